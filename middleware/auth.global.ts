@@ -1,0 +1,9 @@
+// Deny by default: every page needs a signed-in user unless it opts out with definePageMeta({ auth: false }).
+// This is comfort only; the API checks the session and permissions on every request.
+export default defineNuxtRouteMiddleware(async (to) => {
+  const { ensure } = useCurrentUser()
+  const user = await ensure()
+  if (to.meta.auth === false) return
+  if (!user) return navigateTo({ path: '/login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} })
+  if (user.mustChangePassword && to.path !== '/login/change-password') return navigateTo('/login/change-password')
+})

@@ -1,0 +1,24 @@
+import { createVuetify } from 'vuetify'
+import { aliases, mdi } from 'vuetify/iconsets/mdi-svg'
+
+// Components are imported per use by vite-plugin-vuetify (tree-shaken); icons are inline SVG paths from @mdi/js.
+export default defineNuxtPlugin((app) => {
+  const vuetify = createVuetify({
+    ssr: true,
+    icons: { defaultSet: 'mdi', aliases, sets: { mdi } },
+    theme: {
+      defaultTheme: 'latchkey',
+      themes: {
+        latchkey: {
+          dark: false,
+          colors: { primary: '#1e4f8a', secondary: '#4a5a6a', error: '#b00020', success: '#1b6e3a' },
+        },
+      },
+    },
+    defaults: {
+      VTextField: { variant: 'outlined', density: 'comfortable' },
+      VBtn: { style: 'text-transform: none; letter-spacing: normal' },
+    },
+  })
+  app.vueApp.use(vuetify)
+})

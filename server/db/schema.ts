@@ -1,0 +1,70 @@
+import { sql } from 'drizzle-orm'
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+/** Unix time in milliseconds, stored as an integer. */
+const ms = (name: string) => integer(name, { mode: 'number' })
+
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  username: text('username').notNull(),
+  email: text('email'),
+  name: text('name').notNull().default(''),
+  passwordHash: text('password_hash'),
+  isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
+  isSuperuser: integer('is_superuser', { mode: 'boolean' }).notNull().default(false),
+  isUserManager: integer('is_user_manager', { mode: 'boolean' }).notNull().default(false),
+  mustChangePassword: integer('must_change_password', { mode: 'boolean' }).notNull().default(false),
+  // Bumped on every password change, deactivation and "sign out everywhere": a sealed cookie
+  // carrying an older version is dead on its next request.
+  sessionVersion: integer('session_version').notNull().default(1),
+  passwordChangedAt: ms('password_changed_at'),
+  lastLoginAt: ms('last_login_at'),
+  createdAt: ms('created_at').notNull(),
+  updatedAt: ms('updated_at').notNull(),
+}, t => [
+  uniqueIndex('users_username_lower_uq').on(sql`lower(${t.username})`),
+  uniqueIndex('users_email_lower_uq').on(sql`lower(${t.email})`),
+  index('users_created_idx').on(t.createdAt),
+])
+
+/** One row per signed-in browser; the cookie names the row, so sessions can be counted, listed and idled out. */
+export const sessions = sqliteTable('sessions', {
+  id: text('id').primaryKey(),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  createdAt: ms('created_at').notNull(),
+  lastSeenAt: ms('last_seen_at').notNull(),
+  ip: text('ip'),
+  userAgent: text('user_agent'),
+}, t => [index('sessions_user_idx').on(t.userId)])
+
+/** Fixed-window counters for rate limits; kept in the database so limits survive restarts. */
+export const rateLimits = sqliteTable('rate_limits', {
+  key: text('key').primaryKey(),
+  windowStart: ms('window_start').notNull(),
+  count: integer('count').notNull(),
+})
+
+/** Only the SHA-256 of a token is stored; the token itself exists only in the link that was sent. */
+export const passwordTokens = sqliteTable('password_tokens', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  tokenHash: text('token_hash').notNull().unique(),
+  purpose: text('purpose', { enum: ['reset', 'admin-link'] }).notNull(),
+  createdAt: ms('created_at').notNull(),
+  expiresAt: ms('expires_at').notNull(),
+  usedAt: ms('used_at'),
+}, t => [index('password_tokens_user_idx').on(t.userId)])
+
+export const auditLog = sqliteTable('audit_log', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  at: ms('at').notNull(),
+  action: text('action').notNull(),
+  actorId: integer('actor_id'),
+  actorLabel: text('actor_label'),
+  targetId: integer('target_id'),
+  ip: text('ip'),
+  details: text('details', { mode: 'json' }).$type<Record<string, unknown>>(),
+}, t => [index('audit_at_idx').on(t.at), index('audit_action_idx').on(t.action), index('audit_target_idx').on(t.targetId)])
+
+export type User = typeof users.$inferSelect
+export type NewUser = typeof users.$inferInsert

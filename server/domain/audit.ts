@@ -1,0 +1,28 @@
+import { and, desc, eq, lt, type SQL } from 'drizzle-orm'
+import type { DbOrTx as Db } from '../db/client'
+import { auditLog } from '../db/schema'
+
+export interface AuditEntry {
+  action: string
+  actorId?: number | null
+  actorLabel?: string | null
+  targetId?: number | null
+  ip?: string | null
+  /** Never a password, token or cookie. */
+  details?: Record<string, unknown>
+}
+
+/** Appends an entry to the audit log. */
+export function audit(db: Db, entry: AuditEntry) {
+  db.insert(auditLog).values({ at: Date.now(), ...entry }).run()
+}
+
+/** Newest entries first, optionally filtered; `before` pages by id. */
+export function listAudit(db: Db, f: { action?: string, targetId?: number, actorId?: number, before?: number, limit: number }) {
+  const where: SQL[] = []
+  if (f.action) where.push(eq(auditLog.action, f.action))
+  if (f.targetId) where.push(eq(auditLog.targetId, f.targetId))
+  if (f.actorId) where.push(eq(auditLog.actorId, f.actorId))
+  if (f.before) where.push(lt(auditLog.id, f.before))
+  return db.select().from(auditLog).where(and(...where)).orderBy(desc(auditLog.id)).limit(f.limit).all()
+}

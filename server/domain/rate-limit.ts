@@ -1,0 +1,38 @@
+import { eq, sql } from 'drizzle-orm'
+import type { DbOrTx as Db } from '../db/client'
+import { rateLimits } from '../db/schema'
+
+export interface LimitState { count: number, retryAfter: number }
+
+/** Counts one hit in a fixed window (one atomic upsert) and returns the count including it. */
+export function hit(db: Db, key: string, windowSeconds: number, now = Date.now()): LimitState {
+  const windowMs = windowSeconds * 1000
+  const row = db.insert(rateLimits).values({ key, windowStart: now, count: 1 })
+    .onConflictDoUpdate({
+      target: rateLimits.key,
+      set: {
+        count: sql`CASE WHEN ${rateLimits.windowStart} <= ${now - windowMs} THEN 1 ELSE ${rateLimits.count} + 1 END`,
+        windowStart: sql`CASE WHEN ${rateLimits.windowStart} <= ${now - windowMs} THEN ${now} ELSE ${rateLimits.windowStart} END`,
+      },
+    })
+    .returning().get()
+  return { count: row.count, retryAfter: Math.max(1, Math.ceil((row.windowStart + windowMs - now) / 1000)) }
+}
+
+/** Reads a counter without counting; a window that has passed reads as zero. */
+export function peek(db: Db, key: string, windowSeconds: number, now = Date.now()): LimitState {
+  const row = db.select().from(rateLimits).where(eq(rateLimits.key, key)).get()
+  const windowMs = windowSeconds * 1000
+  if (!row || row.windowStart <= now - windowMs) return { count: 0, retryAfter: 0 }
+  return { count: row.count, retryAfter: Math.max(1, Math.ceil((row.windowStart + windowMs - now) / 1000)) }
+}
+
+/** Forgets a counter (e.g. an account's failures after a good login). */
+export function reset(db: Db, key: string) {
+  db.delete(rateLimits).where(eq(rateLimits.key, key)).run()
+}
+
+/** Drops windows that ended long ago, so the table stays small. */
+export function pruneRateLimits(db: Db, olderThanSeconds = 86400, now = Date.now()) {
+  db.delete(rateLimits).where(sql`${rateLimits.windowStart} < ${now - olderThanSeconds * 1000}`).run()
+}

@@ -1,0 +1,24 @@
+import { randomBytes } from 'node:crypto'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+
+/**
+ * The session-sealing secret: NUXT_SESSION_PASSWORD when set (≥ 32 chars), else one generated once and
+ * kept (mode 600) beside the database, so a first start needs no configuration and restarts keep sessions.
+ */
+export function sessionSecret(databaseUrl: string, env = process.env.NUXT_SESSION_PASSWORD): string {
+  if (env) {
+    if (env.length < 32) throw new Error('NUXT_SESSION_PASSWORD must be at least 32 characters long.')
+    return env
+  }
+  const file = join(dirname(databaseUrl === ':memory:' ? './data/x' : databaseUrl), 'session-secret')
+  if (existsSync(file)) {
+    const stored = readFileSync(file, 'utf8').trim()
+    if (stored.length >= 32) return stored
+  }
+  mkdirSync(dirname(file), { recursive: true })
+  const secret = randomBytes(48).toString('base64url')
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'w' })
+  chmodSync(file, 0o600)
+  return secret
+}

@@ -1,0 +1,112 @@
+import { eq, sql } from 'drizzle-orm'
+import type { DbOrTx as Db } from '../db/client'
+import { passwordTokens, users, type User } from '../db/schema'
+import type { PublicUser } from '../../shared/types'
+import { DomainError } from './errors'
+import { endSessions } from './sessions'
+
+/** The API's view of a user: no hash. */
+export function toPublicUser(u: User): PublicUser {
+  return {
+    id: u.id, username: u.username, email: u.email, name: u.name,
+    isActive: u.isActive, isSuperuser: u.isSuperuser, isUserManager: u.isUserManager,
+    mustChangePassword: u.mustChangePassword, lastLoginAt: u.lastLoginAt, createdAt: u.createdAt, updatedAt: u.updatedAt,
+  }
+}
+
+/** Case-insensitive lookup by username (uses the lower(username) index). */
+export function findUserByUsername(db: Db, username: string): User | undefined {
+  return db.select().from(users).where(sql`lower(${users.username}) = lower(${username})`).get()
+}
+
+/** Case-insensitive lookup by email (uses the lower(email) index). */
+export function findUserByEmail(db: Db, email: string): User | undefined {
+  return db.select().from(users).where(sql`lower(${users.email}) = lower(${email})`).get()
+}
+
+export function findUserById(db: Db, id: number): User | undefined {
+  return db.select().from(users).where(eq(users.id, id)).get()
+}
+
+export function countUsers(db: Db): number {
+  return db.select({ n: sql<number>`count(*)` }).from(users).get()?.n ?? 0
+}
+
+export interface NewUserInput {
+  username: string
+  email?: string | null
+  name?: string
+  isSuperuser?: boolean
+  isUserManager?: boolean
+  isActive?: boolean
+  mustChangePassword?: boolean
+}
+
+/** Maps SQLite unique-index violations onto the form field that caused them. */
+export function uniqueViolation(err: unknown): DomainError | undefined {
+  const msg = err instanceof Error ? err.message : ''
+  if (!msg.includes('UNIQUE')) return undefined
+  if (msg.includes('email')) return new DomainError(409, 'A user with this email address already exists.', { email: ['A user with this email address already exists.'] })
+  return new DomainError(409, 'A user with this username already exists.', { username: ['A user with this username already exists.'] })
+}
+
+/** Creates a user with an already-computed hash (or none). */
+export function createUser(db: Db, input: NewUserInput, passwordHash: string | null, now = Date.now()): User {
+  try {
+    return db.insert(users).values({
+      username: input.username, email: input.email || null, name: input.name ?? '',
+      isSuperuser: !!input.isSuperuser, isUserManager: !!input.isUserManager, isActive: input.isActive ?? true,
+      mustChangePassword: !!input.mustChangePassword && !!passwordHash,
+      passwordHash, passwordChangedAt: passwordHash ? now : null, createdAt: now, updatedAt: now,
+    }).returning().get()
+  }
+  catch (err) {
+    throw uniqueViolation(err) ?? err
+  }
+}
+
+/**
+ * Creates the first superuser only while the table is empty: one INSERT … SELECT … WHERE NOT EXISTS,
+ * so two racing first-run requests cannot both win. Returns undefined when a user already exists.
+ */
+export function createFirstSuperuser(db: Db, input: { username: string, email: string }, passwordHash: string, now = Date.now()): User | undefined {
+  return db.transaction((tx) => {
+    if (countUsers(tx) > 0) return undefined
+    return tx.insert(users).values({
+      username: input.username, email: input.email, isSuperuser: true, passwordHash,
+      passwordChangedAt: now, createdAt: now, updatedAt: now,
+    }).returning().get()
+  }, { behavior: 'immediate' })
+}
+
+export interface SetPasswordOptions {
+  mustChangePassword?: boolean
+  /** The session to keep (a user changing their own password); every other session ends. */
+  keepSessionId?: string
+  now?: number
+}
+
+/**
+ * Replaces a password hash and, in the same transaction, ends the user's sessions (version bump),
+ * voids every outstanding reset link, and sets or clears must-change-password.
+ * Callers hash first: better-sqlite3 transactions are synchronous.
+ */
+export function setPassword(db: Db, userId: number, passwordHash: string, opts: SetPasswordOptions = {}) {
+  const now = opts.now ?? Date.now()
+  return db.transaction((tx) => {
+    const t = tx
+    const row = t.update(users).set({
+      passwordHash, passwordChangedAt: now, updatedAt: now, mustChangePassword: !!opts.mustChangePassword,
+      sessionVersion: sql`${users.sessionVersion} + 1`,
+    }).where(eq(users.id, userId)).returning({ sessionVersion: users.sessionVersion }).get()
+    if (!row) throw new DomainError(404, 'User not found.')
+    t.update(passwordTokens).set({ usedAt: now }).where(sql`${passwordTokens.userId} = ${userId} AND ${passwordTokens.usedAt} IS NULL`).run()
+    const sessionsEnded = endSessions(t, userId, opts.keepSessionId)
+    return { sessionVersion: row.sessionVersion, sessionsEnded }
+  })
+}
+
+/** Records a successful login time. */
+export function markLoggedIn(db: Db, userId: number, now = Date.now()) {
+  db.update(users).set({ lastLoginAt: now }).where(eq(users.id, userId)).run()
+}

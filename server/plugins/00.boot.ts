@@ -1,0 +1,28 @@
+import { forgotPasswordBlocker } from '../settings'
+import { migrateDatabase } from '../db/migrate'
+import { sessionSecret } from '../domain/secrets'
+import { countUsers } from '../domain/users'
+
+// Runs once before the server takes requests: settings, session secret, migrations. Any failure stops the
+// process with one clear line, so a broken deployment never serves half-working.
+export default defineNitroPlugin(() => {
+  try {
+    const s = useSettings()
+    process.env.NUXT_SESSION_PASSWORD = sessionSecret(s.databaseUrl)
+    // nuxt-auth-utils reads these through runtimeConfig on first use; set them before any request arrives.
+    process.env.NUXT_SESSION_NAME = s.secureCookies ? '__Host-latchkey' : 'latchkey'
+    process.env.NUXT_SESSION_COOKIE_SECURE = String(s.secureCookies)
+    process.env.NUXT_SESSION_MAX_AGE = String(s.sessionMaxAge)
+    const db = useDb()
+    migrateDatabase(db)
+    const blocker = forgotPasswordBlocker(s)
+    console.info(blocker ? `[latchkey] Forgot password is off: ${blocker}.` : '[latchkey] Forgot password is on.')
+    console.info(`[latchkey] Mail transport: ${s.mail.transport}${s.mail.transport === 'log' ? ' (mails are printed to this log)' : ''}.`)
+    if (countUsers(db) === 0)
+      console.info('[latchkey] No users yet: open /login to create the first administrator, or run `manage createsuperuser --username <name> --email <address>`.')
+  }
+  catch (err) {
+    console.error(`[latchkey] Cannot start: ${err instanceof Error ? err.message : String(err)}`)
+    process.exit(1)
+  }
+})

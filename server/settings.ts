@@ -1,0 +1,121 @@
+import { z } from 'zod'
+
+// Settings come from the environment under SysReptor's names (DATABASE_URL, FORGOT_PASSWORD_ENABLED, EMAIL_HOST …).
+// Nuxt's runtimeConfig only maps NUXT_-prefixed variables at run time, so one Nitro-free parser serves the server
+// and the `manage` CLI alike.
+
+const bool = (fallback: boolean) => z.string().optional().transform((v) => {
+  if (v === undefined || v.trim() === '') return fallback
+  return ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase())
+})
+const int = (fallback: number, min = 0) => z.string().optional().transform((v, ctx) => {
+  if (v === undefined || v.trim() === '') return fallback
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < min) {
+    ctx.addIssue({ code: 'custom', message: `must be a whole number ≥ ${min}` })
+    return z.NEVER
+  }
+  return n
+})
+const str = z.string().optional().transform(v => (v?.trim() ? v.trim() : undefined))
+
+const envSchema = z.object({
+  DATABASE_URL: z.string().optional().transform(v => v?.trim() || './data/latchkey.sqlite'),
+  NUXT_PUBLIC_SITE_URL: str.refine(v => v === undefined || /^https?:\/\/[^/\s]+$/.test(v.replace(/\/$/, '')), 'must be an origin such as https://latchkey.example.com'),
+  ALLOWED_HOSTS: z.string().optional().transform(v => (v?.trim() ? v : '*').split(',').map(h => h.trim().toLowerCase()).filter(Boolean)),
+  LOCAL_USER_AUTH_ENABLED: bool(true),
+  FORGOT_PASSWORD_ENABLED: bool(false),
+  PASSWORD_RESET_TIMEOUT: int(1800, 60),
+  ADMIN_RESET_LINK_TIMEOUT: int(24 * 3600, 60),
+  TEMPORARY_PASSWORD_TIMEOUT: int(72 * 3600, 60),
+  PASSWORD_MIN_LENGTH: int(12, 8),
+  SESSION_MAX_AGE: int(12 * 3600, 60),
+  SESSION_IDLE_TIMEOUT: int(2 * 3600, 60),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: int(10, 1),
+  LOGIN_FAILURE_WINDOW: int(15 * 60, 1),
+  LOGIN_MAX_ATTEMPTS_PER_IP: int(30, 1),
+  LOGIN_IP_WINDOW: int(60, 1),
+  RESET_MAILS_PER_ACCOUNT_PER_HOUR: int(3, 1),
+  RESET_REQUESTS_PER_IP_PER_MINUTE: int(5, 1),
+  TOKEN_CHECKS_PER_IP: int(20, 1),
+  EMAIL_HOST: str,
+  EMAIL_PORT: int(25, 1),
+  EMAIL_HOST_USER: str,
+  EMAIL_HOST_PASSWORD: str,
+  EMAIL_USE_TLS: bool(false),
+  EMAIL_USE_SSL: bool(false),
+  EMAIL_TIMEOUT: int(10, 1),
+  RESEND_API_KEY: str,
+  DEFAULT_FROM_EMAIL: str,
+  PRODUCT_NAME: z.string().optional().transform(v => v?.trim() || 'Latchkey'),
+  NODE_ENV: str,
+})
+
+export type Settings = ReturnType<typeof parseSettings>
+
+/** Parses the environment into typed settings; throws one readable error listing every bad variable. */
+export function parseSettings(env: Record<string, string | undefined> = process.env) {
+  const parsed = envSchema.safeParse(env)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(i => `${i.path.join('.')}: ${i.message}`)
+    throw new Error(`Invalid configuration:\n  ${lines.join('\n  ')}`)
+  }
+  const e = parsed.data
+  const siteUrl = e.NUXT_PUBLIC_SITE_URL?.replace(/\/$/, '')
+  const mailTransport = e.EMAIL_HOST ? 'smtp' : e.RESEND_API_KEY ? 'resend' : 'log'
+  return {
+    databaseUrl: e.DATABASE_URL,
+    siteUrl,
+    allowedHosts: e.ALLOWED_HOSTS,
+    localAuthEnabled: e.LOCAL_USER_AUTH_ENABLED,
+    forgotPasswordRequested: e.FORGOT_PASSWORD_ENABLED,
+    passwordResetTimeout: e.PASSWORD_RESET_TIMEOUT,
+    adminResetLinkTimeout: Math.min(e.ADMIN_RESET_LINK_TIMEOUT, 24 * 3600),
+    temporaryPasswordTimeout: e.TEMPORARY_PASSWORD_TIMEOUT,
+    passwordMinLength: e.PASSWORD_MIN_LENGTH,
+    sessionMaxAge: e.SESSION_MAX_AGE,
+    sessionIdleTimeout: e.SESSION_IDLE_TIMEOUT,
+    secureCookies: siteUrl?.startsWith('https://') ?? false,
+    limits: {
+      loginFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      loginFailureWindow: e.LOGIN_FAILURE_WINDOW,
+      loginAttemptsPerIp: e.LOGIN_MAX_ATTEMPTS_PER_IP,
+      loginIpWindow: e.LOGIN_IP_WINDOW,
+      resetMailsPerAccountPerHour: e.RESET_MAILS_PER_ACCOUNT_PER_HOUR,
+      resetRequestsPerIpPerMinute: e.RESET_REQUESTS_PER_IP_PER_MINUTE,
+      tokenChecksPerIp: e.TOKEN_CHECKS_PER_IP,
+    },
+    mail: {
+      transport: mailTransport as 'smtp' | 'resend' | 'log',
+      // Mail is "configured" for feature gating only with a real transport; the log transport is a dev aid.
+      configured: mailTransport !== 'log',
+      host: e.EMAIL_HOST,
+      port: e.EMAIL_PORT,
+      user: e.EMAIL_HOST_USER,
+      password: e.EMAIL_HOST_PASSWORD,
+      useTls: e.EMAIL_USE_TLS,
+      useSsl: e.EMAIL_USE_SSL,
+      timeoutSeconds: e.EMAIL_TIMEOUT,
+      resendApiKey: e.RESEND_API_KEY,
+      from: e.DEFAULT_FROM_EMAIL ?? `${e.PRODUCT_NAME} <no-reply@localhost>`,
+    },
+    productName: e.PRODUCT_NAME,
+    production: e.NODE_ENV === 'production',
+  }
+}
+
+/** Why forgot-password is unusable, or null when it is on. Links need a trusted origin, mail and local login. */
+export function forgotPasswordBlocker(s: Settings): string | null {
+  if (!s.forgotPasswordRequested) return 'FORGOT_PASSWORD_ENABLED is not set'
+  if (!s.localAuthEnabled) return 'LOCAL_USER_AUTH_ENABLED is off'
+  if (!s.mail.configured) return 'no email delivery is configured (EMAIL_HOST or RESEND_API_KEY)'
+  if (!linkOrigin(s)) return 'no trusted origin for links (set NUXT_PUBLIC_SITE_URL, or ALLOWED_HOSTS without *)'
+  return null
+}
+
+/** The origin every emailed link starts with: the configured site URL, else the first explicitly allowed host. Never the Host header. */
+export function linkOrigin(s: Settings): string | undefined {
+  if (s.siteUrl) return s.siteUrl
+  if (!s.allowedHosts.includes('*') && s.allowedHosts[0]) return `https://${s.allowedHosts[0]}`
+  return undefined
+}

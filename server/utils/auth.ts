@@ -1,0 +1,41 @@
+import type { H3Event } from 'h3'
+import type { User } from '../db/schema'
+import { createSession } from '../domain/sessions'
+import { canManageUsers } from '../../shared/permissions'
+
+export interface AuthContext { user: User, sid: string }
+
+declare module 'h3' {
+  interface H3EventContext { auth?: AuthContext }
+}
+
+/**
+ * The signed-in user (validated against the database by the session middleware), or 401.
+ * A user who must change their password gets 403 everywhere except the routes that allow it.
+ */
+export function requireUser(event: H3Event, opts: { allowPasswordChangeRequired?: boolean } = {}): AuthContext {
+  const auth = event.context.auth
+  if (!auth) throw httpError(401, 'Please log in.')
+  if (auth.user.mustChangePassword && !opts.allowPasswordChangeRequired)
+    throw httpError(403, 'You must change your password before you can continue.', { code: 'password-change-required' })
+  return auth
+}
+
+/** A superuser or user manager, or 403. Roles come from the database row, never from the cookie. */
+export function requireUserManager(event: H3Event): AuthContext {
+  const auth = requireUser(event)
+  if (!canManageUsers(auth.user)) throw httpError(403, 'You do not have permission to manage users.')
+  return auth
+}
+
+/** Starts a fresh session (new id, so a fixated cookie is useless) for a user who just proved who they are. */
+export async function startSession(event: H3Event, user: User) {
+  const sid = createSession(useDb(), user.id, { ip: clientIp(event), userAgent: getRequestHeader(event, 'user-agent') })
+  await replaceUserSession(event, { user: { id: user.id }, secure: { sid, sv: user.sessionVersion }, loggedInAt: Date.now() })
+  return sid
+}
+
+/** Re-seals the current session with a new version after the user changed their own password. */
+export async function resealSession(event: H3Event, user: User, sid: string, sv: number) {
+  await replaceUserSession(event, { user: { id: user.id }, secure: { sid, sv }, loggedInAt: Date.now() })
+}

@@ -1,0 +1,65 @@
+import type { H3Event } from 'h3'
+import type { z } from 'zod'
+import { DomainError } from '../domain/errors'
+import { fieldErrorsOf } from '../../shared/schemas'
+
+/** Reads a JSON body and validates it; bad input becomes a 400 whose `data.fieldErrors` the page shows under each field. */
+export async function readValidBody<T extends z.ZodType>(event: H3Event, schema: T): Promise<z.output<T>> {
+  const type = getRequestHeader(event, 'content-type') ?? ''
+  if (!type.toLowerCase().startsWith('application/json'))
+    throw createError({ statusCode: 415, statusMessage: 'Unsupported Media Type', message: 'Send the request body as JSON (Content-Type: application/json).' })
+  const body = await readBody(event).catch(() => {
+    throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: 'The request body is not valid JSON.' })
+  })
+  return parseOr400(schema, body ?? {})
+}
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests' }
+/** The standard reason phrase, so error bodies do not say "Server Error" for a 4xx. */
+export function statusText(code: number): string {
+  return STATUS_TEXT[code] ?? 'Error'
+}
+
+/** Validates query or route parameters the same way. */
+export function parseOr400<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const parsed = schema.safeParse(input)
+  if (!parsed.success) {
+    const fieldErrors = fieldErrorsOf(parsed.error)
+    const first = Object.values(fieldErrors)[0]?.[0] ?? 'Invalid input.'
+    throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: first, data: { fieldErrors } })
+  }
+  return parsed.data
+}
+
+/** Turns a domain rule violation into an HTTP error with the same message (and Retry-After for 429). */
+export function toHttpError(event: H3Event, err: unknown): never {
+  if (err instanceof DomainError) {
+    if (err.retryAfter) setResponseHeader(event, 'Retry-After', err.retryAfter)
+    throw createError({ statusCode: err.status, statusMessage: statusText(err.status), message: err.message, data: err.fieldErrors ? { fieldErrors: err.fieldErrors } : undefined })
+  }
+  throw err
+}
+
+/**
+ * defineEventHandler that maps DomainError onto its status, so handlers stay free of try/catch.
+ */
+export function defineApiHandler<T>(handler: (event: H3Event) => T | Promise<T>) {
+  return defineEventHandler(async (event) => {
+    try {
+      return await handler(event)
+    }
+    catch (err) {
+      toHttpError(event, err)
+    }
+  })
+}
+
+/** The client's address as the socket sees it (proxies are not trusted by default). */
+export function clientIp(event: H3Event): string {
+  return getRequestIP(event, { xForwardedFor: process.env.TRUST_PROXY === 'true' }) ?? 'unknown'
+}
+
+/** An HTTP error with a message a person can act on (and the right reason phrase). */
+export function httpError(statusCode: number, message: string, data?: Record<string, unknown>) {
+  return createError({ statusCode, statusMessage: statusText(statusCode), message, data })
+}

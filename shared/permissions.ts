@@ -1,0 +1,20 @@
+// Who may do what. The server enforces these; pages only use them to decide what to show.
+
+export interface Actor { id: number, isSuperuser: boolean, isUserManager: boolean, isActive: boolean }
+export interface Target { id: number, isSuperuser: boolean }
+
+/** Superusers and user managers see the Users section. */
+export function canManageUsers(actor: Actor | null | undefined): boolean {
+  return !!actor && actor.isActive && (actor.isSuperuser || actor.isUserManager)
+}
+
+/** A user manager may not edit, deactivate or reset a superuser. */
+export function canEditUser(actor: Actor | null | undefined, target: Target): boolean {
+  if (!canManageUsers(actor)) return false
+  return actor!.isSuperuser || !target.isSuperuser
+}
+
+/** Only a superuser may grant or remove superuser. */
+export function canGrantSuperuser(actor: Actor | null | undefined): boolean {
+  return !!actor && actor.isActive && actor.isSuperuser
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod'
+import { PASSWORD_MAX_LENGTH } from './password-policy'
+
+// Every field is one bounded string: arrays and objects are refused (GitLab CVE-2023-7028).
+export const usernameSchema = z.string({ error: 'Enter a username.' }).trim()
+  .min(1, 'Enter a username.')
+  .max(150, 'Use at most 150 characters.')
+  .regex(/^[\w.@+-]+$/, 'Use only letters, digits and @ . + - _')
+export const emailSchema = z.string({ error: 'Enter an email address.' }).trim().max(254, 'Use at most 254 characters.')
+  .pipe(z.email('Enter a valid email address.'))
+/** A password as typed; the policy (length, common, context) is checked by passwordProblem. */
+export const passwordInputSchema = z.string({ error: 'Enter a password.' }).min(1, 'Enter a password.')
+  .max(PASSWORD_MAX_LENGTH * 4, `Use at most ${PASSWORD_MAX_LENGTH} characters.`)
+  .refine(v => [...v.normalize('NFKC')].length <= PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`)
+
+export const loginSchema = z.object({
+  username: z.string({ error: 'Enter your username.' }).trim().min(1, 'Enter your username.').max(150, 'Use at most 150 characters.'),
+  password: passwordInputSchema,
+})
+
+export const changePasswordSchema = z.object({
+  currentPassword: z.string({ error: 'Enter your current password.' }).min(1, 'Enter your current password.').max(PASSWORD_MAX_LENGTH * 4),
+  newPassword: passwordInputSchema,
+})
+
+export const setupSchema = z.object({
+  username: usernameSchema,
+  email: emailSchema,
+  password: passwordInputSchema,
+})
+
+export const forgotPasswordSchema = z.object({ email: z.string({ error: 'Enter your email address.' }).trim().min(1, 'Enter your email address.').max(254, 'Use at most 254 characters.') })
+export const tokenSchema = z.object({ token: z.string({ error: 'The link is incomplete.' }).min(1, 'The link is incomplete.').max(200, 'The link is invalid.') })
+export const resetPasswordSchema = tokenSchema.extend({ password: passwordInputSchema })
+
+export type FieldErrors = Record<string, string[]>
+
+/** Turns zod issues into `{ field: [messages] }` for forms. */
+export function fieldErrorsOf(error: z.ZodError): FieldErrors {
+  const out: FieldErrors = {}
+  for (const issue of error.issues) {
+    const key = issue.path.length ? String(issue.path[0]) : 'form'
+    ;(out[key] ||= []).push(issue.message)
+  }
+  return out
+}

@@ -1,0 +1,8 @@
+declare module '#app' {
+  interface PageMeta {
+    /** false: the page is public (login, recovery). */
+    auth?: boolean
+  }
+}
+
+export {}
