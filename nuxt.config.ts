@@ -1,27 +1,23 @@
+import { cp } from 'node:fs/promises'
+import { join } from 'node:path'
 import vuetify, { transformAssetUrls } from 'vite-plugin-vuetify'
 
 // Latchkey reads its server settings from SysReptor-style environment variables at run time
 // (see server/settings.ts); runtimeConfig only carries what nuxt-auth-utils needs.
 export default defineNuxtConfig({
-  compatibilityDate: '2026-11-01',
-  srcDir: '.',
-  devtools: { enabled: false },
-  telemetry: false,
   modules: [
     'nuxt-auth-utils',
     '@nuxt/eslint',
+    // The CLI and the server read the same drizzle migrations; ship them next to the server bundle.
     (_options, nuxt) => {
-      nuxt.hooks.hook('vite:extendConfig', (config) => {
-        config.plugins ||= []
-        config.plugins.push(vuetify({ autoImport: true }))
+      nuxt.hook('nitro:init', (nitro) => {
+        nitro.hooks.hook('compiled', async () => {
+          await cp(join(nuxt.options.rootDir, 'server/db/migrations'), join(nitro.options.output.serverDir, 'migrations'), { recursive: true })
+        })
       })
     },
   ],
-  build: { transpile: ['vuetify'] },
-  css: ['vuetify/styles'],
-  vite: {
-    vue: { template: { transformAssetUrls } },
-  },
+  devtools: { enabled: false },
   app: {
     head: {
       htmlAttrs: { lang: 'en' },
@@ -29,6 +25,7 @@ export default defineNuxtConfig({
       meta: [{ name: 'description', content: 'Latchkey: user accounts, login and account recovery for your team.' }],
     },
   },
+  css: ['vuetify/styles'],
   runtimeConfig: {
     session: {
       name: 'latchkey-session',
@@ -37,16 +34,15 @@ export default defineNuxtConfig({
       cookie: { sameSite: 'lax', secure: false, httpOnly: true },
     },
   },
-  nitro: {
-    // The CLI and the server read the same drizzle migrations; ship them next to the server bundle.
-    hooks: {
-      async compiled(nitro) {
-        const { cp } = await import('node:fs/promises')
-        const { join } = await import('node:path')
-        await cp(join(nitro.options.rootDir, 'server/db/migrations'), join(nitro.options.output.serverDir, 'migrations'), { recursive: true })
-      },
-    },
+  srcDir: '.',
+  build: { transpile: ['vuetify'] },
+  compatibilityDate: '2026-11-01',
+
+  vite: {
+    plugins: [vuetify({ autoImport: true })],
+    vue: { template: { transformAssetUrls } },
   },
   typescript: { strict: true },
+  telemetry: false,
   eslint: { config: { stylistic: true } },
 })

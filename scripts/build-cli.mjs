@@ -10,7 +10,7 @@ await build({
   format: 'esm',
   target: 'node20',
   external: ['better-sqlite3', '@node-rs/argon2'],
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  banner: { js: 'import { createRequire as __cr } from \'node:module\'; const require = __cr(import.meta.url);' },
   logLevel: 'warning',
 })
 console.log('CLI bundled: .output/server/manage.mjs')

@@ -34,7 +34,7 @@ export function passwordProblem(password: string, ctx: PasswordContext = {}): st
   if (new Set(lower).size <= 2) return 'This password is too easy to guess: it repeats the same characters.'
   const words = [ctx.username, ctx.email, ctx.email?.split('@')[0], ctx.name]
     .map(w => w?.normalize('NFKC').toLowerCase().trim())
-    .filter((w): w is string => !!w && w.length >= 3)
+    .filter((w): w is string => !!w && w.length >= 4)
   if (words.some(w => lower.includes(w) || w.includes(lower)))
     return 'This password is too close to your username, name or email address.'
   if (ctx.isCommon) {

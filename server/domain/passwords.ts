@@ -1,10 +1,11 @@
 import { availableParallelism } from 'node:os'
-import { Algorithm, hash, verify } from '@node-rs/argon2'
+import { hash, verify, type Algorithm } from '@node-rs/argon2'
 import { dictionary } from '@zxcvbn-ts/language-common'
 import { normalizePassword, passwordProblem, type PasswordContext } from '../../shared/password-policy'
 
 /** OWASP's argon2id floor: 19 MiB, 2 passes, 1 lane. */
-export const HASH_PARAMS = { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const
+// algorithm 2 is Algorithm.Argon2id (a const enum, which isolated modules cannot read).
+export const HASH_PARAMS = { algorithm: 2 as Algorithm, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const
 
 // Each hash holds 19 MiB for ~15 ms; cap how many run at once so a login flood queues instead of exhausting memory.
 const MAX_CONCURRENT_HASHES = Math.max(2, 2 * availableParallelism())

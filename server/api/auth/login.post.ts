@@ -1,8 +1,7 @@
 import { loginSchema } from '../../../shared/schemas'
 import { audit } from '../../domain/audit'
 import { authenticate } from '../../domain/auth'
-import { markLoggedIn } from '../../domain/users'
-import { toPublicUser } from '../../domain/users'
+import { markLoggedIn, toPublicUser } from '../../domain/users'
 
 export default defineApiHandler(async (event) => {
   const s = useSettings()

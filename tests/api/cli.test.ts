@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Client } from '../support/client'
+import { MANAGE_ENTRY, removeDir, startServer, type TestServer } from '../support/server'
+import { seedUser } from '../support/users'
+
+let server: TestServer
+beforeAll(async () => {
+  server = await startServer()
+})
+afterAll(async () => {
+  await server.stop()
+  removeDir(server.dir)
+})
+
+/** Runs the real production `manage` against the server's database, with piped stdin. */
+function manage(args: string[], input = '') {
+  const r = spawnSync(process.execPath, [MANAGE_ENTRY, ...args], { input, env: { PATH: process.env.PATH, DATABASE_URL: server.dbPath }, encoding: 'utf8' })
+  return { code: r.status, out: r.stdout, err: r.stderr }
+}
+
+describe('manage createsuperuser', () => {
+  it('creates a superuser who can log in over HTTP', async () => {
+    const r = manage(['createsuperuser', '--username', 'cliadmin', '--email', 'cli@example.com'], 'cli admin passphrase\ncli admin passphrase\n')
+    expect(r).toMatchObject({ code: 0 })
+    expect(r.out).toContain('Superuser "cliadmin" created.')
+    const login = await new Client(server.url).login('cliadmin', 'cli admin passphrase')
+    expect(login.status).toBe(200)
+    expect(login.body.user.isSuperuser).toBe(true)
+  })
+
+  it('refuses a weak password and a duplicate username, creating nothing', () => {
+    expect(manage(['createsuperuser', '--username', 'weak', '--email', 'w@example.com'], 'password1234\npassword1234\n')).toMatchObject({ code: 1, err: expect.stringMatching(/too common/) })
+    expect(manage(['createsuperuser', '--username', 'CLIADMIN', '--email', 'x@example.com'], 'cli admin passphrase 2\ncli admin passphrase 2\n')).toMatchObject({ code: 1, err: expect.stringMatching(/already exists/) })
+  })
+})
+
+describe('manage changepassword', () => {
+  it('sets the password and ends every session the user had', async () => {
+    const u = await seedUser(server.db())
+    const before = new Client(server.url)
+    expect((await before.login(u.username, u.password)).status).toBe(200)
+    const r = manage(['changepassword', u.username], 'new cli passphrase\nnew cli passphrase\n')
+    expect(r.code).toBe(0)
+    expect(r.out).toContain('1 session(s) ended')
+    expect((await before.get('/api/auth/me')).status).toBe(401)
+    expect((await new Client(server.url).login(u.username, u.password)).status).toBe(401)
+    expect((await new Client(server.url).login(u.username, 'new cli passphrase')).status).toBe(200)
+  })
+
+  it.each([
+    ['a mismatch', ['changepassword', 'USER'], 'first passphrase x\nsecond passphrase y\n', /do not match/],
+    ['an unknown user', ['changepassword', 'nobody-here'], 'whatever passphrase\nwhatever passphrase\n', /does not exist/],
+    ['missing input', ['changepassword', 'USER'], 'only one line\n', /twice/],
+    ['no username', ['changepassword'], '', /exactly one username/],
+  ])('fails clearly on %s and changes nothing', async (_name, args, input, message) => {
+    const u = await seedUser(server.db())
+    const r = manage(args.map(a => (a === 'USER' ? u.username : a)), input)
+    expect(r.code).toBe(1)
+    expect(r.err).toMatch(message)
+    expect((await new Client(server.url).login(u.username, u.password)).status).toBe(200)
+  })
+
+  it('prints help', () => {
+    expect(manage(['changepassword', '--help']).out).toContain('Usage: manage changepassword <username>')
+    expect(manage([]).out).toContain('createsuperuser')
+  })
+})

@@ -1,0 +1,91 @@
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchBrowser, open, screenshot } from '../support/browser'
+import { Client } from '../support/client'
+import { removeDir, startServer, type TestServer } from '../support/server'
+import { seedUser } from '../support/users'
+
+let server: TestServer
+let browser: Browser
+beforeAll(async () => {
+  ;[server, browser] = await Promise.all([startServer(), launchBrowser()])
+})
+afterAll(async () => {
+  await browser?.close()
+  await server?.stop()
+  if (server) removeDir(server.dir)
+})
+
+describe('first run and login in Chromium', () => {
+  it('an empty database shows the first-run screen, which creates an admin who can log in and out', async () => {
+    const page = await browser.newPage()
+    await open(page, `${server.url}/`)
+    expect(new URL(page.url()).pathname).toBe('/login')
+    await page.getByText('Create the first administrator').waitFor()
+    await screenshot(page, 'first-run')
+    await page.getByLabel('Username', { exact: true }).fill('boss')
+    await page.getByLabel('Email', { exact: true }).fill('boss@example.com')
+    await page.getByLabel('Password', { exact: true }).fill('keys to the kingdom')
+    await page.getByLabel('Confirm password', { exact: true }).fill('keys to the kingdom')
+    await page.getByRole('button', { name: 'Create administrator' }).click()
+    await page.getByText('The administrator account was created').waitFor()
+    // no Forgot Password? link while the feature is off
+    expect(await page.getByText('Forgot Password?').count()).toBe(0)
+    await screenshot(page, 'login')
+    await page.getByLabel('Username', { exact: true }).fill('boss')
+    await page.getByLabel('Password', { exact: true }).fill('keys to the kingdom')
+    await page.getByRole('button', { name: 'Login' }).click()
+    await page.getByRole('heading', { name: 'Welcome, boss' }).waitFor()
+    await screenshot(page, 'home')
+    await page.getByRole('button', { name: 'Log out' }).click()
+    await page.waitForURL(/\/login$/)
+    await page.close()
+  })
+
+  it('sends an anonymous visitor to /login and back to where they were after login', async () => {
+    const u = await seedUser(server.db())
+    const page = await browser.newPage()
+    await open(page, `${server.url}/profile`)
+    expect(page.url()).toBe(`${server.url}/login?next=/profile`)
+    await page.getByLabel('Username', { exact: true }).fill(u.username)
+    await page.getByLabel('Password', { exact: true }).fill('a wrong password')
+    await page.getByRole('button', { name: 'Login' }).click()
+    await page.getByText('Invalid username or password.').waitFor()
+    await screenshot(page, 'login-error')
+    await page.getByLabel('Password', { exact: true }).fill(u.password)
+    await page.getByRole('button', { name: 'Login' }).click()
+    await page.waitForURL(`${server.url}/profile`)
+    await page.close()
+  })
+
+  it('/login/ with a trailing slash shows the login form too', async () => {
+    const page = await browser.newPage()
+    await open(page, `${server.url}/login/`)
+    await page.getByRole('button', { name: 'Login' }).waitFor()
+    await page.close()
+  })
+
+  it('a user who must change their password is held on the change-password page until they do', async () => {
+    const u = await seedUser(server.db(), { mustChangePassword: true })
+    const page = await browser.newPage()
+    await open(page, `${server.url}/login`)
+    await page.getByLabel('Username', { exact: true }).fill(u.username)
+    await page.getByLabel('Password', { exact: true }).fill(u.password)
+    await page.getByRole('button', { name: 'Login' }).click()
+    await page.waitForURL(/\/login\/change-password$/)
+    await open(page, `${server.url}/profile`)
+    expect(new URL(page.url()).pathname).toBe('/login/change-password')
+    await screenshot(page, 'change-password')
+    await page.getByLabel('Current password', { exact: true }).fill(u.password)
+    await page.getByLabel('New password', { exact: true }).fill(u.password)
+    await page.getByLabel('Confirm password', { exact: true }).fill(u.password)
+    await page.getByRole('button', { name: 'Change password' }).click()
+    await page.getByText('Choose a password different from your current one.').waitFor()
+    await page.getByLabel('New password', { exact: true }).fill('my own fresh passphrase')
+    await page.getByLabel('Confirm password', { exact: true }).fill('my own fresh passphrase')
+    await page.getByRole('button', { name: 'Change password' }).click()
+    await page.getByRole('heading', { name: /Welcome/ }).waitFor()
+    expect((await new Client(server.url).login(u.username, 'my own fresh passphrase')).body.mustChangePassword).toBe(false)
+    await page.close()
+  })
+})

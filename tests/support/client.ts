@@ -1,0 +1,38 @@
+/** A tiny HTTP client with a cookie jar: one instance is one browser's worth of cookies. */
+export class Client {
+  cookies = new Map<string, string>()
+  constructor(public base: string) {}
+
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const h: Record<string, string> = { ...headers }
+    if (this.cookies.size) h.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+    if (body !== undefined && typeof body !== 'string') h['content-type'] ??= 'application/json'
+    const res = await fetch(this.base + path, { method, headers: h, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body), redirect: 'manual' })
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';')
+      const i = pair!.indexOf('=')
+      const name = pair!.slice(0, i)
+      const value = pair!.slice(i + 1)
+      if (!value || /max-age=0|expires=thu, 01 jan 1970/i.test(c)) this.cookies.delete(name)
+      else this.cookies.set(name, value)
+    }
+    const text = await res.text()
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on response fields one by one
+    let json: any
+    try {
+      json = text ? JSON.parse(text) : undefined
+    }
+    catch {
+      json = undefined
+    }
+    return { status: res.status, headers: res.headers, text, body: json }
+  }
+
+  get(path: string) { return this.request('GET', path) }
+  post(path: string, body: unknown = {}) { return this.request('POST', path, body) }
+  patch(path: string, body: unknown) { return this.request('PATCH', path, body) }
+
+  login(username: string, password: string) {
+    return this.post('/api/auth/login', { username, password })
+  }
+}

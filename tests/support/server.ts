@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { openDatabase, type Db } from '../../server/db/client'
+
+export const ROOT = resolve(import.meta.dirname, '../..')
+export const SERVER_ENTRY = join(ROOT, '.output/server/index.mjs')
+export const MANAGE_ENTRY = join(ROOT, '.output/server/manage.mjs')
+
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer()
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address()
+      const port = typeof addr === 'object' && addr ? addr.port : 0
+      srv.close(() => res(port))
+    })
+    srv.on('error', rej)
+  })
+}
+
+export interface TestServer {
+  url: string
+  port: number
+  dir: string
+  dbPath: string
+  env: Record<string, string>
+  log: () => string
+  db: () => Db
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>
+  proc: ChildProcess
+}
+
+// Generous limits so tests that log in often are not throttled; rate-limit tests set their own.
+const TEST_DEFAULTS: Record<string, string> = {
+  LOGIN_MAX_ATTEMPTS_PER_IP: '10000',
+  RESET_REQUESTS_PER_IP_PER_MINUTE: '10000',
+  TOKEN_CHECKS_PER_IP: '10000',
+}
+
+/** Starts the real production build on a free loopback port with its own SQLite file. */
+export async function startServer(env: Record<string, string> = {}, opts: { dir?: string, entry?: string } = {}): Promise<TestServer> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'latchkey-test-'))
+  const port = await freePort()
+  const dbPath = join(dir, 'latchkey.sqlite')
+  const fullEnv = { ...TEST_DEFAULTS, DATABASE_URL: dbPath, ...env, PORT: String(port), HOST: '127.0.0.1', NUXT_TELEMETRY_DISABLED: '1' }
+  const proc = spawn(process.execPath, [opts.entry ?? SERVER_ENTRY], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...fullEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  const collect = (d: Buffer) => {
+    output += d
+  }
+  proc.stdout!.on('data', collect)
+  proc.stderr!.on('data', collect)
+  const url = `http://127.0.0.1:${port}`
+  const started = Date.now()
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`Server exited (${proc.exitCode}):\n${output}`)
+    try {
+      const r = await fetch(`${url}/api/health`)
+      if (r.ok) break
+    }
+    catch { /* not up yet */ }
+    if (Date.now() - started > 20_000) throw new Error(`Server did not start:\n${output}`)
+    await new Promise(r => setTimeout(r, 100))
+  }
+  let db: Db | undefined
+  return {
+    url, port, dir, dbPath, env: fullEnv, proc,
+    log: () => output,
+    db: () => (db ??= openDatabase(dbPath)),
+    stop: async (signal = 'SIGTERM') => {
+      db?.$client.close()
+      db = undefined
+      if (proc.exitCode !== null) return proc.exitCode
+      const exited = new Promise<number | null>(r => proc.once('exit', code => r(code)))
+      proc.kill(signal)
+      return exited
+    },
+  }
+}
+
+export function removeDir(dir: string) {
+  rmSync(dir, { recursive: true, force: true })
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config'
+
+// Three projects, all run by `npm test` against one production build made beforehand (scripts/test.mjs):
+// unit (domain on a temp SQLite, no Nuxt), api (the built server over HTTP, plus the CLI), browser (Chromium).
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], testTimeout: 20_000 } },
+      { test: { name: 'api', include: ['tests/api/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 } },
+      { test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000, fileParallelism: false } },
+    ],
+  },
+})
