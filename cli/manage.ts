@@ -2,12 +2,14 @@
 import { DomainError } from '../server/domain/errors'
 import * as changepassword from './commands/changepassword'
 import * as createsuperuser from './commands/createsuperuser'
+import * as sendtestemail from './commands/sendtestemail'
 
 // `manage <command>`: the last-resort administration tool (SysReptor's manage.py). Every command migrates
 // the database first and shares server/domain with the API, so the rules are the same.
 const commands: Record<string, { run: (argv: string[]) => Promise<void>, help: string }> = {
   changepassword,
   createsuperuser,
+  sendtestemail,
 }
 
 const usage = `Usage: manage <command> [options]

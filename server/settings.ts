@@ -47,6 +47,7 @@ const envSchema = z.object({
   EMAIL_TIMEOUT: int(10, 1),
   RESEND_API_KEY: str,
   DEFAULT_FROM_EMAIL: str,
+  MAIL_RETRY_DELAYS_MS: z.string().optional().transform(v => (v?.trim() ? v : '0,2000,10000').split(',').map(Number).filter(n => Number.isFinite(n) && n >= 0)),
   PRODUCT_NAME: z.string().optional().transform(v => v?.trim() || 'Latchkey'),
   NODE_ENV: str,
 })
@@ -87,8 +88,9 @@ export function parseSettings(env: Record<string, string | undefined> = process.
     },
     mail: {
       transport: mailTransport as 'smtp' | 'resend' | 'log',
-      // Mail is "configured" for feature gating only with a real transport; the log transport is a dev aid.
-      configured: mailTransport !== 'log',
+      // Mail is "configured" for feature gating with a real transport; the log transport counts only under
+      // `nuxt dev` (NODE_ENV=development), so a production server never prints reset links to its log.
+      configured: mailTransport !== 'log' || e.NODE_ENV === 'development',
       host: e.EMAIL_HOST,
       port: e.EMAIL_PORT,
       user: e.EMAIL_HOST_USER,
@@ -97,6 +99,7 @@ export function parseSettings(env: Record<string, string | undefined> = process.
       useSsl: e.EMAIL_USE_SSL,
       timeoutSeconds: e.EMAIL_TIMEOUT,
       resendApiKey: e.RESEND_API_KEY,
+      retryDelaysMs: e.MAIL_RETRY_DELAYS_MS,
       from: e.DEFAULT_FROM_EMAIL ?? `${e.PRODUCT_NAME} <no-reply@localhost>`,
     },
     productName: e.PRODUCT_NAME,

@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http'
+
 /** A tiny HTTP client with a cookie jar: one instance is one browser's worth of cookies. */
 export class Client {
   cookies = new Map<string, string>()
@@ -35,4 +37,21 @@ export class Client {
   login(username: string, password: string) {
     return this.post('/api/auth/login', { username, password })
   }
+}
+
+/** A request through node:http, which (unlike fetch) lets a test set the Host header an attacker would send. */
+export function rawRequest(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number, body: string }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(path, base)
+    const payload = body === undefined ? undefined : JSON.stringify(body)
+    const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}), ...headers } }, (res) => {
+      let data = ''
+      res.on('data', (c) => {
+        data += c
+      })
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }))
+    })
+    req.on('error', reject)
+    req.end(payload)
+  })
 }

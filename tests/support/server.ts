@@ -45,7 +45,10 @@ export async function startServer(env: Record<string, string> = {}, opts: { dir?
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'latchkey-test-'))
   const port = await freePort()
   const dbPath = join(dir, 'latchkey.sqlite')
-  const fullEnv = { ...TEST_DEFAULTS, DATABASE_URL: dbPath, ...env, PORT: String(port), HOST: '127.0.0.1', NUXT_TELEMETRY_DISABLED: '1' }
+  const url = `http://127.0.0.1:${port}`
+  // '{url}' in a value stands for this server's own address (e.g. NUXT_PUBLIC_SITE_URL for browser tests).
+  const own = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace('{url}', url)]))
+  const fullEnv = { ...TEST_DEFAULTS, DATABASE_URL: dbPath, ...own, PORT: String(port), HOST: '127.0.0.1', NUXT_TELEMETRY_DISABLED: '1' }
   const proc = spawn(process.execPath, [opts.entry ?? SERVER_ENTRY], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...fullEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,7 +59,6 @@ export async function startServer(env: Record<string, string> = {}, opts: { dir?
   }
   proc.stdout!.on('data', collect)
   proc.stderr!.on('data', collect)
-  const url = `http://127.0.0.1:${port}`
   const started = Date.now()
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`Server exited (${proc.exitCode}):\n${output}`)

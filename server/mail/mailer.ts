@@ -1,0 +1,56 @@
+import nodemailer from 'nodemailer'
+import type { Resend } from 'resend'
+import type { Settings } from '../settings'
+import type { MailContent } from './templates'
+
+export interface OutgoingMail extends MailContent { to: string }
+export interface Mailer { readonly kind: 'smtp' | 'resend' | 'log', send: (mail: OutgoingMail) => Promise<void> }
+
+/** SMTP through nodemailer, with SysReptor's EMAIL_* settings. */
+function smtpMailer(s: Settings): Mailer {
+  const m = s.mail
+  const transport = nodemailer.createTransport({
+    host: m.host, port: m.port, secure: m.useSsl, requireTLS: m.useTls, ignoreTLS: !m.useTls && !m.useSsl,
+    auth: m.user ? { user: m.user, pass: m.password ?? '' } : undefined,
+    connectionTimeout: m.timeoutSeconds * 1000, greetingTimeout: m.timeoutSeconds * 1000, socketTimeout: m.timeoutSeconds * 1000,
+  })
+  return {
+    kind: 'smtp',
+    async send(mail) {
+      await transport.sendMail({ from: m.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html })
+    },
+  }
+}
+
+/** Resend's HTTP API. The client is created on first use: its constructor throws without a key and reads RESEND_BASE_URL. */
+function resendMailer(s: Settings): Mailer {
+  let client: Resend | undefined
+  return {
+    kind: 'resend',
+    async send(mail) {
+      if (!client) {
+        const { Resend } = await import('resend')
+        client = new Resend(s.mail.resendApiKey)
+      }
+      const { error } = await client.emails.send({ from: s.mail.from, to: [mail.to], subject: mail.subject, text: mail.text, html: mail.html })
+      if (error) throw new Error(`Resend refused the message: ${error.message}`)
+    },
+  }
+}
+
+/** Development without mail settings: the whole message goes to the server log so the flow can be tried. */
+function logMailer(): Mailer {
+  return {
+    kind: 'log',
+    async send(mail) {
+      console.info(`[latchkey] Mail (log transport, not sent) to ${mail.to}\nSubject: ${mail.subject}\n\n${mail.text}`)
+    },
+  }
+}
+
+/** The transport the settings ask for: SMTP when EMAIL_HOST is set, else Resend with RESEND_API_KEY, else the log. */
+export function createMailer(s: Settings): Mailer {
+  if (s.mail.transport === 'smtp') return smtpMailer(s)
+  if (s.mail.transport === 'resend') return resendMailer(s)
+  return logMailer()
+}

@@ -1,0 +1,55 @@
+// Pure: data in, { subject, text, html } out. Every mail has a plain-text and an HTML part.
+
+export interface MailContent { subject: string, text: string, html: string }
+
+const esc = (s: string) => s.replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&#39;' })[c]!)
+
+function layout(product: string, paragraphs: string[], button?: { label: string, url: string }, after: string[] = []) {
+  const p = (t: string) => `<p style="margin:0 0 16px;line-height:1.5">${t}</p>`
+  const btn = button
+    ? `<p style="margin:24px 0"><a href="${esc(button.url)}" style="background:#1e4f8a;color:#fff;padding:12px 20px;border-radius:4px;text-decoration:none;display:inline-block">${esc(button.label)}</a></p>`
+      + p(`If the button does not work, copy this address into your browser:<br><span style="word-break:break-all">${esc(button.url)}</span>`)
+    : ''
+  return `<!doctype html><html><body style="font-family:Arial,Helvetica,sans-serif;color:#1d232a;max-width:560px;margin:0 auto;padding:24px">
+<h1 style="font-size:20px;margin:0 0 24px">${esc(product)}</h1>
+${paragraphs.map(p).join('\n')}
+${btn}
+${after.map(p).join('\n')}
+</body></html>`
+}
+
+function duration(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`
+  return `${Math.round(seconds / 60)} minutes`
+}
+
+/** The "reset your password" mail, with the link as a button and as text, its lifetime, and that it can be ignored. */
+export function resetPasswordMail(d: { product: string, username: string, link: string, validSeconds: number, requestedByAdmin?: boolean }): MailContent {
+  const subject = `Reset your ${d.product} password`
+  const intro = d.requestedByAdmin
+    ? `An administrator asked ${d.product} to send you a link to set a new password for your account "${d.username}".`
+    : `Someone (hopefully you) asked to reset the password of your ${d.product} account "${d.username}".`
+  const valid = `The link works once and expires in ${duration(d.validSeconds)}.`
+  const ignore = 'If you did not ask for this, you can ignore this email: your password stays as it is.'
+  const text = `${intro}\n\nTo choose a new password, open this link:\n${d.link}\n\n${valid}\n${ignore}\n`
+  return { subject, text, html: layout(d.product, [esc(intro), esc(valid)], { label: 'Choose a new password', url: d.link }, [esc(ignore)]) }
+}
+
+/** The "your password was changed" notice, sent after every password change. */
+export function passwordChangedMail(d: { product: string, username: string, when: Date, how: 'reset' | 'self' | 'admin' | 'cli', sessionsEnded: number, forgotLink?: string }): MailContent {
+  const subject = `Your ${d.product} password was changed`
+  const by = { reset: 'with a password reset link', self: 'from your account settings', admin: 'by an administrator', cli: 'by an administrator on the server' }[d.how]
+  const what = `The password of your ${d.product} account "${d.username}" was changed ${by} on ${d.when.toUTCString()}.`
+  const sessions = d.sessionsEnded > 0 ? `${d.sessionsEnded} other signed-in session(s) were ended.` : 'Other signed-in sessions were ended.'
+  const notYou = d.forgotLink
+    ? `If this was not you, reset your password now: ${d.forgotLink} — and tell your administrator.`
+    : 'If this was not you, contact your administrator at once.'
+  const text = `${what}\n${sessions}\n\n${notYou}\n`
+  return { subject, text, html: layout(d.product, [esc(what), esc(sessions), esc(notYou)]) }
+}
+
+/** The mail `manage sendtestemail` sends. */
+export function testMail(d: { product: string }): MailContent {
+  const line = `This is a test email from ${d.product}. If you can read it, email delivery works.`
+  return { subject: `${d.product} test email`, text: `${line}\n`, html: layout(d.product, [esc(line)]) }
+}

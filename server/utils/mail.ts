@@ -1,0 +1,26 @@
+import { audit } from '../domain/audit'
+import type { User } from '../db/schema'
+import { createMailer } from '../mail/mailer'
+import { MailQueue } from '../mail/queue'
+import { passwordChangedMail } from '../mail/templates'
+import { forgotPasswordBlocker, linkOrigin } from '../settings'
+
+let queue: MailQueue | undefined
+
+/** The process-wide mail queue; every outcome lands in the audit log (a failure never reaches the requester). */
+export function useMailQueue(): MailQueue {
+  return (queue ??= new MailQueue(createMailer(useSettings()), (o) => {
+    if (!o.ok) console.error(`[latchkey] Mail "${o.job.kind}" to user ${o.job.userId ?? '?'} failed after ${o.attempts} attempts: ${o.error}`)
+    audit(useDb(), { action: o.ok ? 'mail_sent' : 'mail_failed', targetId: o.job.userId ?? null, details: { kind: o.job.kind, attempts: o.attempts, ...(o.error ? { error: o.error.slice(0, 300) } : {}) } })
+  }, useSettings().mail.retryDelaysMs))
+}
+
+/** Tells a user their password changed (every path), when mail is configured and they have an address. */
+export function notifyPasswordChanged(user: User, how: 'reset' | 'self' | 'admin' | 'cli', sessionsEnded: number) {
+  const s = useSettings()
+  if (!user.email || !s.mail.configured) return
+  const origin = linkOrigin(s)
+  const forgotLink = origin && !forgotPasswordBlocker(s) ? `${origin}/login/forgot-password` : undefined
+  const content = passwordChangedMail({ product: s.productName, username: user.username, when: new Date(), how, sessionsEnded, forgotLink })
+  useMailQueue().enqueue({ mail: { to: user.email, ...content }, kind: 'password_changed', userId: user.id })
+}

@@ -1,0 +1,74 @@
+import { execFile } from 'node:child_process'
+import { eq } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { auditLog } from '../../server/db/schema'
+import { Client } from '../support/client'
+import { linkIn, ResendFake, SmtpSink } from '../support/mail'
+import { MANAGE_ENTRY, removeDir, startServer, type TestServer } from '../support/server'
+import { seedUser } from '../support/users'
+
+let server: TestServer
+let resend: ResendFake
+
+beforeAll(async () => {
+  resend = await new ResendFake().start()
+  server = await startServer({ ...resend.env(), FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: 'https://id.example.test', MAIL_RETRY_DELAYS_MS: '0,100,100' })
+})
+afterAll(async () => {
+  await server.stop()
+  await resend.stop()
+  removeDir(server.dir)
+})
+
+describe('forgot password through the Resend SDK', () => {
+  it('sends the reset mail with the API key to the stored address', async () => {
+    const u = await seedUser(server.db())
+    expect((await new Client(server.url).post('/api/auth/forgot-password', { email: u.email!.toUpperCase() })).status).toBe(200)
+    const mail = await resend.waitFor(u.email!)
+    const req = resend.requests.at(-1)!
+    expect(req.auth).toBe('Bearer re_test_key')
+    expect(req.body).toMatchObject({ from: 'Latchkey <latchkey@example.com>', to: [u.email], subject: 'Reset your Latchkey password' })
+    expect(String(req.body.html)).toContain('Choose a new password')
+    const link = linkIn(mail)
+    expect(link.startsWith('https://id.example.test/login/set-password#token=')).toBe(true)
+    const token = new URL(link).hash.slice('#token='.length)
+    expect((await new Client(server.url).post('/api/auth/reset-password', { token, password: 'resend recovered passphrase' })).status).toBe(200)
+    await resend.waitFor(u.email!, { subject: /was changed/ })
+  })
+
+  it('retries a failed delivery, and records a delivery that never succeeds without telling the requester', async () => {
+    const u = await seedUser(server.db())
+    resend.failNext = 1
+    await new Client(server.url).post('/api/auth/forgot-password', { email: u.email })
+    await resend.waitFor(u.email!)
+    const v = await seedUser(server.db())
+    resend.failNext = 3
+    const answer = await new Client(server.url).post('/api/auth/forgot-password', { email: v.email })
+    expect(answer.status).toBe(200)
+    await new Promise(r => setTimeout(r, 1000))
+    const failed = server.db().select().from(auditLog).where(eq(auditLog.action, 'mail_failed')).all()
+    expect(failed.some(f => f.targetId === v.id && String(f.details?.error).includes('boom'))).toBe(true)
+  })
+})
+
+describe('manage sendtestemail', () => {
+  it('sends a test mail with the configured transport (SMTP and Resend) and reports failures', async () => {
+    const smtp = await new SmtpSink().start()
+    try {
+      // async: the sink runs in this process, so a blocking spawnSync would starve it
+      const run = (env: Record<string, string>) => new Promise<{ status: number, stdout: string, stderr: string }>((resolve) => {
+        execFile(process.execPath, [MANAGE_ENTRY, 'sendtestemail', 'ops@example.com'], { env: { PATH: process.env.PATH, DATABASE_URL: server.dbPath, ...env } }, (err, stdout, stderr) => resolve({ status: err ? Number(err.code ?? 1) : 0, stdout, stderr }))
+      })
+      expect(await run(smtp.env())).toMatchObject({ status: 0, stdout: expect.stringContaining('Test email sent to ops@example.com with smtp') })
+      expect((await smtp.waitFor('ops@example.com')).subject).toBe('Latchkey test email')
+      expect(await run(resend.env())).toMatchObject({ status: 0 })
+      await resend.waitFor('ops@example.com')
+      const broken = await run({ EMAIL_HOST: '127.0.0.1', EMAIL_PORT: '1', EMAIL_TIMEOUT: '2' })
+      expect(broken.status).toBe(1)
+      expect(broken.stderr).toMatch(/Sending with smtp failed: .*ECONNREFUSED/)
+    }
+    finally {
+      await smtp.stop()
+    }
+  })
+})
