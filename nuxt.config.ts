@@ -35,12 +35,6 @@ export default defineNuxtConfig({
     },
   },
   srcDir: '.',
-  // Recovery pages and the auth API: never cached, never leak the URL (and so a token) in a Referer.
-  routeRules: {
-    '/login/**': { headers: { 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' } },
-    '/api/**': { headers: { 'Cache-Control': 'no-store' } },
-    '/api/auth/**': { headers: { 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' } },
-  },
   build: { transpile: ['vuetify'] },
   compatibilityDate: '2026-11-01',
 

@@ -44,3 +44,56 @@ export function fieldErrorsOf(error: z.ZodError): FieldErrors {
   }
   return out
 }
+
+const flag = z.boolean({ error: 'Must be true or false.' })
+const optionalEmail = z.union([z.literal(''), z.null(), emailSchema]).optional().transform(v => (v ? v : null))
+const nameSchema = z.string({ error: 'Enter a name.' }).trim().max(200, 'Use at most 200 characters.')
+
+/** Path parameter :id — anything that is not a positive integer is simply a user that does not exist. */
+export const userIdSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER)
+
+export const userListQuerySchema = z.object({
+  search: z.string().trim().max(200, 'Use at most 200 characters.').optional().default(''),
+  page: z.coerce.number().int().min(1).max(1_000_000).optional().default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).optional().default(25),
+  sort: z.enum(['username', 'name', 'email', 'lastLoginAt', 'createdAt']).optional().default('username'),
+  order: z.enum(['asc', 'desc']).optional().default('asc'),
+})
+
+// strictObject: unknown keys (passwordHash, sessionVersion, …) are refused, not silently ignored.
+export const createUserSchema = z.strictObject({
+  username: usernameSchema,
+  email: optionalEmail,
+  name: nameSchema.optional().default(''),
+  password: passwordInputSchema.optional(),
+  mustChangePassword: flag.optional().default(true),
+  sendSetPasswordLink: flag.optional().default(false),
+  isSuperuser: flag.optional().default(false),
+  isUserManager: flag.optional().default(false),
+  isActive: flag.optional().default(true),
+})
+
+export const updateUserSchema = z.strictObject({
+  username: usernameSchema.optional(),
+  email: optionalEmail,
+  name: nameSchema.optional(),
+  isActive: flag.optional(),
+  isSuperuser: flag.optional(),
+  isUserManager: flag.optional(),
+})
+
+export const adminResetPasswordSchema = z.strictObject({
+  password: passwordInputSchema,
+  mustChangePassword: flag.optional().default(true),
+  notifyUser: flag.optional().default(true),
+})
+
+export const profileSchema = z.strictObject({ name: nameSchema })
+
+export const auditQuerySchema = z.object({
+  action: z.string().trim().max(60).optional(),
+  targetId: z.coerce.number().int().positive().optional(),
+  actorId: z.coerce.number().int().positive().optional(),
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional().default(50),
+})

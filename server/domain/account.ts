@@ -1,5 +1,6 @@
+import { eq } from 'drizzle-orm'
 import type { DbOrTx as Db } from '../db/client'
-import type { User } from '../db/schema'
+import { users, type User } from '../db/schema'
 import type { Settings } from '../settings'
 import { audit } from './audit'
 import { DomainError, fieldError } from './errors'
@@ -42,4 +43,9 @@ export async function createFirstAdmin(db: Db, s: Settings, input: { username: s
   if (!user) throw new DomainError(409, 'An administrator already exists. Log in instead.')
   audit(db, { action: 'user_created', actorLabel: meta.actorLabel, targetId: user.id, ip: meta.ip, details: { isSuperuser: true } })
   return user
+}
+
+/** A user edits their own display name. */
+export function updateOwnProfile(db: Db, userId: number, name: string): User {
+  return db.update(users).set({ name, updatedAt: Date.now() }).where(eq(users.id, userId)).returning().get()!
 }

@@ -8,7 +8,7 @@ function layout(product: string, paragraphs: string[], button?: { label: string,
   const p = (t: string) => `<p style="margin:0 0 16px;line-height:1.5">${t}</p>`
   const btn = button
     ? `<p style="margin:24px 0"><a href="${esc(button.url)}" style="background:#1e4f8a;color:#fff;padding:12px 20px;border-radius:4px;text-decoration:none;display:inline-block">${esc(button.label)}</a></p>`
-      + p(`If the button does not work, copy this address into your browser:<br><span style="word-break:break-all">${esc(button.url)}</span>`)
+    + p(`If the button does not work, copy this address into your browser:<br><span style="word-break:break-all">${esc(button.url)}</span>`)
     : ''
   return `<!doctype html><html><body style="font-family:Arial,Helvetica,sans-serif;color:#1d232a;max-width:560px;margin:0 auto;padding:24px">
 <h1 style="font-size:20px;margin:0 0 24px">${esc(product)}</h1>

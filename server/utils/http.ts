@@ -1,7 +1,7 @@
 import type { H3Event } from 'h3'
 import type { z } from 'zod'
 import { DomainError } from '../domain/errors'
-import { fieldErrorsOf } from '../../shared/schemas'
+import { fieldErrorsOf, userIdSchema } from '../../shared/schemas'
 
 /** Reads a JSON body and validates it; bad input becomes a 400 whose `data.fieldErrors` the page shows under each field. */
 export async function readValidBody<T extends z.ZodType>(event: H3Event, schema: T): Promise<z.output<T>> {
@@ -62,4 +62,11 @@ export function clientIp(event: H3Event): string {
 /** An HTTP error with a message a person can act on (and the right reason phrase). */
 export function httpError(statusCode: number, message: string, data?: Record<string, unknown>) {
   return createError({ statusCode, statusMessage: statusText(statusCode), message, data })
+}
+
+/** The :id route parameter as a positive integer; anything else is a user that does not exist (404). */
+export function routeId(event: H3Event): number {
+  const parsed = userIdSchema.safeParse(getRouterParam(event, 'id'))
+  if (!parsed.success) throw httpError(404, 'User not found.')
+  return parsed.data
 }

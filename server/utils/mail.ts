@@ -2,7 +2,8 @@ import { audit } from '../domain/audit'
 import type { User } from '../db/schema'
 import { createMailer } from '../mail/mailer'
 import { MailQueue } from '../mail/queue'
-import { passwordChangedMail } from '../mail/templates'
+import { passwordChangedMail, resetPasswordMail } from '../mail/templates'
+import { setPasswordLink } from '../domain/password-reset'
 import { forgotPasswordBlocker, linkOrigin } from '../settings'
 
 let queue: MailQueue | undefined
@@ -23,4 +24,13 @@ export function notifyPasswordChanged(user: User, how: 'reset' | 'self' | 'admin
   const forgotLink = origin && !forgotPasswordBlocker(s) ? `${origin}/login/forgot-password` : undefined
   const content = passwordChangedMail({ product: s.productName, username: user.username, when: new Date(), how, sessionsEnded, forgotLink })
   useMailQueue().enqueue({ mail: { to: user.email, ...content }, kind: 'password_changed', userId: user.id })
+}
+
+/** Mails a set-password link an administrator asked for. */
+export function sendSetPasswordMail(issued: { target: User, token: string, expiresAt: number }) {
+  const s = useSettings()
+  const origin = linkOrigin(s)
+  if (!issued.target.email || !origin) return
+  const content = resetPasswordMail({ product: s.productName, username: issued.target.username, link: setPasswordLink(origin, issued.token), validSeconds: Math.round((issued.expiresAt - Date.now()) / 1000), requestedByAdmin: true })
+  useMailQueue().enqueue({ mail: { to: issued.target.email, ...content }, kind: 'admin_reset', userId: issued.target.id })
 }

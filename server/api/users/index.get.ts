@@ -1,0 +1,10 @@
+import { userListQuerySchema } from '../../../shared/schemas'
+import { listUsers } from '../../domain/admin'
+import { toPublicUser } from '../../domain/users'
+
+export default defineApiHandler((event) => {
+  requireUserManager(event)
+  const query = parseOr400(userListQuerySchema, getQuery(event))
+  const { items, total } = listUsers(useDb(), query)
+  return { items: items.map(toPublicUser), total }
+})
