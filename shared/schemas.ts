@@ -46,7 +46,8 @@ export function fieldErrorsOf(error: z.ZodError): FieldErrors {
 }
 
 const flag = z.boolean({ error: 'Must be true or false.' })
-const optionalEmail = z.union([z.literal(''), z.null(), emailSchema]).optional().transform(v => (v ? v : null))
+// Absent stays absent (a PATCH must not clear what it did not name); '' and null mean "no email".
+const optionalEmail = z.union([z.literal(''), z.null(), emailSchema]).optional().transform(v => (v === undefined ? undefined : v || null))
 const nameSchema = z.string({ error: 'Enter a name.' }).trim().max(200, 'Use at most 200 characters.')
 
 /** Path parameter :id — anything that is not a positive integer is simply a user that does not exist. */

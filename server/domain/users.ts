@@ -54,7 +54,7 @@ export function uniqueViolation(err: unknown): DomainError | undefined {
 export function createUser(db: Db, input: NewUserInput, passwordHash: string | null, now = Date.now()): User {
   try {
     return db.insert(users).values({
-      username: input.username, email: input.email || null, name: input.name ?? '',
+      username: input.username, email: input.email ?? null, name: input.name ?? '',
       isSuperuser: !!input.isSuperuser, isUserManager: !!input.isUserManager, isActive: input.isActive ?? true,
       mustChangePassword: !!input.mustChangePassword && !!passwordHash,
       passwordHash, passwordChangedAt: passwordHash ? now : null, createdAt: now, updatedAt: now,

@@ -1,0 +1,244 @@
+import { eq } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { users } from '../../server/db/schema'
+import { Client } from '../support/client'
+import { SmtpSink } from '../support/mail'
+import { removeDir, startServer, type TestServer } from '../support/server'
+import { seedUser } from '../support/users'
+
+let server: TestServer
+let smtp: SmtpSink
+let anon: Client, regular: Client, manager: Client, superuser: Client
+let superRow: Awaited<ReturnType<typeof seedUser>>, managerRow: Awaited<ReturnType<typeof seedUser>>, regularRow: Awaited<ReturnType<typeof seedUser>>
+
+async function loggedIn(u: { username: string, password: string }) {
+  const c = new Client(server.url)
+  expect((await c.login(u.username, u.password)).status).toBe(200)
+  return c
+}
+
+beforeAll(async () => {
+  smtp = await new SmtpSink().start()
+  server = await startServer({ ...smtp.env(), FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: 'https://users.example.test', MAIL_RETRY_DELAYS_MS: '0' })
+  superRow = await seedUser(server.db(), { username: 'root', isSuperuser: true })
+  managerRow = await seedUser(server.db(), { username: 'manny', isUserManager: true })
+  regularRow = await seedUser(server.db(), { username: 'regina' })
+  anon = new Client(server.url)
+  ;[regular, manager, superuser] = await Promise.all([loggedIn(regularRow), loggedIn(managerRow), loggedIn(superRow)])
+})
+afterAll(async () => {
+  await server.stop()
+  await smtp.stop()
+  removeDir(server.dir)
+})
+
+type Who = 'anon' | 'regular' | 'manager' | 'superuser'
+const as = (who: Who) => ({ anon, regular, manager, superuser })[who]
+
+describe('permission matrix', () => {
+  it.each([
+    ['anon', 401], ['regular', 403], ['manager', 200], ['superuser', 200],
+  ] as const)('GET /api/users as %s → %i', async (who, status) => {
+    expect((await as(who).get('/api/users')).status).toBe(status)
+  })
+
+  it.each([
+    ['anon', 401], ['regular', 403], ['manager', 403], ['superuser', 200],
+  ] as const)('GET /api/audit as %s → %i', async (who, status) => {
+    expect((await as(who).get('/api/audit')).status).toBe(status)
+  })
+
+  const actions: Array<[string, (id: number) => [string, string, unknown?]]> = [
+    ['view', id => ['GET', `/api/users/${id}`]],
+    ['edit', id => ['PATCH', `/api/users/${id}`, { name: 'Renamed' }]],
+    ['reset password', id => ['POST', `/api/users/${id}/reset-password`, { password: 'admin chosen passphrase', mustChangePassword: true, notifyUser: false }]],
+    ['copy one-time link', id => ['POST', `/api/users/${id}/reset-link`, {}]],
+    ['send reset email', id => ['POST', `/api/users/${id}/send-reset-email`, {}]],
+    ['sign out everywhere', id => ['POST', `/api/users/${id}/sign-out`, {}]],
+  ]
+  const cases: Array<[string, Who, 'regular' | 'superuser', number]> = []
+  for (const [name] of actions) {
+    cases.push([name, 'anon', 'regular', 401], [name, 'regular', 'regular', 403])
+    cases.push([name, 'manager', 'regular', 200], [name, 'superuser', 'regular', 200])
+    cases.push([name, 'manager', 'superuser', name === 'view' ? 200 : 403], [name, 'superuser', 'superuser', 200])
+  }
+  it.each(cases)('%s as %s on a %s user → %i', async (name, who, targetKind, status) => {
+    const target = await seedUser(server.db(), { isSuperuser: targetKind === 'superuser' })
+    const [method, path, body] = actions.find(([n]) => n === name)![1](target.id)
+    const before = server.db().select().from(users).where(eq(users.id, target.id)).get()
+    const res = await as(who).request(method, path, body)
+    expect(res.status).toBe(status)
+    if (status >= 400) expect(server.db().select().from(users).where(eq(users.id, target.id)).get()).toEqual(before)
+  })
+
+  it('a user manager may not create or grant superuser, not even to themselves', async () => {
+    expect((await manager.post('/api/users', { username: 'sneaky', isSuperuser: true })).status).toBe(403)
+    expect((await manager.patch(`/api/users/${managerRow.id}`, { isSuperuser: true })).status).toBe(403)
+    expect((await manager.patch(`/api/users/${regularRow.id}`, { isSuperuser: true })).status).toBe(403)
+    expect((await new Client(server.url).login('sneaky', 'x'.repeat(12))).status).toBe(401)
+  })
+
+  it('refuses unknown fields instead of writing them (no passwordHash or sessionVersion through PATCH)', async () => {
+    const res = await superuser.patch(`/api/users/${regularRow.id}`, { passwordHash: 'x', sessionVersion: 1 })
+    expect(res.status).toBe(400)
+    expect(res.body.message).toMatch(/Unrecognized key/i)
+  })
+
+  it.each(['abc', '0', '-1', '1.5', '99999999', '1e3'])('an id of %j is a 404, never a 500', async (id) => {
+    expect((await superuser.get(`/api/users/${id}`)).status).toBe(404)
+    expect((await superuser.patch(`/api/users/${id}`, { name: 'x' })).status).toBe(404)
+  })
+
+  it('permission changes take effect on the very next request', async () => {
+    const m = await seedUser(server.db(), { isUserManager: true })
+    const c = await loggedIn(m)
+    expect((await c.get('/api/users')).status).toBe(200)
+    expect((await superuser.patch(`/api/users/${m.id}`, { isUserManager: false })).status).toBe(200)
+    expect((await c.get('/api/users')).status).toBe(403)
+  })
+})
+
+describe('users list', () => {
+  it('searches username, name and email, and paginates', async () => {
+    for (let i = 0; i < 5; i++) await seedUser(server.db(), { username: `zebra${i}`, name: i === 0 ? 'Percy 100%' : '', email: `z${i}@stripes.example` })
+    const res = await manager.get('/api/users?search=zebra&pageSize=2&page=2&sort=username&order=desc')
+    expect(res.body.total).toBe(5)
+    expect(res.body.items.map((u: { username: string }) => u.username)).toEqual(['zebra2', 'zebra1'])
+    expect((await manager.get('/api/users?search=STRIPES')).body.total).toBe(5)
+    expect((await manager.get('/api/users?search=100%25')).body.total).toBe(1)
+    expect((await manager.get('/api/users?pageSize=1000')).status).toBe(400)
+    expect((await manager.get('/api/users?sort=passwordHash')).status).toBe(400)
+  })
+})
+
+describe('creating users', () => {
+  it('creates a user with a temporary password that must be changed', async () => {
+    const res = await manager.post('/api/users', { username: 'newbie', name: 'New Bie', email: 'newbie@example.com', password: 'temporary passphrase' })
+    expect(res.status).toBe(201)
+    expect(res.body).toMatchObject({ username: 'newbie', mustChangePassword: true, isSuperuser: false })
+    expect((await new Client(server.url).login('newbie', 'temporary passphrase')).body.mustChangePassword).toBe(true)
+  })
+
+  it('can mail a set-password link instead of setting a password', async () => {
+    const since = smtp.mails.length
+    expect((await manager.post('/api/users', { username: 'linked', email: 'linked@example.com', sendSetPasswordLink: true })).status).toBe(201)
+    const mail = await smtp.waitFor('linked@example.com', { since })
+    expect(mail.text).toContain('An administrator asked')
+  })
+
+  it('says which field is wrong', async () => {
+    const dup = await manager.post('/api/users', { username: 'NEWBIE' })
+    expect(dup.status).toBe(409)
+    expect(dup.body.data.fieldErrors.username).toBeTruthy()
+    expect((await manager.post('/api/users', { username: 'has space' })).body.data.fieldErrors.username).toBeTruthy()
+    expect((await manager.post('/api/users', { username: 'weakling', password: 'password1234' })).body.data.fieldErrors.password[0]).toMatch(/too common/)
+  })
+})
+
+describe('admin password reset', () => {
+  it('sets the password, ends the target\'s sessions, mails them, and forces a change', async () => {
+    const u = await seedUser(server.db())
+    const theirs = await loggedIn(u)
+    const since = smtp.mails.length
+    const res = await manager.post(`/api/users/${u.id}/reset-password`, { password: 'admin chosen passphrase', mustChangePassword: true })
+    expect(res.body).toMatchObject({ ok: true, sessionsEnded: 1, mustChangePassword: true })
+    expect((await theirs.get('/api/auth/me')).status).toBe(401)
+    expect((await smtp.waitFor(u.email!, { since })).text).toContain('by an administrator')
+    const c = new Client(server.url)
+    expect((await c.login(u.username, 'admin chosen passphrase')).body.mustChangePassword).toBe(true)
+    expect((await c.post('/api/auth/change-password', { currentPassword: 'admin chosen passphrase', newPassword: 'admin chosen passphrase' })).status).toBe(400)
+    expect((await c.post('/api/auth/change-password', { currentPassword: 'admin chosen passphrase', newPassword: 'now truly my own' })).status).toBe(200)
+  })
+
+  it('does not mail when the admin opts out', async () => {
+    const u = await seedUser(server.db())
+    const since = smtp.mails.length
+    await manager.post(`/api/users/${u.id}/reset-password`, { password: 'quiet reset passphrase', notifyUser: false })
+    await new Promise(r => setTimeout(r, 300))
+    expect(smtp.mails.slice(since).filter(m => m.to[0] === u.email)).toHaveLength(0)
+  })
+
+  it('a temporary password stops working after TEMPORARY_PASSWORD_TIMEOUT', async () => {
+    const u = await seedUser(server.db())
+    await manager.post(`/api/users/${u.id}/reset-password`, { password: 'expiring temp passphrase', notifyUser: false })
+    server.db().update(users).set({ passwordChangedAt: Date.now() - 73 * 3600 * 1000 }).where(eq(users.id, u.id)).run()
+    const res = await new Client(server.url).login(u.username, 'expiring temp passphrase')
+    expect(res.status).toBe(403)
+    expect(res.body.message).toMatch(/temporary password has expired/)
+  })
+
+  it('admins change their own password on their profile, not here', async () => {
+    expect((await superuser.post(`/api/users/${superRow.id}/reset-password`, { password: 'self reset passphrase' })).status).toBe(400)
+  })
+})
+
+describe('one-time links, sign-out, deactivation, last superuser', () => {
+  it('a one-time link works exactly once', async () => {
+    const u = await seedUser(server.db())
+    const { body } = await manager.post(`/api/users/${u.id}/reset-link`)
+    expect(body.link).toMatch(/^https:\/\/users\.example\.test\/login\/set-password#token=/)
+    expect(body.expiresAt - Date.now()).toBeLessThanOrEqual(24 * 3600 * 1000)
+    const token = body.path.split('#token=')[1]
+    expect((await anon.post('/api/auth/reset-password', { token, password: 'link chosen passphrase' })).status).toBe(200)
+    expect((await anon.post('/api/auth/reset-password', { token, password: 'second link passphrase' })).status).toBe(400)
+    expect((await new Client(server.url).login(u.username, 'link chosen passphrase')).status).toBe(200)
+  })
+
+  it('sign out everywhere and deactivation end sessions at once', async () => {
+    const u = await seedUser(server.db())
+    const a = await loggedIn(u)
+    expect((await manager.post(`/api/users/${u.id}/sign-out`)).body.sessionsEnded).toBe(1)
+    expect((await a.get('/api/auth/me')).status).toBe(401)
+    const b = await loggedIn(u)
+    expect((await manager.patch(`/api/users/${u.id}`, { isActive: false })).body.changed).toEqual(['isActive'])
+    expect((await b.get('/api/auth/me')).status).toBe(401)
+    expect((await new Client(server.url).login(u.username, u.password)).status).toBe(403)
+  })
+
+  it('nobody can remove or deactivate the last active superuser', async () => {
+    const s = await startServer()
+    try {
+      const only = await seedUser(s.db(), { isSuperuser: true })
+      const c = new Client(s.url)
+      await c.login(only.username, only.password)
+      expect((await c.patch(`/api/users/${only.id}`, { isSuperuser: false })).status).toBe(400)
+      expect((await c.patch(`/api/users/${only.id}`, { isActive: false })).body.message).toMatch(/last active superuser/)
+      const second = await seedUser(s.db(), { isSuperuser: true })
+      expect((await c.patch(`/api/users/${second.id}`, { isActive: false })).status).toBe(200)
+      expect((await c.patch(`/api/users/${only.id}`, { isSuperuser: false })).status).toBe(400)
+    }
+    finally {
+      await s.stop()
+      removeDir(s.dir)
+    }
+  })
+
+  it('a PATCH changes only the fields it names', async () => {
+    const u = await seedUser(server.db(), { name: 'Keep Me' })
+    expect((await manager.patch(`/api/users/${u.id}`, { isUserManager: true })).body).toMatchObject({ email: u.email, name: 'Keep Me', isUserManager: true, changed: ['isUserManager'] })
+    expect((await manager.patch(`/api/users/${u.id}`, { email: '' })).body).toMatchObject({ email: null, changed: ['email'] })
+  })
+
+  it('an email change voids the user\'s outstanding links', async () => {
+    const u = await seedUser(server.db())
+    const { body } = await manager.post(`/api/users/${u.id}/reset-link`)
+    await manager.patch(`/api/users/${u.id}`, { email: 'changed@example.com' })
+    expect((await anon.post('/api/auth/forgot-password/check', { token: body.path.split('#token=')[1] })).status).toBe(400)
+  })
+
+  it('records admin actions in the audit log with actor, target and IP, and no secrets', async () => {
+    const res = await superuser.get(`/api/audit?actorId=${managerRow.id}&limit=200`)
+    const kinds = new Set(res.body.items.map((e: { action: string }) => e.action))
+    for (const k of ['user_created', 'user_updated', 'admin_password_set', 'admin_reset_link_issued', 'sessions_revoked']) expect(kinds).toContain(k)
+    expect(res.body.items[0].ip).toBeTruthy()
+    expect(JSON.stringify(res.body)).not.toMatch(/passphrase|token=|\$argon2/)
+  })
+})
+
+describe('own profile', () => {
+  it('a regular user edits their own name and nothing else', async () => {
+    expect((await regular.request('PATCH', '/api/auth/me', { name: 'Regina R.' })).body.name).toBe('Regina R.')
+    expect((await regular.request('PATCH', '/api/auth/me', { name: 'x', isSuperuser: true })).status).toBe(400)
+    expect((await regular.get('/api/auth/me')).body.isSuperuser).toBe(false)
+  })
+})
