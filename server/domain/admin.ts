@@ -52,7 +52,7 @@ export function escapeLike(s: string) {
 
 export interface CreateInput {
   username: string
-  email: string | null
+  email?: string | null
   name: string
   password?: string
   mustChangePassword: boolean
