@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { DomainError } from '../server/domain/errors'
+import * as backup from './commands/backup'
 import * as changepassword from './commands/changepassword'
 import * as createsuperuser from './commands/createsuperuser'
 import * as sendtestemail from './commands/sendtestemail'
@@ -7,6 +8,7 @@ import * as sendtestemail from './commands/sendtestemail'
 // `manage <command>`: the last-resort administration tool (SysReptor's manage.py). Every command migrates
 // the database first and shares server/domain with the API, so the rules are the same.
 const commands: Record<string, { run: (argv: string[]) => Promise<void>, help: string }> = {
+  backup,
   changepassword,
   createsuperuser,
   sendtestemail,

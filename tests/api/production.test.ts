@@ -1,0 +1,89 @@
+import { execFile } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Client } from '../support/client'
+import { ROOT, removeDir, startServer } from '../support/server'
+
+// Does what the image's runtime stage does: only .output and bin/manage, in a clean directory,
+// an empty data directory and no secrets configured.
+let app: string
+let data: string
+beforeAll(() => {
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-prod-'))
+  app = join(dir, 'app')
+  data = join(dir, 'data')
+  mkdirSync(join(app, 'bin'), { recursive: true })
+  cpSync(join(ROOT, '.output'), join(app, '.output'), { recursive: true })
+  cpSync(join(ROOT, 'bin/manage'), join(app, 'bin/manage'))
+})
+afterAll(() => removeDir(join(app, '..')))
+
+const env = () => ({ DATABASE_URL: join(data, 'latchkey.sqlite'), LOG_FORMAT: 'json' })
+function manage(args: string[], input: string): Promise<{ code: number, out: string, err: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(join(app, 'bin/manage'), args, { cwd: join(app, '..'), env: { PATH: process.env.PATH, ...env() } }, (err, out, errOut) => resolve({ code: err ? Number(err.code ?? 1) : 0, out, err: errOut }))
+    child.stdin!.end(input)
+  })
+}
+const start = () => startServer(env(), { dir: data, entry: join(app, '.output/server/index.mjs') })
+
+describe('production build from a clean directory', () => {
+  it('first start needs no configuration; the CLI creates an admin; changepassword ends sessions; SIGTERM exits cleanly; a restart keeps secret and data', async () => {
+    const first = await start()
+    expect(first.log()).toContain('No users yet: open /login to create the first administrator')
+    const secretFile = join(data, 'session-secret')
+    expect(statSync(secretFile).mode & 0o777).toBe(0o600)
+    const secret = readFileSync(secretFile, 'utf8')
+
+    expect((await manage(['createsuperuser', '--username', 'ops', '--email', 'ops@example.com'], 'operations passphrase\noperations passphrase\n')).code).toBe(0)
+    const old = new Client(first.url)
+    expect((await old.login('ops', 'operations passphrase')).status).toBe(200)
+    const changed = await manage(['changepassword', 'ops'], 'rotated operations passphrase\nrotated operations passphrase\n')
+    expect(changed.out).toContain('1 session(s) ended')
+    expect((await old.get('/api/auth/me')).status).toBe(401)
+    const kept = new Client(first.url)
+    expect((await kept.login('ops', 'rotated operations passphrase')).status).toBe(200)
+
+    const backupFile = join(data, '..', 'backup.sqlite')
+    expect((await manage(['backup', backupFile], '')).out).toMatch(/Backup written to .* 1 users/)
+    const copy = new Database(backupFile, { readonly: true })
+    expect(copy.prepare('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' })
+    expect(copy.prepare('SELECT username FROM users').all()).toEqual([{ username: 'ops' }])
+    copy.close()
+
+    expect(await first.stop('SIGTERM')).toBe(0)
+    expect(first.log()).toContain('Shut down cleanly.')
+    // one JSON line per request, and no secret in any of them
+    const lines = first.log().split('\n').filter(l => l.startsWith('{'))
+    expect(lines.map(l => JSON.parse(l)).filter(l => l.msg === 'request').length).toBeGreaterThan(3)
+    expect(first.log()).not.toMatch(/passphrase|Fe26\.2|latchkey=/)
+
+    const second = await start()
+    try {
+      expect(readFileSync(secretFile, 'utf8')).toBe(secret)
+      kept.base = second.url // same cookie, new port: the session survives the restart
+      expect((await kept.get('/api/auth/me')).body.username).toBe('ops')
+    }
+    finally {
+      await second.stop()
+    }
+  })
+
+  it('a migration that fails stops the server with a clear message and leaves the data as it was', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-badmig-'))
+    const file = join(dir, 'latchkey.sqlite')
+    const pre = new Database(file)
+    pre.exec('CREATE TABLE audit_log (legacy TEXT); INSERT INTO audit_log VALUES (\'keep me\')')
+    pre.close()
+    await expect(startServer({ DATABASE_URL: file }, { dir, entry: join(app, '.output/server/index.mjs') })).rejects.toThrow(/Cannot start: .*audit_log/)
+    const after = new Database(file, { readonly: true })
+    expect(after.prepare('SELECT * FROM audit_log').all()).toEqual([{ legacy: 'keep me' }])
+    expect(after.prepare('SELECT name FROM sqlite_master WHERE name = \'users\'').get()).toBeUndefined()
+    after.close()
+    expect(existsSync(file)).toBe(true)
+    removeDir(dir)
+  })
+})
