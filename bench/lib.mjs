@@ -1,0 +1,63 @@
+// Shared helpers for the benchmarks: boot the production build on loopback, time requests, summarise.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+export const ROOT = new URL('..', import.meta.url).pathname
+
+export function freePort() {
+  return new Promise((res) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => res(port))
+    })
+  })
+}
+
+/** Starts .output/server/index.mjs with its own database; `seed(dbPath)` runs before the server opens it. */
+export async function startServer(env = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-bench-'))
+  const port = await freePort()
+  const proc = spawn(process.execPath, [join(ROOT, '.output/server/index.mjs')], {
+    env: { PATH: process.env.PATH, DATABASE_URL: join(dir, 'db.sqlite'), PORT: String(port), HOST: '127.0.0.1', LOG_REQUESTS: 'false', LOGIN_MAX_ATTEMPTS_PER_IP: '100000000', LOGIN_MAX_FAILURES_PER_ACCOUNT: '100000000', RESET_REQUESTS_PER_IP_PER_MINUTE: '100000000', RESET_MAILS_PER_ACCOUNT_PER_HOUR: '100000000', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let log = ''
+  proc.stdout.on('data', (d) => { log += d })
+  proc.stderr.on('data', (d) => { log += d })
+  const url = `http://127.0.0.1:${port}`
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${url}/api/health`)).ok) break
+    }
+    catch { /* starting */ }
+    await new Promise(r => setTimeout(r, 100))
+  }
+  return { url, dir, dbPath: join(dir, 'db.sqlite'), proc, log: () => log, stop: () => new Promise(r => { proc.once('exit', r); proc.kill('SIGTERM') }) }
+}
+
+/** Peak resident memory (VmHWM) of a process, MiB. */
+export function peakRssMiB(pid) {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return m ? Math.round(Number(m[1]) / 1024) : NaN
+}
+
+export function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+}
+
+/** Runs fn n times sequentially; returns p50/p95 in ms. */
+export async function timeSeq(n, fn) {
+  const times = []
+  for (let i = 0; i < n; i++) {
+    const t = performance.now()
+    await fn(i)
+    times.push(performance.now() - t)
+  }
+  times.sort((a, b) => a - b)
+  return { p50: percentile(times, 50), p95: percentile(times, 95), n }
+}
+
+export const fmt = (x, d = 1) => (typeof x === 'number' ? x.toFixed(d) : String(x))

@@ -1,0 +1,142 @@
+// npm run bench: measures login, sessions, recovery, the users list and page weight against the production
+// build on loopback. Every figure is paired with a reference measured in the same run (ratios matter on
+// noisy machines). Prints a table and writes bench/RESULTS.md.
+import { execSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { hash, verify } from '@node-rs/argon2'
+import autocannon from 'autocannon'
+import Database from 'better-sqlite3'
+import { fmt, peakRssMiB, ROOT, startServer, timeSeq } from './lib.mjs'
+
+process.env.NUXT_TELEMETRY_DISABLED = '1'
+if (!existsSync(join(ROOT, '.output/server/index.mjs'))) execSync('npm run -s build', { cwd: ROOT, stdio: 'inherit' })
+const DURATION = Number(process.env.BENCH_SECONDS ?? 8)
+const PARAMS = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 }
+const rows = []
+const row = (figure, value, reference, goal, met) => {
+  rows.push({ figure, value, reference, goal, met: met ? 'yes' : 'no' })
+  console.log(`${met ? '✔' : '✖'} ${figure}: ${value} (reference: ${reference}; goal: ${goal})`)
+}
+const json = { 'content-type': 'application/json' }
+const cannon = opts => new Promise((res, rej) => autocannon({ duration: DURATION, connections: 8, ...opts }, (err, r) => (err ? rej(err) : res(r))))
+
+async function seedUser(dbPath, username, password, extra = {}) {
+  const h = await hash(password.normalize('NFKC'), PARAMS)
+  const db = new Database(dbPath)
+  const now = Date.now()
+  db.prepare('INSERT INTO users (username, email, name, password_hash, is_active, is_superuser, is_user_manager, must_change_password, session_version, password_changed_at, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, 0, 0, 1, ?, ?, ?)')
+    .run(username, `${username}@example.com`, extra.name ?? '', h, extra.superuser ? 1 : 0, now, now, now)
+  db.close()
+}
+
+async function login(url, username, password) {
+  const r = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ username, password }) })
+  if (r.status !== 200) throw new Error(`login ${r.status}`)
+  return r.headers.getSetCookie().map(c => c.split(';')[0]).join('; ')
+}
+
+// 1. The bare argon2id verify, the reference for login.
+const ref = await hash('bench passphrase here', PARAMS)
+const bare = await timeSeq(100, () => verify(ref, 'bench passphrase here'))
+const t0 = performance.now()
+let done = 0
+await Promise.all(Array.from({ length: availableParallelism() * 2 }, async () => {
+  while (performance.now() - t0 < 3000) {
+    await verify(ref, 'bench passphrase here')
+    done++
+  }
+}))
+const bareRate = done / ((performance.now() - t0) / 1000)
+
+// 2. Login latency and sustained logins/s, with peak RSS under a flood.
+const s = await startServer()
+await seedUser(s.dbPath, 'bench', 'bench passphrase here', { superuser: true })
+const loginLat = await timeSeq(100, () => login(s.url, 'bench', 'bench passphrase here'))
+row('login p50 / p95 (ms)', `${fmt(loginLat.p50)} / ${fmt(loginLat.p95)}`, `bare argon2id verify p50 ${fmt(bare.p50)} ms`, 'p50 ≤ 1.3× bare verify', loginLat.p50 <= 1.3 * bare.p50)
+const flood = await cannon({ url: `${s.url}/api/auth/login`, method: 'POST', headers: json, body: JSON.stringify({ username: 'bench', password: 'bench passphrase here' }), connections: 32 })
+const non2xx = flood.non2xx + flood.errors
+row('sustained logins/s (32 connections)', `${fmt(flood.requests.average, 0)} req/s, ${non2xx} errors, peak RSS ${peakRssMiB(s.proc.pid)} MiB`, `bare verify ${fmt(bareRate, 0)}/s on ${availableParallelism()} cores`, '≥ 100/s, 0 errors, bounded RSS', flood.requests.average >= 100 && non2xx === 0)
+
+// 3. Authenticated request overhead.
+const cookie = await login(s.url, 'bench', 'bench passphrase here')
+const health = await cannon({ url: `${s.url}/api/health` })
+const me = await cannon({ url: `${s.url}/api/auth/me`, headers: { cookie } })
+const ratio = me.requests.average / health.requests.average
+row('GET /api/auth/me req/s (authenticated)', `${fmt(me.requests.average, 0)} req/s (${me.non2xx} non-2xx)`, `GET /api/health ${fmt(health.requests.average, 0)} req/s`, '≥ 0.25 × health', ratio >= 0.25 && me.non2xx === 0)
+rows.at(-1).value += ` = ${fmt(ratio, 2)}×`
+await s.stop()
+
+// 4. Forgot password: known vs unknown email (mail goes to a closed port; it is queued after the response).
+const f = await startServer({ FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: 'https://bench.example', EMAIL_HOST: '127.0.0.1', EMAIL_PORT: '9', EMAIL_TIMEOUT: '1', MAIL_RETRY_DELAYS_MS: '0' })
+await seedUser(f.dbPath, 'known', 'bench passphrase here')
+const ask = email => fetch(`${f.url}/api/auth/forgot-password`, { method: 'POST', headers: json, body: JSON.stringify({ email }) }).then(r => r.text())
+for (let i = 0; i < 20; i++) await ask(i % 2 ? 'known@example.com' : 'nobody@example.com')
+const known = []
+const unknown = []
+for (let i = 0; i < 400; i++) {
+  const t = performance.now()
+  await ask(i % 2 ? 'known@example.com' : `nobody${i}@example.com`)
+  ;(i % 2 ? known : unknown).push(performance.now() - t)
+}
+const med = a => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]
+const p95 = a => [...a].sort((x, y) => x - y)[Math.floor(a.length * 0.95)]
+row('forgot-password p50 / p95, known email (ms)', `${fmt(med(known), 2)} / ${fmt(p95(known), 2)}`, `unknown email ${fmt(med(unknown), 2)} / ${fmt(p95(unknown), 2)}`, 'p95 ≤ 50 ms; medians within 5 ms', p95(known) <= 50 && Math.abs(med(known) - med(unknown)) < 5)
+await f.stop()
+
+// 5. Users list search on 100,000 vs 1,000 users.
+async function listBench(n) {
+  const l = await startServer()
+  await seedUser(l.dbPath, 'admin', 'bench passphrase here', { superuser: true })
+  const db = new Database(l.dbPath)
+  const insert = db.prepare('INSERT INTO users (username, email, name, password_hash, created_at, updated_at) VALUES (?, ?, ?, NULL, ?, ?)')
+  const names = ['Ada', 'Grace', 'Linus', 'Margaret', 'Dennis', 'Barbara', 'Ken', 'Frances']
+  db.transaction(() => {
+    for (let i = 0; i < n; i++) insert.run(`user${i}`, `user${i}@corp${i % 50}.example`, `${names[i % names.length]} Number${i}`, Date.now() - i, Date.now())
+  })()
+  db.close()
+  const c = await login(l.url, 'admin', 'bench passphrase here')
+  const terms = ['grace', 'user4242', 'corp7', 'number99', 'zzz-none']
+  const get = i => fetch(`${l.url}/api/users?search=${terms[i % terms.length]}&pageSize=25`, { headers: { cookie: c } }).then(r => r.json())
+  for (let i = 0; i < 10; i++) await get(i)
+  const r = await timeSeq(200, get)
+  await l.stop()
+  return r
+}
+const big = await listBench(100_000)
+const small = await listBench(1_000)
+row('GET /api/users?search= on 100k users p50 / p95 (ms)', `${fmt(big.p50)} / ${fmt(big.p95)}`, `1k users ${fmt(small.p50)} / ${fmt(small.p95)}`, 'p95 ≤ 50 ms', big.p95 <= 50)
+
+// 6. JavaScript each auth page loads (gzip), against the whole client bundle.
+const p = await startServer()
+const pub = join(ROOT, '.output/public')
+const gz = file => gzipSync(readFileSync(join(pub, file))).length
+const all = readdirSync(join(pub, '_nuxt')).filter(x => x.endsWith('.js'))
+const wholeKiB = all.reduce((sum, x) => sum + gz(`_nuxt/${x}`), 0) / 1024
+for (const page of ['/login', '/login/forgot-password', '/login/set-password']) {
+  const html = await (await fetch(p.url + page)).text()
+  const scripts = new Set([...html.matchAll(/(?:src|href)="(\/_nuxt\/[^"]+\.js)"/g)].map(m => m[1]))
+  // follow static imports of each chunk, as the browser does
+  const queue = [...scripts]
+  while (queue.length) {
+    const file = queue.shift()
+    const code = readFileSync(join(pub, file), 'utf8')
+    for (const m of code.matchAll(/from\s*"\.\/([\w.-]+\.js)"|import\s*"\.\/([\w.-]+\.js)"/g)) {
+      const dep = `/_nuxt/${m[1] ?? m[2]}`
+      if (!scripts.has(dep)) {
+        scripts.add(dep)
+        queue.push(dep)
+      }
+    }
+  }
+  const kib = [...scripts].reduce((sum, x) => sum + gz(x.slice(1)), 0) / 1024
+  row(`JS loaded by ${page} (gzip KiB)`, fmt(kib), `whole client bundle ${fmt(wholeKiB)} KiB`, '≤ 150 KiB', kib <= 150)
+}
+await p.stop()
+
+const table = ['| figure | value | same-run reference | goal | met |', '|---|---|---|---|---|', ...rows.map(r => `| ${r.figure} | ${r.value} | ${r.reference} | ${r.goal} | ${r.met} |`)].join('\n')
+const md = `# Benchmark results\n\nMachine: ${availableParallelism()} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Command: \`npm run bench\` (${DURATION} s per load phase, autocannon on loopback, production build).\n\n${table}\n`
+writeFileSync(join(ROOT, 'bench/RESULTS.md'), md)
+console.log(`\n${table}\n\nWritten to bench/RESULTS.md`)

@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto'
+import fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Client } from '../support/client'
+import { removeDir, startServer, type TestServer } from '../support/server'
+import { seedUser } from '../support/users'
+
+// Property-based fuzzing of every API route as anonymous, regular, user manager and superuser:
+// never a 5xx, never a stack trace, and a 4xx never changes anything.
+let server: TestServer
+const clients: Record<string, Client> = {}
+let targets: number[] = []
+const counts: Record<string, number> = {}
+
+beforeAll(async () => {
+  server = await startServer({ FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: 'https://fuzz.example.test', EMAIL_HOST: '127.0.0.1', EMAIL_PORT: '9', EMAIL_TIMEOUT: '1', MAIL_RETRY_DELAYS_MS: '0' })
+  const su = await seedUser(server.db(), { username: 'fuzzroot', isSuperuser: true })
+  const mgr = await seedUser(server.db(), { username: 'fuzzmgr', isUserManager: true })
+  const reg = await seedUser(server.db(), { username: 'fuzzreg' })
+  targets = [(await seedUser(server.db())).id, (await seedUser(server.db(), { isSuperuser: true })).id, (await seedUser(server.db(), { isUserManager: true })).id]
+  clients.anonymous = new Client(server.url)
+  for (const [k, u] of [['regular', reg], ['manager', mgr], ['superuser', su]] as const) {
+    clients[k] = new Client(server.url)
+    await clients[k].login(u.username, u.password)
+  }
+})
+afterAll(async () => {
+  console.log('fuzz requests per route:', JSON.stringify(counts))
+  await server.stop()
+  removeDir(server.dir)
+})
+
+const hostile = fc.oneof(
+  fc.string({ maxLength: 300 }),
+  fc.string({ unit: 'grapheme', maxLength: 200 }),
+  fc.constantFrom('\' OR 1=1 --', '"; DROP TABLE users; --', '<script>alert(1)</script>', '../../etc/passwd', '%00', '\u0000', '\uFEFF', '\uD800', 'a'.repeat(70_000), '${7*7}', '{{7*7}}', 'NaN', '-1', '1e309'),
+  fc.integer(), fc.double(), fc.boolean(), fc.constant(null),
+  fc.array(fc.string(), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 }),
+)
+const keys = ['username', 'password', 'email', 'name', 'token', 'currentPassword', 'newPassword', 'mustChangePassword', 'notifyUser', 'isSuperuser', 'isUserManager', 'isActive', 'sendSetPasswordLink', '__proto__', 'constructor', 'prototype', 'passwordHash', 'sessionVersion']
+const body = fc.oneof(
+  fc.dictionary(fc.constantFrom(...keys), hostile, { maxKeys: 6 }),
+  fc.anything({ maxDepth: 3 }),
+  fc.constantFrom('{"__proto__":{"isSuperuser":true}}', '{"constructor":{"prototype":{"admin":true}}}', '[]', '"string"', '{', 'null', '{"email":["a@b.c","d@e.f"]}'),
+)
+// Either one of the seeded targets (a regular user, a superuser, a user manager) or garbage; never the actors.
+const idParam = fc.oneof(fc.nat(2).map(i => ({ target: i })), fc.oneof(fc.constant('abc'), fc.constant('0'), fc.integer({ min: 1000 }).map(String), fc.integer({ max: -1 }).map(String), fc.string({ maxLength: 20 }).map(encodeURIComponent)))
+
+const routes: Array<[string, string]> = [
+  ['POST', '/api/auth/login'], ['POST', '/api/auth/setup'], ['POST', '/api/auth/change-password'], ['PATCH', '/api/auth/me'],
+  ['POST', '/api/auth/forgot-password'], ['POST', '/api/auth/forgot-password/check'], ['POST', '/api/auth/reset-password'],
+  ['POST', '/api/users'], ['PATCH', '/api/users/:id'], ['POST', '/api/users/:id/reset-password'], ['POST', '/api/users/:id/reset-link'],
+  ['POST', '/api/users/:id/sign-out'], ['POST', '/api/users/:id/send-reset-email'], ['GET', '/api/users'], ['GET', '/api/users/:id'], ['GET', '/api/audit'],
+]
+
+/** Everything a request could change, as one hash. */
+function state() {
+  const db = server.db().$client
+  const rows = ['SELECT * FROM users ORDER BY id', 'SELECT id, used_at FROM password_tokens ORDER BY id', 'SELECT id, user_id FROM sessions ORDER BY id']
+    .map(q => JSON.stringify(db.prepare(q).all()))
+  return createHash('sha256').update(rows.join('|')).digest('hex')
+}
+
+describe.each(['anonymous', 'regular', 'manager', 'superuser'])('fuzzing every route as %s', (who) => {
+  it.each(routes)('%s %s: never 5xx, no stack trace, no change on 4xx', async (method, route) => {
+    const runs = route.includes('password') || route.endsWith('login') || route.endsWith('setup') ? 25 : 60
+    await fc.assert(fc.asyncProperty(body, idParam, fc.dictionary(fc.constantFrom('search', 'page', 'pageSize', 'sort', 'order', 'action', 'limit'), fc.string({ maxLength: 20 }), { maxKeys: 3 }), async (b, id, q) => {
+      const path = route.replace(':id', typeof id === 'string' ? id : String(targets[id.target]))
+      const query = method === 'GET' ? `?${new URLSearchParams(q)}` : ''
+      const before = state()
+      const res = await clients[who]!.request(method, path + query, method === 'GET' ? undefined : (typeof b === 'string' ? b : JSON.stringify(b) ?? 'null'), { 'content-type': 'application/json' })
+      counts[`${method} ${route}`] = (counts[`${method} ${route}`] ?? 0) + 1
+      expect(res.status, `${method} ${path} ${res.text.slice(0, 200)}`).toBeLessThan(500)
+      expect(res.text).not.toMatch(/\bat .*\.(mjs|js|ts):\d+|node_modules|SqliteError|stack/i)
+      if (res.status >= 400) expect(state(), `${method} ${path} changed state with ${res.status}`).toBe(before)
+    }), { numRuns: runs })
+  })
+})
+
+describe('prototype pollution', () => {
+  it('a __proto__ key grants nothing', async () => {
+    const c = new Client(server.url)
+    await c.request('POST', '/api/auth/login', '{"username":"fuzzreg","password":"x","__proto__":{"isSuperuser":true}}', { 'content-type': 'application/json' })
+    expect(({} as Record<string, unknown>).isSuperuser).toBeUndefined()
+    expect((await clients.regular!.get('/api/users')).status).toBe(403)
+  })
+})

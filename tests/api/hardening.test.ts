@@ -1,0 +1,120 @@
+import { eq } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sessions, users } from '../../server/db/schema'
+import { Client } from '../support/client'
+import { removeDir, startServer, type TestServer } from '../support/server'
+import { seedUser } from '../support/users'
+
+let server: TestServer
+beforeAll(async () => {
+  server = await startServer({ NUXT_PUBLIC_SITE_URL: 'https://secure.example.test' })
+})
+afterAll(async () => {
+  await server.stop()
+  removeDir(server.dir)
+})
+
+describe('CSRF', () => {
+  it.each([
+    [{ origin: 'https://evil.example' }, 403],
+    [{ 'sec-fetch-site': 'cross-site' }, 403],
+    [{ 'sec-fetch-site': 'same-site' }, 403],
+    [{ origin: 'null' }, 403],
+    [{ 'origin': 'https://secure.example.test', 'sec-fetch-site': 'same-origin' }, 401],
+    [{}, 401],
+  ])('a state-changing request with %j → %i', async (headers, status) => {
+    const res = await new Client(server.url).request('POST', '/api/auth/login', { username: 'nobody-x', password: 'whatever it is' }, headers)
+    expect(res.status).toBe(status)
+  })
+
+  it('refuses form-encoded bodies (no simple cross-site form can reach the API)', async () => {
+    expect((await new Client(server.url).request('POST', '/api/auth/login', 'username=a&password=b', { 'content-type': 'text/plain' })).status).toBe(415)
+  })
+})
+
+describe('request limits', () => {
+  it('answers 413 to a body over 64 KiB before parsing it, and 400 to a password over 128 characters', async () => {
+    const big = await new Client(server.url).post('/api/auth/login', { username: 'a', password: 'x'.repeat(70_000) })
+    expect(big.status).toBe(413)
+    const long = await new Client(server.url).post('/api/auth/login', { username: 'a', password: 'x'.repeat(129) })
+    expect(long.status).toBe(400)
+  })
+})
+
+describe('headers', () => {
+  it('sends a strict CSP, nosniff, frame-ancestors none and HSTS behind https', async () => {
+    const res = await new Client(server.url).get('/login')
+    const csp = res.headers.get('content-security-policy') ?? ''
+    expect(csp).toContain('frame-ancestors \'none\'')
+    expect(csp).toContain('default-src \'self\'')
+    expect(csp).toContain('object-src \'none\'')
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(res.headers.get('strict-transport-security')).toMatch(/max-age=\d+/)
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer')
+  })
+})
+
+describe('session cookies', () => {
+  it('are __Host- prefixed, Secure, HttpOnly and SameSite when the site is https', async () => {
+    const u = await seedUser(server.db())
+    const res = await new Client(server.url).login(u.username, u.password)
+    const cookie = res.headers.getSetCookie().find(c => c.startsWith('__Host-latchkey='))
+    expect(cookie).toBeDefined()
+    expect(cookie).toMatch(/; Secure/i)
+    expect(cookie).toMatch(/; HttpOnly/i)
+    expect(cookie).toMatch(/; SameSite=Lax/i)
+    expect(cookie).toMatch(/; Path=\//i)
+  })
+
+  it('a cookie planted before login is not the one that gets signed in (no fixation)', async () => {
+    const u = await seedUser(server.db())
+    const c = new Client(server.url)
+    await c.get('/api/_auth/session')
+    const planted = new Map(c.cookies)
+    await c.login(u.username, u.password)
+    expect([...c.cookies.values()]).not.toEqual([...planted.values()])
+    const attacker = new Client(server.url)
+    attacker.cookies = planted
+    expect((await attacker.get('/api/auth/me')).status).toBe(401)
+  })
+
+  it('end after the idle timeout and after the absolute lifetime, on the server', async () => {
+    const u = await seedUser(server.db())
+    const idle = new Client(server.url)
+    await idle.login(u.username, u.password)
+    const old = new Client(server.url)
+    await old.login(u.username, u.password)
+    const rows = server.db().select().from(sessions).where(eq(sessions.userId, u.id)).all()
+    server.db().update(sessions).set({ lastSeenAt: Date.now() - 3 * 3600_000 }).where(eq(sessions.id, rows[0]!.id)).run()
+    server.db().update(sessions).set({ createdAt: Date.now() - 13 * 3600_000 }).where(eq(sessions.id, rows[1]!.id)).run()
+    expect((await idle.get('/api/auth/me')).status).toBe(401)
+    expect((await old.get('/api/auth/me')).status).toBe(401)
+  })
+})
+
+describe('races', () => {
+  it('parallel admin edits of one user lose no field', async () => {
+    const admin = await seedUser(server.db(), { isSuperuser: true })
+    const target = await seedUser(server.db())
+    const c = new Client(server.url)
+    await c.login(admin.username, admin.password)
+    const edits = [{ name: 'Parallel Name' }, { email: 'parallel@example.com' }, { isUserManager: true }, { username: `renamed_${target.id}` }]
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => c.patch(`/api/users/${target.id}`, edits[i % edits.length])))
+    expect(results.every(r => r.status === 200)).toBe(true)
+    expect(server.db().select().from(users).where(eq(users.id, target.id)).get()).toMatchObject({ name: 'Parallel Name', email: 'parallel@example.com', isUserManager: true, username: `renamed_${target.id}` })
+  })
+
+  it('50 parallel first-run setups create exactly one administrator', async () => {
+    const s = await startServer()
+    try {
+      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => new Client(s.url).post('/api/auth/setup', { username: `first${i}`, email: `first${i}@example.com`, password: 'first admin passphrase' })))
+      expect(results.filter(r => r.status === 201)).toHaveLength(1)
+      expect(results.filter(r => r.status === 409)).toHaveLength(49)
+      expect(s.db().select().from(users).all()).toHaveLength(1)
+    }
+    finally {
+      await s.stop()
+      removeDir(s.dir)
+    }
+  })
+})
