@@ -7,9 +7,11 @@ ENV NUXT_TELEMETRY_DISABLED=1 \
     npm_config_nodedir=/usr/local \
     npm_config_update_notifier=false
 # better-sqlite3 compiles from source (its prebuilt download host is not always reachable).
+# The lockfile is written by npm 11; npm 10 (in the Node 22 image) reads it differently.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
+ && rm -rf /var/lib/apt/lists/* \
+ && npm install -g npm@11 --no-audit --no-fund
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts \
  && npm rebuild better-sqlite3 esbuild

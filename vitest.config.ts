@@ -8,6 +8,8 @@ export default defineConfig({
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], testTimeout: 20_000 } },
       { test: { name: 'api', include: ['tests/api/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 } },
       { test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000, fileParallelism: false } },
+      // Load and crash tests run on their own after the others (scripts/test.mjs), so they measure this server alone.
+      { test: { name: 'stress', include: ['tests/stress/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 60_000, fileParallelism: false } },
     ],
   },
 })

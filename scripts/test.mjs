@@ -1,9 +1,10 @@
 // `npm test`: everything a clean machine needs to run the whole suite, then the suite.
 //  1. Debian's Chromium for the browser tests (installed with apt-get when missing and we are root),
 //  2. lint and typecheck, 3. one production build (server + manage CLI) shared by every test file,
-//  4. vitest: unit, api and browser projects. Prints "N passed, N failed" last.
+//  4. vitest: the unit, api and browser projects, then the stress project (load, crash, log audit) alone.
+// Prints "N passed, N failed" last.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 
 process.env.NUXT_TELEMETRY_DISABLED = '1'
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -14,6 +15,7 @@ const step = (title, cmd) => {
   console.log(`  ${title} took ${((Date.now() - started) / 1000).toFixed(1)} s`)
   if (r.status !== 0) {
     console.error(`✖ ${title} failed`)
+    console.log('\n0 passed, 1 failed')
     process.exit(r.status ?? 1)
   }
 }
@@ -31,14 +33,31 @@ if (!process.env.SKIP_CHECKS) {
 }
 if (!process.env.SKIP_BUILD) step('Build', 'npm run -s build')
 
+rmSync('test-results/server-logs', { recursive: true, force: true })
 mkdirSync('test-results', { recursive: true })
-const args = process.argv.slice(2).join(' ')
-const r = spawnSync(`npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json ${args}`, { shell: true, stdio: 'inherit' })
-try {
-  const res = JSON.parse(readFileSync('test-results/vitest.json', 'utf8'))
-  console.log(`\n${res.numPassedTests} passed, ${res.numFailedTests} failed${res.numPendingTests ? `, ${res.numPendingTests} skipped` : ''}`)
+const extra = process.argv.slice(2)
+const runs = extra.length
+  ? [['custom', extra.join(' ')]]
+  : [['main', '--project unit --project api --project browser'], ['stress', '--project stress']]
+let passed = 0
+let failed = 0
+let skipped = 0
+let status = 0
+for (const [name, args] of runs) {
+  console.log(`\n▶ Tests (${name}): vitest run ${args}`)
+  const report = `test-results/vitest-${name}.json`
+  rmSync(report, { force: true })
+  const r = spawnSync(`npx vitest run --reporter=default --reporter=json --outputFile.json=${report} ${args}`, { shell: true, stdio: 'inherit' })
+  if (r.status !== 0) status = r.status ?? 1
+  try {
+    const res = JSON.parse(readFileSync(report, 'utf8'))
+    passed += res.numPassedTests
+    failed += res.numFailedTests
+    skipped += res.numPendingTests + (res.numTodoTests ?? 0)
+  }
+  catch {
+    failed += 1
+  }
 }
-catch {
-  console.log('\n0 passed, 1 failed')
-}
-process.exit(r.status ?? 1)
+console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`)
+process.exit(status || (failed ? 1 : 0))

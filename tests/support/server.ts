@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -71,6 +71,16 @@ export async function startServer(env: Record<string, string> = {}, opts: { dir?
     await new Promise(r => setTimeout(r, 100))
   }
   let db: Db | undefined
+  // Every server's log is kept for tests/stress/logs.test.ts, which checks no secret ever reached a log.
+  let saved = false
+  const saveLog = () => {
+    if (saved) return
+    saved = true
+    const dir = join(ROOT, 'test-results/server-logs')
+    mkdirSync(dir, { recursive: true })
+    proc.once('exit', () => writeFileSync(join(dir, `${Date.now()}-${port}.log`), output))
+  }
+  proc.once('exit', saveLog)
   return {
     url, port, dir, dbPath, env: fullEnv, proc,
     log: () => output,
@@ -78,6 +88,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { dir?
     stop: async (signal = 'SIGTERM') => {
       db?.$client.close()
       db = undefined
+      saveLog()
       if (proc.exitCode !== null) return proc.exitCode
       const exited = new Promise<number | null>(r => proc.once('exit', code => r(code)))
       proc.kill(signal)
