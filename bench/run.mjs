@@ -10,6 +10,7 @@ import { hash, verify } from '@node-rs/argon2'
 import autocannon from 'autocannon'
 import Database from 'better-sqlite3'
 import { fmt, peakRssMiB, ROOT, startServer, timeSeq } from './lib.mjs'
+import { lighthouseScores } from './lighthouse.mjs'
 
 process.env.NUXT_TELEMETRY_DISABLED = '1'
 if (!existsSync(join(ROOT, '.output/server/index.mjs'))) execSync('npm run -s build', { cwd: ROOT, stdio: 'inherit' })
@@ -134,6 +135,8 @@ for (const page of ['/login', '/login/forgot-password', '/login/set-password']) 
   const kib = [...scripts].reduce((sum, x) => sum + gz(x.slice(1)), 0) / 1024
   row(`JS loaded by ${page} (gzip KiB)`, fmt(kib), `whole client bundle ${fmt(wholeKiB)} KiB`, '≤ 150 KiB', kib <= 150)
 }
+const lh = await lighthouseScores(`${p.url}/login`)
+row('Lighthouse /login performance / accessibility', lh ? `${lh.performance} / ${lh.accessibility}` : 'not measured', '—', '≥ 95 each', !!lh && lh.performance >= 95 && lh.accessibility >= 95)
 await p.stop()
 
 const table = ['| figure | value | same-run reference | goal | met |', '|---|---|---|---|---|', ...rows.map(r => `| ${r.figure} | ${r.value} | ${r.reference} | ${r.goal} | ${r.met} |`)].join('\n')
