@@ -103,22 +103,22 @@ healthy_ms=$(( ($(date +%s%N) - r0) / 1000000 ))
 docker logs "$NAME" 2>&1 | grep -q 'create the first administrator' || { echo "first-start hint missing from the logs"; exit 1; }
 
 say "manage createsuperuser / login / manage changepassword inside the container"
-printf 'container admin passphrase\ncontainer admin passphrase\n' | docker exec -i "$NAME" manage createsuperuser --username admin --email admin@example.com
+printf 'correct horse battery staple\ncorrect horse battery staple\n' | docker exec -i "$NAME" manage createsuperuser --username admin --email admin@example.com
 jar=$(mktemp)
 login() { curl -s -o /dev/null -w '%{http_code}' -c "$1" -H 'content-type: application/json' -d "{\"username\":\"admin\",\"password\":\"$2\"}" "$url/api/auth/login"; }
-[ "$(login "$jar" 'container admin passphrase')" = 200 ] || { echo "login failed"; exit 1; }
+[ "$(login "$jar" 'correct horse battery staple')" = 200 ] || { echo "login failed"; exit 1; }
 [ "$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" "$url/api/auth/me")" = 200 ] || { echo "session not accepted"; exit 1; }
-printf 'rotated container passphrase\nrotated container passphrase\n' | docker exec -i "$NAME" manage changepassword "admin"
+printf 'rotated horse battery staple\nrotated horse battery staple\n' | docker exec -i "$NAME" manage changepassword "admin"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" "$url/api/auth/me")" = 401 ] || { echo "old session survived changepassword"; exit 1; }
 docker exec "$NAME" sh -c 'test "$(stat -c %a /data/session-secret)" = 600 && whoami' | grep -qx node || { echo "secret mode or user wrong"; exit 1; }
 
 say "restart: data and session secret survive"
 jar2=$(mktemp)
-[ "$(login "$jar2" 'rotated container passphrase')" = 200 ] || { echo "new password refused"; exit 1; }
+[ "$(login "$jar2" 'rotated horse battery staple')" = 200 ] || { echo "new password refused"; exit 1; }
 docker restart "$NAME" >/dev/null
 wait_healthy
 [ "$(curl -s -o /dev/null -w '%{http_code}' -b "$jar2" "$url/api/auth/me")" = 200 ] || { echo "session lost across restart"; exit 1; }
-[ "$(login "$(mktemp)" 'rotated container passphrase')" = 200 ] || { echo "data lost across restart"; exit 1; }
+[ "$(login "$(mktemp)" 'rotated horse battery staple')" = 200 ] || { echo "data lost across restart"; exit 1; }
 docker stop -t 30 "$NAME" >/dev/null
 docker logs "$NAME" 2>&1 | grep -q 'Shut down cleanly.' || { echo "no clean shutdown on SIGTERM"; exit 1; }
 

@@ -48,6 +48,8 @@ describe('headers', () => {
     expect(csp).toContain('frame-ancestors \'none\'')
     expect(csp).toContain('default-src \'self\'')
     expect(csp).toContain('object-src \'none\'')
+    // no blanket 'unsafe-inline' for scripts: only the hashes of this page's own inline scripts
+    expect(csp).toMatch(/script-src 'self'( 'sha256-[\w+/=]+')+;/)
     expect(res.headers.get('x-content-type-options')).toBe('nosniff')
     expect(res.headers.get('strict-transport-security')).toMatch(/max-age=\d+/)
     expect(res.headers.get('referrer-policy')).toBe('no-referrer')
