@@ -25,8 +25,11 @@ export async function startServer(env = {}) {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let log = ''
-  proc.stdout.on('data', (d) => { log += d })
-  proc.stderr.on('data', (d) => { log += d })
+  const collect = (d) => {
+    log += d
+  }
+  proc.stdout.on('data', collect)
+  proc.stderr.on('data', collect)
   const url = `http://127.0.0.1:${port}`
   for (let i = 0; i < 200; i++) {
     try {
@@ -35,7 +38,10 @@ export async function startServer(env = {}) {
     catch { /* starting */ }
     await new Promise(r => setTimeout(r, 100))
   }
-  return { url, dir, dbPath: join(dir, 'db.sqlite'), proc, log: () => log, stop: () => new Promise(r => { proc.once('exit', r); proc.kill('SIGTERM') }) }
+  return { url, dir, dbPath: join(dir, 'db.sqlite'), proc, log: () => log, stop: () => new Promise((r) => {
+    proc.once('exit', r)
+    proc.kill('SIGTERM')
+  }) }
 }
 
 /** Peak resident memory (VmHWM) of a process, MiB. */

@@ -28,6 +28,7 @@ if (!existsSync(chromium)) {
   step('Install Chromium', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null')
 }
 if (!process.env.SKIP_CHECKS) {
+  step('Prepare', 'npx nuxt prepare >/dev/null')
   step('Lint', 'npx eslint .')
   step('Typecheck', 'npx vue-tsc -b --noEmit')
 }
