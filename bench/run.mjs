@@ -34,7 +34,9 @@ async function seedUser(dbPath, username, password, extra = {}) {
 }
 
 async function login(url, username, password) {
-  const r = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ username, password }) })
+  // One retry: after a long synchronous seed, the pooled keep-alive socket may have been closed by the server.
+  const post = () => fetch(`${url}/api/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ username, password }) })
+  const r = await post().catch(post)
   if (r.status !== 200) throw new Error(`login ${r.status}`)
   return r.headers.getSetCookie().map(c => c.split(';')[0]).join('; ')
 }

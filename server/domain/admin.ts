@@ -31,12 +31,20 @@ export function viewableUser(db: Db, id: number): User {
 
 export interface ListQuery { search: string, page: number, pageSize: number, sort: 'username' | 'name' | 'email' | 'lastLoginAt' | 'createdAt', order: 'asc' | 'desc' }
 
-/** Searches username, name and email (case-insensitive substring), sorted and paginated. */
+/**
+ * Searches username, name and email (case-insensitive substring), sorted and paginated. Terms of 3+
+ * characters use the FTS5 trigram index (users_fts); shorter ones fall back to LIKE.
+ */
 export function listUsers(db: Db, q: ListQuery) {
-  const like = `%${escapeLike(q.search)}%`
-  const where: SQL | undefined = q.search
-    ? sql`(${users.username} LIKE ${like} ESCAPE '\\' OR ${users.name} LIKE ${like} ESCAPE '\\' OR ${users.email} LIKE ${like} ESCAPE '\\')`
-    : undefined
+  let where: SQL | undefined
+  if ([...q.search].length >= 3) {
+    const phrase = `"${q.search.replace(/"/g, '""')}"`
+    where = sql`${users.id} IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ${phrase})`
+  }
+  else if (q.search) {
+    const like = `%${escapeLike(q.search)}%`
+    where = sql`(${users.username} LIKE ${like} ESCAPE '\\' OR ${users.name} LIKE ${like} ESCAPE '\\' OR ${users.email} LIKE ${like} ESCAPE '\\')`
+  }
   const col = { username: sql`lower(${users.username})`, name: users.name, email: users.email, lastLoginAt: users.lastLoginAt, createdAt: users.createdAt }[q.sort]
   const items = db.select().from(users).where(where)
     .orderBy(q.order === 'asc' ? asc(col) : desc(col), asc(users.id))

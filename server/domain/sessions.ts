@@ -13,15 +13,26 @@ export function createSession(db: Db, userId: number, meta: { ip?: string | null
   return id
 }
 
+// The per-request lookup is prepared once per database handle (building the query each time costs more than running it).
+const prepared = new WeakMap<object, ReturnType<typeof buildLookup>>()
+function buildLookup(db: Db) {
+  return db.select({ user: users, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt })
+    .from(sessions).innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.id, sql.placeholder('sid'))).prepare()
+}
+function sessionLookup(db: Db) {
+  let q = prepared.get(db)
+  if (!q) prepared.set(db, (q = buildLookup(db)))
+  return q
+}
+
 /**
  * The user behind a sealed session, or null when it has ended: row gone (signed out elsewhere),
  * session version moved (password changed), user inactive or deleted, idle or absolute timeout passed.
  * One primary-key lookup joined to the user row.
  */
 export function resolveSession(db: Db, claims: SessionClaims, t: SessionTimeouts, now = Date.now()): User | null {
-  const row = db.select({ user: users, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt })
-    .from(sessions).innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.id, claims.sid)).get()
+  const row = sessionLookup(db).get({ sid: claims.sid })
   if (!row || row.user.id !== claims.uid || row.user.sessionVersion !== claims.sv || !row.user.isActive) return null
   if (now - row.createdAt > t.maxAge * 1000 || now - row.lastSeenAt > t.idleTimeout * 1000) {
     endSession(db, claims.sid)

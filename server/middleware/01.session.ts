@@ -6,13 +6,19 @@ import { resolveSession } from '../domain/sessions'
 export default defineEventHandler(async (event) => {
   if (!event.path.startsWith('/api/')) return
   const name = process.env.NUXT_SESSION_NAME || 'latchkey'
-  if (!getCookie(event, name)) return
-  const session = await getUserSession(event)
-  const claims = session.secure
-  if (!session.user || !claims) return
+  const cookie = getCookie(event, name)
+  if (!cookie) return
+  let claims = cachedClaims(cookie)
+  if (!claims) {
+    const session = await getUserSession(event)
+    if (!session.user || !session.secure) return
+    claims = { ...session.secure, uid: session.user.id }
+    rememberClaims(cookie, claims)
+  }
   const s = useSettings()
-  const user = resolveSession(useDb(), { ...claims, uid: session.user.id }, { maxAge: s.sessionMaxAge, idleTimeout: s.sessionIdleTimeout })
+  const user = resolveSession(useDb(), claims, { maxAge: s.sessionMaxAge, idleTimeout: s.sessionIdleTimeout })
   if (!user) {
+    forgetClaims(cookie)
     await clearUserSession(event)
     return
   }
