@@ -21,5 +21,22 @@ export function useFormErrors() {
 
   const of = (name: string) => fields.value[name] ?? []
 
-  return { fields, message, clear, set, of }
+  const busy = ref(false)
+  /** Runs a form submit: clears old errors, shows busy, and maps a failure onto the fields. Undefined on failure. */
+  async function run<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    clear()
+    busy.value = true
+    try {
+      return await fn()
+    }
+    catch (err) {
+      set(err)
+      return undefined
+    }
+    finally {
+      busy.value = false
+    }
+  }
+
+  return { fields, message, clear, set, of, busy, run }
 }

@@ -49,7 +49,8 @@ for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
 docker info >/dev/null || { cat "$STATE/dockerd.log"; exit 1; }
 
 # A stand-in from an older version of this script (without the CA bundle) is rebuilt.
-if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1 && ! docker image inspect --format '{{json .Config.Env}}' "$BASE_IMAGE" | grep -q NODE_EXTRA_CA_CERTS; then
+base_env=$(docker image inspect --format '{{json .Config.Env}}' "$BASE_IMAGE" 2>/dev/null || true)
+if [ -n "$base_env" ] && ! grep -q NODE_EXTRA_CA_CERTS <<<"$base_env"; then
   docker image rm -f "$BASE_IMAGE" >/dev/null
 fi
 if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
@@ -100,7 +101,9 @@ r0=$(date +%s%N)
 docker run -d --name "$NAME" --network host -e PORT="$port" -e HOST=127.0.0.1 -v "$VOLUME:/data" latchkey:test >/dev/null
 wait_healthy
 healthy_ms=$(( ($(date +%s%N) - r0) / 1000000 ))
-docker logs "$NAME" 2>&1 | grep -q 'create the first administrator' || { echo "first-start hint missing from the logs"; exit 1; }
+# (logs captured first: with pipefail, grep -q closing the pipe early would fail the pipeline)
+logs=$(docker logs "$NAME" 2>&1)
+grep -q 'create the first administrator' <<<"$logs" || { echo "first-start hint missing from the logs"; echo "$logs" | tail -20; exit 1; }
 
 say "manage createsuperuser / login / manage changepassword inside the container"
 printf 'correct horse battery staple\ncorrect horse battery staple\n' | docker exec -i "$NAME" manage createsuperuser --username admin --email admin@example.com
@@ -110,7 +113,7 @@ login() { curl -s -o /dev/null -w '%{http_code}' -c "$1" -H 'content-type: appli
 [ "$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" "$url/api/auth/me")" = 200 ] || { echo "session not accepted"; exit 1; }
 printf 'rotated horse battery staple\nrotated horse battery staple\n' | docker exec -i "$NAME" manage changepassword "admin"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" "$url/api/auth/me")" = 401 ] || { echo "old session survived changepassword"; exit 1; }
-docker exec "$NAME" sh -c 'test "$(stat -c %a /data/session-secret)" = 600 && whoami' | grep -qx node || { echo "secret mode or user wrong"; exit 1; }
+[ "$(docker exec "$NAME" sh -c 'test "$(stat -c %a /data/session-secret)" = 600 && whoami')" = node ] || { echo "secret mode or user wrong"; exit 1; }
 
 say "restart: data and session secret survive"
 jar2=$(mktemp)
@@ -120,7 +123,8 @@ wait_healthy
 [ "$(curl -s -o /dev/null -w '%{http_code}' -b "$jar2" "$url/api/auth/me")" = 200 ] || { echo "session lost across restart"; exit 1; }
 [ "$(login "$(mktemp)" 'rotated horse battery staple')" = 200 ] || { echo "data lost across restart"; exit 1; }
 docker stop -t 30 "$NAME" >/dev/null
-docker logs "$NAME" 2>&1 | grep -q 'Shut down cleanly.' || { echo "no clean shutdown on SIGTERM"; exit 1; }
+logs=$(docker logs "$NAME" 2>&1)
+grep -q 'Shut down cleanly.' <<<"$logs" || { echo "no clean shutdown on SIGTERM"; echo "$logs" | tail -20; exit 1; }
 
 say "image size $(( size / 1024 / 1024 )) MiB · build ${build_s} s · cold start to healthy ${healthy_ms} ms"
 echo "image test: 1 passed, 0 failed"

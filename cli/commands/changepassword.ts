@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util'
 import { setPasswordByUsername } from '../../server/domain/account'
 import { checkPasswordPolicy } from '../../server/domain/passwords'
 import { findUserByUsername } from '../../server/domain/users'
+import { createMailer } from '../../server/mail/mailer'
+import { passwordChangedMail } from '../../server/mail/templates'
 import { openContext } from '../context'
 import { askNewPassword } from '../prompt'
 
@@ -23,4 +25,13 @@ export async function run(argv: string[]) {
   const password = await askNewPassword(pw => checkPasswordPolicy(pw, { username: user.username, email: user.email, name: user.name, minLength: settings.passwordMinLength }))
   const result = await setPasswordByUsername(db, settings, user.username, password, { mustChangePassword: !!values['must-change'], actorLabel: 'cli' })
   console.log(`Password changed successfully for user "${user.username}". ${result.sessionsEnded} session(s) ended.`)
+  // Tell the user, as on every other path; a mail failure does not undo the change.
+  if (user.email && settings.mail.configured) {
+    const mailer = createMailer(settings)
+    const content = passwordChangedMail({ product: settings.productName, username: user.username, when: new Date(), how: 'cli', sessionsEnded: result.sessionsEnded })
+    await mailer.send({ to: user.email, ...content }).then(
+      () => console.log(`The user was notified at ${user.email}.`),
+      (err: unknown) => console.error(`Warning: the "password changed" mail could not be sent: ${err instanceof Error ? err.message : String(err)}`),
+    )
+  }
 }

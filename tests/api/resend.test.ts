@@ -51,6 +51,23 @@ describe('forgot password through the Resend SDK', () => {
   })
 })
 
+describe('password changed notices', () => {
+  it('go out when users change their own password and when the CLI changes it', async () => {
+    const u = await seedUser(server.db())
+    const c = new Client(server.url)
+    await c.login(u.username, u.password)
+    expect((await c.post('/api/auth/change-password', { currentPassword: u.password, newPassword: 'self changed passphrase' })).status).toBe(200)
+    expect((await resend.waitFor(u.email!, { subject: /was changed/ })).text).toContain('from your account settings')
+    const since = resend.mails.length
+    const out = await new Promise<string>((resolve) => {
+      const child = execFile(process.execPath, [MANAGE_ENTRY, 'changepassword', u.username], { env: { PATH: process.env.PATH, DATABASE_URL: server.dbPath, ...resend.env() } }, (_e, stdout) => resolve(stdout))
+      child.stdin!.end('cli changed passphrase\ncli changed passphrase\n')
+    })
+    expect(out).toContain(`notified at ${u.email}`)
+    expect((await resend.waitFor(u.email!, { since, subject: /was changed/ })).text).toContain('by an administrator on the server')
+  })
+})
+
 describe('manage sendtestemail', () => {
   it('sends a test mail with the configured transport (SMTP and Resend) and reports failures', async () => {
     const smtp = await new SmtpSink().start()

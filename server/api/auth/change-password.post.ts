@@ -8,5 +8,6 @@ export default defineApiHandler(async (event) => {
   const body = await readValidBody(event, changePasswordSchema)
   const result = await changeOwnPassword(useDb(), useSettings(), user, body, { sid, ip: clientIp(event) })
   await resealSession(event, user, sid, result.sessionVersion)
+  notifyPasswordChanged(user, 'self', result.sessionsEnded)
   return { ok: true, sessionsEnded: result.sessionsEnded }
 })
