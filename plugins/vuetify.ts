@@ -17,6 +17,7 @@ export default defineNuxtPlugin((app) => {
     },
     defaults: {
       VTextField: { variant: 'outlined', density: 'comfortable' },
+      VSelect: { variant: 'outlined', density: 'comfortable' },
       VBtn: { style: 'text-transform: none; letter-spacing: normal' },
     },
   })
