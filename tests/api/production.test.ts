@@ -1,9 +1,12 @@
 import { execFile } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openDatabase } from '../../server/db/client'
+import { migrateDatabase } from '../../server/db/migrate'
+import { hashPassword } from '../../server/domain/passwords'
 import { Client } from '../support/client'
 import { ROOT, removeDir, startServer } from '../support/server'
 
@@ -69,6 +72,33 @@ describe('production build from a clean directory', () => {
     }
     finally {
       await second.stop()
+    }
+  })
+
+  it('a newer build on an older database migrates forward and keeps the data', async () => {
+    // a database as the first release left it: only migration 0000 applied
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-upgrade-'))
+    const old = join(dir, 'migrations-v1')
+    cpSync(join(app, '.output/server/migrations'), old, { recursive: true })
+    const journal = JSON.parse(readFileSync(join(old, 'meta/_journal.json'), 'utf8'))
+    journal.entries = journal.entries.slice(0, 1)
+    writeFileSync(join(old, 'meta/_journal.json'), JSON.stringify(journal))
+    const file = join(dir, 'latchkey.sqlite')
+    const v1 = openDatabase(file)
+    migrateDatabase(v1, old)
+    const hash = await hashPassword('upgrade admin passphrase')
+    v1.$client.prepare('INSERT INTO users (username, email, name, password_hash, is_superuser, created_at, updated_at) VALUES (?, ?, ?, ?, 1, 0, 0)').run('veteran', 'veteran@example.com', 'Old Timer', hash)
+    v1.$client.close()
+    const s = await startServer({ DATABASE_URL: file }, { dir, entry: join(app, '.output/server/index.mjs') })
+    try {
+      const c = new Client(s.url)
+      expect((await c.login('veteran', 'upgrade admin passphrase')).status).toBe(200)
+      // the search index added by a later migration was filled from the old rows
+      expect((await c.get('/api/users?search=timer')).body.items.map((u: { username: string }) => u.username)).toEqual(['veteran'])
+    }
+    finally {
+      await s.stop()
+      removeDir(dir)
     }
   })
 
