@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { DomainError } from '../server/domain/errors'
 import * as backup from './commands/backup'
 import * as changepassword from './commands/changepassword'
 import * as createsuperuser from './commands/createsuperuser'
@@ -33,6 +32,6 @@ async function main() {
 }
 
 main().then(() => process.exit(0), (err: unknown) => {
-  console.error(err instanceof DomainError || err instanceof Error ? `Error: ${err.message}` : String(err))
+  console.error(err instanceof Error ? `Error: ${err.message}` : String(err))
   process.exit(1)
 })

@@ -7,9 +7,9 @@ import { audit } from './audit'
 import { DomainError } from './errors'
 import { assertPasswordAcceptable } from './account'
 import { hashPassword } from './passwords'
-import { issueToken, voidTokens } from './password-reset'
+import { issueToken } from './password-reset'
 import { revokeSessions } from './sessions'
-import { createUser, findUserById, setPassword, uniqueViolation } from './users'
+import { createUser, findUserById, setPassword, uniqueViolation, voidTokens } from './users'
 
 export interface ActorMeta { actor: User, ip?: string }
 

@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { and, eq, gt, isNull, sql } from 'drizzle-orm'
+import { and, eq, gt, isNull } from 'drizzle-orm'
 import type { DbOrTx as Db } from '../db/client'
 import { passwordTokens, users, type User } from '../db/schema'
 import type { Settings } from '../settings'
 import { audit } from './audit'
 import { DomainError } from './errors'
 import { hit } from './rate-limit'
-import { findUserByEmail, findUserById, setPassword } from './users'
+import { findUserByEmail, findUserById, setPassword, voidTokens } from './users'
 import { assertPasswordAcceptable } from './account'
 import { hashPassword } from './passwords'
 
@@ -25,7 +25,7 @@ export function issueToken(db: Db, userId: number, purpose: TokenPurpose, validS
   const token = randomBytes(32).toString('base64url')
   const expiresAt = now + validSeconds * 1000
   db.transaction((tx) => {
-    tx.update(passwordTokens).set({ usedAt: now }).where(and(eq(passwordTokens.userId, userId), isNull(passwordTokens.usedAt))).run()
+    voidTokens(tx, userId, now)
     tx.insert(passwordTokens).values({ userId, tokenHash: sha256(token), purpose, createdAt: now, expiresAt }).run()
   })
   return { token, expiresAt }
@@ -90,9 +90,4 @@ export async function resetPasswordWithToken(db: Db, s: Settings, token: string,
 export function limitTokenAttempts(db: Db, s: Settings, ip: string) {
   const state = hit(db, `token-ip:${ip}`, 15 * 60)
   if (state.count > s.limits.tokenChecksPerIp) throw new DomainError(429, 'Too many attempts. Try again later.', undefined, state.retryAfter)
-}
-
-/** Voids every outstanding token of a user (e.g. after an email change). */
-export function voidTokens(db: Db, userId: number, now = Date.now()) {
-  db.update(passwordTokens).set({ usedAt: now }).where(sql`${passwordTokens.userId} = ${userId} AND ${passwordTokens.usedAt} IS NULL`).run()
 }

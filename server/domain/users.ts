@@ -100,7 +100,7 @@ export function setPassword(db: Db, userId: number, passwordHash: string, opts: 
       sessionVersion: sql`${users.sessionVersion} + 1`,
     }).where(eq(users.id, userId)).returning({ sessionVersion: users.sessionVersion }).get()
     if (!row) throw new DomainError(404, 'User not found.')
-    t.update(passwordTokens).set({ usedAt: now }).where(sql`${passwordTokens.userId} = ${userId} AND ${passwordTokens.usedAt} IS NULL`).run()
+    voidTokens(t, userId, now)
     const sessionsEnded = endSessions(t, userId, opts.keepSessionId)
     return { sessionVersion: row.sessionVersion, sessionsEnded }
   })
@@ -109,4 +109,9 @@ export function setPassword(db: Db, userId: number, passwordHash: string, opts: 
 /** Records a successful login time. */
 export function markLoggedIn(db: Db, userId: number, now = Date.now()) {
   db.update(users).set({ lastLoginAt: now }).where(eq(users.id, userId)).run()
+}
+
+/** Voids every outstanding reset link of a user (new link, password change, email change). */
+export function voidTokens(db: Db, userId: number, now = Date.now()) {
+  db.update(passwordTokens).set({ usedAt: now }).where(sql`${passwordTokens.userId} = ${userId} AND ${passwordTokens.usedAt} IS NULL`).run()
 }

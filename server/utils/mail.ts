@@ -26,11 +26,16 @@ export function notifyPasswordChanged(user: User, how: 'reset' | 'self' | 'admin
   useMailQueue().enqueue({ mail: { to: user.email, ...content }, kind: 'password_changed', userId: user.id })
 }
 
+/** Queues the "choose a new password" mail with a set-password link (self-service or asked for by an admin). */
+export function sendResetMail(user: User, link: string, validSeconds: number, requestedByAdmin = false) {
+  if (!user.email) return
+  const content = resetPasswordMail({ product: useSettings().productName, username: user.username, link, validSeconds, requestedByAdmin })
+  useMailQueue().enqueue({ mail: { to: user.email, ...content }, kind: requestedByAdmin ? 'admin_reset' : 'password_reset', userId: user.id })
+}
+
 /** Mails a set-password link an administrator asked for. */
 export function sendSetPasswordMail(issued: { target: User, token: string, expiresAt: number }) {
-  const s = useSettings()
-  const origin = linkOrigin(s)
-  if (!issued.target.email || !origin) return
-  const content = resetPasswordMail({ product: s.productName, username: issued.target.username, link: setPasswordLink(origin, issued.token), validSeconds: Math.round((issued.expiresAt - Date.now()) / 1000), requestedByAdmin: true })
-  useMailQueue().enqueue({ mail: { to: issued.target.email, ...content }, kind: 'admin_reset', userId: issued.target.id })
+  const origin = linkOrigin(useSettings())
+  if (!origin) return
+  sendResetMail(issued.target, setPasswordLink(origin, issued.token), Math.round((issued.expiresAt - Date.now()) / 1000), true)
 }

@@ -1,7 +1,6 @@
 import { forgotPasswordSchema } from '../../../../shared/schemas'
 import { requestPasswordReset } from '../../../domain/password-reset'
 import { hit } from '../../../domain/rate-limit'
-import { resetPasswordMail } from '../../../mail/templates'
 import { forgotPasswordBlocker, linkOrigin } from '../../../settings'
 
 /** The one answer for every address: known, unknown, inactive, without email, or rate-limited. */
@@ -16,12 +15,9 @@ export default defineApiHandler(async (event) => {
   const ip = clientIp(event)
   const db = useDb()
   if (hit(db, `reset-ip:${ip}`, 60).count > s.limits.resetRequestsPerIpPerMinute) return FORGOT_PASSWORD_ANSWER
-  const queue = useMailQueue()
-  queue.defer(() => {
+  useMailQueue().defer(() => {
     const r = requestPasswordReset(db, s, email, linkOrigin(s)!)
-    if (r.outcome !== 'sent' || !r.user?.email || !r.link) return
-    const content = resetPasswordMail({ product: s.productName, username: r.user.username, link: r.link, validSeconds: s.passwordResetTimeout })
-    queue.enqueue({ mail: { to: r.user.email, ...content }, kind: 'password_reset', userId: r.user.id })
+    if (r.outcome === 'sent' && r.user && r.link) sendResetMail(r.user, r.link, s.passwordResetTimeout)
   })
   return FORGOT_PASSWORD_ANSWER
 })
