@@ -36,6 +36,8 @@ export default defineNuxtConfig({
   },
   srcDir: '.',
   build: { transpile: ['vuetify'] },
+  // Hashed build assets are served by Nitro before any server middleware runs: give them nosniff here.
+  routeRules: { '/_nuxt/**': { headers: { 'X-Content-Type-Options': 'nosniff' } } },
   compatibilityDate: '2026-11-01',
 
   vite: {

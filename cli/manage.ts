@@ -3,6 +3,7 @@ import * as backup from './commands/backup'
 import * as changepassword from './commands/changepassword'
 import * as createsuperuser from './commands/createsuperuser'
 import * as sendtestemail from './commands/sendtestemail'
+import * as setupcode from './commands/setupcode'
 
 // `manage <command>`: the last-resort administration tool (SysReptor's manage.py). Every command migrates
 // the database first and shares server/domain with the API, so the rules are the same.
@@ -11,6 +12,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>, help: s
   changepassword,
   createsuperuser,
   sendtestemail,
+  setupcode,
 }
 
 const usage = `Usage: manage <command> [options]

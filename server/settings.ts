@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { z } from 'zod'
 
 // Settings come from the environment under SysReptor's names (DATABASE_URL, FORGOT_PASSWORD_ENABLED, EMAIL_HOST …).
@@ -19,6 +20,36 @@ const int = (fallback: number, min = 0) => z.string().optional().transform((v, c
 })
 const str = z.string().optional().transform(v => (v?.trim() ? v.trim() : undefined))
 
+/**
+ * TRUST_PROXY: which X-Forwarded-For entries to believe. false (default) = none; true = one proxy hop;
+ * a number = that many hops; a comma list of CIDRs = the proxies' own addresses. The client's own
+ * (leftmost) entry is never trusted: the address used is the one the last trusted proxy saw.
+ */
+export type TrustProxy = { kind: 'none' } | { kind: 'hops', hops: number } | { kind: 'cidrs', cidrs: string[] }
+const trustProxy = z.string().optional().transform((v, ctx): TrustProxy => {
+  const t = v?.trim().toLowerCase() ?? ''
+  if (['', 'false', '0', 'no', 'off'].includes(t)) return { kind: 'none' }
+  if (['true', 'yes', 'on'].includes(t)) return { kind: 'hops', hops: 1 }
+  if (/^\d+$/.test(t)) return { kind: 'hops', hops: Math.min(Number(t), 20) }
+  const cidrs = t.split(',').map(c => c.trim()).filter(Boolean)
+  const bad = cidrs.filter(c => !isCidr(c))
+  if (bad.length) {
+    ctx.addIssue({ code: 'custom', message: `must be true, false, a number of proxy hops, or a comma list of CIDRs (not ${bad.join(', ')})` })
+    return z.NEVER
+  }
+  return { kind: 'cidrs', cidrs }
+})
+
+function isCidr(c: string): boolean {
+  const [addr, bits, ...rest] = c.split('/')
+  if (rest.length || !addr) return false
+  const v = isIP(addr)
+  if (!v) return false
+  if (bits === undefined) return true
+  const n = Number(bits)
+  return Number.isInteger(n) && n >= 0 && n <= (v === 4 ? 32 : 128)
+}
+
 const envSchema = z.object({
   DATABASE_URL: z.string().optional().transform(v => v?.trim() || './data/latchkey.sqlite'),
   NUXT_PUBLIC_SITE_URL: str.refine(v => v === undefined || /^https?:\/\/[^/\s]+$/.test(v.replace(/\/$/, '')), 'must be an origin such as https://latchkey.example.com'),
@@ -32,6 +63,9 @@ const envSchema = z.object({
   SESSION_MAX_AGE: int(12 * 3600, 60),
   SESSION_IDLE_TIMEOUT: int(2 * 3600, 60),
   LOGIN_MAX_FAILURES_PER_ACCOUNT: int(10, 1),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES: int(100, 1),
+  PASSWORD_CHANGE_MAX_FAILURES: int(5, 1),
+  SETUP_ATTEMPTS_PER_IP: int(10, 1),
   LOGIN_FAILURE_WINDOW: int(15 * 60, 1),
   LOGIN_MAX_ATTEMPTS_PER_IP: int(30, 1),
   LOGIN_IP_WINDOW: int(60, 1),
@@ -48,6 +82,10 @@ const envSchema = z.object({
   RESEND_API_KEY: str,
   DEFAULT_FROM_EMAIL: str,
   MAIL_RETRY_DELAYS_MS: z.string().optional().transform(v => (v?.trim() ? v : '0,2000,10000').split(',').map(Number).filter(n => Number.isFinite(n) && n >= 0)),
+  TRUST_PROXY: trustProxy,
+  SESSION_COOKIE_SECURE: z.string().optional().transform(v => (v?.trim() ? ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase()) : undefined)),
+  LOG_FORMAT: z.enum(['text', 'json']).optional().default('text'),
+  LOG_REQUESTS: bool(true),
   PRODUCT_NAME: z.string().optional().transform(v => v?.trim() || 'Latchkey'),
   NODE_ENV: str,
 })
@@ -64,6 +102,7 @@ export function parseSettings(env: Record<string, string | undefined> = process.
   const e = parsed.data
   const siteUrl = e.NUXT_PUBLIC_SITE_URL?.replace(/\/$/, '')
   const mailTransport = e.EMAIL_HOST ? 'smtp' : e.RESEND_API_KEY ? 'resend' : 'log'
+  const httpsLinks: boolean = linkOrigin({ siteUrl, allowedHosts: e.ALLOWED_HOSTS })?.startsWith('https://') ?? false
   return {
     databaseUrl: e.DATABASE_URL,
     siteUrl,
@@ -76,10 +115,17 @@ export function parseSettings(env: Record<string, string | undefined> = process.
     passwordMinLength: e.PASSWORD_MIN_LENGTH,
     sessionMaxAge: e.SESSION_MAX_AGE,
     sessionIdleTimeout: e.SESSION_IDLE_TIMEOUT,
-    secureCookies: siteUrl?.startsWith('https://') ?? false,
+    // Cookies are Secure (and __Host- prefixed) whenever emailed links are https, unless explicitly overridden.
+    secureCookies: e.SESSION_COOKIE_SECURE ?? httpsLinks,
+    httpsLinks,
+    trustProxy: e.TRUST_PROXY,
+    log: { format: e.LOG_FORMAT, requests: e.LOG_REQUESTS },
     limits: {
       loginFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      loginFailuresPerAccountAllAddresses: e.LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES,
       loginFailureWindow: e.LOGIN_FAILURE_WINDOW,
+      passwordChangeFailures: e.PASSWORD_CHANGE_MAX_FAILURES,
+      setupAttemptsPerIp: e.SETUP_ATTEMPTS_PER_IP,
       loginAttemptsPerIp: e.LOGIN_MAX_ATTEMPTS_PER_IP,
       loginIpWindow: e.LOGIN_IP_WINDOW,
       resetMailsPerAccountPerHour: e.RESET_MAILS_PER_ACCOUNT_PER_HOUR,
@@ -117,8 +163,22 @@ export function forgotPasswordBlocker(s: Settings): string | null {
 }
 
 /** The origin every emailed link starts with: the configured site URL, else the first explicitly allowed host. Never the Host header. */
-export function linkOrigin(s: Settings): string | undefined {
+export function linkOrigin(s: { siteUrl?: string, allowedHosts: string[] }): string | undefined {
   if (s.siteUrl) return s.siteUrl
   if (!s.allowedHosts.includes('*') && s.allowedHosts[0]) return `https://${s.allowedHosts[0]}`
   return undefined
+}
+
+/** A start-up warning when emailed links are https but session cookies are not marked Secure. */
+export function cookieSecurityWarning(s: Settings): string | null {
+  if (s.httpsLinks && !s.secureCookies)
+    return 'Emailed links are https but SESSION_COOKIE_SECURE=false: session cookies can leak over plain http.'
+  return null
+}
+
+/** Why an administrator cannot have a set-password link mailed (invitation or reset), or null when they can. */
+export function setPasswordMailBlocker(s: Settings): string | null {
+  if (!s.mail.configured) return 'no email delivery is configured (EMAIL_HOST or RESEND_API_KEY)'
+  if (!linkOrigin(s)) return 'no trusted origin for links (set NUXT_PUBLIC_SITE_URL, or ALLOWED_HOSTS without *)'
+  return null
 }

@@ -18,3 +18,8 @@ export function canEditUser(actor: Actor | null | undefined, target: Target): bo
 export function canGrantSuperuser(actor: Actor | null | undefined): boolean {
   return !!actor && actor.isActive && actor.isSuperuser
 }
+
+/** Only superusers read the audit log. */
+export function canReadAudit(actor: Actor | null | undefined): boolean {
+  return !!actor && actor.isActive && actor.isSuperuser
+}

@@ -2,11 +2,20 @@ import { z } from 'zod'
 import { PASSWORD_MAX_LENGTH } from './password-policy'
 
 // Every field is one bounded string: arrays and objects are refused (GitLab CVE-2023-7028).
-export const usernameSchema = z.string({ error: 'Enter a username.' }).trim()
+
+// One rule for every text field but passwords: no control characters (NUL, tabs, line breaks, escapes). They
+// have no place in a name or a search, break full-text search and forge log lines. Passwords are exempt:
+// they are hashed, never shown or searched, and refusing a character would lock out whoever chose it.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001F\u007F-\u009F]/
+const CONTROL_MESSAGE = 'Remove control characters (such as tabs or line breaks).'
+/** A string schema without control characters. */
+export const text = (error: string) => z.string({ error }).refine(v => !CONTROL.test(v), CONTROL_MESSAGE)
+export const usernameSchema = text('Enter a username.').trim()
   .min(1, 'Enter a username.')
   .max(150, 'Use at most 150 characters.')
   .regex(/^[\w.@+-]+$/, 'Use only letters, digits and @ . + - _')
-export const emailSchema = z.string({ error: 'Enter an email address.' }).trim().max(254, 'Use at most 254 characters.')
+export const emailSchema = text('Enter an email address.').trim().max(254, 'Use at most 254 characters.')
   .pipe(z.email('Enter a valid email address.'))
 /** A password as typed; the policy (length, common, context) is checked by passwordProblem. */
 export const passwordInputSchema = z.string({ error: 'Enter a password.' }).min(1, 'Enter a password.')
@@ -14,7 +23,7 @@ export const passwordInputSchema = z.string({ error: 'Enter a password.' }).min(
   .refine(v => [...v.normalize('NFKC')].length <= PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`)
 
 export const loginSchema = z.object({
-  username: z.string({ error: 'Enter your username.' }).trim().min(1, 'Enter your username.').max(150, 'Use at most 150 characters.'),
+  username: text('Enter your username.').trim().min(1, 'Enter your username.').max(150, 'Use at most 150 characters.'),
   password: passwordInputSchema,
 })
 
@@ -24,13 +33,14 @@ export const changePasswordSchema = z.object({
 })
 
 export const setupSchema = z.object({
+  setupCode: text('Enter the setup code from the server log.').trim().min(1, 'Enter the setup code from the server log.').max(40, 'The setup code is shorter than that.'),
   username: usernameSchema,
   email: emailSchema,
   password: passwordInputSchema,
 })
 
-export const forgotPasswordSchema = z.object({ email: z.string({ error: 'Enter your email address.' }).trim().min(1, 'Enter your email address.').max(254, 'Use at most 254 characters.') })
-export const tokenSchema = z.object({ token: z.string({ error: 'The link is incomplete.' }).min(1, 'The link is incomplete.').max(200, 'The link is invalid.') })
+export const forgotPasswordSchema = z.object({ email: text('Enter your email address.').trim().min(1, 'Enter your email address.').max(254, 'Use at most 254 characters.') })
+export const tokenSchema = z.object({ token: text('The link is incomplete.').min(1, 'The link is incomplete.').max(200, 'The link is invalid.') })
 export const resetPasswordSchema = tokenSchema.extend({ password: passwordInputSchema })
 
 export type FieldErrors = Record<string, string[]>
@@ -48,13 +58,13 @@ export function fieldErrorsOf(error: z.ZodError): FieldErrors {
 const flag = z.boolean({ error: 'Must be true or false.' })
 // Absent stays absent (a PATCH must not clear what it did not name); '' and null mean "no email".
 const optionalEmail = z.union([z.literal(''), z.null(), emailSchema]).optional().transform(v => (v === undefined ? undefined : v || null))
-const nameSchema = z.string({ error: 'Enter a name.' }).trim().max(200, 'Use at most 200 characters.')
+const nameSchema = text('Enter a name.').trim().max(200, 'Use at most 200 characters.')
 
 /** Path parameter :id — anything that is not a positive integer is simply a user that does not exist. */
 export const userIdSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER)
 
 export const userListQuerySchema = z.object({
-  search: z.string().trim().max(200, 'Use at most 200 characters.').optional().default(''),
+  search: text('Enter a search term.').trim().max(200, 'Use at most 200 characters.').optional().default(''),
   page: z.coerce.number().int().min(1).max(1_000_000).optional().default(1),
   pageSize: z.coerce.number().int().min(1).max(100).optional().default(25),
   sort: z.enum(['username', 'name', 'email', 'lastLoginAt', 'createdAt']).optional().default('username'),
@@ -92,7 +102,7 @@ export const adminResetPasswordSchema = z.strictObject({
 export const profileSchema = z.strictObject({ name: nameSchema })
 
 export const auditQuerySchema = z.object({
-  action: z.string().trim().max(60).optional(),
+  action: text('Choose an action.').trim().max(60).optional(),
   targetId: z.coerce.number().int().positive().optional(),
   actorId: z.coerce.number().int().positive().optional(),
   before: z.coerce.number().int().positive().optional(),

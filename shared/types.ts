@@ -20,3 +20,19 @@ export interface PublicSettings {
   setupRequired: boolean
   passwordMinLength: number
 }
+
+/** A live set-password link an administrator issued (never the token itself). */
+export interface IssuedLink {
+  id: number
+  reason: 'self-service' | 'admin-email' | 'admin-copy' | 'invitation'
+  createdAt: number
+  expiresAt: number
+  issuedBy: string | null
+}
+
+/** GET /api/users/:id */
+export interface UserDetail extends PublicUser {
+  sessions: number
+  canEdit: boolean
+  links: IssuedLink[]
+}

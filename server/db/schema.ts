@@ -44,16 +44,30 @@ export const rateLimits = sqliteTable('rate_limits', {
   count: integer('count').notNull(),
 })
 
-/** Only the SHA-256 of a token is stored; the token itself exists only in the link that was sent. */
+/** Why a set-password link exists: the person asked, or an administrator mailed it, copied it, or invited a new user. */
+export const TOKEN_REASONS = ['self-service', 'admin-email', 'admin-copy', 'invitation'] as const
+export type TokenReason = typeof TOKEN_REASONS[number]
+
+/**
+ * Only the SHA-256 of a token is stored; the token itself exists only in the link that was sent.
+ * An admin-issued link records its issuer: at use, the issuer must still be allowed to change the target.
+ */
 export const passwordTokens = sqliteTable('password_tokens', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
   tokenHash: text('token_hash').notNull().unique(),
-  purpose: text('purpose', { enum: ['reset', 'admin-link'] }).notNull(),
+  reason: text('reason', { enum: TOKEN_REASONS }).notNull().default('self-service'),
+  issuedById: integer('issued_by_id'),
   createdAt: ms('created_at').notNull(),
   expiresAt: ms('expires_at').notNull(),
   usedAt: ms('used_at'),
 }, t => [index('password_tokens_user_idx').on(t.userId)])
+
+/** Small server-wide values kept in the database (the first-run setup code, the audit hashing key). */
+export const appMeta = sqliteTable('app_meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+})
 
 export const auditLog = sqliteTable('audit_log', {
   id: integer('id').primaryKey({ autoIncrement: true }),

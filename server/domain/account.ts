@@ -1,51 +1,106 @@
 import { eq } from 'drizzle-orm'
 import type { DbOrTx as Db } from '../db/client'
 import { users, type User } from '../db/schema'
+import type { Outbox } from '../mail/queue'
 import type { Settings } from '../settings'
+import { dropSetupCode, setupCodeMatches } from './app-meta'
 import { audit } from './audit'
 import { DomainError, fieldError } from './errors'
-import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords'
-import { createFirstSuperuser, findUserByUsername, setPassword } from './users'
+import { changePassword } from './password-change'
+import { assertPasswordAcceptable, hashPassword, verifyPassword } from './passwords'
+import { hit, reset } from './rate-limit'
+import { endSession, revokeSessions } from './sessions'
+import { countUsers, createUser, findUserByUsername, type NewUserInput } from './users'
 
-/** Checks the policy for a user's new password; throws a 400 on the given field with the reason. */
-export function assertPasswordAcceptable(s: Settings, password: string, who: { username?: string | null, email?: string | null, name?: string | null }, field = 'password') {
-  const problem = checkPasswordPolicy(password, { ...who, minLength: s.passwordMinLength })
-  if (problem) throw fieldError(field, problem)
+export interface CreateAccount {
+  input: NewUserInput & { password?: string | null }
+  /** Who creates it: the first-run screen, an administrator, or the CLI. */
+  by: { kind: 'first-run', ip?: string } | { kind: 'admin', actorId: number, ip?: string } | { kind: 'cli' }
+  /** Runs inside the transaction after the insert (e.g. issue an invitation link); its result is returned. */
+  then?: (tx: Db, user: User) => Record<string, unknown> | undefined
 }
 
-/** A user changes their own password: current password required, new one must differ and pass the policy. */
-export async function changeOwnPassword(db: Db, s: Settings, user: User, input: { currentPassword: string, newPassword: string }, meta: { sid?: string, ip?: string }) {
-  if (!(await verifyPassword(user.passwordHash, input.currentPassword))) throw fieldError('currentPassword', 'Your current password is not correct.')
+/**
+ * The one way a user is created (first run, admin, CLI): the password policy (when a password is given),
+ * the hash, then one transaction that inserts the user, runs `then` and writes the audit row. First run
+ * inserts only while no user exists, checked inside the transaction, so racing first runs make one admin.
+ */
+export async function createAccount(db: Db, s: Settings, c: CreateAccount) {
+  if (c.input.password) assertPasswordAcceptable(s, c.input.password, c.input)
+  const hash = c.input.password ? await hashPassword(c.input.password) : null
+  return db.transaction((tx) => {
+    if (c.by.kind === 'first-run' && countUsers(tx) > 0) throw setupDone()
+    const user = createUser(tx, { ...c.input, mustChangePassword: !!hash && !!c.input.mustChangePassword }, hash)
+    const extra = c.then?.(tx, user) ?? {}
+    if (user.isSuperuser) dropSetupCode(tx)
+    audit(tx, {
+      action: 'user_created', actorId: c.by.kind === 'admin' ? c.by.actorId : null, actorLabel: c.by.kind === 'admin' ? null : c.by.kind,
+      targetId: user.id, ip: 'ip' in c.by ? c.by.ip : undefined,
+      details: { isSuperuser: user.isSuperuser, isUserManager: user.isUserManager, withPassword: !!hash, mustChangePassword: user.mustChangePassword, ...extra },
+    })
+    return { user, ...extra }
+  }, { behavior: 'immediate' })
+}
+
+const setupDone = () => new DomainError(404, 'This server is already set up. Log in instead.', undefined, undefined, 'setup-complete')
+
+/**
+ * First run: creates the first superuser. Refuses before any hashing once a user exists (404) and past the
+ * per-IP limit (429); needs the setup code printed in the server log, so a page on another site that
+ * reaches this server (DNS rebinding) cannot take it over.
+ */
+export async function createFirstAdmin(db: Db, s: Settings, input: { username: string, email: string, password: string, setupCode: string }, ip: string) {
+  if (countUsers(db) > 0) throw setupDone()
+  const limit = hit(db, `setup-ip:${ip}`, 15 * 60)
+  if (limit.count > s.limits.setupAttemptsPerIp) throw new DomainError(429, 'Too many attempts. Try again later.', undefined, limit.retryAfter)
+  if (!setupCodeMatches(db, input.setupCode))
+    throw fieldError('setupCode', 'This is not the setup code. The server prints it in its log at start; `manage setupcode` prints it again.')
+  const { user } = await createAccount(db, s, { input: { username: input.username, email: input.email, password: input.password, isSuperuser: true }, by: { kind: 'first-run', ip } })
+  return user
+}
+
+/**
+ * A user changes their own password: the current password is required and wrong ones are counted per user
+ * (reserved before verifying, like logins); after PASSWORD_CHANGE_MAX_FAILURES this session ends, so a stolen
+ * session cannot be used to guess the password. The new one must differ and pass the policy.
+ */
+export async function changeOwnPassword(db: Db, s: Settings, outbox: Outbox, user: User, input: { currentPassword: string, newPassword: string }, meta: { sid: string, ip?: string }) {
+  const key = `pw-change-fail:${user.id}`
+  const attempt = hit(db, key, 15 * 60)
+  if (attempt.count > s.limits.passwordChangeFailures) {
+    endSession(db, meta.sid)
+    throw new DomainError(401, 'Too many wrong passwords: you have been logged out. Log in again.', undefined, undefined, 'signed-out')
+  }
+  if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    if (attempt.count >= s.limits.passwordChangeFailures) {
+      endSession(db, meta.sid)
+      audit(db, { action: 'sessions_revoked', actorId: user.id, targetId: user.id, ip: meta.ip, details: { reason: 'too many wrong current passwords' } })
+      throw new DomainError(401, 'Too many wrong passwords: you have been logged out. Log in again.', undefined, undefined, 'signed-out')
+    }
+    throw fieldError('currentPassword', 'Your current password is not correct.')
+  }
+  reset(db, key)
   if (await verifyPassword(user.passwordHash, input.newPassword)) throw fieldError('newPassword', 'Choose a password different from your current one.')
-  assertPasswordAcceptable(s, input.newPassword, user, 'newPassword')
-  const hash = await hashPassword(input.newPassword)
-  const result = setPassword(db, user.id, hash, { keepSessionId: meta.sid })
-  audit(db, { action: 'password_changed', actorId: user.id, targetId: user.id, ip: meta.ip, details: { sessionsEnded: result.sessionsEnded, forced: user.mustChangePassword } })
-  return result
+  return changePassword(db, s, outbox, { user, password: input.newPassword, how: 'self', actor: { id: user.id }, ip: meta.ip, keepSessionId: meta.sid, details: { forced: user.mustChangePassword } })
 }
 
 /** Sets a password by username from the CLI; ends all sessions. */
-export async function setPasswordByUsername(db: Db, s: Settings, username: string, password: string, opts: { mustChangePassword?: boolean, actorLabel: string }) {
+export async function setPasswordByUsername(db: Db, s: Settings, outbox: Outbox, username: string, password: string, opts: { mustChangePassword?: boolean }) {
   const user = findUserByUsername(db, username)
   if (!user) throw new DomainError(404, `User "${username}" does not exist.`)
-  assertPasswordAcceptable(s, password, user)
-  const hash = await hashPassword(password)
-  const result = setPassword(db, user.id, hash, { mustChangePassword: opts.mustChangePassword })
-  audit(db, { action: 'password_set', actorLabel: opts.actorLabel, targetId: user.id, details: { sessionsEnded: result.sessionsEnded, mustChangePassword: !!opts.mustChangePassword } })
-  return { user, ...result }
-}
-
-/** Creates the first superuser while none exists (first-run screen). */
-export async function createFirstAdmin(db: Db, s: Settings, input: { username: string, email: string, password: string }, meta: { ip?: string, actorLabel: string }) {
-  assertPasswordAcceptable(s, input.password, input)
-  const hash = await hashPassword(input.password)
-  const user = createFirstSuperuser(db, input, hash)
-  if (!user) throw new DomainError(409, 'An administrator already exists. Log in instead.')
-  audit(db, { action: 'user_created', actorLabel: meta.actorLabel, targetId: user.id, ip: meta.ip, details: { isSuperuser: true } })
-  return user
+  return changePassword(db, s, outbox, { user, password, how: 'cli', actor: { label: 'cli' }, mustChangePassword: opts.mustChangePassword })
 }
 
 /** A user edits their own display name. */
 export function updateOwnProfile(db: Db, userId: number, name: string): User {
   return db.update(users).set({ name, updatedAt: Date.now() }).where(eq(users.id, userId)).returning().get()!
+}
+
+/** "Sign out of all other sessions": ends every session of this user but the current one, with an audit row. */
+export function signOutOthers(db: Db, user: User, sid: string, ip?: string) {
+  return db.transaction((tx) => {
+    const result = revokeSessions(tx, user.id, sid)
+    audit(tx, { action: 'sessions_revoked', actorId: user.id, targetId: user.id, ip, details: { sessionsEnded: result.sessionsEnded, keptCurrent: true } })
+    return result
+  })
 }

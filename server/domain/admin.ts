@@ -1,24 +1,31 @@
 import { and, asc, desc, eq, ne, sql, type SQL } from 'drizzle-orm'
 import type { DbOrTx as Db } from '../db/client'
 import { users, type User } from '../db/schema'
-import type { Settings } from '../settings'
+import { setPasswordLinkNotice } from '../mail/notices'
+import type { Outbox } from '../mail/queue'
+import { linkOrigin, setPasswordMailBlocker, type Settings } from '../settings'
 import { canEditUser, canGrantSuperuser, type Actor } from '../../shared/permissions'
+import { createAccount } from './account'
 import { audit } from './audit'
 import { DomainError } from './errors'
-import { assertPasswordAcceptable } from './account'
-import { hashPassword } from './passwords'
-import { issueToken } from './password-reset'
+import { changePassword } from './password-change'
+import { issueToken, setPasswordLink } from './password-reset'
 import { revokeSessions } from './sessions'
-import { createUser, findUserById, setPassword, uniqueViolation, voidTokens } from './users'
+import { findUserById, uniqueViolation, voidTokens } from './users'
 
 export interface ActorMeta { actor: User, ip?: string }
 
 const NOT_FOUND = 'User not found.'
 
-/** The target user, or 404; then 403 when the actor may not change it (a user manager and a superuser). */
+/**
+ * The target user, or 404; then 403 when the actor may not change it: a user manager and a superuser, or
+ * the actor itself (an admin route must not be a way around the current password: a stolen admin session
+ * would otherwise mint itself a reset link or change its own email and use forgot-password).
+ */
 export function editableTarget(db: Db, actor: Actor, id: number): User {
   const target = findUserById(db, id)
   if (!target) throw new DomainError(404, NOT_FOUND)
+  if (target.id === actor.id) throw new DomainError(403, 'Change your own account on your profile page (it asks for your current password).', undefined, undefined, 'own-account')
   if (!canEditUser(actor, target)) throw new DomainError(403, 'You may not change a superuser. Ask a superuser to do it.')
   return target
 }
@@ -70,14 +77,30 @@ export interface CreateInput {
   isActive: boolean
 }
 
-/** Creates a user as an administrator: only a superuser may create a superuser. */
-export async function createUserAsAdmin(db: Db, s: Settings, input: CreateInput, meta: ActorMeta) {
+/**
+ * Creates a user as an administrator. Every rule is checked before anything is written (only a superuser
+ * creates a superuser; an invitation needs an active user with an email and working mail); then the user,
+ * the invitation link and the audit row are written in one transaction, and the mail is queued.
+ */
+export async function createUserAsAdmin(db: Db, s: Settings, outbox: Outbox, input: CreateInput, meta: ActorMeta) {
   if (input.isSuperuser && !canGrantSuperuser(meta.actor)) throw new DomainError(403, 'Only a superuser may create a superuser.')
-  if (input.password) assertPasswordAcceptable(s, input.password, input)
-  if (input.sendSetPasswordLink && !input.email) throw new DomainError(400, 'Enter an email address to send a set-password link to.', { email: ['Enter an email address to send a set-password link to.'] })
-  const hash = input.password ? await hashPassword(input.password) : null
-  const user = createUser(db, { ...input, mustChangePassword: !!input.password && input.mustChangePassword }, hash)
-  audit(db, { action: 'user_created', actorId: meta.actor.id, targetId: user.id, ip: meta.ip, details: { isSuperuser: user.isSuperuser, isUserManager: user.isUserManager, withPassword: !!hash, mustChangePassword: user.mustChangePassword } })
+  if (input.sendSetPasswordLink) {
+    const blocker = setPasswordMailBlocker(s)
+    if (blocker) throw new DomainError(400, `A set-password link cannot be emailed: ${blocker}. Set an initial password instead.`, { sendSetPasswordLink: [`Not available: ${blocker}.`] })
+    if (!input.email) throw new DomainError(400, 'Enter an email address to send a set-password link to.', { email: ['Enter an email address to send a set-password link to.'] })
+    if (!input.isActive) throw new DomainError(400, 'A deactivated user cannot set a password. Create them active, or set an initial password.', { isActive: ['A deactivated user cannot use a set-password link.'] })
+  }
+  let link: { token: string, expiresAt: number } | undefined
+  const { user } = await createAccount(db, s, {
+    input: { ...input, mustChangePassword: !!input.password && input.mustChangePassword },
+    by: { kind: 'admin', actorId: meta.actor.id, ip: meta.ip },
+    then: (tx, created) => {
+      if (!input.sendSetPasswordLink) return undefined
+      link = issueToken(tx, created.id, 'invitation', s.adminResetLinkTimeout, meta.actor.id)
+      return { invitationExpiresAt: link.expiresAt }
+    },
+  })
+  if (link) outbox.enqueue(setPasswordLinkNotice(s, user, setPasswordLink(linkOrigin(s)!, link.token), s.adminResetLinkTimeout, 'invitation'))
   return user
 }
 
@@ -90,10 +113,13 @@ function isLastActiveSuperuser(db: Db, userId: number): boolean {
 
 export type UserPatch = Partial<Pick<User, 'username' | 'email' | 'name' | 'isActive' | 'isSuperuser' | 'isUserManager'>>
 
+/** Changes after which a link issued earlier must not work any more: who may issue it, or where it goes, changed. */
+const VOIDS_LINKS: Array<keyof UserPatch> = ['email', 'isActive', 'isSuperuser', 'isUserManager']
+
 /**
  * Edits a user in one transaction: permission rules first (user managers cannot touch superusers or grant
- * superuser; nobody removes the last active superuser), then the write. Deactivation ends all sessions; an
- * email change voids reset links. Returns the user and the fields that changed.
+ * superuser; nobody removes the last active superuser), then the write. Deactivation ends all sessions; a
+ * change of email, permissions or active state voids the user's links. Returns the user and what changed.
  */
 export function updateUserAsAdmin(db: Db, id: number, patch: UserPatch, meta: ActorMeta) {
   return db.transaction((tx) => {
@@ -111,41 +137,79 @@ export function updateUserAsAdmin(db: Db, id: number, patch: UserPatch, meta: Ac
     catch (err) {
       throw uniqueViolation(err) ?? err
     }
-    if (changed.includes('email')) voidTokens(tx, id)
+    const linksVoided = changed.some(c => VOIDS_LINKS.includes(c)) ? voidTokens(tx, id) : 0
     const sessionsEnded = patch.isActive === false ? revokeSessions(tx, id).sessionsEnded : 0
-    audit(tx, { action: 'user_updated', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { fields: changed, ...(changed.some(c => c.startsWith('is')) ? { permissions: { isActive: user.isActive, isSuperuser: user.isSuperuser, isUserManager: user.isUserManager } } : {}), ...(sessionsEnded ? { sessionsEnded } : {}) } })
+    audit(tx, { action: 'user_updated', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { fields: changed, ...(changed.some(c => c.startsWith('is')) ? { permissions: { isActive: user.isActive, isSuperuser: user.isSuperuser, isUserManager: user.isUserManager } } : {}), ...(sessionsEnded ? { sessionsEnded } : {}), ...(linksVoided ? { linksVoided } : {}) } })
     return { user, changed }
   })
 }
 
 /**
- * Sets another user's password (the seed's admin path): policy, hash, then one transaction that writes it,
- * ends all the target's sessions and voids their links. Must-change defaults to on; such a temporary
- * password expires after TEMPORARY_PASSWORD_TIMEOUT. Admins change their own password on their profile.
+ * Sets another user's password (the seed's admin path) through the one password pipeline. Must-change
+ * defaults to on; such a temporary password expires after TEMPORARY_PASSWORD_TIMEOUT.
  */
-export async function adminSetPassword(db: Db, s: Settings, id: number, input: { password: string, mustChangePassword: boolean }, meta: ActorMeta) {
+export async function adminSetPassword(db: Db, s: Settings, outbox: Outbox, id: number, input: { password: string, mustChangePassword: boolean, notifyUser: boolean }, meta: ActorMeta) {
   const target = editableTarget(db, meta.actor, id)
-  if (target.id === meta.actor.id) throw new DomainError(400, 'Change your own password on your profile page (it asks for your current password).')
-  assertPasswordAcceptable(s, input.password, target)
-  const hash = await hashPassword(input.password)
-  const result = setPassword(db, id, hash, { mustChangePassword: input.mustChangePassword })
-  audit(db, { action: 'admin_password_set', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { mustChangePassword: input.mustChangePassword, sessionsEnded: result.sessionsEnded } })
-  return { user: findUserById(db, id)!, sessionsEnded: result.sessionsEnded }
+  const result = await changePassword(db, s, outbox, {
+    user: target, password: input.password, how: 'admin', actor: { id: meta.actor.id }, ip: meta.ip,
+    mustChangePassword: input.mustChangePassword, notify: input.notifyUser,
+    // The actor's permission is checked again inside the write (it may have changed while hashing).
+    guard: (tx) => {
+      editableTarget(tx, findUserById(tx, meta.actor.id) ?? meta.actor, id)
+      return undefined
+    },
+  })
+  return { user: result.user, sessionsEnded: result.sessionsEnded }
 }
 
 /** A one-time set-password link for another user (≤ 24 h), shown once to the admin; works without mail. */
-export function adminIssueLink(db: Db, s: Settings, id: number, purpose: 'admin-link' | 'reset', meta: ActorMeta) {
+export function adminIssueLink(db: Db, s: Settings, id: number, meta: ActorMeta) {
+  return db.transaction((tx) => {
+    const target = activeTarget(tx, meta, id)
+    const issued = issueToken(tx, id, 'admin-copy', s.adminResetLinkTimeout, meta.actor.id)
+    audit(tx, { action: 'admin_reset_link_issued', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { expiresAt: issued.expiresAt } })
+    const origin = linkOrigin(s)
+    return { target, expiresAt: issued.expiresAt, path: setPasswordLink('', issued.token), link: origin ? setPasswordLink(origin, issued.token) : null }
+  })
+}
+
+/** Mails another user a set-password link: every condition (mail, origin, address, active) is checked before anything is written. */
+export function adminSendResetEmail(db: Db, s: Settings, outbox: Outbox, id: number, meta: ActorMeta) {
+  const blocker = setPasswordMailBlocker(s)
+  if (blocker) throw new DomainError(400, `Reset emails cannot be sent: ${blocker}.`)
+  const { target, token, expiresAt } = db.transaction((tx) => {
+    const target = activeTarget(tx, meta, id)
+    if (!target.email) throw new DomainError(400, 'This user has no email address.')
+    const issued = issueToken(tx, id, 'admin-email', s.adminResetLinkTimeout, meta.actor.id)
+    audit(tx, { action: 'admin_reset_email_sent', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { expiresAt: issued.expiresAt } })
+    return { target, ...issued }
+  })
+  outbox.enqueue(setPasswordLinkNotice(s, target, setPasswordLink(linkOrigin(s)!, token), s.adminResetLinkTimeout, 'admin-email'))
+  return { expiresAt }
+}
+
+function activeTarget(db: Db, meta: ActorMeta, id: number): User {
   const target = editableTarget(db, meta.actor, id)
   if (!target.isActive) throw new DomainError(400, 'This user is deactivated. Activate them first.')
-  const issued = issueToken(db, id, purpose, s.adminResetLinkTimeout)
-  audit(db, { action: purpose === 'reset' ? 'admin_reset_email_sent' : 'admin_reset_link_issued', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { expiresAt: issued.expiresAt } })
-  return { target, ...issued }
+  return target
+}
+
+/** Revokes every live link of another user (admin-issued or self-service). */
+export function adminRevokeLinks(db: Db, id: number, meta: ActorMeta) {
+  return db.transaction((tx) => {
+    editableTarget(tx, meta.actor, id)
+    const linksVoided = voidTokens(tx, id)
+    audit(tx, { action: 'admin_links_revoked', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { linksVoided } })
+    return { linksVoided }
+  })
 }
 
 /** Ends every session of another user. */
 export function adminSignOut(db: Db, id: number, meta: ActorMeta) {
-  editableTarget(db, meta.actor, id)
-  const result = revokeSessions(db, id)
-  audit(db, { action: 'sessions_revoked', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { sessionsEnded: result.sessionsEnded } })
-  return result
+  return db.transaction((tx) => {
+    editableTarget(tx, meta.actor, id)
+    const result = revokeSessions(tx, id)
+    audit(tx, { action: 'sessions_revoked', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { sessionsEnded: result.sessionsEnded } })
+    return result
+  })
 }

@@ -1,32 +1,33 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { and, eq, gt, isNull } from 'drizzle-orm'
+import { and, eq, gt, isNull, ne } from 'drizzle-orm'
 import type { DbOrTx as Db } from '../db/client'
-import { passwordTokens, users, type User } from '../db/schema'
-import type { Settings } from '../settings'
+import { passwordTokens, users, type TokenReason, type User } from '../db/schema'
+import { setPasswordLinkNotice } from '../mail/notices'
+import type { Outbox } from '../mail/queue'
+import { forgotPasswordBlocker, linkOrigin, type Settings } from '../settings'
+import { canEditUser } from '../../shared/permissions'
 import { audit } from './audit'
 import { DomainError } from './errors'
+import { changePassword } from './password-change'
 import { hit } from './rate-limit'
-import { findUserByEmail, findUserById, setPassword, voidTokens } from './users'
-import { assertPasswordAcceptable } from './account'
-import { hashPassword } from './passwords'
+import { findUserByEmail, findUserById, voidTokens } from './users'
 
-/** One message for wrong, used and expired links alike. */
+/** One message for wrong, used, expired and no-longer-authorised links alike. */
 export const INVALID_LINK = 'This link is invalid or has expired.'
-
-export type TokenPurpose = 'reset' | 'admin-link'
+const invalidLink = () => new DomainError(400, INVALID_LINK, undefined, undefined, 'invalid-link')
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
 
 /**
  * Issues a token (32 random bytes, base64url) for a user and voids every older one in the same
- * transaction — one live link per user. Only the SHA-256 is stored.
+ * transaction — one live link per user. Only the SHA-256 is stored, with why it exists and who issued it.
  */
-export function issueToken(db: Db, userId: number, purpose: TokenPurpose, validSeconds: number, now = Date.now()): { token: string, expiresAt: number } {
+export function issueToken(db: Db, userId: number, reason: TokenReason, validSeconds: number, issuedById: number | null = null, now = Date.now()): { token: string, expiresAt: number } {
   const token = randomBytes(32).toString('base64url')
   const expiresAt = now + validSeconds * 1000
   db.transaction((tx) => {
     voidTokens(tx, userId, now)
-    tx.insert(passwordTokens).values({ userId, tokenHash: sha256(token), purpose, createdAt: now, expiresAt }).run()
+    tx.insert(passwordTokens).values({ userId, tokenHash: sha256(token), reason, issuedById, createdAt: now, expiresAt }).run()
   })
   return { token, expiresAt }
 }
@@ -36,54 +37,80 @@ export function setPasswordLink(origin: string, token: string) {
   return `${origin}/login/set-password#token=${token}`
 }
 
-/** The user a live token belongs to (active users only), or undefined. Never consumes the token. */
-export function userForToken(db: Db, token: string, now = Date.now()): User | undefined {
-  const row = db.select({ user: users }).from(passwordTokens).innerJoin(users, eq(users.id, passwordTokens.userId))
+/**
+ * The live token row and its user, or undefined. A link works only while its user is active and, when an
+ * administrator issued it, while that administrator is still active and still allowed to change the user
+ * (checked on today's rows: a link minted for an ordinary user dies when that user becomes a superuser).
+ * Never consumes the token.
+ */
+export function liveToken(db: Db, token: string, now = Date.now()) {
+  const row = db.select({ token: passwordTokens, user: users }).from(passwordTokens).innerJoin(users, eq(users.id, passwordTokens.userId))
     .where(and(eq(passwordTokens.tokenHash, sha256(token)), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now))).get()
-  return row?.user.isActive ? row.user : undefined
+  if (!row || !row.user.isActive) return undefined
+  if (row.token.reason !== 'self-service') {
+    const issuer = row.token.issuedById ? findUserById(db, row.token.issuedById) : undefined
+    if (!issuer || !canEditUser(issuer, row.user)) return undefined
+  }
+  return row
+}
+
+/** The user a live token belongs to, or a 400 "invalid link". Never consumes the token. */
+export function userForToken(db: Db, token: string, now = Date.now()): User {
+  const row = liveToken(db, token, now)
+  if (!row) throw invalidLink()
+  return row.user
+}
+
+/** The live links administrators issued for a user (shown on the user page as "valid until …"). */
+export function adminIssuedLinks(db: Db, userId: number, now = Date.now()) {
+  return db.select({ id: passwordTokens.id, reason: passwordTokens.reason, createdAt: passwordTokens.createdAt, expiresAt: passwordTokens.expiresAt, issuedBy: users.username })
+    .from(passwordTokens).leftJoin(users, eq(users.id, passwordTokens.issuedById))
+    .where(and(eq(passwordTokens.userId, userId), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now), ne(passwordTokens.reason, 'self-service'))).all()
 }
 
 export type ResetRequestOutcome = 'sent' | 'unknown' | 'inactive' | 'rate-limited'
 
 /**
  * Handles "forgot password" for an email address after the response has gone out. Mails only active users
- * whose stored address matches (case-insensitively), and only that stored address. Returns what happened
- * (for the audit log; the requester always sees the same answer).
+ * whose stored address matches (case-insensitively), and only that stored address. Known and unknown
+ * addresses do the same work: a counter write, a token, the mail built by the queue (and, for nobody,
+ * dropped there), one audit row, so not even the load it leaves behind says which it was.
  */
-export function requestPasswordReset(db: Db, s: Settings, email: string, origin: string, now = Date.now()):
-{ outcome: ResetRequestOutcome, user?: User, link?: string } {
+export function requestPasswordReset(db: Db, s: Settings, outbox: Outbox, email: string, now = Date.now()): ResetRequestOutcome {
+  const origin = linkOrigin(s)!
   const user = findUserByEmail(db, email)
   const emailHash = sha256(email.trim().toLowerCase()).slice(0, 16)
-  const result = (() => {
-    if (!user || !user.email) return { outcome: 'unknown' as const }
-    if (!user.isActive) return { outcome: 'inactive' as const, user }
-    if (hit(db, `reset-mail:${user.id}`, 3600, now).count > s.limits.resetMailsPerAccountPerHour) return { outcome: 'rate-limited' as const, user }
-    const { token } = issueToken(db, user.id, 'reset', s.passwordResetTimeout, now)
-    return { outcome: 'sent' as const, user, link: setPasswordLink(origin, token) }
-  })()
-  audit(db, { action: 'password_reset_requested', targetId: result.user?.id ?? null, details: { emailHash, outcome: result.outcome } })
-  return result
+  const limited = hit(db, `reset-mail:${user?.id ?? emailHash}`, 3600, now).count > s.limits.resetMailsPerAccountPerHour
+  const outcome: ResetRequestOutcome = !user?.email ? 'unknown' : !user.isActive ? 'inactive' : limited ? 'rate-limited' : 'sent'
+  const token = outcome === 'sent' ? issueToken(db, user!.id, 'self-service', s.passwordResetTimeout, null, now).token : randomBytes(32).toString('base64url')
+  audit(db, { action: 'password_reset_requested', targetId: user?.id ?? null, details: { emailHash, outcome } })
+  outbox.enqueue(setPasswordLinkNotice(s, outcome === 'sent' ? user : undefined, setPasswordLink(origin, token), s.passwordResetTimeout, 'self-service'))
+  return outcome
+}
+
+/** The "forgot password" request itself: refused when the feature is off; per-IP limit; the work is deferred. */
+export function acceptPasswordResetRequest(db: Db, s: Settings, ip: string): boolean {
+  if (forgotPasswordBlocker(s)) throw new DomainError(404, 'Password reset by email is not enabled on this server.')
+  return hit(db, `reset-ip:${ip}`, 60).count <= s.limits.resetRequestsPerIpPerMinute
 }
 
 /**
- * Sets a new password with a token. The policy is checked and the hash computed first; then one synchronous
- * transaction consumes the token (only if still unused and unexpired) and writes the password, so of two
- * racing submits exactly one wins. Ends every session, voids other links, clears must-change-password.
+ * Sets a new password with a token. The policy is checked and the hash computed first; then one transaction
+ * consumes the token (only if still live and still authorised) and writes the password, so of two racing
+ * submits exactly one wins. Ends every session, voids other links, clears must-change-password.
  */
-export async function resetPasswordWithToken(db: Db, s: Settings, token: string, password: string, now = Date.now()) {
-  const user = userForToken(db, token, now)
-  if (!user) throw new DomainError(400, INVALID_LINK)
-  assertPasswordAcceptable(s, password, user)
-  const hash = await hashPassword(password)
-  const result = db.transaction((tx) => {
-    const consumed = tx.update(passwordTokens).set({ usedAt: Date.now() })
-      .where(and(eq(passwordTokens.tokenHash, sha256(token)), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, Date.now())))
-      .returning({ userId: passwordTokens.userId, purpose: passwordTokens.purpose }).get()
-    if (!consumed || consumed.userId !== user.id) throw new DomainError(400, INVALID_LINK)
-    return { purpose: consumed.purpose, ...setPassword(tx, user.id, hash, { mustChangePassword: false }) }
+export async function resetPasswordWithToken(db: Db, s: Settings, outbox: Outbox, token: string, password: string, ip?: string) {
+  const user = userForToken(db, token)
+  return changePassword(db, s, outbox, {
+    user, password, how: 'reset', actor: { id: user.id }, ip,
+    guard: (tx) => {
+      const live = liveToken(tx, token)
+      if (!live || live.user.id !== user.id) throw invalidLink()
+      const used = tx.update(passwordTokens).set({ usedAt: Date.now() }).where(and(eq(passwordTokens.id, live.token.id), isNull(passwordTokens.usedAt))).run()
+      if (!used.changes) throw invalidLink()
+      return { via: live.token.reason }
+    },
   })
-  audit(db, { action: 'password_reset_completed', actorId: user.id, targetId: user.id, details: { via: result.purpose, sessionsEnded: result.sessionsEnded } })
-  return { user: findUserById(db, user.id)!, sessionsEnded: result.sessionsEnded }
 }
 
 /** Counts a token check or use against the caller's IP; 429 beyond the limit (a 256-bit token makes guessing moot, this spares the hash workers). */

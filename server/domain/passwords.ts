@@ -2,6 +2,8 @@ import { availableParallelism } from 'node:os'
 import { hash, verify, type Algorithm } from '@node-rs/argon2'
 import { dictionary } from '@zxcvbn-ts/language-common'
 import { normalizePassword, passwordProblem, type PasswordContext } from '../../shared/password-policy'
+import type { Settings } from '../settings'
+import { fieldError } from './errors'
 
 /** OWASP's argon2id floor: 19 MiB, 2 passes, 1 lane. */
 // algorithm 2 is Algorithm.Argon2id (a const enum, which isolated modules cannot read).
@@ -55,4 +57,10 @@ export function isCommonPassword(lowercased: string): boolean {
 /** The full server-side policy check, with the common-password list. */
 export function checkPasswordPolicy(password: string, ctx: PasswordContext): string | null {
   return passwordProblem(password, { ...ctx, isCommon: isCommonPassword })
+}
+
+/** Checks the policy for a user's new password; throws a 400 on the given field with the reason. */
+export function assertPasswordAcceptable(s: Settings, password: string, who: { username?: string | null, email?: string | null, name?: string | null }, field = 'password') {
+  const problem = checkPasswordPolicy(password, { ...who, minLength: s.passwordMinLength })
+  if (problem) throw fieldError(field, problem)
 }

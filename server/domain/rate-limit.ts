@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm'
 import type { DbOrTx as Db } from '../db/client'
 import { rateLimits } from '../db/schema'
+import { auditHash } from './app-meta'
 
 export interface LimitState { count: number, retryAfter: number }
 
@@ -32,7 +33,26 @@ export function reset(db: Db, key: string) {
   db.delete(rateLimits).where(eq(rateLimits.key, key)).run()
 }
 
+/** Forgets every counter whose key starts with `prefix` (all of an account's per-address failure counters). */
+export function resetPrefix(db: Db, prefix: string) {
+  db.delete(rateLimits).where(sql`substr(${rateLimits.key}, 1, ${prefix.length}) = ${prefix}`).run()
+}
+
+/** Gives back one slot that hit() reserved (an attempt that turned out fine), never below zero. */
+export function giveBack(db: Db, key: string) {
+  db.update(rateLimits).set({ count: sql`max(${rateLimits.count} - 1, 0)` }).where(eq(rateLimits.key, key)).run()
+}
+
 /** Drops windows that ended long ago, so the table stays small. */
 export function pruneRateLimits(db: Db, olderThanSeconds = 86400, now = Date.now()) {
   db.delete(rateLimits).where(sql`${rateLimits.windowStart} < ${now - olderThanSeconds * 1000}`).run()
+}
+
+/**
+ * The rate-limit keys of one account: a counter per (account, address) and a softer one for all addresses
+ * together. The typed name is hashed, so a password typed into the username field is never stored.
+ */
+export function loginFailureKeys(db: Db, username: string, ip?: string) {
+  const prefix = `login-fail:${auditHash(db, username.trim().toLowerCase())}|`
+  return { prefix, pair: `${prefix}${ip ?? ''}`, all: `${prefix}*` }
 }

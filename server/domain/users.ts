@@ -3,7 +3,6 @@ import type { DbOrTx as Db } from '../db/client'
 import { passwordTokens, users, type User } from '../db/schema'
 import type { PublicUser } from '../../shared/types'
 import { DomainError } from './errors'
-import { endSessions } from './sessions'
 
 /** The API's view of a user: no hash. */
 export function toPublicUser(u: User): PublicUser {
@@ -50,7 +49,7 @@ export function uniqueViolation(err: unknown): DomainError | undefined {
   return new DomainError(409, 'A user with this username already exists.', { username: ['A user with this username already exists.'] })
 }
 
-/** Creates a user with an already-computed hash (or none). */
+/** Inserts a user with an already-computed hash (or none). Only createAccount calls it (and test set-up). */
 export function createUser(db: Db, input: NewUserInput, passwordHash: string | null, now = Date.now()): User {
   try {
     return db.insert(users).values({
@@ -65,53 +64,15 @@ export function createUser(db: Db, input: NewUserInput, passwordHash: string | n
   }
 }
 
-/**
- * Creates the first superuser only while the table is empty: one INSERT … SELECT … WHERE NOT EXISTS,
- * so two racing first-run requests cannot both win. Returns undefined when a user already exists.
- */
-export function createFirstSuperuser(db: Db, input: { username: string, email: string }, passwordHash: string, now = Date.now()): User | undefined {
-  return db.transaction((tx) => {
-    if (countUsers(tx) > 0) return undefined
-    return tx.insert(users).values({
-      username: input.username, email: input.email, isSuperuser: true, passwordHash,
-      passwordChangedAt: now, createdAt: now, updatedAt: now,
-    }).returning().get()
-  }, { behavior: 'immediate' })
-}
-
-export interface SetPasswordOptions {
-  mustChangePassword?: boolean
-  /** The session to keep (a user changing their own password); every other session ends. */
-  keepSessionId?: string
-  now?: number
-}
-
-/**
- * Replaces a password hash and, in the same transaction, ends the user's sessions (version bump),
- * voids every outstanding reset link, and sets or clears must-change-password.
- * Callers hash first: better-sqlite3 transactions are synchronous.
- */
-export function setPassword(db: Db, userId: number, passwordHash: string, opts: SetPasswordOptions = {}) {
-  const now = opts.now ?? Date.now()
-  return db.transaction((tx) => {
-    const t = tx
-    const row = t.update(users).set({
-      passwordHash, passwordChangedAt: now, updatedAt: now, mustChangePassword: !!opts.mustChangePassword,
-      sessionVersion: sql`${users.sessionVersion} + 1`,
-    }).where(eq(users.id, userId)).returning({ sessionVersion: users.sessionVersion }).get()
-    if (!row) throw new DomainError(404, 'User not found.')
-    voidTokens(t, userId, now)
-    const sessionsEnded = endSessions(t, userId, opts.keepSessionId)
-    return { sessionVersion: row.sessionVersion, sessionsEnded }
-  })
-}
-
-/** Records a successful login time. */
-export function markLoggedIn(db: Db, userId: number, now = Date.now()) {
-  db.update(users).set({ lastLoginAt: now }).where(eq(users.id, userId)).run()
+/** Writes a new password hash: sets or clears must-change-password. Sessions and links are the caller's (changePassword). */
+export function writePasswordHash(db: Db, userId: number, passwordHash: string, mustChangePassword: boolean, now = Date.now()): User {
+  const row = db.update(users).set({ passwordHash, passwordChangedAt: now, updatedAt: now, mustChangePassword })
+    .where(eq(users.id, userId)).returning().get()
+  if (!row) throw new DomainError(404, 'User not found.')
+  return row
 }
 
 /** Voids every outstanding reset link of a user (new link, password change, email change). */
-export function voidTokens(db: Db, userId: number, now = Date.now()) {
-  db.update(passwordTokens).set({ usedAt: now }).where(sql`${passwordTokens.userId} = ${userId} AND ${passwordTokens.usedAt} IS NULL`).run()
+export function voidTokens(db: Db, userId: number, now = Date.now()): number {
+  return db.update(passwordTokens).set({ usedAt: now }).where(sql`${passwordTokens.userId} = ${userId} AND ${passwordTokens.usedAt} IS NULL`).run().changes
 }

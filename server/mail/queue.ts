@@ -1,13 +1,23 @@
+import MailComposer from 'nodemailer/lib/mail-composer'
 import type { Mailer, OutgoingMail } from './mailer'
 
-export interface MailJob { mail: OutgoingMail, kind: string, userId?: number }
+/** Builds the MIME message a delivery would build, then drops it: the same work as a send, nothing leaves. */
+async function rehearse(mail: Omit<OutgoingMail, 'to'>) {
+  await new MailComposer({ from: 'rehearsal@localhost', to: 'rehearsal@localhost', subject: mail.subject, text: mail.text, html: mail.html }).compile().build()
+}
+
+/** A mail to deliver; `mail.to` null means "do the same work, deliver nothing" (forgot-password for an unknown address). */
+export interface MailJob { mail: Omit<OutgoingMail, 'to'> & { to: string | null }, kind: string, userId?: number }
+
+/** Where domain code hands its mails: the server's queue, or the CLI's direct sender. */
+export interface Outbox { enqueue: (job: MailJob) => void }
 export interface MailOutcome { job: MailJob, ok: boolean, attempts: number, error?: string }
 
 /**
  * A small in-process queue: mails leave after the HTTP response (so its timing reveals nothing),
  * are retried with backoff, and every outcome is reported (audit log). drain() waits for the queue on shutdown.
  */
-export class MailQueue {
+export class MailQueue implements Outbox {
   private pending = new Set<Promise<void>>()
   constructor(private mailer: Mailer, private onOutcome: (o: MailOutcome) => void, private delaysMs = [0, 2000, 10_000]) {}
 
@@ -33,7 +43,8 @@ export class MailQueue {
     for (let attempt = 0; attempt < this.delaysMs.length; attempt++) {
       await new Promise(r => setTimeout(r, this.delaysMs[attempt]))
       try {
-        await this.mailer.send(job.mail)
+        if (job.mail.to === null) await rehearse(job.mail)
+        else await this.mailer.send({ ...job.mail, to: job.mail.to })
         this.onOutcome({ job, ok: true, attempts: attempt + 1 })
         return
       }

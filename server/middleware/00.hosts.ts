@@ -1,6 +1,8 @@
+import { LOOPBACK_HOSTS } from '../domain/origin'
+
 // ALLOWED_HOSTS: a request for any other Host is refused before it reaches a handler (Host-header attacks).
 // localhost, 127.0.0.1 and [::1] are always allowed, as in SysReptor, so health checks work.
-const ALWAYS = ['localhost', '127.0.0.1', '[::1]', '::1']
+const ALWAYS = LOOPBACK_HOSTS
 
 export default defineEventHandler((event) => {
   const allowed = useSettings().allowedHosts

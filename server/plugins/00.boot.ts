@@ -1,11 +1,12 @@
-import { forgotPasswordBlocker } from '../settings'
+import { cookieSecurityWarning, forgotPasswordBlocker } from '../settings'
 import { migrateDatabase } from '../db/migrate'
+import { setupCode } from '../domain/app-meta'
 import { sessionSecret } from '../domain/secrets'
 import { countUsers } from '../domain/users'
 
 // Runs once before the server takes requests: settings, session secret, migrations. Any failure stops the
 // process with one clear line, so a broken deployment never serves half-working.
-export default defineNitroPlugin(() => {
+export default defineNitroPlugin((nitroApp) => {
   try {
     const s = useSettings()
     process.env.NUXT_SESSION_PASSWORD = sessionSecret(s.databaseUrl)
@@ -18,11 +19,17 @@ export default defineNitroPlugin(() => {
     const blocker = forgotPasswordBlocker(s)
     console.info(blocker ? `[latchkey] Forgot password is off: ${blocker}.` : '[latchkey] Forgot password is on.')
     console.info(`[latchkey] Mail transport: ${s.mail.transport}${s.mail.transport === 'log' ? ' (mails are printed to this log)' : ''}.`)
+    const warning = cookieSecurityWarning(s)
+    if (warning) console.warn(`[latchkey] Warning: ${warning}`)
     if (countUsers(db) === 0)
-      console.info('[latchkey] No users yet: open /login to create the first administrator, or run `manage createsuperuser --username <name> --email <address>`.')
+      console.info(`[latchkey] No users yet: open /login and enter the setup code ${setupCode(db)} to create the first administrator (\`manage setupcode\` prints it again), or run \`manage createsuperuser --username <name> --email <address>\`.`)
   }
   catch (err) {
     console.error(`[latchkey] Cannot start: ${err instanceof Error ? err.message : String(err)}`)
     process.exit(1)
   }
+  // Say nothing about the framework in response headers.
+  nitroApp.hooks.hook('render:response', (response) => {
+    if (response.headers) delete response.headers['x-powered-by']
+  })
 })

@@ -4,8 +4,9 @@ import type { H3Event } from 'h3'
 // Never bodies, cookies or headers, so no password, token or session value can reach the log.
 // LOG_FORMAT=json gives one JSON object per line; LOG_REQUESTS=false turns it off.
 export default defineNitroPlugin((nitroApp) => {
-  if (process.env.LOG_REQUESTS === 'false') return
-  const json = process.env.LOG_FORMAT === 'json'
+  const { log: settings } = useSettings()
+  if (!settings.requests) return
+  const json = settings.format === 'json'
   const started = new WeakMap<object, number>()
   nitroApp.hooks.hook('request', (event) => {
     started.set(event, performance.now())

@@ -1,5 +1,6 @@
 import type { H3Event } from 'h3'
 import type { z } from 'zod'
+import { resolveClientIp } from '../domain/client-ip'
 import { DomainError } from '../domain/errors'
 import { fieldErrorsOf, userIdSchema } from '../../shared/schemas'
 
@@ -35,7 +36,8 @@ export function parseOr400<T extends z.ZodType>(schema: T, input: unknown): z.ou
 export function toHttpError(event: H3Event, err: unknown): never {
   if (err instanceof DomainError) {
     if (err.retryAfter) setResponseHeader(event, 'Retry-After', err.retryAfter)
-    throw createError({ statusCode: err.status, statusMessage: statusText(err.status), message: err.message, data: err.fieldErrors ? { fieldErrors: err.fieldErrors } : undefined })
+    const data = err.fieldErrors || err.code ? { ...(err.fieldErrors ? { fieldErrors: err.fieldErrors } : {}), ...(err.code ? { code: err.code } : {}) } : undefined
+    throw createError({ statusCode: err.status, statusMessage: statusText(err.status), message: err.message, data })
   }
   throw err
 }
@@ -54,9 +56,10 @@ export function defineApiHandler<T>(handler: (event: H3Event) => T | Promise<T>)
   })
 }
 
-/** The client's address as the socket sees it (proxies are not trusted by default). */
+/** The client's address: the socket's peer, or what the trusted proxies saw (TRUST_PROXY; see resolveClientIp). */
 export function clientIp(event: H3Event): string {
-  return getRequestIP(event, { xForwardedFor: process.env.TRUST_PROXY === 'true' }) ?? 'unknown'
+  const peer = event.node.req.socket?.remoteAddress
+  return resolveClientIp(peer, getRequestHeader(event, 'x-forwarded-for'), useSettings().trustProxy) ?? 'unknown'
 }
 
 /** An HTTP error with a message a person can act on (and the right reason phrase). */

@@ -38,6 +38,7 @@ const TEST_DEFAULTS: Record<string, string> = {
   LOGIN_MAX_ATTEMPTS_PER_IP: '10000',
   RESET_REQUESTS_PER_IP_PER_MINUTE: '10000',
   TOKEN_CHECKS_PER_IP: '10000',
+  SETUP_ATTEMPTS_PER_IP: '10000',
 }
 
 /** Starts the real production build on a free loopback port with its own SQLite file. */
@@ -99,4 +100,11 @@ export async function startServer(env: Record<string, string> = {}, opts: { dir?
 
 export function removeDir(dir: string) {
   rmSync(dir, { recursive: true, force: true })
+}
+
+/** The first-run setup code the server printed in its log at start. */
+export function setupCodeOf(server: Pick<TestServer, 'log'>): string {
+  const m = /setup code ([A-Z0-9-]+)/.exec(server.log())
+  if (!m) throw new Error(`No setup code in the server log:\n${server.log()}`)
+  return m[1]!
 }

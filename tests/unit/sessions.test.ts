@@ -1,19 +1,18 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { openDatabase, type Db } from '../../server/db/client'
-import { migrateDatabase } from '../../server/db/migrate'
+import type { Db } from '../../server/db/client'
+import { createAccount } from '../../server/domain/account'
+import { changePassword } from '../../server/domain/password-change'
 import { hit, peek } from '../../server/domain/rate-limit'
 import { countSessions, createSession, resolveSession, revokeSessions } from '../../server/domain/sessions'
-import { createFirstSuperuser, createUser, setPassword } from '../../server/domain/users'
+import { createUser } from '../../server/domain/users'
+import { memoryOutbox, tempDb, testSettings } from '../support/unit'
 
 let db: Db
 const T = { maxAge: 3600, idleTimeout: 600 }
+const s = testSettings()
 
 beforeEach(() => {
-  db = openDatabase(join(mkdtempSync(join(tmpdir(), 'latchkey-unit-')), 'db.sqlite'))
-  migrateDatabase(db)
+  db = tempDb()
 })
 
 function newUser(username = 'carol') {
@@ -27,11 +26,11 @@ describe('sessions', () => {
     expect(resolveSession(db, { sid, uid: u.id, sv: u.sessionVersion }, T)?.id).toBe(u.id)
   })
 
-  it('ends every session when the password changes, and keeps only the one asked for', () => {
+  it('ends every session when the password changes, and keeps only the one asked for', async () => {
     const u = newUser()
     const a = createSession(db, u.id, {})
     const b = createSession(db, u.id, {})
-    const { sessionVersion, sessionsEnded } = setPassword(db, u.id, 'new-hash', { keepSessionId: b })
+    const { sessionVersion, sessionsEnded } = await changePassword(db, s, memoryOutbox(), { user: u, password: 'a new long passphrase', how: 'self', keepSessionId: b })
     expect(sessionsEnded).toBe(1)
     expect(resolveSession(db, { sid: a, uid: u.id, sv: u.sessionVersion }, T)).toBeNull()
     // the kept session is valid again once re-sealed with the new version
@@ -61,9 +60,10 @@ describe('sessions', () => {
 })
 
 describe('first-run administrator', () => {
-  it('is created only while no user exists', () => {
-    expect(createFirstSuperuser(db, { username: 'root', email: 'root@example.com' }, 'h')?.isSuperuser).toBe(true)
-    expect(createFirstSuperuser(db, { username: 'root2', email: 'root2@example.com' }, 'h')).toBeUndefined()
+  it('is created only while no user exists', async () => {
+    const first = await createAccount(db, s, { input: { username: 'root', email: 'root@example.com', isSuperuser: true }, by: { kind: 'first-run' } })
+    expect(first.user.isSuperuser).toBe(true)
+    await expect(createAccount(db, s, { input: { username: 'root2', email: 'root2@example.com', isSuperuser: true }, by: { kind: 'first-run' } })).rejects.toThrow(/already set up/)
   })
 
   it('usernames and emails are unique regardless of case', () => {

@@ -6,8 +6,7 @@ import { changeOwnPassword } from '../../domain/account'
 export default defineApiHandler(async (event) => {
   const { user, sid } = requireUser(event, { allowPasswordChangeRequired: true })
   const body = await readValidBody(event, changePasswordSchema)
-  const result = await changeOwnPassword(useDb(), useSettings(), user, body, { sid, ip: clientIp(event) })
+  const result = await changeOwnPassword(useDb(), useSettings(), useMailQueue(), user, body, { sid, ip: clientIp(event) })
   await resealSession(event, user, sid, result.sessionVersion)
-  notifyPasswordChanged(user, 'self', result.sessionsEnded)
   return { ok: true, sessionsEnded: result.sessionsEnded }
 })

@@ -6,8 +6,8 @@ import { limitTokenAttempts, resetPasswordWithToken } from '../../domain/passwor
 export default defineApiHandler(async (event) => {
   const body = await readValidBody(event, resetPasswordSchema)
   const db = useDb()
-  limitTokenAttempts(db, useSettings(), clientIp(event))
-  const { user, sessionsEnded } = await resetPasswordWithToken(db, useSettings(), body.token, body.password)
-  notifyPasswordChanged(user, 'reset', sessionsEnded)
+  const ip = clientIp(event)
+  limitTokenAttempts(db, useSettings(), ip)
+  const { sessionsEnded } = await resetPasswordWithToken(db, useSettings(), useMailQueue(), body.token, body.password, ip)
   return { ok: true, sessionsEnded }
 })

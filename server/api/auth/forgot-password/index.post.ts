@@ -1,23 +1,16 @@
 import { forgotPasswordSchema } from '../../../../shared/schemas'
-import { requestPasswordReset } from '../../../domain/password-reset'
-import { hit } from '../../../domain/rate-limit'
-import { forgotPasswordBlocker, linkOrigin } from '../../../settings'
+import { acceptPasswordResetRequest, requestPasswordReset } from '../../../domain/password-reset'
 
 /** The one answer for every address: known, unknown, inactive, without email, or rate-limited. */
 export const FORGOT_PASSWORD_ANSWER = { message: 'If your email address is associated with an account, you will receive an email with a link to reset your password.' }
 
-// No enumeration: the lookup, the token and the mail all happen after the response has been sent,
-// so status, body, headers and timing are the same whatever the address.
+// No enumeration: the lookup, the token and the mail all happen after the response has been sent, and
+// known and unknown addresses do the same work there, so status, body, headers and timing say nothing.
 export default defineApiHandler(async (event) => {
   const s = useSettings()
-  if (forgotPasswordBlocker(s)) throw httpError(404, 'Password reset by email is not enabled on this server.')
-  const { email } = await readValidBody(event, forgotPasswordSchema)
-  const ip = clientIp(event)
   const db = useDb()
-  if (hit(db, `reset-ip:${ip}`, 60).count > s.limits.resetRequestsPerIpPerMinute) return FORGOT_PASSWORD_ANSWER
-  useMailQueue().defer(() => {
-    const r = requestPasswordReset(db, s, email, linkOrigin(s)!)
-    if (r.outcome === 'sent' && r.user && r.link) sendResetMail(r.user, r.link, s.passwordResetTimeout)
-  })
+  const accepted = acceptPasswordResetRequest(db, s, clientIp(event))
+  const { email } = await readValidBody(event, forgotPasswordSchema)
+  if (accepted) useMailQueue().defer(() => void requestPasswordReset(db, s, useMailQueue(), email))
   return FORGOT_PASSWORD_ANSWER
 })

@@ -6,7 +6,6 @@ export default defineApiHandler(async (event) => {
   const { user: actor } = requireUserManager(event)
   const id = routeId(event)
   const body = await readValidBody(event, adminResetPasswordSchema)
-  const { user, sessionsEnded } = await adminSetPassword(useDb(), useSettings(), id, body, { actor, ip: clientIp(event) })
-  if (body.notifyUser) notifyPasswordChanged(user, 'admin', sessionsEnded)
+  const { user, sessionsEnded } = await adminSetPassword(useDb(), useSettings(), useMailQueue(), id, body, { actor, ip: clientIp(event) })
   return { ok: true, sessionsEnded, mustChangePassword: user.mustChangePassword }
 })

@@ -1,14 +1,8 @@
-import { adminIssueLink } from '../../../domain/admin'
-import { forgotPasswordBlocker } from '../../../settings'
+import { adminSendResetEmail } from '../../../domain/admin'
 
-// "Send password reset email": mails the user a set-password link (when forgot-password is usable).
+// "Send password reset email": mails the user a set-password link.
 export default defineApiHandler((event) => {
   const { user: actor } = requireUserManager(event)
-  const s = useSettings()
-  const blocker = forgotPasswordBlocker(s)
-  if (blocker) throw httpError(400, `Reset emails cannot be sent: ${blocker}.`)
-  const issued = adminIssueLink(useDb(), s, routeId(event), 'reset', { actor, ip: clientIp(event) })
-  if (!issued.target.email) throw httpError(400, 'This user has no email address.')
-  sendSetPasswordMail(issued)
-  return { ok: true, expiresAt: issued.expiresAt }
+  const { expiresAt } = adminSendResetEmail(useDb(), useSettings(), useMailQueue(), routeId(event), { actor, ip: clientIp(event) })
+  return { ok: true, expiresAt }
 })

@@ -1,0 +1,1 @@
+ALTER TABLE `password_tokens` DROP COLUMN `purpose`;

@@ -1,0 +1,55 @@
+import type { DbOrTx as Db, Tx } from '../db/client'
+import type { User } from '../db/schema'
+import { passwordChangedNotice, type PasswordChangeHow } from '../mail/notices'
+import type { Outbox } from '../mail/queue'
+import type { Settings } from '../settings'
+import { audit } from './audit'
+import { assertPasswordAcceptable, hashPassword } from './passwords'
+import { loginFailureKeys, resetPrefix } from './rate-limit'
+import { revokeSessions } from './sessions'
+import { voidTokens, writePasswordHash } from './users'
+
+const AUDIT_ACTION = { self: 'password_changed', reset: 'password_reset_completed', admin: 'admin_password_set', cli: 'password_set' } as const
+
+export interface PasswordChange {
+  /** The account, as read before the change. */
+  user: User
+  password: string
+  how: PasswordChangeHow
+  actor?: { id?: number, label?: string }
+  ip?: string
+  /** The session to keep (a user changing their own password); every other session ends. */
+  keepSessionId?: string
+  mustChangePassword?: boolean
+  /** Send the "password changed" notice (default true). */
+  notify?: boolean
+  /** Runs first inside the write transaction and may refuse (consume a link, re-check a permission). */
+  guard?: (tx: Tx) => Record<string, unknown> | undefined
+  /** Extra audit details. */
+  details?: Record<string, unknown>
+}
+
+/**
+ * The one way a password is set, whatever the path (self, forced change, reset link, admin, CLI): policy,
+ * hash, then one transaction that runs the guard, writes the hash, ends sessions (version bump + rows),
+ * voids every outstanding link, lifts the account's login lock-out and writes the audit row; then the
+ * "password changed" notice. Nothing is written when any step refuses.
+ */
+export async function changePassword(db: Db, s: Settings, outbox: Outbox, c: PasswordChange) {
+  assertPasswordAcceptable(s, c.password, c.user, c.how === 'self' ? 'newPassword' : 'password')
+  const hash = await hashPassword(c.password)
+  const result = db.transaction((tx) => {
+    const extra = c.guard?.(tx) ?? {}
+    const user = writePasswordHash(tx, c.user.id, hash, !!c.mustChangePassword)
+    voidTokens(tx, c.user.id)
+    const { sessionVersion, sessionsEnded } = revokeSessions(tx, c.user.id, c.keepSessionId)
+    resetPrefix(tx, loginFailureKeys(tx, c.user.username).prefix)
+    audit(tx, { action: AUDIT_ACTION[c.how], actorId: c.actor?.id ?? null, actorLabel: c.actor?.label ?? null, targetId: c.user.id, ip: c.ip, details: { sessionsEnded, mustChangePassword: !!c.mustChangePassword, ...extra, ...c.details } })
+    return { user: { ...user, sessionVersion }, sessionVersion, sessionsEnded }
+  })
+  if (c.notify !== false) {
+    const notice = passwordChangedNotice(s, result.user, c.how, result.sessionsEnded)
+    if (notice) outbox.enqueue(notice)
+  }
+  return result
+}
