@@ -30,7 +30,7 @@ describe('manage createsuperuser', () => {
   })
 
   it('refuses a weak password and a duplicate username, creating nothing', () => {
-    expect(manage(['createsuperuser', '--username', 'weak', '--email', 'w@example.com'], 'password1234\npassword1234\n')).toMatchObject({ code: 1, err: expect.stringMatching(/too common/) })
+    expect(manage(['createsuperuser', '--username', 'weak', '--email', 'w@example.com', '--yes'], 'password1234\npassword1234\n')).toMatchObject({ code: 1, err: expect.stringMatching(/too common/) })
     expect(manage(['createsuperuser', '--username', 'CLIADMIN', '--email', 'x@example.com', '--yes'], 'cli admin passphrase 2\ncli admin passphrase 2\n')).toMatchObject({ code: 1, err: expect.stringMatching(/already exists/) })
   })
 })

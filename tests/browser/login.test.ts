@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchBrowser, open, screenshot } from '../support/browser'
 import { Client } from '../support/client'
-import { removeDir, startServer, type TestServer } from '../support/server'
+import { removeDir, setupCodeOf, startServer, type TestServer } from '../support/server'
 import { seedUser } from '../support/users'
 
 let server: TestServer
@@ -23,6 +23,7 @@ describe('first run and login in Chromium', () => {
     expect(new URL(page.url()).pathname).toBe('/login')
     await page.getByText('Create the first administrator').waitFor()
     await screenshot(page, 'first-run')
+    await page.getByLabel('Setup code', { exact: true }).fill(setupCodeOf(server))
     await page.getByLabel('Username', { exact: true }).fill('boss')
     await page.getByLabel('Email', { exact: true }).fill('boss@example.com')
     await page.getByLabel('Password', { exact: true }).fill('keys to the kingdom')

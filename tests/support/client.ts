@@ -39,17 +39,20 @@ export class Client {
   }
 }
 
-/** A request through node:http, which (unlike fetch) lets a test set the Host header an attacker would send. */
-export function rawRequest(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number, body: string }> {
+/**
+ * A request through node:http, which (unlike fetch) lets a test set the Host header an attacker would send,
+ * and send from another loopback address (127.0.0.2 …) as a second client machine would.
+ */
+export function rawRequest(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}, opts: { localAddress?: string } = {}): Promise<{ status: number, body: string, headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const u = new URL(path, base)
     const payload = body === undefined ? undefined : JSON.stringify(body)
-    const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}), ...headers } }, (res) => {
+    const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, localAddress: opts.localAddress, agent: false, headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}), ...headers } }, (res) => {
       let data = ''
       res.on('data', (c) => {
         data += c
       })
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, headers: res.headers }))
     })
     req.on('error', reject)
     req.end(payload)
