@@ -106,6 +106,13 @@ describe('the seed page, "Reset Password via User Admin Interface", step by step
     await page.getByRole('button', { name: 'Create user' }).click()
     await page.getByRole('heading', { name: 'fresh_hire' }).waitFor()
     expect((await new Client(server.url).login('fresh_hire', 'welcome aboard friend')).body.mustChangePassword).toBe(true)
+    // an admin-issued link is listed with its expiry and can be revoked from the user page
+    await page.getByRole('button', { name: 'Copy one-time reset link' }).click()
+    await page.getByTestId('issued-link').getByText(/copied by midmgr is valid until/).waitFor()
+    await screenshot(page, 'user-detail-issued-link')
+    await page.getByRole('button', { name: 'Revoke link' }).click()
+    await page.getByText('The link no longer works.').waitFor()
+    expect(await page.getByTestId('issued-link').count()).toBe(0)
     await page.context().clearCookies()
     await login(page, boss.username, boss.password)
     await page.getByRole('heading', { name: /Welcome/ }).waitFor()

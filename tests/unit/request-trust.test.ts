@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest'
+import { resolveClientIp } from '../../server/domain/client-ip'
+import { allowedOrigin } from '../../server/domain/origin'
+import { parseSettings } from '../../server/settings'
+import { safeNextPath } from '../../shared/redirect'
+
+const trust = (v?: string) => parseSettings({ TRUST_PROXY: v }).trustProxy
+
+describe('the client address behind proxies (finding 5)', () => {
+  it.each([
+    ['no proxy trusted: the peer, whatever the header says', undefined, '10.0.0.1', '1.2.3.4', '10.0.0.1'],
+    ['true = one hop: the entry the proxy appended', 'true', '10.0.0.1', '6.6.6.6, 1.2.3.4', '1.2.3.4'],
+    ['1 = one hop too', '1', '10.0.0.1', '6.6.6.6, 1.2.3.4', '1.2.3.4'],
+    ['2 hops', '2', '10.0.0.1', '6.6.6.6, 1.2.3.4, 10.0.0.2', '1.2.3.4'],
+    ['more hops than entries: the left-most there is', '5', '10.0.0.1', '1.2.3.4', '1.2.3.4'],
+    ['CIDRs: proxies skipped from the right', '10.0.0.0/8', '10.0.0.1', '6.6.6.6, 1.2.3.4, 10.0.0.9', '1.2.3.4'],
+    ['CIDRs: a peer that is no proxy is the client', '10.0.0.0/8', '203.0.113.5', '6.6.6.6', '203.0.113.5'],
+    ['CIDRs: IPv4 seen through an IPv6 socket', '127.0.0.1', '::ffff:127.0.0.1', '1.2.3.4', '1.2.3.4'],
+    ['no header: the peer', 'true', '10.0.0.1', undefined, '10.0.0.1'],
+  ])('%s', (_name, setting, peer, xff, expected) => {
+    expect(resolveClientIp(peer, xff, trust(setting))).toBe(expected)
+  })
+
+  it('refuses a setting it cannot read', () => {
+    expect(() => parseSettings({ TRUST_PROXY: 'maybe' })).toThrow(/TRUST_PROXY/)
+    expect(() => parseSettings({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY/)
+  })
+})
+
+describe('the Origin check (findings 4 and 15)', () => {
+  const wildcard = { siteUrl: undefined, allowedHosts: ['*'] }
+  const site = { siteUrl: 'https://latchkey.example.com', allowedHosts: ['*'] }
+  const hosts = { siteUrl: undefined, allowedHosts: ['latchkey.example.com'] }
+  it.each([
+    ['wildcard: same scheme and host as the request', wildcard, 'http://a.test:3000', 'a.test:3000', 'http', true],
+    ['wildcard: another scheme', wildcard, 'https://a.test:3000', 'a.test:3000', 'http', false],
+    ['wildcard: another host', wildcard, 'http://evil.test', 'a.test', 'http', false],
+    ['site URL: the site', site, 'https://latchkey.example.com', 'latchkey.example.com', 'http', true],
+    ['site URL: a rebound name equal to Host', site, 'http://evil.test', 'evil.test', 'http', false],
+    ['site URL: the site over http', site, 'http://latchkey.example.com', 'latchkey.example.com', 'http', false],
+    ['allowed hosts: https only', hosts, 'https://latchkey.example.com', 'latchkey.example.com', 'https', true],
+    ['allowed hosts: loopback opened directly', hosts, 'http://localhost:3000', 'localhost:3000', 'http', true],
+    ['opaque origin', wildcard, 'null', 'a.test', 'http', false],
+    ['garbage', wildcard, 'http://a.test/path', 'a.test', 'http', false],
+  ])('%s', (_name, s, origin, host, proto, ok) => {
+    expect(allowedOrigin(s, origin, { host, proto })).toBe(ok)
+  })
+})
+
+describe('where to go after login (finding 15)', () => {
+  it.each([
+    ['/users?page=2', '/users?page=2'],
+    ['/\t/evil.example', '/'],
+    ['//evil.example', '/'],
+    ['/\\evil.example', '/'],
+    ['https://evil.example', '/'],
+    ['/%09/evil.example', '/%09/evil.example'],
+    [undefined, '/'],
+  ])('%j → %j', (next, expected) => {
+    expect(safeNextPath(next)).toBe(expected)
+  })
+})
