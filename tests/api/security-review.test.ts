@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { auditLog, passwordTokens, rateLimits, sessions, users } from '../../server/db/schema'
 import { auditRows, waitForAudit } from '../support/audit'
 import { Client, rawRequest } from '../support/client'
-import { SmtpSink, linkIn } from '../support/mail'
+import { SmtpSink } from '../support/mail'
 import { MANAGE_ENTRY, removeDir, setupCodeOf, startServer, type TestServer } from '../support/server'
 import { seedUser } from '../support/users'
 
