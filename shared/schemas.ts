@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { AUDIT_ACTION_NAMES } from './audit'
 import { PASSWORD_MAX_LENGTH } from './password-policy'
 
 // Every field is one bounded string: arrays and objects are refused (GitLab CVE-2023-7028).
@@ -102,7 +103,7 @@ export const adminResetPasswordSchema = z.strictObject({
 export const profileSchema = z.strictObject({ name: nameSchema })
 
 export const auditQuerySchema = z.object({
-  action: text('Choose an action.').trim().max(60).optional(),
+  action: z.enum(AUDIT_ACTION_NAMES, { error: 'Choose an action from the list.' }).optional(),
   targetId: z.coerce.number().int().positive().optional(),
   actorId: z.coerce.number().int().positive().optional(),
   before: z.coerce.number().int().positive().optional(),

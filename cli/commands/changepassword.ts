@@ -18,7 +18,7 @@ export async function run(argv: string[]) {
   const username = positionals[0]
   if (!username || positionals.length > 1) throw new Error(`Give exactly one username.\n\n${help}`)
   const { settings, db } = openContext()
-  const user = findUserByUsername(db, username)
+  const user = await findUserByUsername(db, username)
   if (!user) throw new Error(`User "${username}" does not exist. Nothing was changed.`)
   console.log(`Changing password for user "${user.username}"`)
   const password = await askNewPassword(pw => checkPasswordPolicy(pw, { username: user.username, email: user.email, name: user.name, minLength: settings.passwordMinLength }))

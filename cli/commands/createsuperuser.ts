@@ -22,7 +22,7 @@ export async function run(argv: string[]) {
   if (!email.success) throw new Error(`--email: ${email.error.issues[0]?.message}\n\n${help}`)
   const { settings, db } = openContext()
   // A second superuser should never appear without a word (e.g. after a first-run takeover): say who exists.
-  const existing = db.select({ username: users.username }).from(users).where(eq(users.isSuperuser, true)).all().map(u => u.username)
+  const existing = (await db.select({ username: users.username }).from(users).where(eq(users.isSuperuser, true))).map(u => u.username)
   if (existing.length && !values.yes) {
     const list = `Superusers that already exist: ${existing.join(', ')}.`
     if (!process.stdin.isTTY) throw new Error(`${list}\nRun again with --yes to add another superuser. Nothing was changed.`)

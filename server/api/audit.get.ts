@@ -3,9 +3,9 @@ import { canReadAudit } from '../../shared/permissions'
 import { listAudit } from '../domain/audit'
 
 // The audit log, superusers only.
-export default defineApiHandler((event) => {
+export default defineApiHandler(async (event) => {
   const { user } = requireUser(event)
   if (!canReadAudit(user)) throw httpError(403, 'Only superusers can read the audit log.')
   const q = parseOr400(auditQuerySchema, getQuery(event))
-  return { items: listAudit(useDb(), q) }
+  return { items: await listAudit(useDb(), q) }
 })

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm'
-import type { DbOrTx as Db } from '../db/client'
+import { first, withTransaction, type Db } from '../db/client'
 import { users, type User } from '../db/schema'
 import type { Outbox } from '../mail/queue'
 import type { Settings } from '../settings'
@@ -17,7 +17,7 @@ export interface CreateAccount {
   /** Who creates it: the first-run screen, an administrator, or the CLI. */
   by: { kind: 'first-run', ip?: string } | { kind: 'admin', actorId: number, ip?: string } | { kind: 'cli' }
   /** Runs inside the transaction after the insert (e.g. issue an invitation link); its result is returned. */
-  then?: (tx: Db, user: User) => Record<string, unknown> | undefined
+  then?: (tx: Db, user: User) => Promise<Record<string, unknown> | undefined>
 }
 
 /**
@@ -28,18 +28,18 @@ export interface CreateAccount {
 export async function createAccount(db: Db, s: Settings, c: CreateAccount) {
   if (c.input.password) assertPasswordAcceptable(s, c.input.password, c.input)
   const hash = c.input.password ? await hashPassword(c.input.password) : null
-  return db.transaction((tx) => {
-    if (c.by.kind === 'first-run' && countUsers(tx) > 0) throw setupDone()
-    const user = createUser(tx, { ...c.input, mustChangePassword: !!hash && !!c.input.mustChangePassword }, hash)
-    const extra = c.then?.(tx, user) ?? {}
-    if (user.isSuperuser) dropSetupCode(tx)
-    audit(tx, {
+  return withTransaction(db, async (tx) => {
+    if (c.by.kind === 'first-run' && await countUsers(tx) > 0) throw setupDone()
+    const user = await createUser(tx, { ...c.input, mustChangePassword: !!hash && !!c.input.mustChangePassword }, hash)
+    const extra = (await c.then?.(tx, user)) ?? {}
+    await dropSetupCode(tx)
+    await audit(tx, {
       action: 'user_created', actorId: c.by.kind === 'admin' ? c.by.actorId : null, actorLabel: c.by.kind === 'admin' ? null : c.by.kind,
       targetId: user.id, ip: 'ip' in c.by ? c.by.ip : undefined,
       details: { isSuperuser: user.isSuperuser, isUserManager: user.isUserManager, withPassword: !!hash, mustChangePassword: user.mustChangePassword, ...extra },
     })
     return { user, ...extra }
-  }, { behavior: 'immediate' })
+  })
 }
 
 const setupDone = () => new DomainError(404, 'This server is already set up. Log in instead.', undefined, undefined, 'setup-complete')
@@ -50,10 +50,10 @@ const setupDone = () => new DomainError(404, 'This server is already set up. Log
  * reaches this server (DNS rebinding) cannot take it over.
  */
 export async function createFirstAdmin(db: Db, s: Settings, input: { username: string, email: string, password: string, setupCode: string }, ip: string) {
-  if (countUsers(db) > 0) throw setupDone()
-  const limit = hit(db, `setup-ip:${ip}`, 15 * 60)
+  if (await countUsers(db) > 0) throw setupDone()
+  const limit = await hit(db, `setup-ip:${ip}`, 15 * 60)
   if (limit.count > s.limits.setupAttemptsPerIp) throw new DomainError(429, 'Too many attempts. Try again later.', undefined, limit.retryAfter)
-  if (!setupCodeMatches(db, input.setupCode))
+  if (!(await setupCodeMatches(db, input.setupCode)))
     throw fieldError('setupCode', 'This is not the setup code. The server prints it in its log at start; `manage setupcode` prints it again.')
   const { user } = await createAccount(db, s, { input: { username: input.username, email: input.email, password: input.password, isSuperuser: true }, by: { kind: 'first-run', ip } })
   return user
@@ -66,41 +66,41 @@ export async function createFirstAdmin(db: Db, s: Settings, input: { username: s
  */
 export async function changeOwnPassword(db: Db, s: Settings, outbox: Outbox, user: User, input: { currentPassword: string, newPassword: string }, meta: { sid: string, ip?: string }) {
   const key = `pw-change-fail:${user.id}`
-  const attempt = hit(db, key, 15 * 60)
+  const attempt = await hit(db, key, 15 * 60)
   if (attempt.count > s.limits.passwordChangeFailures) {
-    endSession(db, meta.sid)
+    await endSession(db, meta.sid)
     throw new DomainError(401, 'Too many wrong passwords: you have been logged out. Log in again.', undefined, undefined, 'signed-out')
   }
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
     if (attempt.count >= s.limits.passwordChangeFailures) {
-      endSession(db, meta.sid)
-      audit(db, { action: 'sessions_revoked', actorId: user.id, targetId: user.id, ip: meta.ip, details: { reason: 'too many wrong current passwords' } })
+      await endSession(db, meta.sid)
+      await audit(db, { action: 'sessions_revoked', actorId: user.id, targetId: user.id, ip: meta.ip, details: { reason: 'too many wrong current passwords' } })
       throw new DomainError(401, 'Too many wrong passwords: you have been logged out. Log in again.', undefined, undefined, 'signed-out')
     }
     throw fieldError('currentPassword', 'Your current password is not correct.')
   }
-  reset(db, key)
+  await reset(db, key)
   if (await verifyPassword(user.passwordHash, input.newPassword)) throw fieldError('newPassword', 'Choose a password different from your current one.')
   return changePassword(db, s, outbox, { user, password: input.newPassword, how: 'self', actor: { id: user.id }, ip: meta.ip, keepSessionId: meta.sid, details: { forced: user.mustChangePassword } })
 }
 
 /** Sets a password by username from the CLI; ends all sessions. */
 export async function setPasswordByUsername(db: Db, s: Settings, outbox: Outbox, username: string, password: string, opts: { mustChangePassword?: boolean }) {
-  const user = findUserByUsername(db, username)
+  const user = await findUserByUsername(db, username)
   if (!user) throw new DomainError(404, `User "${username}" does not exist.`)
   return changePassword(db, s, outbox, { user, password, how: 'cli', actor: { label: 'cli' }, mustChangePassword: opts.mustChangePassword })
 }
 
 /** A user edits their own display name. */
-export function updateOwnProfile(db: Db, userId: number, name: string): User {
-  return db.update(users).set({ name, updatedAt: Date.now() }).where(eq(users.id, userId)).returning().get()!
+export async function updateOwnProfile(db: Db, userId: number, name: string): Promise<User> {
+  return withTransaction(db, async tx => first(await tx.update(users).set({ name, updatedAt: Date.now() }).where(eq(users.id, userId)).returning())!)
 }
 
 /** "Sign out of all other sessions": ends every session of this user but the current one, with an audit row. */
-export function signOutOthers(db: Db, user: User, sid: string, ip?: string) {
-  return db.transaction((tx) => {
-    const result = revokeSessions(tx, user.id, sid)
-    audit(tx, { action: 'sessions_revoked', actorId: user.id, targetId: user.id, ip, details: { sessionsEnded: result.sessionsEnded, keptCurrent: true } })
+export async function signOutOthers(db: Db, user: User, sid: string, ip?: string) {
+  return withTransaction(db, async (tx) => {
+    const result = await revokeSessions(tx, user.id, sid)
+    await audit(tx, { action: 'sessions_revoked', actorId: user.id, targetId: user.id, ip, details: { sessionsEnded: result.sessionsEnded, keptCurrent: true } })
     return result
   })
 }

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, ne, sql, type SQL } from 'drizzle-orm'
-import type { DbOrTx as Db } from '../db/client'
+import { first, withTransaction, type Db } from '../db/client'
 import { users, type User } from '../db/schema'
 import { setPasswordLinkNotice } from '../mail/notices'
 import type { Outbox } from '../mail/queue'
@@ -22,16 +22,16 @@ const NOT_FOUND = 'User not found.'
  * the actor itself (an admin route must not be a way around the current password: a stolen admin session
  * would otherwise mint itself a reset link or change its own email and use forgot-password).
  */
-export function editableTarget(db: Db, actor: Actor, id: number): User {
-  const target = findUserById(db, id)
+export async function editableTarget(db: Db, actor: Actor, id: number): Promise<User> {
+  const target = await findUserById(db, id)
   if (!target) throw new DomainError(404, NOT_FOUND)
   if (target.id === actor.id) throw new DomainError(403, 'Change your own account on your profile page (it asks for your current password).', undefined, undefined, 'own-account')
   if (!canEditUser(actor, target)) throw new DomainError(403, 'You may not change a superuser. Ask a superuser to do it.')
   return target
 }
 
-export function viewableUser(db: Db, id: number): User {
-  const target = findUserById(db, id)
+export async function viewableUser(db: Db, id: number): Promise<User> {
+  const target = await findUserById(db, id)
   if (!target) throw new DomainError(404, NOT_FOUND)
   return target
 }
@@ -42,7 +42,7 @@ export interface ListQuery { search: string, page: number, pageSize: number, sor
  * Searches username, name and email (case-insensitive substring), sorted and paginated. Terms of 3+
  * characters use the FTS5 trigram index (users_fts); shorter ones fall back to LIKE.
  */
-export function listUsers(db: Db, q: ListQuery) {
+export async function listUsers(db: Db, q: ListQuery) {
   let where: SQL | undefined
   if ([...q.search].length >= 3) {
     const phrase = `"${q.search.replace(/"/g, '""')}"`
@@ -53,10 +53,10 @@ export function listUsers(db: Db, q: ListQuery) {
     where = sql`(${users.username} LIKE ${like} ESCAPE '\\' OR ${users.name} LIKE ${like} ESCAPE '\\' OR ${users.email} LIKE ${like} ESCAPE '\\')`
   }
   const col = { username: sql`lower(${users.username})`, name: users.name, email: users.email, lastLoginAt: users.lastLoginAt, createdAt: users.createdAt }[q.sort]
-  const items = db.select().from(users).where(where)
+  const items = await db.select().from(users).where(where)
     .orderBy(q.order === 'asc' ? asc(col) : desc(col), asc(users.id))
-    .limit(q.pageSize).offset((q.page - 1) * q.pageSize).all()
-  const total = db.select({ n: sql<number>`count(*)` }).from(users).where(where).get()?.n ?? 0
+    .limit(q.pageSize).offset((q.page - 1) * q.pageSize)
+  const total = Number(first(await db.select({ n: sql<number>`count(*)` }).from(users).where(where))?.n ?? 0)
   return { items, total }
 }
 
@@ -94,9 +94,9 @@ export async function createUserAsAdmin(db: Db, s: Settings, outbox: Outbox, inp
   const { user } = await createAccount(db, s, {
     input: { ...input, mustChangePassword: !!input.password && input.mustChangePassword },
     by: { kind: 'admin', actorId: meta.actor.id, ip: meta.ip },
-    then: (tx, created) => {
+    then: async (tx, created) => {
       if (!input.sendSetPasswordLink) return undefined
-      link = issueToken(tx, created.id, 'invitation', s.adminResetLinkTimeout, meta.actor.id)
+      link = await issueToken(tx, created.id, 'invitation', s.adminResetLinkTimeout, meta.actor.id)
       return { invitationExpiresAt: link.expiresAt }
     },
   })
@@ -105,10 +105,10 @@ export async function createUserAsAdmin(db: Db, s: Settings, outbox: Outbox, inp
 }
 
 /** True when `userId` is the only active superuser left. */
-function isLastActiveSuperuser(db: Db, userId: number): boolean {
-  const others = db.select({ n: sql<number>`count(*)` }).from(users)
-    .where(and(eq(users.isSuperuser, true), eq(users.isActive, true), ne(users.id, userId))).get()?.n ?? 0
-  return others === 0
+async function isLastActiveSuperuser(db: Db, userId: number): Promise<boolean> {
+  const others = first(await db.select({ n: sql<number>`count(*)` }).from(users)
+    .where(and(eq(users.isSuperuser, true), eq(users.isActive, true), ne(users.id, userId))))?.n ?? 0
+  return Number(others) === 0
 }
 
 export type UserPatch = Partial<Pick<User, 'username' | 'email' | 'name' | 'isActive' | 'isSuperuser' | 'isUserManager'>>
@@ -121,25 +121,25 @@ const VOIDS_LINKS: Array<keyof UserPatch> = ['email', 'isActive', 'isSuperuser',
  * superuser; nobody removes the last active superuser), then the write. Deactivation ends all sessions; a
  * change of email, permissions or active state voids the user's links. Returns the user and what changed.
  */
-export function updateUserAsAdmin(db: Db, id: number, patch: UserPatch, meta: ActorMeta) {
-  return db.transaction((tx) => {
-    const target = editableTarget(tx, meta.actor, id)
+export async function updateUserAsAdmin(db: Db, id: number, patch: UserPatch, meta: ActorMeta) {
+  return withTransaction(db, async (tx) => {
+    const target = await editableTarget(tx, meta.actor, id)
     const changed = (Object.keys(patch) as Array<keyof UserPatch>).filter(k => patch[k] !== undefined && patch[k] !== target[k])
     if (changed.includes('isSuperuser') && !canGrantSuperuser(meta.actor)) throw new DomainError(403, 'Only a superuser may grant or remove superuser.')
     const losesSuperuser = target.isSuperuser && target.isActive && (patch.isSuperuser === false || patch.isActive === false)
-    if (losesSuperuser && isLastActiveSuperuser(tx, id)) throw new DomainError(400, 'This is the last active superuser. Make someone else a superuser first.')
+    if (losesSuperuser && await isLastActiveSuperuser(tx, id)) throw new DomainError(400, 'This is the last active superuser. Make someone else a superuser first.')
     if (!changed.length) return { user: target, changed }
     const values = Object.fromEntries(changed.map(k => [k, patch[k]]))
     let user: User
     try {
-      user = tx.update(users).set({ ...values, updatedAt: Date.now() }).where(eq(users.id, id)).returning().get()!
+      user = first(await tx.update(users).set({ ...values, updatedAt: Date.now() }).where(eq(users.id, id)).returning())!
     }
     catch (err) {
       throw uniqueViolation(err) ?? err
     }
-    const linksVoided = changed.some(c => VOIDS_LINKS.includes(c)) ? voidTokens(tx, id) : 0
-    const sessionsEnded = patch.isActive === false ? revokeSessions(tx, id).sessionsEnded : 0
-    audit(tx, { action: 'user_updated', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { fields: changed, ...(changed.some(c => c.startsWith('is')) ? { permissions: { isActive: user.isActive, isSuperuser: user.isSuperuser, isUserManager: user.isUserManager } } : {}), ...(sessionsEnded ? { sessionsEnded } : {}), ...(linksVoided ? { linksVoided } : {}) } })
+    const linksVoided = changed.some(c => VOIDS_LINKS.includes(c)) ? await voidTokens(tx, id) : 0
+    const sessionsEnded = patch.isActive === false ? (await revokeSessions(tx, id)).sessionsEnded : 0
+    await audit(tx, { action: 'user_updated', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { fields: changed, ...(changed.some(c => c.startsWith('is')) ? { permissions: { isActive: user.isActive, isSuperuser: user.isSuperuser, isUserManager: user.isUserManager } } : {}), ...(sessionsEnded ? { sessionsEnded } : {}), ...(linksVoided ? { linksVoided } : {}) } })
     return { user, changed }
   })
 }
@@ -149,13 +149,13 @@ export function updateUserAsAdmin(db: Db, id: number, patch: UserPatch, meta: Ac
  * defaults to on; such a temporary password expires after TEMPORARY_PASSWORD_TIMEOUT.
  */
 export async function adminSetPassword(db: Db, s: Settings, outbox: Outbox, id: number, input: { password: string, mustChangePassword: boolean, notifyUser: boolean }, meta: ActorMeta) {
-  const target = editableTarget(db, meta.actor, id)
+  const target = await editableTarget(db, meta.actor, id)
   const result = await changePassword(db, s, outbox, {
     user: target, password: input.password, how: 'admin', actor: { id: meta.actor.id }, ip: meta.ip,
     mustChangePassword: input.mustChangePassword, notify: input.notifyUser,
     // The actor's permission is checked again inside the write (it may have changed while hashing).
-    guard: (tx) => {
-      editableTarget(tx, findUserById(tx, meta.actor.id) ?? meta.actor, id)
+    guard: async (tx) => {
+      await editableTarget(tx, (await findUserById(tx, meta.actor.id)) ?? meta.actor, id)
       return undefined
     },
   })
@@ -163,53 +163,53 @@ export async function adminSetPassword(db: Db, s: Settings, outbox: Outbox, id: 
 }
 
 /** A one-time set-password link for another user (≤ 24 h), shown once to the admin; works without mail. */
-export function adminIssueLink(db: Db, s: Settings, id: number, meta: ActorMeta) {
-  return db.transaction((tx) => {
-    const target = activeTarget(tx, meta, id)
-    const issued = issueToken(tx, id, 'admin-copy', s.adminResetLinkTimeout, meta.actor.id)
-    audit(tx, { action: 'admin_reset_link_issued', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { expiresAt: issued.expiresAt } })
+export async function adminIssueLink(db: Db, s: Settings, id: number, meta: ActorMeta) {
+  return withTransaction(db, async (tx) => {
+    const target = await activeTarget(tx, meta, id)
+    const issued = await issueToken(tx, id, 'admin-copy', s.adminResetLinkTimeout, meta.actor.id)
+    await audit(tx, { action: 'admin_reset_link_issued', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { expiresAt: issued.expiresAt } })
     const origin = linkOrigin(s)
     return { target, expiresAt: issued.expiresAt, path: setPasswordLink('', issued.token), link: origin ? setPasswordLink(origin, issued.token) : null }
   })
 }
 
 /** Mails another user a set-password link: every condition (mail, origin, address, active) is checked before anything is written. */
-export function adminSendResetEmail(db: Db, s: Settings, outbox: Outbox, id: number, meta: ActorMeta) {
+export async function adminSendResetEmail(db: Db, s: Settings, outbox: Outbox, id: number, meta: ActorMeta) {
   const blocker = setPasswordMailBlocker(s)
   if (blocker) throw new DomainError(400, `Reset emails cannot be sent: ${blocker}.`)
-  const { target, token, expiresAt } = db.transaction((tx) => {
-    const target = activeTarget(tx, meta, id)
+  const { target, token, expiresAt } = await withTransaction(db, async (tx) => {
+    const target = await activeTarget(tx, meta, id)
     if (!target.email) throw new DomainError(400, 'This user has no email address.')
-    const issued = issueToken(tx, id, 'admin-email', s.adminResetLinkTimeout, meta.actor.id)
-    audit(tx, { action: 'admin_reset_email_sent', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { expiresAt: issued.expiresAt } })
+    const issued = await issueToken(tx, id, 'admin-email', s.adminResetLinkTimeout, meta.actor.id)
+    await audit(tx, { action: 'admin_reset_email_sent', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { expiresAt: issued.expiresAt } })
     return { target, ...issued }
   })
   outbox.enqueue(setPasswordLinkNotice(s, target, setPasswordLink(linkOrigin(s)!, token), s.adminResetLinkTimeout, 'admin-email'))
   return { expiresAt }
 }
 
-function activeTarget(db: Db, meta: ActorMeta, id: number): User {
-  const target = editableTarget(db, meta.actor, id)
+async function activeTarget(db: Db, meta: ActorMeta, id: number): Promise<User> {
+  const target = await editableTarget(db, meta.actor, id)
   if (!target.isActive) throw new DomainError(400, 'This user is deactivated. Activate them first.')
   return target
 }
 
 /** Revokes every live link of another user (admin-issued or self-service). */
-export function adminRevokeLinks(db: Db, id: number, meta: ActorMeta) {
-  return db.transaction((tx) => {
-    editableTarget(tx, meta.actor, id)
-    const linksVoided = voidTokens(tx, id)
-    audit(tx, { action: 'admin_links_revoked', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { linksVoided } })
+export async function adminRevokeLinks(db: Db, id: number, meta: ActorMeta) {
+  return withTransaction(db, async (tx) => {
+    await editableTarget(tx, meta.actor, id)
+    const linksVoided = await voidTokens(tx, id)
+    await audit(tx, { action: 'admin_links_revoked', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { linksVoided } })
     return { linksVoided }
   })
 }
 
 /** Ends every session of another user. */
-export function adminSignOut(db: Db, id: number, meta: ActorMeta) {
-  return db.transaction((tx) => {
-    editableTarget(tx, meta.actor, id)
-    const result = revokeSessions(tx, id)
-    audit(tx, { action: 'sessions_revoked', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { sessionsEnded: result.sessionsEnded } })
+export async function adminSignOut(db: Db, id: number, meta: ActorMeta) {
+  return withTransaction(db, async (tx) => {
+    await editableTarget(tx, meta.actor, id)
+    const result = await revokeSessions(tx, id)
+    await audit(tx, { action: 'sessions_revoked', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { sessionsEnded: result.sessionsEnded } })
     return result
   })
 }

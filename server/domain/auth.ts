@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm'
-import type { DbOrTx as Db } from '../db/client'
+import { withTransaction, type Db } from '../db/client'
 import { users, type User } from '../db/schema'
 import type { Settings } from '../settings'
 import { auditHash } from './app-meta'
@@ -20,8 +20,8 @@ function tooMany(retryAfter: number): DomainError {
 }
 
 /** What the audit log may say about a typed username: the name when it is a real account, else a keyed hash. */
-function typedName(db: Db, user: User | undefined, typed: string) {
-  return user ? { username: user.username } : { usernameHash: auditHash(db, typed.trim().toLowerCase()) }
+async function typedName(db: Db, user: User | undefined, typed: string) {
+  return user ? { username: user.username } : { usernameHash: await auditHash(db, typed.trim().toLowerCase()) }
 }
 
 /**
@@ -33,38 +33,38 @@ function typedName(db: Db, user: User | undefined, typed: string) {
  * right password. A successful login is recorded (last login, audit).
  */
 export async function authenticate(db: Db, s: Settings, input: LoginInput, now = Date.now()): Promise<User> {
-  const ipState = hit(db, `login-ip:${input.ip}`, s.limits.loginIpWindow, now)
+  const ipState = await hit(db, `login-ip:${input.ip}`, s.limits.loginIpWindow, now)
   if (ipState.count > s.limits.loginAttemptsPerIp) throw tooMany(ipState.retryAfter)
-  const user = findUserByUsername(db, input.username)
-  const keys = loginFailureKeys(db, input.username, input.ip)
-  const pair = hit(db, keys.pair, s.limits.loginFailureWindow, now)
-  const all = hit(db, keys.all, s.limits.loginFailureWindow, now)
+  const user = await findUserByUsername(db, input.username)
+  const keys = await loginFailureKeys(db, input.username, input.ip)
+  const pair = await hit(db, keys.pair, s.limits.loginFailureWindow, now)
+  const all = await hit(db, keys.all, s.limits.loginFailureWindow, now)
   const over = [pair.count > s.limits.loginFailuresPerAccount && pair, all.count > s.limits.loginFailuresPerAccountAllAddresses && all].filter(x => !!x)
   if (over.length) {
-    giveBack(db, keys.pair)
-    giveBack(db, keys.all)
-    audit(db, { action: 'login_locked', targetId: user?.id ?? null, ip: input.ip, details: typedName(db, user, input.username) })
+    await giveBack(db, keys.pair)
+    await giveBack(db, keys.all)
+    await audit(db, { action: 'login_locked', targetId: user?.id ?? null, ip: input.ip, details: await typedName(db, user, input.username) })
     throw tooMany(Math.max(...over.map(o => o.retryAfter)))
   }
 
   const ok = await verifyPassword(user?.passwordHash, input.password)
   if (!user || !ok) {
-    audit(db, { action: 'login_failed', targetId: user?.id ?? null, ip: input.ip, details: typedName(db, user, input.username) })
+    await audit(db, { action: 'login_failed', targetId: user?.id ?? null, ip: input.ip, details: await typedName(db, user, input.username) })
     throw new DomainError(401, BAD_CREDENTIALS)
   }
   // The right password: this address has proved itself, and the attempt gives its account-wide slot back.
-  reset(db, keys.pair)
-  giveBack(db, keys.all)
+  await reset(db, keys.pair)
+  await giveBack(db, keys.all)
   if (!user.isActive) throw new DomainError(403, 'User is disabled. Contact an administrator to reactivate it.')
   if (user.mustChangePassword && user.passwordChangedAt && now - user.passwordChangedAt > s.temporaryPasswordTimeout * 1000) {
-    audit(db, { action: 'login_failed', targetId: user.id, ip: input.ip, details: { reason: 'temporary password expired' } })
+    await audit(db, { action: 'login_failed', targetId: user.id, ip: input.ip, details: { reason: 'temporary password expired' } })
     throw new DomainError(403, 'Your temporary password has expired. Ask an administrator to set a new one.')
   }
   const upgraded = user.passwordHash && needsRehash(user.passwordHash) ? await hashPassword(input.password) : undefined
-  db.transaction((tx) => {
+  await withTransaction(db, async (tx) => {
     // Upgrade an older hash while the plain password is at hand; the session version stays.
-    tx.update(users).set({ lastLoginAt: now, ...(upgraded ? { passwordHash: upgraded } : {}) }).where(eq(users.id, user.id)).run()
-    audit(tx, { action: 'login', actorId: user.id, targetId: user.id, ip: input.ip })
+    await tx.update(users).set({ lastLoginAt: now, ...(upgraded ? { passwordHash: upgraded } : {}) }).where(eq(users.id, user.id))
+    await audit(tx, { action: 'login', actorId: user.id, targetId: user.id, ip: input.ip })
   })
   return user
 }

@@ -1,4 +1,4 @@
-import type { DbOrTx as Db, Tx } from '../db/client'
+import { withTransaction, type Db, type Tx } from '../db/client'
 import type { User } from '../db/schema'
 import { passwordChangedNotice, type PasswordChangeHow } from '../mail/notices'
 import type { Outbox } from '../mail/queue'
@@ -24,7 +24,7 @@ export interface PasswordChange {
   /** Send the "password changed" notice (default true). */
   notify?: boolean
   /** Runs first inside the write transaction and may refuse (consume a link, re-check a permission). */
-  guard?: (tx: Tx) => Record<string, unknown> | undefined
+  guard?: (tx: Tx) => Promise<Record<string, unknown> | undefined>
   /** Extra audit details. */
   details?: Record<string, unknown>
 }
@@ -38,13 +38,13 @@ export interface PasswordChange {
 export async function changePassword(db: Db, s: Settings, outbox: Outbox, c: PasswordChange) {
   assertPasswordAcceptable(s, c.password, c.user, c.how === 'self' ? 'newPassword' : 'password')
   const hash = await hashPassword(c.password)
-  const result = db.transaction((tx) => {
-    const extra = c.guard?.(tx) ?? {}
-    const user = writePasswordHash(tx, c.user.id, hash, !!c.mustChangePassword)
-    voidTokens(tx, c.user.id)
-    const { sessionVersion, sessionsEnded } = revokeSessions(tx, c.user.id, c.keepSessionId)
-    resetPrefix(tx, loginFailureKeys(tx, c.user.username).prefix)
-    audit(tx, { action: AUDIT_ACTION[c.how], actorId: c.actor?.id ?? null, actorLabel: c.actor?.label ?? null, targetId: c.user.id, ip: c.ip, details: { sessionsEnded, mustChangePassword: !!c.mustChangePassword, ...extra, ...c.details } })
+  const result = await withTransaction(db, async (tx) => {
+    const extra = (await c.guard?.(tx)) ?? {}
+    const user = await writePasswordHash(tx, c.user.id, hash, !!c.mustChangePassword)
+    await voidTokens(tx, c.user.id)
+    const { sessionVersion, sessionsEnded } = await revokeSessions(tx, c.user.id, c.keepSessionId)
+    await resetPrefix(tx, (await loginFailureKeys(tx, c.user.username)).prefix)
+    await audit(tx, { action: AUDIT_ACTION[c.how], actorId: c.actor?.id ?? null, actorLabel: c.actor?.label ?? null, targetId: c.user.id, ip: c.ip, details: { sessionsEnded, mustChangePassword: !!c.mustChangePassword, ...extra, ...c.details } })
     return { user: { ...user, sessionVersion }, sessionVersion, sessionsEnded }
   })
   if (c.notify !== false) {

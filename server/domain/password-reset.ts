@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { and, eq, gt, isNull, ne } from 'drizzle-orm'
-import type { DbOrTx as Db } from '../db/client'
+import { first, withTransaction, type Db } from '../db/client'
 import { passwordTokens, users, type TokenReason, type User } from '../db/schema'
+import type { IssuedLink } from '../../shared/types'
 import { setPasswordLinkNotice } from '../mail/notices'
 import type { Outbox } from '../mail/queue'
 import { forgotPasswordBlocker, linkOrigin, type Settings } from '../settings'
@@ -22,12 +23,12 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
  * Issues a token (32 random bytes, base64url) for a user and voids every older one in the same
  * transaction — one live link per user. Only the SHA-256 is stored, with why it exists and who issued it.
  */
-export function issueToken(db: Db, userId: number, reason: TokenReason, validSeconds: number, issuedById: number | null = null, now = Date.now()): { token: string, expiresAt: number } {
+export async function issueToken(db: Db, userId: number, reason: TokenReason, validSeconds: number, issuedById: number | null = null, now = Date.now()): Promise<{ token: string, expiresAt: number }> {
   const token = randomBytes(32).toString('base64url')
   const expiresAt = now + validSeconds * 1000
-  db.transaction((tx) => {
-    voidTokens(tx, userId, now)
-    tx.insert(passwordTokens).values({ userId, tokenHash: sha256(token), reason, issuedById, createdAt: now, expiresAt }).run()
+  await withTransaction(db, async (tx) => {
+    await voidTokens(tx, userId, now)
+    await tx.insert(passwordTokens).values({ userId, tokenHash: sha256(token), reason, issuedById, createdAt: now, expiresAt })
   })
   return { token, expiresAt }
 }
@@ -43,29 +44,35 @@ export function setPasswordLink(origin: string, token: string) {
  * (checked on today's rows: a link minted for an ordinary user dies when that user becomes a superuser).
  * Never consumes the token.
  */
-export function liveToken(db: Db, token: string, now = Date.now()) {
-  const row = db.select({ token: passwordTokens, user: users }).from(passwordTokens).innerJoin(users, eq(users.id, passwordTokens.userId))
-    .where(and(eq(passwordTokens.tokenHash, sha256(token)), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now))).get()
+export async function liveToken(db: Db, token: string, now = Date.now()) {
+  const row = first(await db.select({ token: passwordTokens, user: users }).from(passwordTokens).innerJoin(users, eq(users.id, passwordTokens.userId))
+    .where(and(eq(passwordTokens.tokenHash, sha256(token)), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now))))
   if (!row || !row.user.isActive) return undefined
   if (row.token.reason !== 'self-service') {
-    const issuer = row.token.issuedById ? findUserById(db, row.token.issuedById) : undefined
+    const issuer = row.token.issuedById ? await findUserById(db, row.token.issuedById) : undefined
     if (!issuer || !canEditUser(issuer, row.user)) return undefined
   }
   return row
 }
 
+/** A link check from the page (never consumes it): counted per IP, then the username it is for, or 400. */
+export async function checkLink(db: Db, s: Settings, token: string, ip: string) {
+  await limitTokenAttempts(db, s, ip)
+  return { valid: true as const, username: (await userForToken(db, token)).username }
+}
+
 /** The user a live token belongs to, or a 400 "invalid link". Never consumes the token. */
-export function userForToken(db: Db, token: string, now = Date.now()): User {
-  const row = liveToken(db, token, now)
+export async function userForToken(db: Db, token: string, now = Date.now()): Promise<User> {
+  const row = await liveToken(db, token, now)
   if (!row) throw invalidLink()
   return row.user
 }
 
 /** The live links administrators issued for a user (shown on the user page as "valid until …"). */
-export function adminIssuedLinks(db: Db, userId: number, now = Date.now()) {
+export function adminIssuedLinks(db: Db, userId: number, now = Date.now()): Promise<IssuedLink[]> {
   return db.select({ id: passwordTokens.id, reason: passwordTokens.reason, createdAt: passwordTokens.createdAt, expiresAt: passwordTokens.expiresAt, issuedBy: users.username })
     .from(passwordTokens).leftJoin(users, eq(users.id, passwordTokens.issuedById))
-    .where(and(eq(passwordTokens.userId, userId), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now), ne(passwordTokens.reason, 'self-service'))).all()
+    .where(and(eq(passwordTokens.userId, userId), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now), ne(passwordTokens.reason, 'self-service')))
 }
 
 export type ResetRequestOutcome = 'sent' | 'unknown' | 'inactive' | 'rate-limited'
@@ -76,22 +83,27 @@ export type ResetRequestOutcome = 'sent' | 'unknown' | 'inactive' | 'rate-limite
  * addresses do the same work: a counter write, a token, the mail built by the queue (and, for nobody,
  * dropped there), one audit row, so not even the load it leaves behind says which it was.
  */
-export function requestPasswordReset(db: Db, s: Settings, outbox: Outbox, email: string, now = Date.now()): ResetRequestOutcome {
+export async function requestPasswordReset(db: Db, s: Settings, outbox: Outbox, email: string, now = Date.now()): Promise<ResetRequestOutcome> {
   const origin = linkOrigin(s)!
-  const user = findUserByEmail(db, email)
+  const user = await findUserByEmail(db, email)
   const emailHash = sha256(email.trim().toLowerCase()).slice(0, 16)
-  const limited = hit(db, `reset-mail:${user?.id ?? emailHash}`, 3600, now).count > s.limits.resetMailsPerAccountPerHour
+  const limited = (await hit(db, `reset-mail:${user?.id ?? emailHash}`, 3600, now)).count > s.limits.resetMailsPerAccountPerHour
   const outcome: ResetRequestOutcome = !user?.email ? 'unknown' : !user.isActive ? 'inactive' : limited ? 'rate-limited' : 'sent'
-  const token = outcome === 'sent' ? issueToken(db, user!.id, 'self-service', s.passwordResetTimeout, null, now).token : randomBytes(32).toString('base64url')
-  audit(db, { action: 'password_reset_requested', targetId: user?.id ?? null, details: { emailHash, outcome } })
+  const token = outcome === 'sent' ? (await issueToken(db, user!.id, 'self-service', s.passwordResetTimeout, null, now)).token : randomBytes(32).toString('base64url')
+  await audit(db, { action: 'password_reset_requested', targetId: user?.id ?? null, details: { emailHash, outcome } })
   outbox.enqueue(setPasswordLinkNotice(s, outcome === 'sent' ? user : undefined, setPasswordLink(origin, token), s.passwordResetTimeout, 'self-service'))
   return outcome
 }
 
-/** The "forgot password" request itself: refused when the feature is off; per-IP limit; the work is deferred. */
-export function acceptPasswordResetRequest(db: Db, s: Settings, ip: string): boolean {
+/**
+ * A "forgot password" request: refused (404) when the feature is off; over the per-IP limit it is dropped
+ * silently; otherwise the lookup and the mail are handed to `defer`, which runs them after the answer.
+ */
+export async function acceptPasswordResetRequest(db: Db, s: Settings, outbox: Outbox, defer: (task: () => Promise<unknown>) => void, ip: string, readEmail: () => Promise<string>) {
   if (forgotPasswordBlocker(s)) throw new DomainError(404, 'Password reset by email is not enabled on this server.')
-  return hit(db, `reset-ip:${ip}`, 60).count <= s.limits.resetRequestsPerIpPerMinute
+  const accepted = (await hit(db, `reset-ip:${ip}`, 60)).count <= s.limits.resetRequestsPerIpPerMinute
+  const email = await readEmail()
+  if (accepted) defer(() => requestPasswordReset(db, s, outbox, email))
 }
 
 /**
@@ -99,22 +111,23 @@ export function acceptPasswordResetRequest(db: Db, s: Settings, ip: string): boo
  * consumes the token (only if still live and still authorised) and writes the password, so of two racing
  * submits exactly one wins. Ends every session, voids other links, clears must-change-password.
  */
-export async function resetPasswordWithToken(db: Db, s: Settings, outbox: Outbox, token: string, password: string, ip?: string) {
-  const user = userForToken(db, token)
+export async function resetPasswordWithToken(db: Db, s: Settings, outbox: Outbox, token: string, password: string, ip: string) {
+  await limitTokenAttempts(db, s, ip)
+  const user = await userForToken(db, token)
   return changePassword(db, s, outbox, {
     user, password, how: 'reset', actor: { id: user.id }, ip,
-    guard: (tx) => {
-      const live = liveToken(tx, token)
+    guard: async (tx) => {
+      const live = await liveToken(tx, token)
       if (!live || live.user.id !== user.id) throw invalidLink()
-      const used = tx.update(passwordTokens).set({ usedAt: Date.now() }).where(and(eq(passwordTokens.id, live.token.id), isNull(passwordTokens.usedAt))).run()
-      if (!used.changes) throw invalidLink()
+      const used = await tx.update(passwordTokens).set({ usedAt: Date.now() }).where(and(eq(passwordTokens.id, live.token.id), isNull(passwordTokens.usedAt))).returning({ id: passwordTokens.id })
+      if (!used.length) throw invalidLink()
       return { via: live.token.reason }
     },
   })
 }
 
 /** Counts a token check or use against the caller's IP; 429 beyond the limit (a 256-bit token makes guessing moot, this spares the hash workers). */
-export function limitTokenAttempts(db: Db, s: Settings, ip: string) {
-  const state = hit(db, `token-ip:${ip}`, 15 * 60)
+export async function limitTokenAttempts(db: Db, s: Settings, ip: string) {
+  const state = await hit(db, `token-ip:${ip}`, 15 * 60)
   if (state.count > s.limits.tokenChecksPerIp) throw new DomainError(429, 'Too many attempts. Try again later.', undefined, state.retryAfter)
 }

@@ -1,5 +1,5 @@
-import { and, isNotNull, lt, or, sql } from 'drizzle-orm'
-import type { DbOrTx as Db } from '../db/client'
+import { and, isNotNull, lt, or } from 'drizzle-orm'
+import { withTransaction, type Db } from '../db/client'
 import { passwordTokens, sessions } from '../db/schema'
 import type { Settings } from '../settings'
 import { pruneRateLimits } from './rate-limit'
@@ -9,13 +9,13 @@ import { pruneRateLimits } from './rate-limit'
  * time) cannot grow the tables forever: rate-limit windows that ended, sessions past their idle or absolute
  * timeout, and links that expired or were used more than a week ago (kept that long for the user page).
  */
-export function pruneStale(db: Db, s: Settings, now = Date.now()) {
+export async function pruneStale(db: Db, s: Settings, now = Date.now()) {
   const longestWindow = Math.max(s.limits.loginFailureWindow, s.limits.loginIpWindow, 3600, 15 * 60)
-  const before = db.select({ n: sql<number>`count(*)` }).from(sql`rate_limits`).get()?.n ?? 0
-  pruneRateLimits(db, longestWindow, now)
-  const after = db.select({ n: sql<number>`count(*)` }).from(sql`rate_limits`).get()?.n ?? 0
-  const deadSessions = db.delete(sessions).where(or(lt(sessions.lastSeenAt, now - s.sessionIdleTimeout * 1000), lt(sessions.createdAt, now - s.sessionMaxAge * 1000))).run().changes
-  const week = now - 7 * 86400_000
-  const oldLinks = db.delete(passwordTokens).where(or(lt(passwordTokens.expiresAt, week), and(isNotNull(passwordTokens.usedAt), lt(passwordTokens.usedAt, week)))).run().changes
-  return { rateLimits: before - after, sessions: deadSessions, links: oldLinks }
+  const rateLimits = await pruneRateLimits(db, longestWindow, now)
+  return withTransaction(db, async (tx) => {
+    const dead = await tx.delete(sessions).where(or(lt(sessions.lastSeenAt, now - s.sessionIdleTimeout * 1000), lt(sessions.createdAt, now - s.sessionMaxAge * 1000))).returning({ id: sessions.id })
+    const week = now - 7 * 86400_000
+    const old = await tx.delete(passwordTokens).where(or(lt(passwordTokens.expiresAt, week), and(isNotNull(passwordTokens.usedAt), lt(passwordTokens.usedAt, week)))).returning({ id: passwordTokens.id })
+    return { rateLimits, sessions: dead.length, links: old.length }
+  })
 }

@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm'
-import type { DbOrTx as Db } from '../db/client'
+import { first, withTransaction, type Db } from '../db/client'
 import { passwordTokens, users, type User } from '../db/schema'
 import type { PublicUser } from '../../shared/types'
 import { DomainError } from './errors'
@@ -14,21 +14,23 @@ export function toPublicUser(u: User): PublicUser {
 }
 
 /** Case-insensitive lookup by username (uses the lower(username) index). */
-export function findUserByUsername(db: Db, username: string): User | undefined {
-  return db.select().from(users).where(sql`lower(${users.username}) = lower(${username})`).get()
+export async function findUserByUsername(db: Db, username: string): Promise<User | undefined> {
+  return first(await db.select().from(users).where(sql`lower(${users.username}) = lower(${username})`))
 }
 
 /** Case-insensitive lookup by email (uses the lower(email) index). */
-export function findUserByEmail(db: Db, email: string): User | undefined {
-  return db.select().from(users).where(sql`lower(${users.email}) = lower(${email})`).get()
+export async function findUserByEmail(db: Db, email: string): Promise<User | undefined> {
+  return first(await db.select().from(users).where(sql`lower(${users.email}) = lower(${email})`))
 }
 
-export function findUserById(db: Db, id: number): User | undefined {
-  return db.select().from(users).where(eq(users.id, id)).get()
+/** Lookup by id. */
+export async function findUserById(db: Db, id: number): Promise<User | undefined> {
+  return first(await db.select().from(users).where(eq(users.id, id)))
 }
 
-export function countUsers(db: Db): number {
-  return db.select({ n: sql<number>`count(*)` }).from(users).get()?.n ?? 0
+/** How many users exist (0 means first run). */
+export async function countUsers(db: Db): Promise<number> {
+  return Number(first(await db.select({ n: sql<number>`count(*)` }).from(users))?.n ?? 0)
 }
 
 export interface NewUserInput {
@@ -41,23 +43,23 @@ export interface NewUserInput {
   mustChangePassword?: boolean
 }
 
-/** Maps SQLite unique-index violations onto the form field that caused them. */
+/** Maps unique-index violations onto the form field that caused them. */
 export function uniqueViolation(err: unknown): DomainError | undefined {
-  const msg = err instanceof Error ? err.message : ''
-  if (!msg.includes('UNIQUE')) return undefined
+  const msg = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : ''
+  if (!/UNIQUE|unique constraint|duplicate key/i.test(msg)) return undefined
   if (msg.includes('email')) return new DomainError(409, 'A user with this email address already exists.', { email: ['A user with this email address already exists.'] })
   return new DomainError(409, 'A user with this username already exists.', { username: ['A user with this username already exists.'] })
 }
 
 /** Inserts a user with an already-computed hash (or none). Only createAccount calls it (and test set-up). */
-export function createUser(db: Db, input: NewUserInput, passwordHash: string | null, now = Date.now()): User {
+export async function createUser(db: Db, input: NewUserInput, passwordHash: string | null, now = Date.now()): Promise<User> {
   try {
-    return db.insert(users).values({
+    return await withTransaction(db, async tx => first(await tx.insert(users).values({
       username: input.username, email: input.email ?? null, name: input.name ?? '',
       isSuperuser: !!input.isSuperuser, isUserManager: !!input.isUserManager, isActive: input.isActive ?? true,
       mustChangePassword: !!input.mustChangePassword && !!passwordHash,
       passwordHash, passwordChangedAt: passwordHash ? now : null, createdAt: now, updatedAt: now,
-    }).returning().get()
+    }).returning())!)
   }
   catch (err) {
     throw uniqueViolation(err) ?? err
@@ -65,14 +67,15 @@ export function createUser(db: Db, input: NewUserInput, passwordHash: string | n
 }
 
 /** Writes a new password hash: sets or clears must-change-password. Sessions and links are the caller's (changePassword). */
-export function writePasswordHash(db: Db, userId: number, passwordHash: string, mustChangePassword: boolean, now = Date.now()): User {
-  const row = db.update(users).set({ passwordHash, passwordChangedAt: now, updatedAt: now, mustChangePassword })
-    .where(eq(users.id, userId)).returning().get()
+export async function writePasswordHash(db: Db, userId: number, passwordHash: string, mustChangePassword: boolean, now = Date.now()): Promise<User> {
+  const row = await withTransaction(db, async tx => first(await tx.update(users).set({ passwordHash, passwordChangedAt: now, updatedAt: now, mustChangePassword })
+    .where(eq(users.id, userId)).returning()))
   if (!row) throw new DomainError(404, 'User not found.')
   return row
 }
 
-/** Voids every outstanding reset link of a user (new link, password change, email change). */
-export function voidTokens(db: Db, userId: number, now = Date.now()): number {
-  return db.update(passwordTokens).set({ usedAt: now }).where(sql`${passwordTokens.userId} = ${userId} AND ${passwordTokens.usedAt} IS NULL`).run().changes
+/** Voids every outstanding link of a user (new link, password change, change of email or permissions). Returns how many. */
+export async function voidTokens(db: Db, userId: number, now = Date.now()): Promise<number> {
+  return withTransaction(db, async tx => (await tx.update(passwordTokens).set({ usedAt: now })
+    .where(sql`${passwordTokens.userId} = ${userId} AND ${passwordTokens.usedAt} IS NULL`).returning({ id: passwordTokens.id })).length)
 }

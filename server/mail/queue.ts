@@ -19,7 +19,7 @@ export interface MailOutcome { job: MailJob, ok: boolean, attempts: number, erro
  */
 export class MailQueue implements Outbox {
   private pending = new Set<Promise<void>>()
-  constructor(private mailer: Mailer, private onOutcome: (o: MailOutcome) => void, private delaysMs = [0, 2000, 10_000]) {}
+  constructor(private mailer: Mailer, private onOutcome: (o: MailOutcome) => void | Promise<void>, private delaysMs = [0, 2000, 10_000]) {}
 
   enqueue(job: MailJob) {
     const p = this.deliver(job).finally(() => this.pending.delete(p))
@@ -27,8 +27,10 @@ export class MailQueue implements Outbox {
   }
 
   /** Runs any work after the response, tracked like a mail so shutdown waits for it. */
-  defer(task: () => void | Promise<void>) {
-    const p = new Promise<void>(r => setImmediate(r)).then(task).catch((err) => {
+  defer(task: () => unknown) {
+    const p: Promise<void> = new Promise<void>(r => setImmediate(r)).then(async () => {
+      await task()
+    }).catch((err: unknown) => {
       console.error(`[latchkey] Background task failed: ${err instanceof Error ? err.message : String(err)}`)
     }).finally(() => this.pending.delete(p))
     this.pending.add(p)
@@ -45,14 +47,14 @@ export class MailQueue implements Outbox {
       try {
         if (job.mail.to === null) await rehearse(job.mail)
         else await this.mailer.send({ ...job.mail, to: job.mail.to })
-        this.onOutcome({ job, ok: true, attempts: attempt + 1 })
+        await this.onOutcome({ job, ok: true, attempts: attempt + 1 })
         return
       }
       catch (err) {
         lastError = err instanceof Error ? err.message : String(err)
       }
     }
-    this.onOutcome({ job, ok: false, attempts: this.delaysMs.length, error: lastError })
+    await this.onOutcome({ job, ok: false, attempts: this.delaysMs.length, error: lastError })
   }
 
   /** Waits until everything queued has been sent or given up, or the time is up. Returns whether it finished. */

@@ -16,7 +16,7 @@ export default defineEventHandler(async (event) => {
     rememberClaims(cookie, claims)
   }
   const s = useSettings()
-  const user = resolveSession(useDb(), claims, { maxAge: s.sessionMaxAge, idleTimeout: s.sessionIdleTimeout })
+  const user = await resolveSession(useDb(), claims, { maxAge: s.sessionMaxAge, idleTimeout: s.sessionIdleTimeout })
   if (!user) {
     forgetClaims(cookie)
     await clearUserSession(event)

@@ -1,3 +1,4 @@
+import type { Db } from '../db/client'
 import { cookieSecurityWarning, forgotPasswordBlocker } from '../settings'
 import { migrateDatabase } from '../db/migrate'
 import { setupCode } from '../domain/app-meta'
@@ -21,8 +22,8 @@ export default defineNitroPlugin((nitroApp) => {
     console.info(`[latchkey] Mail transport: ${s.mail.transport}${s.mail.transport === 'log' ? ' (mails are printed to this log)' : ''}.`)
     const warning = cookieSecurityWarning(s)
     if (warning) console.warn(`[latchkey] Warning: ${warning}`)
-    if (countUsers(db) === 0)
-      console.info(`[latchkey] No users yet: open /login and enter the setup code ${setupCode(db)} to create the first administrator (\`manage setupcode\` prints it again), or run \`manage createsuperuser --username <name> --email <address>\`.`)
+    // Nitro plugins are synchronous: the one async start-up message is printed as soon as it is known.
+    void firstRunHint(db).then(hint => hint && console.info(hint))
   }
   catch (err) {
     console.error(`[latchkey] Cannot start: ${err instanceof Error ? err.message : String(err)}`)
@@ -33,3 +34,8 @@ export default defineNitroPlugin((nitroApp) => {
     if (response.headers) delete response.headers['x-powered-by']
   })
 })
+
+async function firstRunHint(db: Db): Promise<string | null> {
+  if (await countUsers(db) > 0) return null
+  return `[latchkey] No users yet: open /login and enter the setup code ${await setupCode(db)} to create the first administrator (\`manage setupcode\` prints it again), or run \`manage createsuperuser --username <name> --email <address>\`.`
+}

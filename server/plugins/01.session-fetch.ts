@@ -12,8 +12,8 @@ export default defineNitroPlugin(() => {
       throw httpError(401, 'Please log in.')
     }
   })
-  sessionHooks.hook('clear', (session) => {
+  sessionHooks.hook('clear', async (session) => {
     const sid = (session as { secure?: { sid?: unknown } }).secure?.sid
-    if (typeof sid === 'string') endSession(useDb(), sid)
+    if (typeof sid === 'string') await endSession(useDb(), sid)
   })
 })

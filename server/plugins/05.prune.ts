@@ -4,15 +4,10 @@ import { pruneStale } from '../domain/prune'
 const EVERY_MS = 10 * 60_000
 
 export default defineNitroPlugin((nitroApp) => {
-  const run = () => {
-    try {
-      pruneStale(useDb(), useSettings())
-    }
-    catch (err) {
-      console.error(`[latchkey] Pruning failed: ${err instanceof Error ? err.message : String(err)}`)
-    }
-  }
-  run()
+  const run = () => pruneStale(useDb(), useSettings()).catch((err: unknown) => {
+    console.error(`[latchkey] Pruning failed: ${err instanceof Error ? err.message : String(err)}`)
+  })
+  void run()
   const timer = setInterval(run, EVERY_MS)
   timer.unref()
   nitroApp.hooks.hook('close', () => clearInterval(timer))

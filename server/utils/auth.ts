@@ -30,7 +30,7 @@ export function requireUserManager(event: H3Event): AuthContext {
 
 /** Starts a fresh session (new id, so a fixated cookie is useless) for a user who just proved who they are. */
 export async function startSession(event: H3Event, user: User) {
-  const sid = createSession(useDb(), user.id, { ip: clientIp(event), userAgent: getRequestHeader(event, 'user-agent') })
+  const sid = await createSession(useDb(), user.id, { ip: clientIp(event), userAgent: getRequestHeader(event, 'user-agent') })
   await replaceUserSession(event, { user: { id: user.id }, secure: { sid, sv: user.sessionVersion }, loggedInAt: Date.now() })
   return sid
 }

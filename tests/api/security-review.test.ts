@@ -100,7 +100,8 @@ describe('2. parallel guesses cannot pass the per-account limit', () => {
     const verifiedWrong = results.filter(r => r.status === 401).length
     expect(verifiedWrong).toBeLessThanOrEqual(15)
     expect(results.filter(r => r.status === 429).length).toBeGreaterThanOrEqual(180 - 16)
-    expect(results[120]!.status).toBe(429)
+    // The right password passes only if it won one of the 15 slots; it is never verified beyond them.
+    expect([200, 429]).toContain(results[120]!.status)
     // Each failed verification left exactly one audit row: the count is what was really tried.
     expect(auditRows(s.db()).filter(a => a.action === 'login_failed' && a.targetId === victim.id).length).toBe(verifiedWrong)
   })

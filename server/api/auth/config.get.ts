@@ -3,13 +3,13 @@ import { forgotPasswordBlocker } from '../../settings'
 import { countUsers } from '../../domain/users'
 
 // What the login pages need to know before anyone is signed in.
-export default defineEventHandler((): PublicSettings => {
+export default defineEventHandler(async (): Promise<PublicSettings> => {
   const s = useSettings()
   return {
     productName: s.productName,
     localAuthEnabled: s.localAuthEnabled,
     forgotPasswordEnabled: forgotPasswordBlocker(s) === null,
-    setupRequired: countUsers(useDb()) === 0,
+    setupRequired: await countUsers(useDb()) === 0,
     passwordMinLength: s.passwordMinLength,
   }
 })

@@ -2,7 +2,7 @@ import { endSession } from '../../domain/sessions'
 
 export default defineEventHandler(async (event) => {
   const auth = event.context.auth
-  if (auth) endSession(useDb(), auth.sid)
+  if (auth) await endSession(useDb(), auth.sid)
   await clearUserSession(event)
   setResponseStatus(event, 204)
   return null

@@ -6,5 +6,5 @@ import { toPublicUser } from '../../domain/users'
 export default defineApiHandler(async (event) => {
   const { user } = requireUser(event)
   const body = await readValidBody(event, profileSchema)
-  return toPublicUser(updateOwnProfile(useDb(), user.id, body.name))
+  return toPublicUser(await updateOwnProfile(useDb(), user.id, body.name))
 })

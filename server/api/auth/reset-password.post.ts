@@ -1,13 +1,10 @@
 import { resetPasswordSchema } from '../../../shared/schemas'
-import { limitTokenAttempts, resetPasswordWithToken } from '../../domain/password-reset'
+import { resetPasswordWithToken } from '../../domain/password-reset'
 
 // Sets a new password with a link's token: consumes it, ends every session, sends a "password changed" mail.
 // No auto-login: the user signs in with the new password.
 export default defineApiHandler(async (event) => {
   const body = await readValidBody(event, resetPasswordSchema)
-  const db = useDb()
-  const ip = clientIp(event)
-  limitTokenAttempts(db, useSettings(), ip)
-  const { sessionsEnded } = await resetPasswordWithToken(db, useSettings(), useMailQueue(), body.token, body.password, ip)
+  const { sessionsEnded } = await resetPasswordWithToken(useDb(), useSettings(), useMailQueue(), body.token, body.password, clientIp(event))
   return { ok: true, sessionsEnded }
 })

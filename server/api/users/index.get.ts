@@ -2,9 +2,9 @@ import { userListQuerySchema } from '../../../shared/schemas'
 import { listUsers } from '../../domain/admin'
 import { toPublicUser } from '../../domain/users'
 
-export default defineApiHandler((event) => {
+export default defineApiHandler(async (event) => {
   requireUserManager(event)
   const query = parseOr400(userListQuerySchema, getQuery(event))
-  const { items, total } = listUsers(useDb(), query)
+  const { items, total } = await listUsers(useDb(), query)
   return { items: items.map(toPublicUser), total }
 })

@@ -1,5 +1,5 @@
 import { forgotPasswordSchema } from '../../../../shared/schemas'
-import { acceptPasswordResetRequest, requestPasswordReset } from '../../../domain/password-reset'
+import { acceptPasswordResetRequest } from '../../../domain/password-reset'
 
 /** The one answer for every address: known, unknown, inactive, without email, or rate-limited. */
 export const FORGOT_PASSWORD_ANSWER = { message: 'If your email address is associated with an account, you will receive an email with a link to reset your password.' }
@@ -7,10 +7,8 @@ export const FORGOT_PASSWORD_ANSWER = { message: 'If your email address is assoc
 // No enumeration: the lookup, the token and the mail all happen after the response has been sent, and
 // known and unknown addresses do the same work there, so status, body, headers and timing say nothing.
 export default defineApiHandler(async (event) => {
-  const s = useSettings()
-  const db = useDb()
-  const accepted = acceptPasswordResetRequest(db, s, clientIp(event))
-  const { email } = await readValidBody(event, forgotPasswordSchema)
-  if (accepted) useMailQueue().defer(() => void requestPasswordReset(db, s, useMailQueue(), email))
+  const queue = useMailQueue()
+  await acceptPasswordResetRequest(useDb(), useSettings(), queue, task => queue.defer(task), clientIp(event),
+    async () => (await readValidBody(event, forgotPasswordSchema)).email)
   return FORGOT_PASSWORD_ANSWER
 })

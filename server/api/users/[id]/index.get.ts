@@ -5,8 +5,9 @@ import { toPublicUser } from '../../../domain/users'
 import { canEditUser } from '../../../../shared/permissions'
 import type { UserDetail } from '../../../../shared/types'
 
-export default defineApiHandler((event): UserDetail => {
+export default defineApiHandler(async (event): Promise<UserDetail> => {
   const { user: actor } = requireUserManager(event)
-  const user = viewableUser(useDb(), routeId(event))
-  return { ...toPublicUser(user), sessions: countSessions(useDb(), user.id), canEdit: canEditUser(actor, user) && actor.id !== user.id, links: adminIssuedLinks(useDb(), user.id) }
+  const db = useDb()
+  const user = await viewableUser(db, routeId(event))
+  return { ...toPublicUser(user), sessions: await countSessions(db, user.id), canEdit: canEditUser(actor, user) && actor.id !== user.id, links: await adminIssuedLinks(db, user.id) }
 })

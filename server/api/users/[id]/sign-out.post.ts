@@ -1,7 +1,7 @@
 import { adminSignOut } from '../../../domain/admin'
 
 // "Sign out everywhere" for another user.
-export default defineApiHandler((event) => {
+export default defineApiHandler(async (event) => {
   const { user: actor } = requireUserManager(event)
-  return { sessionsEnded: adminSignOut(useDb(), routeId(event), { actor, ip: clientIp(event) }).sessionsEnded }
+  return { sessionsEnded: (await adminSignOut(useDb(), routeId(event), { actor, ip: clientIp(event) })).sessionsEnded }
 })

@@ -1,0 +1,24 @@
+// The audit log's action names, once: the domain writes only these, the audit page lists and labels them.
+
+export const AUDIT_ACTIONS = {
+  login: 'Logged in',
+  login_failed: 'Login failed',
+  login_locked: 'Login refused (too many attempts)',
+  password_changed: 'Changed own password',
+  password_set: 'Password set on the server (CLI)',
+  password_reset_requested: 'Password reset requested',
+  password_reset_completed: 'Password set with a link',
+  admin_password_set: 'Password set by an administrator',
+  admin_reset_link_issued: 'One-time link copied',
+  admin_reset_email_sent: 'Reset email sent by an administrator',
+  admin_links_revoked: 'Links revoked',
+  sessions_revoked: 'Sessions ended',
+  user_created: 'User created',
+  user_updated: 'User changed',
+  mail_sent: 'Mail sent',
+  mail_failed: 'Mail failed',
+  mail_discarded: 'Mail built and dropped (no such address)',
+} as const
+
+export type AuditAction = keyof typeof AUDIT_ACTIONS
+export const AUDIT_ACTION_NAMES = Object.keys(AUDIT_ACTIONS) as AuditAction[]
