@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import vuetify, { transformAssetUrls } from 'vite-plugin-vuetify'
 
 // Latchkey reads its server settings from SysReptor-style environment variables at run time
-// (see server/settings.ts); runtimeConfig only carries what nuxt-auth-utils needs.
+// (see server/settings.ts); the boot plugin hands nuxt-auth-utils its session settings (NUXT_SESSION_*).
 export default defineNuxtConfig({
   modules: [
     'nuxt-auth-utils',
@@ -26,14 +26,9 @@ export default defineNuxtConfig({
     },
   },
   css: ['vuetify/styles'],
-  runtimeConfig: {
-    session: {
-      name: 'latchkey-session',
-      password: '',
-      maxAge: 60 * 60 * 12,
-      cookie: { sameSite: 'lax', secure: false, httpOnly: true },
-    },
-  },
+  // Placeholders only: Nuxt maps NUXT_SESSION_* onto keys that exist, and the boot plugin sets those variables
+  // from server/settings.ts (name, Secure, lifetime, secret) before the first request.
+  runtimeConfig: { session: { name: '', password: '', maxAge: 0, cookie: { sameSite: 'lax', secure: false, httpOnly: true } } },
   srcDir: '.',
   build: { transpile: ['vuetify'] },
   // Hashed build assets are served by Nitro before any server middleware runs: give them nosniff here.

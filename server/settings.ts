@@ -117,6 +117,7 @@ export function parseSettings(env: Record<string, string | undefined> = process.
     sessionIdleTimeout: e.SESSION_IDLE_TIMEOUT,
     // Cookies are Secure (and __Host- prefixed) whenever emailed links are https, unless explicitly overridden.
     secureCookies: e.SESSION_COOKIE_SECURE ?? httpsLinks,
+    sessionCookieName: (e.SESSION_COOKIE_SECURE ?? httpsLinks) ? '__Host-latchkey' : 'latchkey',
     httpsLinks,
     trustProxy: e.TRUST_PROXY,
     log: { format: e.LOG_FORMAT, requests: e.LOG_REQUESTS },

@@ -5,8 +5,7 @@ import { resolveSession } from '../domain/sessions'
 // A dead session is cleared at once; handlers read the live user from event.context.auth.
 export default defineEventHandler(async (event) => {
   if (!event.path.startsWith('/api/')) return
-  const name = process.env.NUXT_SESSION_NAME || 'latchkey'
-  const cookie = getCookie(event, name)
+  const cookie = getCookie(event, useSettings().sessionCookieName)
   if (!cookie) return
   let claims = cachedClaims(cookie)
   if (!claims) {

@@ -12,7 +12,7 @@ export default defineNitroPlugin((nitroApp) => {
     const s = useSettings()
     process.env.NUXT_SESSION_PASSWORD = sessionSecret(s.databaseUrl)
     // nuxt-auth-utils reads these through runtimeConfig on first use; set them before any request arrives.
-    process.env.NUXT_SESSION_NAME = s.secureCookies ? '__Host-latchkey' : 'latchkey'
+    process.env.NUXT_SESSION_NAME = s.sessionCookieName
     process.env.NUXT_SESSION_COOKIE_SECURE = String(s.secureCookies)
     process.env.NUXT_SESSION_MAX_AGE = String(s.sessionMaxAge)
     const db = useDb()

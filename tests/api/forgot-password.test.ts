@@ -5,6 +5,7 @@ import { Client, rawRequest } from '../support/client'
 import { linkIn, SmtpSink } from '../support/mail'
 import { removeDir, startServer, type TestServer } from '../support/server'
 import { seedUser } from '../support/users'
+import { auditRows, waitFor } from '../support/audit'
 
 const SITE = 'https://latchkey.example.test'
 const UNIFORM = { message: 'If your email address is associated with an account, you will receive an email with a link to reset your password.' }
@@ -61,6 +62,8 @@ describe('forgot password by email (SMTP)', () => {
     const inactive = await seedUser(server.db(), { isActive: false })
     await seedUser(server.db(), { email: null })
     const since = smtp.mails.length
+    const requestedBefore = auditRows(server.db()).filter(a => a.action === 'password_reset_requested').length
+    const mailRowsBefore = auditRows(server.db()).filter(a => a.action.startsWith('mail_')).length
     const answers = []
     for (const email of [known.email!, 'nobody@example.com', inactive.email!, 'not-an-email']) {
       const r = await anon().post('/api/auth/forgot-password', { email })
@@ -69,7 +72,9 @@ describe('forgot password by email (SMTP)', () => {
     for (const a of answers.slice(1)) expect(a).toEqual(answers[0])
     expect(answers[0]!.body).toEqual(UNIFORM)
     await smtp.waitFor(known.email!, { since })
-    await new Promise(r => setTimeout(r, 300))
+    // Every request's deferred work ends in a mail outcome row (sent, or built and dropped): wait for all four.
+    await waitFor(() => auditRows(server.db()).filter(a => a.action === 'password_reset_requested').length >= requestedBefore + 4)
+    await waitFor(() => auditRows(server.db()).filter(a => a.action.startsWith('mail_')).length >= mailRowsBefore + 4)
     expect(smtp.mails.slice(since).map(m => m.to[0])).toEqual([known.email])
     const outcomes = server.db().select().from(auditLog).where(eq(auditLog.action, 'password_reset_requested')).all().slice(-4).map(a => a.details?.outcome)
     expect(outcomes).toEqual(['sent', 'unknown', 'inactive', 'unknown'])
@@ -166,8 +171,11 @@ describe('forgot password by email (SMTP)', () => {
   it('sends at most 3 reset mails per account per hour, with the same answer beyond', async () => {
     const u = await seedUser(server.db())
     const since = smtp.mails.length
+    const mailRows = () => auditRows(server.db()).filter(a => a.action.startsWith('mail_')).length
+    const before = mailRows()
     for (let i = 0; i < 5; i++) expect((await anon().post('/api/auth/forgot-password', { email: u.email })).body).toEqual(UNIFORM)
-    await new Promise(r => setTimeout(r, 800))
+    // Each request ends in one mail outcome row: three sent, two built and dropped.
+    await waitFor(() => mailRows() >= before + 5)
     expect(smtp.mails.slice(since).filter(m => m.to[0] === u.email)).toHaveLength(3)
   })
 

@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process'
-import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { auditLog } from '../../server/db/schema'
+import { waitForAudit } from '../support/audit'
 import { Client } from '../support/client'
 import { linkIn, ResendFake, SmtpSink } from '../support/mail'
 import { MANAGE_ENTRY, removeDir, startServer, type TestServer } from '../support/server'
@@ -45,9 +44,8 @@ describe('forgot password through the Resend SDK', () => {
     resend.failNext = 3
     const answer = await new Client(server.url).post('/api/auth/forgot-password', { email: v.email })
     expect(answer.status).toBe(200)
-    await new Promise(r => setTimeout(r, 1000))
-    const failed = server.db().select().from(auditLog).where(eq(auditLog.action, 'mail_failed')).all()
-    expect(failed.some(f => f.targetId === v.id && String(f.details?.error).includes('boom'))).toBe(true)
+    const failed = await waitForAudit(() => server.db(), a => a.action === 'mail_failed' && a.targetId === v.id)
+    expect(String(failed.details?.error)).toContain('boom')
   })
 })
 

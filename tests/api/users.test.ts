@@ -5,6 +5,7 @@ import { Client } from '../support/client'
 import { SmtpSink } from '../support/mail'
 import { removeDir, startServer, type TestServer } from '../support/server'
 import { seedUser } from '../support/users'
+import { auditRows, waitForAudit } from '../support/audit'
 
 let server: TestServer
 let smtp: SmtpSink
@@ -72,10 +73,12 @@ describe('permission matrix', () => {
   })
 
   it('a user manager may not create or grant superuser, not even to themselves', async () => {
-    expect((await manager.post('/api/users', { username: 'sneaky', isSuperuser: true })).status).toBe(403)
+    expect((await manager.post('/api/users', { username: 'sneaky', password: 'sneaky but valid passphrase', mustChangePassword: false, isSuperuser: true })).status).toBe(403)
     expect((await manager.patch(`/api/users/${managerRow.id}`, { isSuperuser: true })).status).toBe(403)
     expect((await manager.patch(`/api/users/${regularRow.id}`, { isSuperuser: true })).status).toBe(403)
-    expect((await new Client(server.url).login('sneaky', 'x'.repeat(12))).status).toBe(401)
+    // The same request without isSuperuser would have made a user who can log in: this one made nobody.
+    expect((await new Client(server.url).login('sneaky', 'sneaky but valid passphrase')).status).toBe(401)
+    expect((await manager.get('/api/users?search=sneaky')).body.total).toBe(0)
   })
 
   it('refuses unknown fields instead of writing them (no passwordHash or sessionVersion through PATCH)', async () => {
@@ -154,8 +157,12 @@ describe('admin password reset', () => {
     const u = await seedUser(server.db())
     const since = smtp.mails.length
     await manager.post(`/api/users/${u.id}/reset-password`, { password: 'quiet reset passphrase', notifyUser: false })
-    await new Promise(r => setTimeout(r, 300))
-    expect(smtp.mails.slice(since).filter(m => m.to[0] === u.email)).toHaveLength(0)
+    // A later mail to the same user is queued behind anything the reset queued; when it is delivered, an
+    // opted-out notice would have been too.
+    await manager.post(`/api/users/${u.id}/send-reset-email`)
+    await waitForAudit(() => server.db(), a => a.action === 'mail_sent' && a.targetId === u.id)
+    expect(smtp.mails.slice(since).filter(m => m.to[0] === u.email).map(m => m.subject)).toEqual([expect.stringMatching(/Reset your/)])
+    expect(auditRows(server.db()).filter(a => a.targetId === u.id && a.action === 'mail_sent').map(a => a.details?.kind)).toEqual(['admin_reset'])
   })
 
   it('a temporary password stops working after TEMPORARY_PASSWORD_TIMEOUT', async () => {
@@ -230,7 +237,16 @@ describe('one-time links, sign-out, deactivation, last superuser', () => {
   })
 
   it('records admin actions in the audit log with actor, target and IP, and no secrets', async () => {
-    const res = await superuser.get(`/api/audit?actorId=${managerRow.id}&limit=200`)
+    // Its own actions, so the test stands alone whatever ran before it.
+    const mgr = await seedUser(server.db(), { isUserManager: true })
+    const c = new Client(server.url)
+    await c.login(mgr.username, mgr.password)
+    const made = (await c.post('/api/users', { username: `audited_${mgr.id}`, password: 'a quiet river at dawn' })).body
+    await c.patch(`/api/users/${made.id}`, { name: 'Audited' })
+    await c.post(`/api/users/${made.id}/reset-password`, { password: 'the second river bend', notifyUser: false })
+    await c.post(`/api/users/${made.id}/reset-link`)
+    await c.post(`/api/users/${made.id}/sign-out`)
+    const res = await superuser.get(`/api/audit?actorId=${mgr.id}&limit=200`)
     const kinds = new Set(res.body.items.map((e: { action: string }) => e.action))
     for (const k of ['user_created', 'user_updated', 'admin_password_set', 'admin_reset_link_issued', 'sessions_revoked']) expect(kinds).toContain(k)
     expect(res.body.items[0].ip).toBeTruthy()

@@ -17,3 +17,12 @@ export async function waitForAudit(db: () => Db, match: (row: Row) => boolean, t
 
 /** Every audit row, oldest first. */
 export const auditRows = (db: Db) => db.select().from(auditLog).all()
+
+/** Waits until `cond()` holds (deferred work reported through the database), or fails after `timeoutMs`. */
+export async function waitFor(cond: () => boolean, timeoutMs = 8000) {
+  const deadline = Date.now() + timeoutMs
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('The awaited condition never held.')
+    await new Promise(r => setTimeout(r, 25))
+  }
+}

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -41,8 +41,35 @@ const TEST_DEFAULTS: Record<string, string> = {
   SETUP_ATTEMPTS_PER_IP: '10000',
 }
 
+const SOURCES = ['server', 'shared', 'cli', 'pages', 'components', 'composables', 'layouts', 'middleware', 'plugins', 'app.vue', 'error.vue', 'nuxt.config.ts']
+
+/** The newest source file, to refuse testing a build older than the code (a stale .output tests old code). */
+function newestSource(): { file: string, mtimeMs: number } {
+  let newest = { file: '', mtimeMs: 0 }
+  const visit = (path: string) => {
+    const st = statSync(path, { throwIfNoEntry: false })
+    if (!st) return
+    if (st.isDirectory()) for (const e of readdirSync(path)) visit(join(path, e))
+    else if (st.mtimeMs > newest.mtimeMs) newest = { file: path, mtimeMs: st.mtimeMs }
+  }
+  for (const s of SOURCES) visit(join(ROOT, s))
+  return newest
+}
+
+let buildChecked = false
+function assertFreshBuild() {
+  if (buildChecked) return
+  const built = statSync(SERVER_ENTRY, { throwIfNoEntry: false })
+  if (!built) throw new Error('There is no production build in .output: run `npm run build` first (`npm test` does).')
+  const newest = newestSource()
+  if (newest.mtimeMs > built.mtimeMs)
+    throw new Error(`The build in .output is older than ${newest.file.slice(ROOT.length + 1)}: run \`npm run build\` (\`npm test\` does) so the tests do not test old code.`)
+  buildChecked = true
+}
+
 /** Starts the real production build on a free loopback port with its own SQLite file. */
 export async function startServer(env: Record<string, string> = {}, opts: { dir?: string, entry?: string } = {}): Promise<TestServer> {
+  if (!opts.entry) assertFreshBuild()
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'latchkey-test-'))
   const port = await freePort()
   const dbPath = join(dir, 'latchkey.sqlite')
