@@ -16,9 +16,12 @@ export default defineNuxtPlugin((app) => {
       },
     },
     defaults: {
-      VTextField: { variant: 'outlined', density: 'comfortable' },
+      VTextField: { variant: 'outlined', density: 'comfortable', class: 'mb-2' },
       VSelect: { variant: 'outlined', density: 'comfortable' },
       VBtn: { style: 'text-transform: none; letter-spacing: normal' },
+      // One look for every content card (a light border, no shadow) and for the fields inside forms.
+      VCard: { variant: 'flat', border: true },
+      VCheckbox: { density: 'comfortable' },
     },
   })
   app.vueApp.use(vuetify)

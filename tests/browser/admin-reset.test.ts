@@ -117,7 +117,7 @@ describe('the seed page, "Reset Password via User Admin Interface", step by step
     await login(page, boss.username, boss.password)
     await page.getByRole('heading', { name: /Welcome/ }).waitFor()
     await open(page, `${server.url}/audit`)
-    await page.getByRole('cell', { name: 'login', exact: true }).first().waitFor()
+    await page.getByRole('cell', { name: 'Logged in', exact: true }).first().waitFor()
     await screenshot(page, 'audit')
     await page.close()
   })

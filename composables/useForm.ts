@@ -1,0 +1,79 @@
+import type { InjectionKey } from 'vue'
+import type { FieldErrors } from '~~/shared/schemas'
+
+interface ApiErrorShape { data?: { message?: string, data?: { fieldErrors?: FieldErrors, code?: string } } }
+
+export interface FormOptions {
+  /** Where the form posts (its `action`) and what its one submit button says. */
+  action?: string
+  label?: string
+  /** The full-width, large button of the login and recovery cards. */
+  wide?: boolean
+  /** What a submit does; a thrown API error lands on the fields. */
+  submit?: () => Promise<unknown>
+  /** Checks in the browser before anything is sent (e.g. the new-password fields agree). */
+  valid?: () => boolean
+  /** Runs after a refused submit (e.g. clear the password that was typed), with the error's code. */
+  onError?: (code: string) => void
+}
+
+/**
+ * The one form pattern: `run()` marks the form touched, checks `valid`, shows busy while `submit` runs, and
+ * puts a refusal's field errors under the fields (`of(name)`) or its message above the form. A value the user
+ * changes loses its server error (`forget(name)`). `<AppForm :form>` renders it and hands it to its fields.
+ */
+export function useForm(opts: FormOptions = {}) {
+  const state = reactive({ busy: false, touched: false, message: '', code: '', fields: {} as FieldErrors, action: opts.action ?? '', label: opts.label ?? 'Save', wide: !!opts.wide })
+
+  function clear() {
+    Object.assign(state, { message: '', code: '', fields: {} })
+  }
+
+  function set(err: unknown) {
+    const e = err as ApiErrorShape
+    state.fields = e.data?.data?.fieldErrors ?? {}
+    state.code = e.data?.data?.code ?? ''
+    const hasFieldErrors = Object.keys(state.fields).some(k => k !== 'form')
+    state.message = hasFieldErrors ? '' : (e.data?.message || 'Something went wrong. Please try again.')
+  }
+
+  /** Submits (with `fn`, or the form's own `submit`); resolves true when it succeeded. */
+  async function run(fn = opts.submit): Promise<boolean> {
+    state.touched = true
+    clear()
+    if (opts.valid && !opts.valid()) return false
+    state.busy = true
+    try {
+      await fn?.()
+      return true
+    }
+    catch (err) {
+      set(err)
+      opts.onError?.(state.code)
+      return false
+    }
+    finally {
+      state.busy = false
+    }
+  }
+
+  const of = (name: string) => state.fields[name] ?? []
+  const forget = (name: string) => {
+    if (state.fields[name]) state.fields = Object.fromEntries(Object.entries(state.fields).filter(([k]) => k !== name))
+  }
+  /** Starts over (after a successful change that keeps the form on screen). */
+  const reset = () => {
+    clear()
+    state.touched = false
+  }
+
+  return Object.assign(state, { run, set, clear, of, forget, reset })
+}
+
+export type Form = ReturnType<typeof useForm>
+
+/** How AppForm hands its form to the fields inside it. */
+export const FORM_KEY: InjectionKey<Form> = Symbol('form')
+
+/** The form a field sits in (errors, touched), if any. */
+export const useParentForm = () => inject(FORM_KEY, undefined)
