@@ -92,6 +92,14 @@ describe('permission matrix', () => {
     expect((await superuser.patch(`/api/users/${id}`, { name: 'x' })).status).toBe(404)
   })
 
+  it('the pages of an unknown user answer 404, not an empty form', async () => {
+    for (const page of ['/users/99999999', '/users/99999999/reset-password']) {
+      const res = await superuser.get(page)
+      expect(res.status, page).toBe(404)
+      expect(res.text).not.toContain('Set password')
+    }
+  })
+
   it('permission changes take effect on the very next request', async () => {
     const m = await seedUser(server.db(), { isUserManager: true })
     const c = await loggedIn(m)
