@@ -1,11 +1,18 @@
 import { cp } from 'node:fs/promises'
 import { join } from 'node:path'
 import vuetify, { transformAssetUrls } from 'vite-plugin-vuetify'
+import { sessionSecret } from './server/domain/secrets'
+import { parseSettings } from './server/settings'
 
 // Latchkey reads its server settings from SysReptor-style environment variables at run time
 // (see server/settings.ts); the boot plugin hands nuxt-auth-utils its session settings (NUXT_SESSION_*).
 export default defineNuxtConfig({
   modules: [
+    // One session secret for dev and production: <data dir>/session-secret (mode 600), the file the server uses.
+    // Set before nuxt-auth-utils loads, which would otherwise write a different one into a root .env under dev.
+    (_options, nuxt) => {
+      if (nuxt.options.dev) process.env.NUXT_SESSION_PASSWORD ||= sessionSecret(parseSettings({ ...process.env, NODE_ENV: 'development' }).databaseUrl)
+    },
     'nuxt-auth-utils',
     '@nuxt/eslint',
     // The CLI and the server read the same drizzle migrations; ship them next to the server bundle.
@@ -25,7 +32,7 @@ export default defineNuxtConfig({
       meta: [{ name: 'description', content: 'Latchkey: user accounts, login and account recovery for your team.' }],
     },
   },
-  css: ['vuetify/styles'],
+  css: ['~/assets/app.css', 'vuetify/styles'],
   // Placeholders only: Nuxt maps NUXT_SESSION_* onto keys that exist, and the boot plugin sets those variables
   // from server/settings.ts (name, Secure, lifetime, secret) before the first request.
   runtimeConfig: { session: { name: '', password: '', maxAge: 0, cookie: { sameSite: 'lax', secure: false, httpOnly: true } } },

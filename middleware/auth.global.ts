@@ -6,4 +6,6 @@ export default defineNuxtRouteMiddleware(async (to) => {
   if (to.meta.auth === false) return
   if (!user) return navigateTo({ path: '/login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} })
   if (user.mustChangePassword && to.path !== '/login/change-password') return navigateTo('/login/change-password')
+  // After the forced change, Back must not show "Choose a new password" to a normal session.
+  if (!user.mustChangePassword && to.path === '/login/change-password') return navigateTo('/')
 })

@@ -55,7 +55,7 @@ const envSchema = z.object({
   NUXT_PUBLIC_SITE_URL: str.refine(v => v === undefined || /^https?:\/\/[^/\s]+$/.test(v.replace(/\/$/, '')), 'must be an origin such as https://latchkey.example.com'),
   ALLOWED_HOSTS: z.string().optional().transform(v => (v?.trim() ? v : '*').split(',').map(h => h.trim().toLowerCase()).filter(Boolean)),
   LOCAL_USER_AUTH_ENABLED: bool(true),
-  FORGOT_PASSWORD_ENABLED: bool(false),
+  FORGOT_PASSWORD_ENABLED: z.string().optional(),
   PASSWORD_RESET_TIMEOUT: int(1800, 60),
   ADMIN_RESET_LINK_TIMEOUT: int(24 * 3600, 60),
   TEMPORARY_PASSWORD_TIMEOUT: int(72 * 3600, 60),
@@ -86,6 +86,7 @@ const envSchema = z.object({
   SESSION_COOKIE_SECURE: z.string().optional().transform(v => (v?.trim() ? ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase()) : undefined)),
   LOG_FORMAT: z.enum(['text', 'json']).optional().default('text'),
   LOG_REQUESTS: bool(true),
+  PORT: str,
   PRODUCT_NAME: z.string().optional().transform(v => v?.trim() || 'Latchkey'),
   NODE_ENV: str,
 })
@@ -100,7 +101,11 @@ export function parseSettings(env: Record<string, string | undefined> = process.
     throw new Error(`Invalid configuration:\n  ${lines.join('\n  ')}`)
   }
   const e = parsed.data
-  const siteUrl = e.NUXT_PUBLIC_SITE_URL?.replace(/\/$/, '')
+  // Under `nuxt dev` the defaults show the product working: forgot-password on, mails in the log, links to
+  // this machine. A production server keeps the safe defaults (off until mail and a public URL are set).
+  const dev = e.NODE_ENV === 'development'
+  const siteUrl = (e.NUXT_PUBLIC_SITE_URL ?? (dev ? `http://localhost:${e.PORT ?? '3000'}` : undefined))?.replace(/\/$/, '')
+  const forgotPasswordRequested = e.FORGOT_PASSWORD_ENABLED?.trim() ? ['1', 'true', 'yes', 'on'].includes(e.FORGOT_PASSWORD_ENABLED.trim().toLowerCase()) : dev
   const mailTransport = e.EMAIL_HOST ? 'smtp' : e.RESEND_API_KEY ? 'resend' : 'log'
   const httpsLinks: boolean = linkOrigin({ siteUrl, allowedHosts: e.ALLOWED_HOSTS })?.startsWith('https://') ?? false
   return {
@@ -108,7 +113,7 @@ export function parseSettings(env: Record<string, string | undefined> = process.
     siteUrl,
     allowedHosts: e.ALLOWED_HOSTS,
     localAuthEnabled: e.LOCAL_USER_AUTH_ENABLED,
-    forgotPasswordRequested: e.FORGOT_PASSWORD_ENABLED,
+    forgotPasswordRequested,
     passwordResetTimeout: e.PASSWORD_RESET_TIMEOUT,
     adminResetLinkTimeout: Math.min(e.ADMIN_RESET_LINK_TIMEOUT, 24 * 3600),
     temporaryPasswordTimeout: e.TEMPORARY_PASSWORD_TIMEOUT,
@@ -152,6 +157,15 @@ export function parseSettings(env: Record<string, string | undefined> = process.
     productName: e.PRODUCT_NAME,
     production: e.NODE_ENV === 'production',
   }
+}
+
+/** The one start-up line about self-service recovery and mail: whether it works, and if not, why. */
+export function recoveryStatusLine(s: Settings): string {
+  const blocker = forgotPasswordBlocker(s)
+  const transport = s.mail.transport === 'log'
+    ? (s.mail.configured ? 'mails are printed to this log (development)' : 'no mail transport is configured')
+    : `mails go out through ${s.mail.transport === 'smtp' ? `SMTP (${s.mail.host}:${s.mail.port})` : 'Resend'}`
+  return blocker ? `Forgot password is off: ${blocker}; ${transport}.` : `Forgot password is on; ${transport}; links start with ${linkOrigin(s)}.`
 }
 
 /** Why forgot-password is unusable, or null when it is on. Links need a trusted origin, mail and local login. */

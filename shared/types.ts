@@ -17,6 +17,8 @@ export interface PublicSettings {
   productName: string
   localAuthEnabled: boolean
   forgotPasswordEnabled: boolean
+  /** Why administrators cannot email set-password links (invitations, resets), or null when they can. */
+  mailUnavailable: string | null
   setupRequired: boolean
   passwordMinLength: number
 }

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import { setPasswordByUsername } from '../../server/domain/account'
 import { checkPasswordPolicy } from '../../server/domain/passwords'
 import { findUserByUsername } from '../../server/domain/users'
+import { count } from '../../shared/text'
 import { openContext } from '../context'
 import { directOutbox } from '../outbox'
 import { askNewPassword } from '../prompt'
@@ -24,6 +25,6 @@ export async function run(argv: string[]) {
   const password = await askNewPassword(pw => checkPasswordPolicy(pw, { username: user.username, email: user.email, name: user.name, minLength: settings.passwordMinLength }))
   const outbox = directOutbox(settings)
   const result = await setPasswordByUsername(db, settings, outbox, user.username, password, { mustChangePassword: !!values['must-change'] })
-  console.log(`Password changed successfully for user "${user.username}". ${result.sessionsEnded} session(s) ended.`)
+  console.log(`Password changed successfully for user "${user.username}". ${count(result.sessionsEnded, 'session')} ended.`)
   await outbox.flush()
 }

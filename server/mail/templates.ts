@@ -1,4 +1,5 @@
 // Pure: data in, { subject, text, html } out. Every mail has a plain-text and an HTML part.
+import { count } from '../../shared/text'
 
 export interface MailContent { subject: string, text: string, html: string }
 
@@ -40,7 +41,7 @@ export function passwordChangedMail(d: { product: string, username: string, when
   const subject = `Your ${d.product} password was changed`
   const by = { reset: 'with a password reset link', self: 'from your account settings', admin: 'by an administrator', cli: 'by an administrator on the server' }[d.how]
   const what = `The password of your ${d.product} account "${d.username}" was changed ${by} on ${d.when.toUTCString()}.`
-  const sessions = d.sessionsEnded > 0 ? `${d.sessionsEnded} other signed-in session(s) were ended.` : 'Other signed-in sessions were ended.'
+  const sessions = d.sessionsEnded > 0 ? `${count(d.sessionsEnded, 'other signed-in session')} ${d.sessionsEnded === 1 ? 'was' : 'were'} ended.` : 'Other signed-in sessions were ended.'
   const notYou = d.forgotLink
     ? `If this was not you, reset your password now: ${d.forgotLink} — and tell your administrator.`
     : 'If this was not you, contact your administrator at once.'

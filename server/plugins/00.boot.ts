@@ -1,5 +1,5 @@
 import type { Db } from '../db/client'
-import { cookieSecurityWarning, forgotPasswordBlocker } from '../settings'
+import { cookieSecurityWarning, recoveryStatusLine } from '../settings'
 import { migrateDatabase } from '../db/migrate'
 import { setupCode } from '../domain/app-meta'
 import { sessionSecret } from '../domain/secrets'
@@ -17,9 +17,7 @@ export default defineNitroPlugin((nitroApp) => {
     process.env.NUXT_SESSION_MAX_AGE = String(s.sessionMaxAge)
     const db = useDb()
     migrateDatabase(db)
-    const blocker = forgotPasswordBlocker(s)
-    console.info(blocker ? `[latchkey] Forgot password is off: ${blocker}.` : '[latchkey] Forgot password is on.')
-    console.info(`[latchkey] Mail transport: ${s.mail.transport}${s.mail.transport === 'log' ? ' (mails are printed to this log)' : ''}.`)
+    console.info(`[latchkey] ${recoveryStatusLine(s)}`)
     const warning = cookieSecurityWarning(s)
     if (warning) console.warn(`[latchkey] Warning: ${warning}`)
     // Nitro plugins are synchronous: the one async start-up message is printed as soon as it is known.

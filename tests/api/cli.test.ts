@@ -42,7 +42,7 @@ describe('manage changepassword', () => {
     expect((await before.login(u.username, u.password)).status).toBe(200)
     const r = manage(['changepassword', u.username], 'new cli passphrase\nnew cli passphrase\n')
     expect(r.code).toBe(0)
-    expect(r.out).toContain('1 session(s) ended')
+    expect(r.out).toContain('1 session ended')
     expect((await before.get('/api/auth/me')).status).toBe(401)
     expect((await new Client(server.url).login(u.username, u.password)).status).toBe(401)
     expect((await new Client(server.url).login(u.username, 'new cli passphrase')).status).toBe(200)

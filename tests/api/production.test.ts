@@ -45,7 +45,7 @@ describe('production build from a clean directory', () => {
     const old = new Client(first.url)
     expect((await old.login('ops', 'operations passphrase')).status).toBe(200)
     const changed = await manage(['changepassword', 'ops'], 'rotated operations passphrase\nrotated operations passphrase\n')
-    expect(changed.out).toContain('1 session(s) ended')
+    expect(changed.out).toContain('1 session ended')
     expect((await old.get('/api/auth/me')).status).toBe(401)
     const kept = new Client(first.url)
     expect((await kept.login('ops', 'rotated operations passphrase')).status).toBe(200)

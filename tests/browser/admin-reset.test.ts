@@ -20,7 +20,7 @@ async function login(page: import('playwright-core').Page, username: string, pas
   await open(page, `${server.url}/login`)
   await page.getByLabel('Username', { exact: true }).fill(username)
   await page.getByLabel('Password', { exact: true }).fill(password)
-  await page.getByRole('button', { name: 'Login' }).click()
+  await page.getByRole('button', { name: 'Log in', exact: true }).click()
 }
 
 describe('the seed page, "Reset Password via User Admin Interface", step by step in Chromium', () => {
@@ -59,7 +59,7 @@ describe('the seed page, "Reset Password via User Admin Interface", step by step
     await screenshot(page, 'admin-reset-password')
     await page.getByRole('button', { name: 'Set password' }).click()
     await page.waitForURL(`${server.url}/users/${target.id}`)
-    await page.getByText(/Password set for tobias\. 1 session\(s\) ended\./).waitFor()
+    await page.getByText(/Password set for tobias\. 1 session ended\./).waitFor()
     await screenshot(page, 'user-detail-after-reset')
     expect((await before.get('/api/auth/me')).status).toBe(401)
 
@@ -113,6 +113,16 @@ describe('the seed page, "Reset Password via User Admin Interface", step by step
     await page.getByRole('button', { name: 'Revoke link' }).click()
     await page.getByText('The link no longer works.').waitFor()
     expect(await page.getByTestId('issued-link').count()).toBe(0)
+    // Deactivating asks first and says what happens; Cancel changes nothing.
+    await page.getByRole('button', { name: 'Deactivate', exact: true }).click()
+    await page.getByText(/signed out everywhere at once/).waitFor()
+    await screenshot(page, 'user-deactivate-confirm')
+    await page.getByRole('button', { name: 'Cancel' }).click()
+    expect((await new Client(server.url).login('fresh_hire', 'welcome aboard friend')).status).toBe(200)
+    await page.getByRole('button', { name: 'Deactivate', exact: true }).click()
+    await page.getByRole('dialog').getByRole('button', { name: /Deactivate/ }).click()
+    await page.getByText('Deactivated: the user can no longer log in.').waitFor()
+    expect((await new Client(server.url).login('fresh_hire', 'welcome aboard friend')).status).toBe(403)
     await page.context().clearCookies()
     await login(page, boss.username, boss.password)
     await page.getByRole('heading', { name: /Welcome/ }).waitFor()

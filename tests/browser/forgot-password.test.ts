@@ -68,7 +68,7 @@ describe('the seed page, "Reset Password via Forgot Password Email", step by ste
     // 7. You can now log in with your new password
     await page.getByLabel('Username', { exact: true }).fill(u.username)
     await page.getByLabel('Password', { exact: true }).fill('a lighthouse keeper at dawn')
-    await page.getByRole('button', { name: 'Login' }).click()
+    await page.getByRole('button', { name: 'Log in', exact: true }).click()
     await page.getByRole('heading', { name: /Welcome/ }).waitFor()
 
     // and: the old password fails, the session from before is gone, the link fails a second time

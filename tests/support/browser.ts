@@ -24,9 +24,14 @@ export async function hydrated(page: Page) {
   await page.waitForSelector('html[data-hydrated="true"]', { timeout: 20_000 })
 }
 
-/** Saves a screenshot under test-results/screenshots for people to look at. */
+/** Saves phone (390×844) and desktop (1280×800) screenshots under test-results/screenshots for people to look at. */
 export async function screenshot(page: Page, name: string) {
   const dir = join(ROOT, 'test-results/screenshots')
   mkdirSync(dir, { recursive: true })
-  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true })
+  const before = page.viewportSize()
+  for (const [size, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 800 }]] as const) {
+    await page.setViewportSize(viewport)
+    await page.screenshot({ path: join(dir, `${name}-${size}.png`), fullPage: true })
+  }
+  if (before) await page.setViewportSize(before)
 }

@@ -1,5 +1,5 @@
 import type { PublicSettings } from '../../../shared/types'
-import { forgotPasswordBlocker } from '../../settings'
+import { forgotPasswordBlocker, setPasswordMailBlocker } from '../../settings'
 import { countUsers } from '../../domain/users'
 
 // What the login pages need to know before anyone is signed in.
@@ -9,6 +9,7 @@ export default defineEventHandler(async (): Promise<PublicSettings> => {
     productName: s.productName,
     localAuthEnabled: s.localAuthEnabled,
     forgotPasswordEnabled: forgotPasswordBlocker(s) === null,
+    mailUnavailable: setPasswordMailBlocker(s),
     setupRequired: await countUsers(useDb()) === 0,
     passwordMinLength: s.passwordMinLength,
   }
