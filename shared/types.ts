@@ -8,6 +8,8 @@ export interface PublicUser {
   isSuperuser: boolean
   isUserManager: boolean
   mustChangePassword: boolean
+  /** False for an invited user who has not chosen a password yet. */
+  hasPassword: boolean
   lastLoginAt: number | null
   createdAt: number
   updatedAt: number
@@ -30,6 +32,11 @@ export interface IssuedLink {
   createdAt: number
   expiresAt: number
   issuedBy: string | null
+}
+
+/** A row of GET /api/users: with the expiry of a pending invitation (null when there is none). */
+export interface UserListItem extends PublicUser {
+  invitationExpiresAt: number | null
 }
 
 /** GET /api/users/:id */

@@ -53,7 +53,10 @@ export async function listUsers(db: Db, q: ListQuery) {
     where = sql`(${users.username} LIKE ${like} ESCAPE '\\' OR ${users.name} LIKE ${like} ESCAPE '\\' OR ${users.email} LIKE ${like} ESCAPE '\\')`
   }
   const col = { username: sql`lower(${users.username})`, name: users.name, email: users.email, lastLoginAt: users.lastLoginAt, createdAt: users.createdAt }[q.sort]
-  const items = await db.select().from(users).where(where)
+  // The newest unused invitation per user, for the "Invitation pending / expired" status in the list.
+  // (Written out: drizzle leaves columns unqualified inside sql``, and "id" would bind to the inner table.)
+  const invitationExpiresAt = sql<number | null>`(SELECT max(pt.expires_at) FROM password_tokens pt WHERE pt.user_id = "users"."id" AND pt.reason = 'invitation' AND pt.used_at IS NULL)`
+  const items = await db.select({ user: users, invitationExpiresAt }).from(users).where(where)
     .orderBy(q.order === 'asc' ? asc(col) : desc(col), asc(users.id))
     .limit(q.pageSize).offset((q.page - 1) * q.pageSize)
   const total = Number(first(await db.select({ n: sql<number>`count(*)` }).from(users).where(where))?.n ?? 0)
@@ -100,7 +103,7 @@ export async function createUserAsAdmin(db: Db, s: Settings, outbox: Outbox, inp
       return { invitationExpiresAt: link.expiresAt }
     },
   })
-  if (link) outbox.enqueue(setPasswordLinkNotice(s, user, setPasswordLink(linkOrigin(s)!, link.token), s.adminResetLinkTimeout, 'invitation'))
+  if (link) outbox.enqueue(setPasswordLinkNotice(s, user, setPasswordLink(linkOrigin(s)!, link.token), s.adminResetLinkTimeout, 'invitation', meta.actor.username))
   return user
 }
 
@@ -151,7 +154,7 @@ export async function updateUserAsAdmin(db: Db, id: number, patch: UserPatch, me
 export async function adminSetPassword(db: Db, s: Settings, outbox: Outbox, id: number, input: { password: string, mustChangePassword: boolean, notifyUser: boolean }, meta: ActorMeta) {
   const target = await editableTarget(db, meta.actor, id)
   const result = await changePassword(db, s, outbox, {
-    user: target, password: input.password, how: 'admin', actor: { id: meta.actor.id }, ip: meta.ip,
+    user: target, password: input.password, how: 'admin', actor: { id: meta.actor.id, username: meta.actor.username }, ip: meta.ip,
     mustChangePassword: input.mustChangePassword, notify: input.notifyUser,
     // The actor's permission is checked again inside the write (it may have changed while hashing).
     guard: async (tx) => {
@@ -173,19 +176,23 @@ export async function adminIssueLink(db: Db, s: Settings, id: number, meta: Acto
   })
 }
 
-/** Mails another user a set-password link: every condition (mail, origin, address, active) is checked before anything is written. */
+/**
+ * Mails another user a set-password link: every condition (mail, origin, address, active) is checked before
+ * anything is written. A user who has no password yet gets a new invitation (also after the old one expired).
+ */
 export async function adminSendResetEmail(db: Db, s: Settings, outbox: Outbox, id: number, meta: ActorMeta) {
   const blocker = setPasswordMailBlocker(s)
   if (blocker) throw new DomainError(400, `Reset emails cannot be sent: ${blocker}.`)
-  const { target, token, expiresAt } = await withTransaction(db, async (tx) => {
+  const { target, token, expiresAt, reason } = await withTransaction(db, async (tx) => {
     const target = await activeTarget(tx, meta, id)
     if (!target.email) throw new DomainError(400, 'This user has no email address.')
-    const issued = await issueToken(tx, id, 'admin-email', s.adminResetLinkTimeout, meta.actor.id)
-    await audit(tx, { action: 'admin_reset_email_sent', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { expiresAt: issued.expiresAt } })
-    return { target, ...issued }
+    const reason = target.passwordHash ? 'admin-email' as const : 'invitation' as const
+    const issued = await issueToken(tx, id, reason, s.adminResetLinkTimeout, meta.actor.id)
+    await audit(tx, { action: 'admin_reset_email_sent', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { expiresAt: issued.expiresAt, reason } })
+    return { target, reason, ...issued }
   })
-  outbox.enqueue(setPasswordLinkNotice(s, target, setPasswordLink(linkOrigin(s)!, token), s.adminResetLinkTimeout, 'admin-email'))
-  return { expiresAt }
+  outbox.enqueue(setPasswordLinkNotice(s, target, setPasswordLink(linkOrigin(s)!, token), s.adminResetLinkTimeout, reason, meta.actor.username))
+  return { expiresAt, reason }
 }
 
 async function activeTarget(db: Db, meta: ActorMeta, id: number): Promise<User> {

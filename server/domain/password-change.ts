@@ -16,7 +16,7 @@ export interface PasswordChange {
   user: User
   password: string
   how: PasswordChangeHow
-  actor?: { id?: number, label?: string }
+  actor?: { id?: number, label?: string, username?: string }
   ip?: string
   /** The session to keep (a user changing their own password); every other session ends. */
   keepSessionId?: string
@@ -47,8 +47,9 @@ export async function changePassword(db: Db, s: Settings, outbox: Outbox, c: Pas
     await audit(tx, { action: AUDIT_ACTION[c.how], actorId: c.actor?.id ?? null, actorLabel: c.actor?.label ?? null, targetId: c.user.id, ip: c.ip, details: { sessionsEnded, mustChangePassword: !!c.mustChangePassword, ...extra, ...c.details } })
     return { user: { ...user, sessionVersion }, sessionVersion, sessionsEnded }
   })
-  if (c.notify !== false) {
-    const notice = passwordChangedNotice(s, result.user, c.how, result.sessionsEnded)
+  // A first password (an invitation) changed nothing the owner had: no "password changed" notice.
+  if (c.notify !== false && c.user.passwordHash) {
+    const notice = passwordChangedNotice(s, result.user, c.how, result.sessionsEnded, c.actor?.username)
     if (notice) outbox.enqueue(notice)
   }
   return result

@@ -58,7 +58,9 @@ export async function liveToken(db: Db, token: string, now = Date.now()) {
 /** A link check from the page (never consumes it): counted per IP, then the username it is for, or 400. */
 export async function checkLink(db: Db, s: Settings, token: string, ip: string) {
   await limitTokenAttempts(db, s, ip)
-  return { valid: true as const, username: (await userForToken(db, token)).username }
+  const row = await liveToken(db, token)
+  if (!row) throw invalidLink()
+  return { valid: true as const, username: row.user.username, purpose: row.token.reason === 'invitation' ? 'invitation' as const : 'reset' as const }
 }
 
 /** The user a live token belongs to, or a 400 "invalid link". Never consumes the token. */

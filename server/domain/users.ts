@@ -9,7 +9,7 @@ export function toPublicUser(u: User): PublicUser {
   return {
     id: u.id, username: u.username, email: u.email, name: u.name,
     isActive: u.isActive, isSuperuser: u.isSuperuser, isUserManager: u.isUserManager,
-    mustChangePassword: u.mustChangePassword, lastLoginAt: u.lastLoginAt, createdAt: u.createdAt, updatedAt: u.updatedAt,
+    mustChangePassword: u.mustChangePassword, hasPassword: !!u.passwordHash, lastLoginAt: u.lastLoginAt, createdAt: u.createdAt, updatedAt: u.updatedAt,
   }
 }
 

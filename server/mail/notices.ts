@@ -1,21 +1,22 @@
 import type { TokenReason, User } from '../db/schema'
 import { forgotPasswordBlocker, linkOrigin, type Settings } from '../settings'
 import type { MailJob } from './queue'
-import { passwordChangedMail, resetPasswordMail } from './templates'
+import { invitationMail, passwordChangedMail, resetPasswordMail } from './templates'
 
 export type PasswordChangeHow = 'reset' | 'self' | 'admin' | 'cli'
 
 /** The "your password was changed" notice for every path (API and CLI alike), or null when it cannot be sent. */
-export function passwordChangedNotice(s: Settings, user: Pick<User, 'id' | 'username' | 'email'>, how: PasswordChangeHow, sessionsEnded: number): MailJob | null {
+export function passwordChangedNotice(s: Settings, user: Pick<User, 'id' | 'username' | 'email'>, how: PasswordChangeHow, sessionsEnded: number, actor?: string): MailJob | null {
   if (!user.email || !s.mail.configured) return null
   const origin = linkOrigin(s)
   const forgotLink = origin && !forgotPasswordBlocker(s) ? `${origin}/login/forgot-password` : undefined
-  const content = passwordChangedMail({ product: s.productName, username: user.username, when: new Date(), how, sessionsEnded, forgotLink })
+  const content = passwordChangedMail({ product: s.productName, username: user.username, when: new Date(), how, sessionsEnded, forgotLink, actor })
   return { mail: { to: user.email, ...content }, kind: 'password_changed', userId: user.id }
 }
 
-/** The mail carrying a set-password link, asked for by the user or sent by an administrator. */
-export function setPasswordLinkNotice(s: Settings, user: Pick<User, 'id' | 'username' | 'email'> | undefined, link: string, validSeconds: number, reason: TokenReason): MailJob {
-  const content = resetPasswordMail({ product: s.productName, username: user?.username ?? '', link, validSeconds, requestedByAdmin: reason !== 'self-service' })
+/** The mail carrying a set-password link: a reset the user asked for, one an administrator sent, or an invitation. */
+export function setPasswordLinkNotice(s: Settings, user: Pick<User, 'id' | 'username' | 'email'> | undefined, link: string, validSeconds: number, reason: TokenReason, issuer?: string): MailJob {
+  const base = { product: s.productName, username: user?.username ?? '', link, validSeconds }
+  const content = reason === 'invitation' ? invitationMail({ ...base, invitedBy: issuer }) : resetPasswordMail({ ...base, requestedByAdmin: reason !== 'self-service' })
   return { mail: { to: user?.email ?? null, ...content }, kind: reason === 'self-service' ? 'password_reset' : reason === 'invitation' ? 'invitation' : 'admin_reset', userId: user?.id }
 }

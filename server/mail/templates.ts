@@ -36,15 +36,28 @@ export function resetPasswordMail(d: { product: string, username: string, link: 
   return { subject, text, html: layout(d.product, [esc(intro), esc(valid)], { label: 'Choose a new password', url: d.link }, [esc(ignore)]) }
 }
 
-/** The "your password was changed" notice, sent after every password change. */
-export function passwordChangedMail(d: { product: string, username: string, when: Date, how: 'reset' | 'self' | 'admin' | 'cli', sessionsEnded: number, forgotLink?: string }): MailContent {
+/** The invitation: an administrator created an account and asks its owner to choose a password. */
+export function invitationMail(d: { product: string, username: string, link: string, validSeconds: number, invitedBy?: string }): MailContent {
+  const subject = `Set your password for ${d.product}`
+  const intro = `${d.invitedBy ?? 'An administrator'} created an account "${d.username}" for you on ${d.product}.`
+  const valid = `The link works once and expires in ${duration(d.validSeconds)}. If it has expired, ask ${d.invitedBy ?? 'your administrator'} to send a new invitation.`
+  const ignore = 'If you did not expect this, you can ignore this email: nobody can use the account until a password is set.'
+  const text = `${intro}\n\nTo choose your password, open this link:\n${d.link}\n\n${valid}\n${ignore}\n`
+  return { subject, text, html: layout(d.product, [esc(intro), esc(valid)], { label: 'Set your password', url: d.link }, [esc(ignore)]) }
+}
+
+/** The "your password was changed" notice, sent after every password change; it says who did it and what to do. */
+export function passwordChangedMail(d: { product: string, username: string, when: Date, how: 'reset' | 'self' | 'admin' | 'cli', sessionsEnded: number, forgotLink?: string, actor?: string }): MailContent {
   const subject = `Your ${d.product} password was changed`
-  const by = { reset: 'with a password reset link', self: 'from your account settings', admin: 'by an administrator', cli: 'by an administrator on the server' }[d.how]
+  const by = { reset: 'with a password reset link', self: 'from your account settings', admin: d.actor ? `by the administrator ${d.actor}` : 'by an administrator', cli: 'by an administrator on the server' }[d.how]
   const what = `The password of your ${d.product} account "${d.username}" was changed ${by} on ${d.when.toUTCString()}.`
   const sessions = d.sessionsEnded > 0 ? `${count(d.sessionsEnded, 'other signed-in session')} ${d.sessionsEnded === 1 ? 'was' : 'were'} ended.` : 'Other signed-in sessions were ended.'
-  const notYou = d.forgotLink
-    ? `If this was not you, reset your password now: ${d.forgotLink} — and tell your administrator.`
-    : 'If this was not you, contact your administrator at once.'
+  // An administrator's change was meant: say how to get the new password, not "reset it yourself".
+  const notYou = d.how === 'admin' || d.how === 'cli'
+    ? `Ask ${d.actor ?? 'your administrator'} for the new password if you were not given it. If you did not ask for this change, tell ${d.actor ? 'them or another administrator' : 'them'} at once.`
+    : d.forgotLink
+      ? `If this was not you, reset your password now: ${d.forgotLink} — and tell your administrator.`
+      : 'If this was not you, contact your administrator at once.'
   const text = `${what}\n${sessions}\n\n${notYou}\n`
   return { subject, text, html: layout(d.product, [esc(what), esc(sessions), esc(notYou)]) }
 }

@@ -85,7 +85,7 @@ describe('forgot password by email (SMTP)', () => {
     const before = anon()
     expect((await before.login(u.username, u.password)).status).toBe(200)
     const { token } = await requestLink(u.email!)
-    for (let i = 0; i < 3; i++) expect((await anon().post('/api/auth/forgot-password/check', { token })).body).toEqual({ valid: true, username: u.username })
+    for (let i = 0; i < 3; i++) expect((await anon().post('/api/auth/forgot-password/check', { token })).body).toEqual({ valid: true, username: u.username, purpose: 'reset' })
     const since = smtp.mails.length
     const reset = await anon().post('/api/auth/reset-password', { token, password: 'recovered passphrase' })
     expect(reset.status).toBe(200)

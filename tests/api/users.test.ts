@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { users } from '../../server/db/schema'
 import { Client } from '../support/client'
-import { SmtpSink } from '../support/mail'
+import { linkIn, SmtpSink } from '../support/mail'
 import { removeDir, startServer, type TestServer } from '../support/server'
 import { seedUser } from '../support/users'
 import { auditRows, waitForAudit } from '../support/audit'
@@ -130,11 +130,31 @@ describe('creating users', () => {
     expect((await new Client(server.url).login('newbie', 'temporary passphrase')).body.mustChangePassword).toBe(true)
   })
 
-  it('can mail a set-password link instead of setting a password', async () => {
+  it('can invite instead of setting a password: its own mail, a pending status, a new invitation, no "changed" notice', async () => {
     const since = smtp.mails.length
-    expect((await manager.post('/api/users', { username: 'linked', email: 'linked@example.com', sendSetPasswordLink: true })).status).toBe(201)
+    const created = await manager.post('/api/users', { username: 'linked', email: 'linked@example.com', sendSetPasswordLink: true })
+    expect(created.status).toBe(201)
     const mail = await smtp.waitFor('linked@example.com', { since })
-    expect(mail.text).toContain('An administrator asked')
+    expect(mail.subject).toMatch(/^Set your password for /)
+    expect(mail.text).toContain(`${managerRow.username} created an account "linked" for you`)
+    expect(mail.text).not.toMatch(/reset|stays as it is/i)
+    const listed = (await manager.get('/api/users?search=linked')).body.items[0]
+    expect(listed).toMatchObject({ hasPassword: false, invitationExpiresAt: expect.any(Number) })
+    // A new invitation replaces the first link, which stops working.
+    const again = await manager.post(`/api/users/${created.body.id}/send-reset-email`)
+    expect(again.status).toBe(200)
+    const second = await smtp.waitFor('linked@example.com', { since: smtp.mails.indexOf(mail) + 1 })
+    expect(second.subject).toMatch(/^Set your password for /)
+    const anon = new Client(server.url)
+    expect((await anon.post('/api/auth/forgot-password/check', { token: linkIn(mail).split('#token=')[1] })).status).toBe(400)
+    const token = linkIn(second).split('#token=')[1]
+    expect((await anon.post('/api/auth/forgot-password/check', { token })).body).toEqual({ valid: true, username: 'linked', purpose: 'invitation' })
+    const before = smtp.mails.length
+    expect((await anon.post('/api/auth/reset-password', { token, password: 'my first own passphrase' })).status).toBe(200)
+    expect((await anon.login('linked', 'my first own passphrase')).status).toBe(200)
+    await waitForAudit(() => server.db(), a => a.action === 'password_reset_completed' && a.targetId === created.body.id)
+    expect(smtp.mails.slice(before).filter(m => m.to[0] === 'linked@example.com')).toHaveLength(0)
+    expect((await manager.get('/api/users?search=linked')).body.items[0]).toMatchObject({ hasPassword: true, invitationExpiresAt: null })
   })
 
   it('says which field is wrong', async () => {
@@ -154,7 +174,11 @@ describe('admin password reset', () => {
     const res = await manager.post(`/api/users/${u.id}/reset-password`, { password: 'admin chosen passphrase', mustChangePassword: true })
     expect(res.body).toMatchObject({ ok: true, sessionsEnded: 1, mustChangePassword: true })
     expect((await theirs.get('/api/auth/me')).status).toBe(401)
-    expect((await smtp.waitFor(u.email!, { since })).text).toContain('by an administrator')
+    // The notice names the administrator and says what to do, not "reset your password yourself".
+    const notice = (await smtp.waitFor(u.email!, { since })).text
+    expect(notice).toContain('by the administrator manny')
+    expect(notice).toContain('Ask manny for the new password')
+    expect(notice).not.toMatch(/forgot-password/)
     const c = new Client(server.url)
     expect((await c.login(u.username, 'admin chosen passphrase')).body.mustChangePassword).toBe(true)
     expect((await c.post('/api/auth/change-password', { currentPassword: 'admin chosen passphrase', newPassword: 'admin chosen passphrase' })).status).toBe(400)

@@ -54,9 +54,9 @@ describe('admin rules', () => {
   })
 
   it('lists with search (trigram index for 3+ characters, LIKE below), sort and pages', async () => {
-    expect((await listUsers(db, { search: 'lai', page: 1, pageSize: 10, sort: 'username', order: 'asc' })).items.map(u => u.username)).toEqual(['plain'])
-    expect((await listUsers(db, { search: 'r', page: 1, pageSize: 10, sort: 'username', order: 'desc' })).items.map(u => u.username)).toEqual(['root', 'mgr'])
-    expect(await listUsers(db, { search: '', page: 2, pageSize: 2, sort: 'username', order: 'asc' })).toMatchObject({ total: 3, items: [{ username: 'root' }] })
+    expect((await listUsers(db, { search: 'lai', page: 1, pageSize: 10, sort: 'username', order: 'asc' })).items.map(i => i.user.username)).toEqual(['plain'])
+    expect((await listUsers(db, { search: 'r', page: 1, pageSize: 10, sort: 'username', order: 'desc' })).items.map(i => i.user.username)).toEqual(['root', 'mgr'])
+    expect(await listUsers(db, { search: '', page: 2, pageSize: 2, sort: 'username', order: 'asc' })).toMatchObject({ total: 3, items: [{ user: { username: 'root' } }] })
     expect(escapeLike('50%_\\')).toBe('50\\%\\_\\\\')
   })
 
@@ -112,7 +112,7 @@ describe('admin rules', () => {
 describe('links', () => {
   it('a self-service link works for an active user, once; a used or unknown one is invalid', async () => {
     const { token } = await issueToken(db, plain.id, 'self-service', 600)
-    expect(await checkLink(db, s, token, '1.1.1.1')).toEqual({ valid: true, username: 'plain' })
+    expect(await checkLink(db, s, token, '1.1.1.1')).toEqual({ valid: true, username: 'plain', purpose: 'reset' })
     expect((await userForToken(db, token)).id).toBe(plain.id)
     await resetPasswordWithToken(db, s, memoryOutbox(), token, 'a fresh lantern phrase', '1.1.1.1')
     await expect(resetPasswordWithToken(db, s, memoryOutbox(), token, 'another lantern phrase', '1.1.1.1')).rejects.toMatchObject({ status: 400, code: 'invalid-link' })
