@@ -106,6 +106,10 @@ export const auditQuerySchema = z.object({
   action: z.enum(AUDIT_ACTION_NAMES, { error: 'Choose an action from the list.' }).optional(),
   targetId: z.coerce.number().int().positive().optional(),
   actorId: z.coerce.number().int().positive().optional(),
+  username: text('Enter a username.').trim().max(150, 'Use at most 150 characters.').optional(),
+  // Days as the date inputs send them (YYYY-MM-DD, UTC), turned into the range [since, until).
+  since: z.iso.date({ error: 'Use a date such as 2026-11-27.' }).transform(d => Date.parse(`${d}T00:00:00Z`)).optional(),
+  until: z.iso.date({ error: 'Use a date such as 2026-11-27.' }).transform(d => Date.parse(`${d}T00:00:00Z`) + 86_400_000).optional(),
   before: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(200).optional().default(50),
 })

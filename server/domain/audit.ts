@@ -1,6 +1,7 @@
-import { and, desc, eq, lt, type SQL } from 'drizzle-orm'
+import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm'
+import { alias } from 'drizzle-orm/sqlite-core'
 import { withTransaction, type Db } from '../db/client'
-import { auditLog } from '../db/schema'
+import { auditLog, users } from '../db/schema'
 import type { AuditAction } from '../../shared/audit'
 
 export interface AuditEntry {
@@ -20,12 +21,26 @@ export async function audit(db: Db, entry: AuditEntry) {
   })
 }
 
-/** Newest entries first, optionally filtered; `before` pages by id. */
-export async function listAudit(db: Db, f: { action?: string, targetId?: number, actorId?: number, before?: number, limit: number }) {
+export interface AuditFilter { action?: string, targetId?: number, actorId?: number, username?: string, since?: number, until?: number, before?: number, limit: number }
+
+const actor = alias(users, 'actor')
+const target = alias(users, 'target')
+
+/**
+ * Newest entries first, with the actor's and target's usernames; filtered by action, user (id, or a username
+ * as actor or target), and time (`since` ≤ at < `until`, ms); `before` pages by id.
+ */
+export async function listAudit(db: Db, f: AuditFilter) {
   const where: SQL[] = []
   if (f.action) where.push(eq(auditLog.action, f.action))
   if (f.targetId) where.push(eq(auditLog.targetId, f.targetId))
   if (f.actorId) where.push(eq(auditLog.actorId, f.actorId))
+  if (f.username) where.push(or(sql`lower(${actor.username}) = lower(${f.username})`, sql`lower(${target.username}) = lower(${f.username})`)!)
+  if (f.since) where.push(gte(auditLog.at, f.since))
+  if (f.until) where.push(lt(auditLog.at, f.until))
   if (f.before) where.push(lt(auditLog.id, f.before))
-  return await db.select().from(auditLog).where(and(...where)).orderBy(desc(auditLog.id)).limit(f.limit)
+  const rows = await db.select({ entry: auditLog, actorName: actor.username, targetName: target.username }).from(auditLog)
+    .leftJoin(actor, eq(actor.id, auditLog.actorId)).leftJoin(target, eq(target.id, auditLog.targetId))
+    .where(and(...where)).orderBy(desc(auditLog.id)).limit(f.limit)
+  return rows.map(r => ({ ...r.entry, actorName: r.actorName, targetName: r.targetName }))
 }

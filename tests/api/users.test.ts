@@ -268,6 +268,17 @@ describe('one-time links, sign-out, deactivation, last superuser', () => {
     expect((await anon.post('/api/auth/forgot-password/check', { token: body.path.split('#token=')[1] })).status).toBe(400)
   })
 
+  it('the audit log names actor and target, and filters by username and day', async () => {
+    const u = await seedUser(server.db(), { username: 'audit_named' })
+    await manager.post(`/api/users/${u.id}/sign-out`)
+    const today = new Date().toISOString().slice(0, 10)
+    const res = await superuser.get(`/api/audit?username=AUDIT_NAMED&since=${today}&until=${today}`)
+    expect(res.body.items[0]).toMatchObject({ action: 'sessions_revoked', actorName: 'manny', targetName: 'audit_named' })
+    expect(res.body.items.every((e: { targetName: string | null, actorName: string | null }) => e.targetName === 'audit_named' || e.actorName === 'audit_named')).toBe(true)
+    expect((await superuser.get('/api/audit?username=audit_named&until=2000-01-01')).body.items).toEqual([])
+    expect((await superuser.get('/api/audit?since=yesterday')).status).toBe(400)
+  })
+
   it('records admin actions in the audit log with actor, target and IP, and no secrets', async () => {
     // Its own actions, so the test stands alone whatever ran before it.
     const mgr = await seedUser(server.db(), { isUserManager: true })
