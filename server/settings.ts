@@ -124,7 +124,8 @@ export function parseSettings(env: Record<string, string | undefined> = process.
     secureCookies: e.SESSION_COOKIE_SECURE ?? httpsLinks,
     sessionCookieName: (e.SESSION_COOKIE_SECURE ?? httpsLinks) ? '__Host-latchkey' : 'latchkey',
     httpsLinks,
-    trustProxy: e.TRUST_PROXY,
+    // Under `nuxt dev` requests arrive through Nitro's own dev proxy, which adds X-Forwarded-For: one hop.
+    trustProxy: dev && e.TRUST_PROXY.kind === 'none' && env.TRUST_PROXY === undefined ? { kind: 'hops', hops: 1 } as TrustProxy : e.TRUST_PROXY,
     log: { format: e.LOG_FORMAT, requests: e.LOG_REQUESTS },
     limits: {
       loginFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,

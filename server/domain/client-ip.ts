@@ -32,13 +32,15 @@ function inList(list: BlockList, addr: string): boolean {
  * `hops` places left of the peer is taken; with CIDRs, the first address from the right that is not a proxy.
  */
 export function resolveClientIp(peer: string | undefined, forwardedFor: string | undefined, trust: TrustProxy): string | undefined {
-  if (trust.kind === 'none' || !peer) return peer
-  const chain = [...(forwardedFor ?? '').split(',').map(s => s.trim()).filter(Boolean), peer]
+  if (trust.kind === 'none' || (!peer && trust.kind === 'cidrs')) return peer
+  // No peer address: a local socket (Nitro's dev proxy), which counts as one hop.
+  const chain = [...(forwardedFor ?? '').split(',').map(s => s.trim()).filter(Boolean), peer ?? 'local-socket']
   if (trust.kind === 'hops') {
     const entry = chain[Math.max(0, chain.length - 1 - trust.hops)]
     return entry && isIP(entry) ? entry : peer
   }
   const list = blockList(trust.cidrs, trust)
+  if (!peer) return peer
   if (!inList(list, peer)) return peer // not from a trusted proxy: its X-Forwarded-For means nothing
   for (let i = chain.length - 2; i >= 0; i--) {
     const entry = chain[i]!

@@ -60,3 +60,12 @@ describe('where to go after login (finding 15)', () => {
     expect(safeNextPath(next)).toBe(expected)
   })
 })
+
+describe('the client address under nuxt dev (finding of the first-run review)', () => {
+  it('trusts the dev proxy\'s one hop when no TRUST_PROXY is set, and only under development', () => {
+    const dev = parseSettings({ NODE_ENV: 'development' }).trustProxy
+    expect(resolveClientIp(undefined, '127.0.0.1', dev)).toBe('127.0.0.1')
+    expect(parseSettings({ NODE_ENV: 'production' }).trustProxy).toEqual({ kind: 'none' })
+    expect(parseSettings({ NODE_ENV: 'development', TRUST_PROXY: 'false' }).trustProxy).toEqual({ kind: 'none' })
+  })
+})
