@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { ROOT } from './server'
@@ -24,7 +25,33 @@ export async function hydrated(page: Page) {
   await page.waitForSelector('html[data-hydrated="true"]', { timeout: 20_000 })
 }
 
-/** Saves phone (390×844) and desktop (1280×800) screenshots under test-results/screenshots for people to look at. */
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
+export interface AxeViolation { id: string, impact: string | null, help: string, nodes: Array<{ target: string[] }> }
+
+/**
+ * Runs axe-core (WCAG 2.x A/AA rules) on the page as it is now. It is evaluated through the DevTools protocol,
+ * which the page's CSP does not govern, so the product's CSP stays as strict in tests as in production.
+ */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(AXE)
+  return page.evaluate(async () => {
+    // @ts-expect-error -- axe is the global the script above defines
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
+    return r.violations.map((v: AxeViolation) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map(n => ({ target: n.target })) }))
+  })
+}
+
+/** Fails with a readable list when axe finds anything on the page. */
+export async function expectAccessible(page: Page, name: string) {
+  const violations = await axeViolations(page)
+  if (violations.length) throw new Error(`axe found ${violations.length} problem(s) on ${name}:\n${violations.map(v => `  ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map(n => n.target.join(' ')).join(', ')}`).join('\n')}`)
+}
+
+/**
+ * Saves phone (390×844) and desktop (1280×800) screenshots under test-results/screenshots for people to look
+ * at, and checks each page with axe at both sizes (zero violations).
+ */
 export async function screenshot(page: Page, name: string) {
   const dir = join(ROOT, 'test-results/screenshots')
   mkdirSync(dir, { recursive: true })
@@ -32,6 +59,7 @@ export async function screenshot(page: Page, name: string) {
   for (const [size, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 800 }]] as const) {
     await page.setViewportSize(viewport)
     await page.screenshot({ path: join(dir, `${name}-${size}.png`), fullPage: true })
+    await expectAccessible(page, `${name} (${size})`)
   }
   if (before) await page.setViewportSize(before)
 }
