@@ -10,6 +10,17 @@ function decodeQp(s: string): string {
   return Buffer.from(bytes, 'latin1').toString('utf8')
 }
 
+/**
+ * The text/plain part of a MIME message. Parts are split at the real boundary: a quoted-printable line may
+ * itself start with "--" (a token with "--" right after a soft line break), so "\n--" alone ends nothing.
+ */
+export function textPartOf(raw: string): string {
+  const boundary = /boundary="?([^";\r\n]+)"?/.exec(raw)?.[1]
+  const parts = boundary ? raw.split(`--${boundary}`) : [raw]
+  const part = parts.find(p => /Content-Type: text\/plain/i.test(p)) ?? raw
+  return part.slice(part.search(/\r?\n\r?\n/)).replace(/^\r?\n\r?\n/, '').replace(/\r?\n$/, '')
+}
+
 /** Extracts the first set-password link from a mail. */
 export function linkIn(mail: ReceivedMail): string {
   const m = /https?:\/\/\S+\/login\/set-password#token=[\w-]+/.exec(mail.text)
@@ -59,7 +70,7 @@ export class SmtpSink extends Inbox {
         stream.on('end', () => {
           const raw = Buffer.concat(chunks).toString('utf8')
           const subject = /^Subject: (.*)$/m.exec(raw)?.[1]?.trim() ?? ''
-          const textPart = /Content-Type: text\/plain[\s\S]*?\r?\n\r?\n([\s\S]*?)(?:\r?\n--)/.exec(raw)?.[1] ?? raw
+          const textPart = textPartOf(raw)
           this.received({ to: session.envelope.rcptTo.map(r => r.address), from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', subject, text: decodeQp(textPart), raw })
           cb()
         })
