@@ -21,7 +21,7 @@ export async function startServer(env = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-bench-'))
   const port = await freePort()
   const proc = spawn(process.execPath, [join(ROOT, '.output/server/index.mjs')], {
-    env: { PATH: process.env.PATH, DATABASE_URL: join(dir, 'db.sqlite'), PORT: String(port), HOST: '127.0.0.1', LOG_REQUESTS: 'false', LOGIN_MAX_ATTEMPTS_PER_IP: '100000000', LOGIN_MAX_FAILURES_PER_ACCOUNT: '100000000', RESET_REQUESTS_PER_IP_PER_MINUTE: '100000000', RESET_MAILS_PER_ACCOUNT_PER_HOUR: '100000000', ...env },
+    env: { PATH: process.env.PATH, DATABASE_URL: join(dir, 'db.sqlite'), PORT: String(port), HOST: '127.0.0.1', LOG_REQUESTS: 'false', LOGIN_MAX_ATTEMPTS_PER_IP: '100000000', LOGIN_MAX_FAILURES_PER_ACCOUNT: '100000000', LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES: '100000000', TOKEN_CHECKS_PER_IP: '100000000', RESET_REQUESTS_PER_IP_PER_MINUTE: '100000000', RESET_MAILS_PER_ACCOUNT_PER_HOUR: '100000000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let log = ''
