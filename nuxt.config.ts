@@ -44,6 +44,8 @@ export default defineNuxtConfig({
   // Hashed build assets are served by Nitro before any server middleware runs: give them nosniff here.
   routeRules: { '/_nuxt/**': { headers: { 'X-Content-Type-Options': 'nosniff' } } },
   compatibilityDate: '2026-11-01',
+  // Every /_nuxt asset is built as .br and .gz too and served by Accept-Encoding (no proxy assumed).
+  nitro: { compressPublicAssets: { brotli: true, gzip: true } },
 
   vite: {
     plugins: [vuetify({ autoImport: true })],

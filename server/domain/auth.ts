@@ -7,12 +7,13 @@ import { audit } from './audit'
 import { DomainError } from './errors'
 import { hashPassword, needsRehash, verifyPassword } from './passwords'
 import { giveBack, hit, loginFailureKeys, reset } from './rate-limit'
+import { createSession } from './sessions'
 import { findUserByUsername } from './users'
 
 /** One vague message for unknown users and wrong passwords alike. */
 export const BAD_CREDENTIALS = 'Invalid username or password.'
 
-export interface LoginInput { username: string, password: string, ip: string }
+export interface LoginInput { username: string, password: string, ip: string, userAgent?: string }
 
 function tooMany(retryAfter: number): DomainError {
   const minutes = Math.ceil(retryAfter / 60)
@@ -25,46 +26,55 @@ async function typedName(db: Db, user: User | undefined, typed: string) {
 }
 
 /**
- * Checks a username and password. Every attempt first reserves a slot in the per-IP, per-(account, address)
- * and per-account counters, atomically and before any hashing, so at most N guesses per window are ever
- * verified for one account however many run in parallel; a good password gives its slot back. One attacker
- * address locks only itself out of the account; the owner on another address is held only by the softer
- * all-addresses limit. Unknown users cost one dummy verify; an inactive account is revealed only after the
- * right password. A successful login is recorded (last login, audit).
+ * Checks a username and password and, when they are right, starts a session. Every attempt first reserves a
+ * slot in the per-IP, per-(account, address) and per-account counters, atomically and before any hashing, so
+ * at most N guesses per window are ever verified for one account however many run in parallel; a good
+ * password gives its slot back. One attacker address locks only itself out of the account; the owner on
+ * another address is held only by the softer all-addresses limit. Unknown users cost one dummy verify; an
+ * inactive account is revealed only after the right password. A login's writes are two transactions: the
+ * reservations before the hash, and after it the slot given back, last login, audit row and session row.
  */
-export async function authenticate(db: Db, s: Settings, input: LoginInput, now = Date.now()): Promise<User> {
-  const ipState = await hit(db, `login-ip:${input.ip}`, s.limits.loginIpWindow, now)
-  if (ipState.count > s.limits.loginAttemptsPerIp) throw tooMany(ipState.retryAfter)
+export async function authenticate(db: Db, s: Settings, input: LoginInput, now = Date.now()): Promise<{ user: User, sid: string }> {
   const user = await findUserByUsername(db, input.username)
   const keys = await loginFailureKeys(db, input.username, input.ip)
-  const pair = await hit(db, keys.pair, s.limits.loginFailureWindow, now)
-  const all = await hit(db, keys.all, s.limits.loginFailureWindow, now)
-  const over = [pair.count > s.limits.loginFailuresPerAccount && pair, all.count > s.limits.loginFailuresPerAccountAllAddresses && all].filter(x => !!x)
-  if (over.length) {
-    await giveBack(db, keys.pair)
-    await giveBack(db, keys.all)
-    await audit(db, { action: 'login_locked', targetId: user?.id ?? null, ip: input.ip, details: await typedName(db, user, input.username) })
-    throw tooMany(Math.max(...over.map(o => o.retryAfter)))
-  }
+  const refusedFor = await withTransaction(db, async (tx) => {
+    const ipState = await hit(tx, `login-ip:${input.ip}`, s.limits.loginIpWindow, now)
+    if (ipState.count > s.limits.loginAttemptsPerIp) return ipState.retryAfter
+    const pair = await hit(tx, keys.pair, s.limits.loginFailureWindow, now)
+    const all = await hit(tx, keys.all, s.limits.loginFailureWindow, now)
+    const over = [pair.count > s.limits.loginFailuresPerAccount && pair, all.count > s.limits.loginFailuresPerAccountAllAddresses && all].filter(x => !!x)
+    if (!over.length) return 0
+    await giveBack(tx, keys.pair)
+    await giveBack(tx, keys.all)
+    await audit(tx, { action: 'login_locked', targetId: user?.id ?? null, ip: input.ip, details: await typedName(tx, user, input.username) })
+    return Math.max(...over.map(o => o.retryAfter))
+  })
+  if (refusedFor) throw tooMany(refusedFor)
 
   const ok = await verifyPassword(user?.passwordHash, input.password)
   if (!user || !ok) {
     await audit(db, { action: 'login_failed', targetId: user?.id ?? null, ip: input.ip, details: await typedName(db, user, input.username) })
     throw new DomainError(401, BAD_CREDENTIALS)
   }
-  // The right password: this address has proved itself, and the attempt gives its account-wide slot back.
-  await reset(db, keys.pair)
-  await giveBack(db, keys.all)
-  if (!user.isActive) throw new DomainError(403, 'User is disabled. Contact an administrator to reactivate it.')
-  if (user.mustChangePassword && user.passwordChangedAt && now - user.passwordChangedAt > s.temporaryPasswordTimeout * 1000) {
-    await audit(db, { action: 'login_failed', targetId: user.id, ip: input.ip, details: { reason: 'temporary password expired' } })
-    throw new DomainError(403, 'Your temporary password has expired. Ask an administrator to set a new one.')
-  }
-  const upgraded = user.passwordHash && needsRehash(user.passwordHash) ? await hashPassword(input.password) : undefined
-  await withTransaction(db, async (tx) => {
+  const refusal = !user.isActive
+    ? new DomainError(403, 'User is disabled. Contact an administrator to reactivate it.')
+    : user.mustChangePassword && user.passwordChangedAt && now - user.passwordChangedAt > s.temporaryPasswordTimeout * 1000
+      ? new DomainError(403, 'Your temporary password has expired. Ask an administrator to set a new one.')
+      : null
+  const upgraded = !refusal && user.passwordHash && needsRehash(user.passwordHash) ? await hashPassword(input.password) : undefined
+  const sid = await withTransaction(db, async (tx) => {
+    // The right password: this address has proved itself, and the attempt gives its account-wide slot back.
+    await reset(tx, keys.pair)
+    await giveBack(tx, keys.all)
+    if (refusal) {
+      if (user.isActive) await audit(tx, { action: 'login_failed', targetId: user.id, ip: input.ip, details: { reason: 'temporary password expired' } })
+      return null
+    }
     // Upgrade an older hash while the plain password is at hand; the session version stays.
     await tx.update(users).set({ lastLoginAt: now, ...(upgraded ? { passwordHash: upgraded } : {}) }).where(eq(users.id, user.id))
     await audit(tx, { action: 'login', actorId: user.id, targetId: user.id, ip: input.ip })
+    return createSession(tx, user.id, { ip: input.ip, userAgent: input.userAgent }, now)
   })
-  return user
+  if (refusal || !sid) throw refusal
+  return { user, sid }
 }

@@ -1,6 +1,5 @@
 import type { H3Event } from 'h3'
 import type { User } from '../db/schema'
-import { createSession } from '../domain/sessions'
 import { canManageUsers } from '../../shared/permissions'
 
 export interface AuthContext { user: User, sid: string }
@@ -28,11 +27,9 @@ export function requireUserManager(event: H3Event): AuthContext {
   return auth
 }
 
-/** Starts a fresh session (new id, so a fixated cookie is useless) for a user who just proved who they are. */
-export async function startSession(event: H3Event, user: User) {
-  const sid = await createSession(useDb(), user.id, { ip: clientIp(event), userAgent: getRequestHeader(event, 'user-agent') })
+/** Seals a fresh session (its row just created, with a new id, so a fixated cookie is useless) into the cookie. */
+export async function sealSession(event: H3Event, user: User, sid: string) {
   await replaceUserSession(event, { user: { id: user.id }, secure: { sid, sv: user.sessionVersion }, loggedInAt: Date.now() })
-  return sid
 }
 
 /** Re-seals the current session with a new version after the user changed their own password. */

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sessions, users } from '../../server/db/schema'
-import { Client } from '../support/client'
+import { Client, rawRequest } from '../support/client'
 import { removeDir, setupCodeOf, startServer, type TestServer } from '../support/server'
 import { seedUser } from '../support/users'
 
@@ -42,6 +42,20 @@ describe('request limits', () => {
 })
 
 describe('headers', () => {
+  it('serves build assets compressed (brotli or gzip, as the browser asks), immutable and nosniff', async () => {
+    const html = await (await fetch(`${server.url}/login`)).text()
+    const asset = /\/_nuxt\/[\w.-]+\.js/.exec(html)![0]
+    const plain = await fetch(server.url + asset, { headers: { 'accept-encoding': 'identity' } })
+    const size = (await plain.arrayBuffer()).byteLength
+    for (const [asked, got] of [['br, gzip', 'br'], ['gzip', 'gzip']]) {
+      const res = await rawRequest(server.url, 'GET', asset, undefined, { 'accept-encoding': asked })
+      expect(res.headers['content-encoding'], asked).toBe(got)
+      expect(Number(res.headers['content-length'] ?? res.body.length)).toBeLessThan(size)
+      expect(res.headers['cache-control']).toMatch(/immutable/)
+      expect(res.headers['x-content-type-options']).toBe('nosniff')
+    }
+  })
+
   it('sends a strict CSP, nosniff, frame-ancestors none and HSTS behind https', async () => {
     const res = await new Client(server.url).get('/login')
     const csp = res.headers.get('content-security-policy') ?? ''

@@ -118,7 +118,7 @@ describe('login', () => {
 
   it('accepts the right password case-insensitively by name and records the login', async () => {
     const u = await user('gus')
-    expect((await login('GUS', PW)).id).toBe(u.id)
+    expect((await login('GUS', PW)).user.id).toBe(u.id)
     expect((await findUserById(db, u.id))!.lastLoginAt).toBeGreaterThan(0)
     expect(await rows('login')).toHaveLength(1)
   })
@@ -137,7 +137,7 @@ describe('login', () => {
     await user('ivy')
     for (let i = 0; i < 2; i++) await expect(login('ivy', 'nope nope', 'A', tight)).rejects.toMatchObject({ status: 401 })
     await expect(login('ivy', PW, 'A', tight)).rejects.toMatchObject({ status: 429 })
-    expect((await login('ivy', PW, 'B', tight)).username).toBe('ivy')
+    expect((await login('ivy', PW, 'B', tight)).user.username).toBe('ivy')
     await expect(login('ivy', 'nope nope', 'C', tight)).rejects.toMatchObject({ status: 401 })
     await expect(login('ivy', PW, 'D', tight)).rejects.toMatchObject({ status: 429 })
   })
