@@ -28,7 +28,7 @@ export function requireUserManager(event: H3Event): AuthContext {
 }
 
 /** Seals a fresh session (its row just created, with a new id, so a fixated cookie is useless) into the cookie. */
-export async function sealSession(event: H3Event, user: User, sid: string) {
+export async function issueSessionCookie(event: H3Event, user: User, sid: string) {
   await replaceUserSession(event, { user: { id: user.id }, secure: { sid, sv: user.sessionVersion }, loggedInAt: Date.now() })
 }
 

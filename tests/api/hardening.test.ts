@@ -47,7 +47,7 @@ describe('headers', () => {
     const asset = /\/_nuxt\/[\w.-]+\.js/.exec(html)![0]
     const plain = await fetch(server.url + asset, { headers: { 'accept-encoding': 'identity' } })
     const size = (await plain.arrayBuffer()).byteLength
-    for (const [asked, got] of [['br, gzip', 'br'], ['gzip', 'gzip']]) {
+    for (const [asked, got] of [['br, gzip', 'br'], ['gzip', 'gzip']] as const) {
       const res = await rawRequest(server.url, 'GET', asset, undefined, { 'accept-encoding': asked })
       expect(res.headers['content-encoding'], asked).toBe(got)
       expect(Number(res.headers['content-length'] ?? res.body.length)).toBeLessThan(size)
