@@ -27,12 +27,11 @@ export function requireUserManager(event: H3Event): AuthContext {
   return auth
 }
 
-/** Seals a fresh session (its row just created, with a new id, so a fixated cookie is useless) into the cookie. */
-export async function issueSessionCookie(event: H3Event, user: User, sid: string) {
-  await replaceUserSession(event, { user: { id: user.id }, secure: { sid, sv: user.sessionVersion }, loggedInAt: Date.now() })
-}
-
-/** Re-seals the current session with a new version after the user changed their own password. */
-export async function resealSession(event: H3Event, user: User, sid: string, sv: number) {
+/**
+ * Seals a session into the cookie: a fresh one right after login (its row just created with a new id, so a
+ * fixated cookie is useless), or the current one again with the new version after the user changed their
+ * own password or signed out elsewhere.
+ */
+export async function sealSessionCookie(event: H3Event, user: User, sid: string, sv = user.sessionVersion) {
   await replaceUserSession(event, { user: { id: user.id }, secure: { sid, sv }, loggedInAt: Date.now() })
 }

@@ -7,6 +7,6 @@ export default defineApiHandler(async (event) => {
   const { user, sid } = requireUser(event, { allowPasswordChangeRequired: true })
   const body = await readValidBody(event, changePasswordSchema)
   const result = await changeOwnPassword(useDb(), useSettings(), useMailQueue(), user, body, { sid, ip: clientIp(event) })
-  await resealSession(event, user, sid, result.sessionVersion)
+  await sealSessionCookie(event, user, sid, result.sessionVersion)
   return { ok: true, sessionsEnded: result.sessionsEnded }
 })

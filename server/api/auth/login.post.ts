@@ -7,6 +7,6 @@ export default defineApiHandler(async (event) => {
   if (!s.localAuthEnabled) throw httpError(403, 'Login with username and password is disabled.')
   const body = await readValidBody(event, loginSchema)
   const { user, sid } = await authenticate(useDb(), s, { ...body, ip: clientIp(event), userAgent: getRequestHeader(event, 'user-agent') })
-  await issueSessionCookie(event, user, sid)
+  await sealSessionCookie(event, user, sid)
   return { user: toPublicUser(user), mustChangePassword: user.mustChangePassword }
 })

@@ -4,6 +4,6 @@ import { signOutOthers } from '../../domain/account'
 export default defineApiHandler(async (event) => {
   const { user, sid } = requireUser(event)
   const result = await signOutOthers(useDb(), user, sid, clientIp(event))
-  await resealSession(event, user, sid, result.sessionVersion)
+  await sealSessionCookie(event, user, sid, result.sessionVersion)
   return { sessionsEnded: result.sessionsEnded }
 })
