@@ -5,10 +5,10 @@ import { z } from 'zod'
 // Nuxt's runtimeConfig only maps NUXT_-prefixed variables at run time, so one Nitro-free parser serves the server
 // and the `manage` CLI alike.
 
-const bool = (fallback: boolean) => z.string().optional().transform((v) => {
-  if (v === undefined || v.trim() === '') return fallback
-  return ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase())
-})
+const TRUE_WORDS = ['1', 'true', 'yes', 'on']
+/** A yes/no setting; unset or empty is undefined (for defaults that depend on other settings). */
+const optionalBool = z.string().optional().transform(v => (v === undefined || v.trim() === '' ? undefined : TRUE_WORDS.includes(v.trim().toLowerCase())))
+const bool = (fallback: boolean) => optionalBool.transform(v => v ?? fallback)
 const int = (fallback: number, min = 0) => z.string().optional().transform((v, ctx) => {
   if (v === undefined || v.trim() === '') return fallback
   const n = Number(v)
@@ -29,7 +29,7 @@ export type TrustProxy = { kind: 'none' } | { kind: 'hops', hops: number } | { k
 const trustProxy = z.string().optional().transform((v, ctx): TrustProxy => {
   const t = v?.trim().toLowerCase() ?? ''
   if (['', 'false', '0', 'no', 'off'].includes(t)) return { kind: 'none' }
-  if (['true', 'yes', 'on'].includes(t)) return { kind: 'hops', hops: 1 }
+  if (TRUE_WORDS.includes(t) && t !== '1') return { kind: 'hops', hops: 1 }
   if (/^\d+$/.test(t)) return { kind: 'hops', hops: Math.min(Number(t), 20) }
   const cidrs = t.split(',').map(c => c.trim()).filter(Boolean)
   const bad = cidrs.filter(c => !isCidr(c))
@@ -55,7 +55,7 @@ const envSchema = z.object({
   NUXT_PUBLIC_SITE_URL: str.refine(v => v === undefined || /^https?:\/\/[^/\s]+$/.test(v.replace(/\/$/, '')), 'must be an origin such as https://latchkey.example.com'),
   ALLOWED_HOSTS: z.string().optional().transform(v => (v?.trim() ? v : '*').split(',').map(h => h.trim().toLowerCase()).filter(Boolean)),
   LOCAL_USER_AUTH_ENABLED: bool(true),
-  FORGOT_PASSWORD_ENABLED: z.string().optional(),
+  FORGOT_PASSWORD_ENABLED: optionalBool,
   PASSWORD_RESET_TIMEOUT: int(1800, 60),
   ADMIN_RESET_LINK_TIMEOUT: int(24 * 3600, 60),
   TEMPORARY_PASSWORD_TIMEOUT: int(72 * 3600, 60),
@@ -83,7 +83,7 @@ const envSchema = z.object({
   DEFAULT_FROM_EMAIL: str,
   MAIL_RETRY_DELAYS_MS: z.string().optional().transform(v => (v?.trim() ? v : '0,2000,10000').split(',').map(Number).filter(n => Number.isFinite(n) && n >= 0)),
   TRUST_PROXY: trustProxy,
-  SESSION_COOKIE_SECURE: z.string().optional().transform(v => (v?.trim() ? ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase()) : undefined)),
+  SESSION_COOKIE_SECURE: optionalBool,
   LOG_FORMAT: z.enum(['text', 'json']).optional().default('text'),
   LOG_REQUESTS: bool(true),
   PORT: str,
@@ -105,7 +105,7 @@ export function parseSettings(env: Record<string, string | undefined> = process.
   // this machine. A production server keeps the safe defaults (off until mail and a public URL are set).
   const dev = e.NODE_ENV === 'development'
   const siteUrl = (e.NUXT_PUBLIC_SITE_URL ?? (dev ? `http://localhost:${e.PORT ?? '3000'}` : undefined))?.replace(/\/$/, '')
-  const forgotPasswordRequested = e.FORGOT_PASSWORD_ENABLED?.trim() ? ['1', 'true', 'yes', 'on'].includes(e.FORGOT_PASSWORD_ENABLED.trim().toLowerCase()) : dev
+  const forgotPasswordRequested = e.FORGOT_PASSWORD_ENABLED ?? dev
   const mailTransport = e.EMAIL_HOST ? 'smtp' : e.RESEND_API_KEY ? 'resend' : 'log'
   const httpsLinks: boolean = linkOrigin({ siteUrl, allowedHosts: e.ALLOWED_HOSTS })?.startsWith('https://') ?? false
   return {

@@ -67,16 +67,17 @@ export async function createFirstAdmin(db: Db, s: Settings, input: { username: s
 export async function changeOwnPassword(db: Db, s: Settings, outbox: Outbox, user: User, input: { currentPassword: string, newPassword: string }, meta: { sid: string, ip?: string }) {
   const key = `pw-change-fail:${user.id}`
   const attempt = await hit(db, key, 15 * 60)
-  if (attempt.count > s.limits.passwordChangeFailures) {
-    await endSession(db, meta.sid)
-    throw new DomainError(401, 'Too many wrong passwords: you have been logged out. Log in again.', undefined, undefined, 'signed-out')
+  const signOut = async () => {
+    await withTransaction(db, async (tx) => {
+      await endSession(tx, meta.sid)
+      await audit(tx, { action: 'sessions_revoked', actorId: user.id, targetId: user.id, ip: meta.ip, details: { reason: 'too many wrong current passwords' } })
+    })
+    return new DomainError(401, 'Too many wrong passwords: you have been logged out. Log in again.', undefined, undefined, 'signed-out')
   }
+  // A slot past the limit (parallel tries) is refused without verifying; the last allowed wrong one ends the session too.
+  if (attempt.count > s.limits.passwordChangeFailures) throw await signOut()
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
-    if (attempt.count >= s.limits.passwordChangeFailures) {
-      await endSession(db, meta.sid)
-      await audit(db, { action: 'sessions_revoked', actorId: user.id, targetId: user.id, ip: meta.ip, details: { reason: 'too many wrong current passwords' } })
-      throw new DomainError(401, 'Too many wrong passwords: you have been logged out. Log in again.', undefined, undefined, 'signed-out')
-    }
+    if (attempt.count >= s.limits.passwordChangeFailures) throw await signOut()
     throw fieldError('currentPassword', 'Your current password is not correct.')
   }
   await reset(db, key)
