@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import vuetify, { transformAssetUrls } from 'vite-plugin-vuetify'
 import { sessionSecret } from './server/domain/secrets'
 import { parseSettings } from './server/settings'
+import { SCRIPT_FREE_PAGES } from './shared/pages'
 
 // Latchkey reads its server settings from SysReptor-style environment variables at run time
 // (see server/settings.ts); the boot plugin hands nuxt-auth-utils its session settings (NUXT_SESSION_*).
@@ -38,13 +39,22 @@ export default defineNuxtConfig({
   css: ['~/assets/app.css', 'vuetify/styles'],
   // Placeholders only: Nuxt maps NUXT_SESSION_* onto keys that exist, and the boot plugin sets those variables
   // from server/settings.ts (name, Secure, lifetime, secret) before the first request.
-  runtimeConfig: { session: { name: '', password: '', maxAge: 0, cookie: { sameSite: 'lax', secure: false, httpOnly: true } } },
+  runtimeConfig: {
+    session: { name: '', password: '', maxAge: 0, cookie: { sameSite: 'lax', secure: false, httpOnly: true } },
+    // Set by modules/page-scripts.ts at build time.
+    public: { authPageScript: '' },
+  },
   srcDir: '.',
   build: { transpile: ['vuetify'] },
   // Hashed build assets are served by Nitro before any server middleware runs: give them nosniff here.
-  routeRules: { '/_nuxt/**': { headers: { 'X-Content-Type-Options': 'nosniff' } } },
+  // The login pages render without the framework's JavaScript (shared/pages.ts).
+  routeRules: {
+    '/_nuxt/**': { headers: { 'X-Content-Type-Options': 'nosniff' } },
+    '/_page/**': { headers: { 'X-Content-Type-Options': 'nosniff' } },
+    ...Object.fromEntries(SCRIPT_FREE_PAGES.map(path => [path, { noScripts: true }])),
+  },
   compatibilityDate: '2026-11-01',
-  // Every /_nuxt asset is built as .br and .gz too and served by Accept-Encoding (no proxy assumed).
+  // Every /_nuxt and /_page asset is built as .br and .gz too and served by Accept-Encoding (no proxy assumed).
   nitro: { compressPublicAssets: { brotli: true, gzip: true } },
 
   vite: {

@@ -1,16 +1,19 @@
 import type { InjectionKey } from 'vue'
 import type { ZodType } from 'zod'
 import { fieldErrorsOf, type FieldErrors } from '~~/shared/schemas'
+import type { PostedForm } from '~~/shared/types'
 
 interface ApiErrorShape { data?: { message?: string, data?: { fieldErrors?: FieldErrors, code?: string } } }
 
 export interface FormOptions {
   /** Where the form posts (its `action`) and what its one submit button says. */
   action?: string
+  /** Sent as the hidden `intent` field when one page has two forms posting to the same address. */
+  intent?: string
   label?: string
   /** The full-width, large button of the login and recovery cards. */
   wide?: boolean
-  /** What a submit does; a thrown API error lands on the fields. */
+  /** What a submit does; a thrown API error lands on the fields. Without it the form posts natively (login pages). */
   submit?: () => Promise<unknown>
   /** Checks in the browser before anything is sent (e.g. the new-password fields agree). */
   valid?: () => boolean
@@ -27,7 +30,11 @@ export interface FormOptions {
  * changes loses its server error (`forget(name)`). `<AppForm :form>` renders it and hands it to its fields.
  */
 export function useForm(opts: FormOptions = {}) {
-  const state = reactive({ busy: false, touched: false, message: '', code: '', fields: {} as FieldErrors, action: opts.action ?? '', label: opts.label ?? 'Save', wide: !!opts.wide })
+  const posted = usePostedForm(opts.action, opts.intent)
+  const state = reactive({
+    busy: false, touched: !!posted, message: posted?.message ?? '', code: posted?.code ?? '', fields: (posted?.fieldErrors ?? {}) as FieldErrors,
+    action: opts.action ?? '', intent: opts.intent ?? '', label: opts.label ?? 'Save', wide: !!opts.wide, native: !opts.submit,
+  })
 
   function clear() {
     Object.assign(state, { message: '', code: '', fields: {} })
@@ -77,7 +84,20 @@ export function useForm(opts: FormOptions = {}) {
     state.touched = false
   }
 
-  return Object.assign(state, { run, set, clear, of, forget, reset })
+  /** A value typed before a refused native post (never a password), to fill the field again. */
+  const typed = (name: string) => posted?.values[name] ?? ''
+
+  return Object.assign(state, { run, set, clear, of, forget, reset, typed })
+}
+
+/**
+ * The refused native post of the form with this action and intent, while the server renders its page again
+ * (server/forms sets it on the request); null in the browser and for any other form.
+ */
+export function usePostedForm(action?: string, intent = ''): PostedForm | null {
+  if (!import.meta.server || !action) return null
+  const posted = useRequestEvent()?.context.postedForm as PostedForm | undefined
+  return posted && posted.action === action.split('?')[0] && posted.intent === intent ? posted : null
 }
 
 export type Form = ReturnType<typeof useForm>

@@ -44,6 +44,19 @@ export const forgotPasswordSchema = z.object({ email: text('Enter your email add
 export const tokenSchema = z.object({ token: text('The link is incomplete.').min(1, 'The link is incomplete.').max(200, 'The link is invalid.') })
 export const resetPasswordSchema = tokenSchema.extend({ password: passwordInputSchema })
 
+export const PASSWORDS_DIFFER = 'The passwords do not match.'
+/**
+ * A new-password form posted natively (no script to compare the two fields): the body carries the password
+ * a second time as `confirm`, which must match `field`.
+ */
+export function withConfirm<T extends z.ZodRawShape>(schema: z.ZodObject<T>, field: keyof T & string) {
+  return schema.extend({ confirm: z.string({ error: 'Type the password again.' }).max(PASSWORD_MAX_LENGTH * 4) })
+    .refine((v) => {
+      const body = v as Record<string, unknown>
+      return body.confirm === body[field]
+    }, { path: ['confirm'], message: PASSWORDS_DIFFER })
+}
+
 export type FieldErrors = Record<string, string[]>
 
 /** Turns zod issues into `{ field: [messages] }` for forms. */

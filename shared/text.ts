@@ -2,3 +2,6 @@
 export function count(n: number, noun: string, plural = `${noun}s`): string {
   return `${n} ${n === 1 ? noun : plural}`
 }
+
+/** The one answer to a forgot-password request, for every address (known, unknown, inactive, rate-limited). */
+export const FORGOT_PASSWORD_ANSWER = 'If your email address is associated with an account, you will receive an email with a link to reset your password.'

@@ -45,3 +45,20 @@ export interface UserDetail extends PublicUser {
   canEdit: boolean
   links: IssuedLink[]
 }
+
+/** The link a set-password page was opened with, as the server checked it (the token goes back into the form). */
+export type CheckedLink = { token: string, username: string, purpose: 'invitation' | 'reset' } | { invalid: string }
+
+/**
+ * A form of the login pages posted natively and refused: the server renders the page again with the field
+ * errors, the message and the values typed (never a password), and sets the response status.
+ */
+export interface PostedForm {
+  action: string
+  intent: string
+  values: Record<string, string>
+  fieldErrors: Record<string, string[]>
+  message: string
+  code: string
+  link?: CheckedLink
+}

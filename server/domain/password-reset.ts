@@ -116,16 +116,19 @@ export async function acceptPasswordResetRequest(db: Db, s: Settings, outbox: Ou
 export async function resetPasswordWithToken(db: Db, s: Settings, outbox: Outbox, token: string, password: string, ip: string) {
   await limitTokenAttempts(db, s, ip)
   const user = await userForToken(db, token)
-  return changePassword(db, s, outbox, {
+  let reason = 'self-service' as TokenReason
+  const result = await changePassword(db, s, outbox, {
     user, password, how: 'reset', actor: { id: user.id }, ip,
     guard: async (tx) => {
       const live = await liveToken(tx, token)
       if (!live || live.user.id !== user.id) throw invalidLink()
       const used = await tx.update(passwordTokens).set({ usedAt: Date.now() }).where(and(eq(passwordTokens.id, live.token.id), isNull(passwordTokens.usedAt))).returning({ id: passwordTokens.id })
       if (!used.length) throw invalidLink()
-      return { via: live.token.reason }
+      reason = live.token.reason
+      return { via: reason }
     },
   })
+  return { ...result, purpose: reason === 'invitation' ? 'invitation' as const : 'reset' as const }
 }
 
 /** Counts a token check or use against the caller's IP; 429 beyond the limit (a 256-bit token makes guessing moot, this spares the hash workers). */

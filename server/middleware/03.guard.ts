@@ -1,6 +1,6 @@
 import { allowedOrigin } from '../domain/origin'
 
-// Request guards for the API, before any body is read:
+// Request guards for the API and the login pages' form posts, before any body is read:
 // - CSRF: a state-changing request must come from this site. Browsers say so in Sec-Fetch-Site and Origin;
 //   a cross-site form or fetch is refused (on top of SameSite cookies and JSON-only bodies). The Origin is
 //   compared, scheme included, with the configured site URL / allowed hosts when there are any, so a page
@@ -10,7 +10,7 @@ const MAX_BODY = 64 * 1024
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 export default defineEventHandler((event) => {
-  if (!event.path.startsWith('/api/') || SAFE.has(event.method)) return
+  if (SAFE.has(event.method)) return
   const site = getRequestHeader(event, 'sec-fetch-site')
   if (site && site !== 'same-origin' && site !== 'none')
     throw httpError(403, 'Cross-site requests are not allowed.')

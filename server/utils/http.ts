@@ -15,7 +15,7 @@ export async function readValidBody<T extends z.ZodType>(event: H3Event, schema:
   return parseOr400(schema, body ?? {})
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests' }
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests' }
 /** The standard reason phrase, so error bodies do not say "Server Error" for a 4xx. */
 export function statusText(code: number): string {
   return STATUS_TEXT[code] ?? 'Error'

@@ -41,7 +41,7 @@ const TEST_DEFAULTS: Record<string, string> = {
   SETUP_ATTEMPTS_PER_IP: '10000',
 }
 
-const SOURCES = ['server', 'shared', 'cli', 'app', 'assets', 'pages', 'components', 'composables', 'layouts', 'middleware', 'plugins', 'app.vue', 'error.vue', 'nuxt.config.ts']
+const SOURCES = ['server', 'shared', 'cli', 'browser', 'modules', 'app', 'assets', 'pages', 'components', 'composables', 'layouts', 'middleware', 'plugins', 'app.vue', 'error.vue', 'nuxt.config.ts']
 
 /** The newest source file, to refuse testing a build older than the code (a stale .output tests old code). */
 function newestSource(): { file: string, mtimeMs: number } {

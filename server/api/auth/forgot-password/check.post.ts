@@ -1,8 +1,7 @@
 import { tokenSchema } from '../../../../shared/schemas'
-import { checkLink } from '../../../domain/password-reset'
 
 // Checks a link without consuming it: a page load or a mail scanner opening the link changes nothing.
 export default defineApiHandler(async (event) => {
   const { token } = await readValidBody(event, tokenSchema)
-  return checkLink(useDb(), useSettings(), token, clientIp(event))
+  return checkSetPasswordLink(event, token)
 })

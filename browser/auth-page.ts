@@ -1,0 +1,135 @@
+// The login pages' one script (a few KiB; they carry no framework JavaScript, see shared/pages.ts). It adds
+// what needs a browser to the server-rendered Vuetify markup: floating labels, show/hide password, the
+// strength meter (zxcvbn loads on the first keystroke), the password generator, a busy submit button, and
+// on the set-password page it moves the token from the address bar's fragment into a form post.
+// Login and forgot-password work without it.
+import { generatePassword } from '../shared/password-generator'
+import { loadStrengthCheck, STRENGTH_COLORS, STRENGTH_LABELS } from '../shared/password-strength'
+
+const fieldOf = (el: Element) => el.closest('.v-field')
+const inputIn = (el: Element | null) => el?.querySelector<HTMLInputElement>('input')
+const inputNamed = (form: Element | null, name: string) => form?.querySelector<HTMLInputElement>(`input[name="${name}"]`)
+
+/** Vuetify's field states, as its components would set them: the label floats while focused or filled. */
+function syncField(field: Element | null) {
+  const input = inputIn(field)
+  if (!field || !input) return
+  const focused = document.activeElement === input
+  field.classList.toggle('v-field--focused', focused)
+  field.classList.toggle('v-field--dirty', input.value !== '')
+  const active = focused || input.value !== ''
+  field.classList.toggle('v-field--active', active)
+  // Only the label that shows is read out and points at the input, as Vuetify does it.
+  for (const label of field.querySelectorAll('label.v-field-label')) {
+    const shows = label.classList.contains('v-field-label--floating') === active
+    label.setAttribute('aria-hidden', String(!shows))
+    if (shows) label.setAttribute('for', input.id)
+    else label.removeAttribute('for')
+  }
+}
+
+function setRevealed(button: HTMLElement, shown: boolean) {
+  const input = inputIn(fieldOf(button))
+  if (!input) return
+  input.type = shown ? 'text' : 'password'
+  const label = button.dataset.label ?? 'password'
+  const [eye, eyeOff] = (button.dataset.icons ?? '').split(' ')
+  button.setAttribute('aria-pressed', String(shown))
+  button.setAttribute('aria-label', `${shown ? 'Hide' : 'Show'} ${label}`)
+  button.querySelector('path')?.setAttribute('d', (shown ? eyeOff : eye) ?? '')
+}
+
+async function updateStrength(meter: HTMLElement, password: string) {
+  const label = meter.querySelector('[data-strength-label]')
+  const bar = meter.querySelector<HTMLElement>('.v-progress-linear')
+  let score = 0
+  if (password) {
+    const check = await loadStrengthCheck()
+    if (inputNamed(meter.closest('form'), meter.dataset.strength ?? '')?.value !== password) return
+    score = check(password, JSON.parse(meter.dataset.userInputs ?? '[]') as string[])
+  }
+  if (label) label.textContent = password ? STRENGTH_LABELS[score]! : '—'
+  if (!bar) return
+  bar.setAttribute('aria-valuenow', String(password ? (score + 1) * 20 : 0))
+  bar.setAttribute('aria-label', `Password strength: ${STRENGTH_LABELS[score]}`)
+  for (const part of bar.querySelectorAll<HTMLElement>('.v-progress-linear__background, .v-progress-linear__determinate')) {
+    part.classList.remove(...STRENGTH_COLORS.map(c => `bg-${c}`))
+    part.classList.add(`bg-${STRENGTH_COLORS[score]}`)
+    if (part.classList.contains('v-progress-linear__determinate')) part.style.width = `${password ? (score + 1) * 20 : 0}%`
+  }
+}
+
+function generate(button: HTMLElement) {
+  const box = button.closest<HTMLElement>('[data-generator]')
+  const form = button.closest('form')
+  const first = inputNamed(form, box?.dataset.generator ?? '')
+  const confirm = inputNamed(form, 'confirm')
+  if (!box || !first || !confirm) return
+  const password = generatePassword()
+  for (const input of [first, confirm]) {
+    input.value = password
+    input.dispatchEvent(new Event('input', { bubbles: true }))
+  }
+  const reveal = fieldOf(first)?.querySelector<HTMLElement>('[data-reveal]')
+  if (reveal) setRevealed(reveal, true)
+  for (const el of box.querySelectorAll<HTMLElement>('[data-copy]')) el.style.display = ''
+}
+
+document.addEventListener('focusin', e => syncField(fieldOf(e.target as Element)))
+document.addEventListener('focusout', e => syncField(fieldOf(e.target as Element)))
+document.addEventListener('input', (e) => {
+  const input = e.target as HTMLInputElement
+  syncField(fieldOf(input))
+  for (const meter of input.form?.querySelectorAll<HTMLElement>(`[data-strength="${input.name}"]`) ?? []) void updateStrength(meter, input.value)
+})
+
+document.addEventListener('click', (e) => {
+  const button = (e.target as Element).closest<HTMLElement>('[data-reveal], [data-generate], button[data-copy]')
+  if (!button) return
+  if (button.matches('[data-reveal]')) setRevealed(button, button.getAttribute('aria-pressed') !== 'true')
+  else if (button.matches('[data-generate]')) generate(button)
+  else {
+    const first = inputNamed(button.closest('form'), button.closest<HTMLElement>('[data-generator]')?.dataset.generator ?? '')
+    void navigator.clipboard?.writeText(first?.value ?? '').then(() => {
+      const text = button.querySelector('.v-btn__content')
+      if (text) text.textContent = 'Copied'
+    }, () => undefined)
+  }
+})
+
+// One post per click: the button shows it is busy until the next page arrives (and again after Back).
+document.addEventListener('submit', (e) => {
+  const button = (e.target as HTMLFormElement).querySelector<HTMLButtonElement>('button[type="submit"]')
+  if (!button) return
+  if (button.disabled) return e.preventDefault()
+  button.disabled = true
+  button.setAttribute('aria-busy', 'true')
+})
+window.addEventListener('pageshow', () => {
+  for (const b of document.querySelectorAll<HTMLButtonElement>('button[aria-busy="true"]')) {
+    b.disabled = false
+    b.removeAttribute('aria-busy')
+  }
+})
+
+for (const field of document.querySelectorAll('.v-field')) syncField(field)
+
+// The set-password link: read the token from the fragment (browsers never send it), take it out of the
+// address bar and history, and post it to this page, which checks it and renders the form.
+const check = document.querySelector<HTMLFormElement>('form[data-link-check]')
+if (check) {
+  const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? ''
+  if (location.hash) history.replaceState(history.state, '', location.pathname)
+  const slot = inputNamed(check, 'token')
+  if (token && slot) {
+    slot.value = token
+    check.submit()
+  }
+  else {
+    check.hidden = true
+    document.querySelector<HTMLElement>('[data-view="invalid"]')?.removeAttribute('hidden')
+  }
+}
+
+// Tests and people's tools can tell the page is ready (the app sets data-hydrated the same way).
+document.documentElement.dataset.enhanced = 'true'

@@ -1,0 +1,158 @@
+import type { H3Event } from 'h3'
+import { H3Error } from 'h3'
+import { z } from 'zod'
+import { safeNextPath } from '../../shared/redirect'
+import { changePasswordSchema, fieldErrorsOf, forgotPasswordSchema, loginSchema, resetPasswordSchema, setupSchema, tokenSchema, withConfirm } from '../../shared/schemas'
+import type { CheckedLink, PostedForm } from '../../shared/types'
+import { DomainError } from '../domain/errors'
+
+// The login pages post natively (application/x-www-form-urlencoded), to their own URL: the page works with
+// JavaScript switched off. A post runs the same step as the JSON API (server/utils/auth-flows.ts) and
+// answers 303 See Other to the next page; a refusal renders the same page again, with the field errors, the
+// message and the typed values (never a password) and the refusal's status (see middleware/04.forms.ts).
+
+interface FormAction<S extends z.ZodType = z.ZodType> {
+  schema: S
+  /** Fields typed back into the form after a refusal; passwords are never among them. */
+  keep: string[]
+  /** Does the step; answers where the browser goes next (303), or undefined to render the page (200). */
+  run: (event: H3Event, data: z.output<S>) => Promise<string | undefined>
+}
+
+const action = <S extends z.ZodType>(a: FormAction<S>) => a as unknown as FormAction
+
+const notice = (name: string, next?: string) => `/login?notice=${name}${next ? `&next=${encodeURIComponent(next)}` : ''}`
+
+/** Path → intent (the hidden `intent` field, '' when none) → step. */
+export const FORM_ACTIONS: Record<string, Record<string, FormAction>> = {
+  '/login': {
+    '': action({
+      schema: loginSchema, keep: ['username'],
+      run: async (event, body) => {
+        const user = await logIn(event, body)
+        return user.mustChangePassword ? '/login/change-password' : safeNextPath(getQuery(event).next)
+      },
+    }),
+    'setup': action({
+      schema: withConfirm(setupSchema, 'password'), keep: ['setupCode', 'username', 'email'],
+      run: async (event, body) => {
+        await setUpFirstAdmin(event, body)
+        return notice('setup-done')
+      },
+    }),
+  },
+  '/login/forgot-password': {
+    '': action({
+      schema: forgotPasswordSchema, keep: ['email'],
+      run: async (event, body) => {
+        await requestResetLink(event, async () => body.email)
+        return '/login/forgot-password?sent=1'
+      },
+    }),
+  },
+  '/login/set-password': {
+    // The page's script moved the token from the address bar's fragment into this post: the server checks
+    // the link (without consuming it) and renders the form for it.
+    'check': action({ schema: tokenSchema, keep: [], run: async () => undefined }),
+    '': action({
+      schema: withConfirm(resetPasswordSchema, 'password'), keep: [],
+      run: async (event, body) => {
+        const { purpose } = await setPasswordWithLink(event, body.token, body.password)
+        return notice(purpose === 'invitation' ? 'password-set' : 'password-reset')
+      },
+    }),
+  },
+  '/login/change-password': {
+    '': action({
+      schema: withConfirm(changePasswordSchema, 'newPassword'), keep: [],
+      run: async (event, body) => {
+        await changeOwnPasswordHere(event, body)
+        return '/?notice=password-changed'
+      },
+    }),
+  },
+  '/logout': {
+    '': action({
+      schema: z.object({}), keep: [],
+      run: async (event) => {
+        await logOut(event)
+        return notice('signed-out')
+      },
+    }),
+  },
+}
+
+/** The form step a POST to this path is for, if any. */
+export function formPath(event: H3Event): string | undefined {
+  const path = event.path.split('?')[0] ?? ''
+  return event.method === 'POST' && Object.hasOwn(FORM_ACTIONS, path) ? path : undefined
+}
+
+/** What a refused step tells the page: status, message, field errors, code. */
+function refusal(err: unknown): { status: number, message: string, fieldErrors: Record<string, string[]>, code: string, retryAfter?: number } | undefined {
+  if (err instanceof DomainError)
+    return { status: err.status, message: err.message, fieldErrors: err.fieldErrors ?? {}, code: err.code ?? '', retryAfter: err.retryAfter }
+  if (err instanceof H3Error && err.statusCode < 500) {
+    const data = (err.data ?? {}) as { fieldErrors?: Record<string, string[]>, code?: string }
+    return { status: err.statusCode, message: err.message, fieldErrors: data.fieldErrors ?? {}, code: data.code ?? '' }
+  }
+}
+
+/**
+ * Runs a posted form: a redirect (303) when the step succeeded, or the state the page renders again with.
+ * Field errors win over the message (the page shows one or the other, as for the JSON API).
+ */
+export async function runFormPost(event: H3Event, path: string): Promise<{ location: string } | { posted: PostedForm, status: number }> {
+  const type = (getRequestHeader(event, 'content-type') ?? '').toLowerCase()
+  const empty = !Number(getRequestHeader(event, 'content-length') ?? 0)
+  const urlencoded = type.startsWith('application/x-www-form-urlencoded')
+  const raw = urlencoded && !empty ? await readBody<Record<string, unknown>>(event).catch(() => ({})) : {}
+  const body: Record<string, unknown> = raw && typeof raw === 'object' ? raw as Record<string, unknown> : {}
+  const intent = typeof body.intent === 'string' ? body.intent : ''
+  const step = FORM_ACTIONS[path]?.[intent] ?? FORM_ACTIONS[path]?.['']
+  const values = Object.fromEntries((step?.keep ?? []).map(k => [k, typeof body[k] === 'string' ? body[k].slice(0, 300) : '']))
+  const posted: PostedForm = { action: path, intent, values, fieldErrors: {}, message: '', code: '' }
+  if (!urlencoded && !empty)
+    return { posted: { ...posted, message: 'Send the form as application/x-www-form-urlencoded.' }, status: 415 }
+  if (!step) return { posted: { ...posted, message: 'This form does not exist.' }, status: 404 }
+
+  let status = 200
+  const parsed = step.schema.safeParse(body)
+  if (!parsed.success) {
+    posted.fieldErrors = fieldErrorsOf(parsed.error)
+    status = 400
+  }
+  else {
+    try {
+      const location = await step.run(event, parsed.data)
+      if (location) return { location }
+    }
+    catch (err) {
+      const r = refusal(err)
+      if (!r) throw err
+      if (r.retryAfter) setResponseHeader(event, 'Retry-After', r.retryAfter)
+      Object.assign(posted, { fieldErrors: r.fieldErrors, message: Object.keys(r.fieldErrors).length ? '' : r.message, code: r.code })
+      status = r.status
+    }
+  }
+  if (path === '/login/set-password') {
+    posted.link = await linkFor(event, body.token)
+    if ('invalid' in posted.link && status === 200) status = 400
+  }
+  return { posted, status }
+}
+
+/** The set-password page's link, checked again for every render (it may have been used meanwhile). */
+async function linkFor(event: H3Event, token: unknown): Promise<CheckedLink> {
+  const parsed = tokenSchema.safeParse({ token })
+  if (!parsed.success) return { invalid: parsed.error.issues[0]?.message ?? 'The link is invalid.' }
+  try {
+    const { username, purpose } = await checkSetPasswordLink(event, parsed.data.token)
+    return { token: parsed.data.token, username, purpose }
+  }
+  catch (err) {
+    const r = refusal(err)
+    if (!r) throw err
+    return { invalid: r.message }
+  }
+}
