@@ -14,6 +14,13 @@ afterAll(async () => {
   removeDir(server.dir)
 })
 
+async function signedIn() {
+  const u = await seedUser(server.db())
+  const c = new Client(server.url)
+  expect((await c.login(u.username, u.password)).status).toBe(200)
+  return c
+}
+
 describe('CSRF', () => {
   it.each([
     [{ origin: 'https://evil.example' }, 403],
@@ -43,8 +50,14 @@ describe('request limits', () => {
 
 describe('headers', () => {
   it('serves build assets compressed (brotli or gzip, as the browser asks), immutable and nosniff', async () => {
-    const html = await (await fetch(`${server.url}/login`)).text()
-    const asset = /\/_nuxt\/[\w.-]+\.js/.exec(html)![0]
+    // the login page's own script and stylesheet, and the app's framework script (on any app page)
+    const login = await (await fetch(`${server.url}/login`)).text()
+    const app = (await (await signedIn()).get('/profile')).text
+    const assets = [/\/_page\/[\w.-]+\.js/.exec(login)![0], /\/_nuxt\/[\w.-]+\.css/.exec(login)![0], /\/_nuxt\/[\w.-]+\.js/.exec(app)![0]]
+    for (const asset of assets) await expectCompressed(asset)
+  })
+
+  async function expectCompressed(asset: string) {
     const plain = await fetch(server.url + asset, { headers: { 'accept-encoding': 'identity' } })
     const size = (await plain.arrayBuffer()).byteLength
     for (const [asked, got] of [['br, gzip', 'br'], ['gzip', 'gzip']] as const) {
@@ -54,7 +67,7 @@ describe('headers', () => {
       expect(res.headers['cache-control']).toMatch(/immutable/)
       expect(res.headers['x-content-type-options']).toBe('nosniff')
     }
-  })
+  }
 
   it('sends a strict CSP, nosniff, frame-ancestors none and HSTS behind https', async () => {
     const res = await new Client(server.url).get('/login')
@@ -62,11 +75,13 @@ describe('headers', () => {
     expect(csp).toContain('frame-ancestors \'none\'')
     expect(csp).toContain('default-src \'self\'')
     expect(csp).toContain('object-src \'none\'')
-    // no blanket 'unsafe-inline' for scripts: only the hashes of this page's own inline scripts
-    expect(csp).toMatch(/script-src 'self'( 'sha256-[\w+/=]+')+;/)
+    // the login page has no inline script at all; an app page allows only the hashes of its own inline scripts
+    expect(csp).toContain('script-src \'self\';')
+    const app = (await (await signedIn()).get('/profile')).headers.get('content-security-policy') ?? ''
+    expect(app).toMatch(/script-src 'self'( 'sha256-[\w+/=]+')+;/)
     expect(res.headers.get('x-content-type-options')).toBe('nosniff')
     expect(res.headers.get('strict-transport-security')).toMatch(/max-age=\d+/)
-    expect(res.headers.get('referrer-policy')).toBe('no-referrer')
+    expect(res.headers.get('referrer-policy')).toBe('same-origin')
   })
 })
 

@@ -348,10 +348,12 @@ describe('15. smaller findings', () => {
   it('build assets carry nosniff; no response says it is Nuxt', async () => {
     const page = await fetch(`${server.url}/login`)
     expect(page.headers.get('x-powered-by')).toBeNull()
-    const asset = /\/_nuxt\/[\w.-]+\.js/.exec(await page.text())![0]
-    const res = await fetch(server.url + asset)
-    expect(res.status).toBe(200)
-    expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+    const html = await page.text()
+    for (const asset of [/\/_page\/[\w.-]+\.js/.exec(html)![0], /\/_nuxt\/[\w.-]+\.css/.exec(html)![0]]) {
+      const res = await fetch(server.url + asset)
+      expect(res.status).toBe(200)
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+    }
   })
 
   it('the Origin check includes the scheme', async () => {
