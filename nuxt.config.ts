@@ -36,7 +36,9 @@ export default defineNuxtConfig({
       style: [{ innerHTML: '@layer vuetify-core, vuetify-components, vuetify-overrides, vuetify-utilities, vuetify-final;', tagPriority: 'critical' }],
     },
   },
-  css: ['~/assets/app.css', 'vuetify/styles'],
+  // Vuetify's core styles everywhere; its utility pack only in the app's layout (layouts/default.vue), the
+  // login pages get the few utilities they use (modules/login-pages.ts); the colour pack is used by nobody.
+  css: ['~/assets/app.css', 'vuetify/styles/layers', 'vuetify/styles/core'],
   // Placeholders only: Nuxt maps NUXT_SESSION_* onto keys that exist, and the boot plugin sets those variables
   // from server/settings.ts (name, Secure, lifetime, secret) before the first request.
   runtimeConfig: {
