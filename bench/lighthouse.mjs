@@ -1,4 +1,4 @@
-// Lighthouse performance and accessibility of /login, driving Debian's Chromium (CHROME_PATH).
+// Lighthouse (mobile preset) performance and accessibility of a page, driving Debian's Chromium (CHROME_PATH).
 // lighthouse is not a project dependency (it is large and only the benchmark needs it): it is installed
 // on first use into bench/.tmp from the npm registry.
 import { execSync } from 'node:child_process'
@@ -11,16 +11,24 @@ const dir = join(ROOT, 'bench/.tmp/lighthouse')
 const entry = join(dir, 'node_modules/lighthouse/core/index.js')
 const launcher = join(dir, 'node_modules/chrome-launcher/dist/index.js')
 
-/** Returns { performance, accessibility } scores (0–100) for a URL, or null when Lighthouse cannot run. */
-export async function lighthouseScores(url) {
+/**
+ * Returns { performance, accessibility } scores (0–100) for a URL, or null when Lighthouse cannot run. The
+ * median of `runs` runs: on a 2-core box a single run moves by a few points with whatever else is running.
+ */
+export async function lighthouseScores(url, { cookie, runs = 3 } = {}) {
   try {
     if (!existsSync(entry)) execSync(`npm install --no-save --no-audit --no-fund --prefix ${dir} lighthouse@12.8.2 chrome-launcher@1`, { stdio: 'ignore' })
     const { default: lighthouse } = await import(pathToFileURL(entry).href)
     const { launch } = await import(pathToFileURL(launcher).href)
     const chrome = await launch({ chromePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', chromeFlags: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'] })
     try {
-      const r = await lighthouse(url, { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: ['performance', 'accessibility'] })
-      return { performance: Math.round(r.lhr.categories.performance.score * 100), accessibility: Math.round(r.lhr.categories.accessibility.score * 100) }
+      const scores = []
+      for (let i = 0; i < runs; i++) {
+        const r = await lighthouse(url, { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: ['performance', 'accessibility'], ...(cookie ? { extraHeaders: { Cookie: cookie } } : {}) })
+        scores.push({ performance: Math.round(r.lhr.categories.performance.score * 100), accessibility: Math.round(r.lhr.categories.accessibility.score * 100) })
+      }
+      const median = key => scores.map(x => x[key]).sort((a, b) => a - b)[Math.floor(runs / 2)]
+      return { performance: median('performance'), accessibility: median('accessibility'), all: scores.map(x => x.performance) }
     }
     finally {
       await chrome.kill()

@@ -27,7 +27,6 @@ export async function pageWeight(url, { cookie } = {}) {
     cdp.on('Network.loadingFinished', (e) => {
       total += e.encodedDataLength
       requests++
-      if (process.env.WIRE_DEBUG) console.log(types.get(e.requestId), e.encodedDataLength)
       if (types.get(e.requestId) === 'Script') js += e.encodedDataLength
     })
     await page.goto(url, { waitUntil: 'networkidle' })
