@@ -86,6 +86,29 @@ describe.each(['anonymous', 'regular', 'manager', 'superuser'])('fuzzing every r
   })
 })
 
+// The login pages' native form posts (server/forms): the same properties with urlencoded bodies, as each actor.
+// (POST /logout is left out: it would sign the fuzzing clients out; tests/api/forms.test.ts covers it.)
+const formKeys = [...keys, 'intent', 'confirm', 'setupCode']
+const formBody = fc.oneof(
+  fc.dictionary(fc.constantFrom(...formKeys), fc.oneof(fc.string({ maxLength: 300 }), fc.constantFrom('check', 'setup', '', '%00', 'a'.repeat(70_000), '<script>alert(1)</script>')), { maxKeys: 6 }).map(d => new URLSearchParams(d).toString()),
+  fc.string({ maxLength: 400 }),
+  fc.constantFrom('intent=setup&intent=check', 'token[]=a&token[]=b', '__proto__[isSuperuser]=true', 'a=%ZZ', '&&&', '='),
+)
+const formRoutes = ['/login', '/login?next=%2F%2Fevil.example', '/login/forgot-password', '/login/set-password', '/login/change-password']
+
+describe.each(['anonymous', 'regular', 'superuser'])('fuzzing every form post as %s', (who) => {
+  it.each(formRoutes)('POST %s: never 5xx, no stack trace, no change on 4xx', async (route) => {
+    await fc.assert(fc.asyncProperty(formBody, async (b) => {
+      const before = state()
+      const res = await clients[who]!.request('POST', route, b, { 'content-type': 'application/x-www-form-urlencoded' })
+      counts[`FORM ${route}`] = (counts[`FORM ${route}`] ?? 0) + 1
+      expect(res.status, `POST ${route} ${res.text.slice(0, 200)}`).toBeLessThan(500)
+      expect(res.text).not.toMatch(/\bat .*\.(mjs|js|ts):\d+|node_modules|SqliteError|stack/i)
+      if (res.status >= 400) expect(state(), `POST ${route} changed state with ${res.status}`).toBe(before)
+    }), { numRuns: 30 })
+  })
+})
+
 describe('prototype pollution', () => {
   // The server's own objects are what an attack would pollute, so the check is on what the server then does.
   it('a __proto__ or constructor.prototype key sent to every route grants nothing afterwards', async () => {
