@@ -69,3 +69,15 @@ describe('the client address under nuxt dev (finding of the first-run review)', 
     expect(parseSettings({ NODE_ENV: 'development', TRUST_PROXY: 'false' }).trustProxy).toEqual({ kind: 'none' })
   })
 })
+
+describe('DATABASE_URL', () => {
+  // It used to be taken as a path whatever it said: postgres://… made a folder named "postgres:" and a SQLite file in it.
+  it('takes a file path (or nothing) as the SQLite file, and refuses every URL scheme with one clear line', () => {
+    expect(parseSettings({}).databaseUrl).toBe('./data/latchkey.sqlite')
+    expect(parseSettings({ DATABASE_URL: ' /data/team.sqlite ' }).databaseUrl).toBe('/data/team.sqlite')
+    expect(parseSettings({ DATABASE_URL: 'C:\\data\\x.sqlite' }).databaseUrl).toBe('C:\\data\\x.sqlite')
+    expect(() => parseSettings({ DATABASE_URL: 'postgres://app:pw@db/latchkey' })).toThrow(/DATABASE_URL.*PostgreSQL is not supported/)
+    expect(() => parseSettings({ DATABASE_URL: 'postgresql://db/latchkey' })).toThrow(/DATABASE_URL.*PostgreSQL/)
+    expect(() => parseSettings({ DATABASE_URL: 'mysql://db/latchkey' })).toThrow(/DATABASE_URL.*must be a SQLite file path/)
+  })
+})
