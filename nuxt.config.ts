@@ -47,9 +47,6 @@ export default defineNuxtConfig({
     public: { authPageScript: '' },
   },
   srcDir: '.',
-  // Component styles are inlined into the HTML, except the app layout's: it carries Vuetify's utility pack
-  // (240 KB), which is better a cached file than 200 KB inside every app page.
-  features: { inlineStyles: id => !!id && id.includes('.vue') && !id.includes('layouts/default.vue') },
   build: { transpile: ['vuetify'] },
   // Hashed build assets are served by Nitro before any server middleware runs: give them nosniff here.
   // The login pages render without the framework's JavaScript (shared/pages.ts).
@@ -58,6 +55,9 @@ export default defineNuxtConfig({
     '/_page/**': { headers: { 'X-Content-Type-Options': 'nosniff' } },
     ...Object.fromEntries(SCRIPT_FREE_PAGES.map(path => [path, { noScripts: true }])),
   },
+  // Component styles are inlined into the HTML, except the app layout's: it carries Vuetify's utility pack
+  // (240 KB), which is better a cached file than 200 KB inside every app page.
+  features: { inlineStyles: id => !!id && id.includes('.vue') && !id.includes('layouts/default.vue') },
   compatibilityDate: '2026-11-01',
   // Every /_nuxt and /_page asset is built as .br and .gz too and served by Accept-Encoding (no proxy assumed).
   nitro: { compressPublicAssets: { brotli: true, gzip: true } },

@@ -1,6 +1,5 @@
 import type { InjectionKey } from 'vue'
-import type { ZodType } from 'zod'
-import { fieldErrorsOf, type FieldErrors } from '~~/shared/schemas'
+import type { FieldErrors } from '~~/shared/field-errors'
 import type { PostedForm } from '~~/shared/types'
 
 interface ApiErrorShape { data?: { message?: string, data?: { fieldErrors?: FieldErrors, code?: string } } }
@@ -17,9 +16,6 @@ export interface FormOptions {
   submit?: () => Promise<unknown>
   /** Checks in the browser before anything is sent (e.g. the new-password fields agree). */
   valid?: () => boolean
-  /** The shared zod schema the server checks the body with, and the values to check: every field's problem shows at once. */
-  schema?: ZodType
-  values?: () => unknown
   /** Runs after a refused submit (e.g. clear the password that was typed), with the error's code. */
   onError?: (code: string) => void
 }
@@ -52,13 +48,7 @@ export function useForm(opts: FormOptions = {}) {
   async function run(fn = opts.submit): Promise<boolean> {
     state.touched = true
     clear()
-    const local = opts.schema?.safeParse(opts.values?.())
-    const localFields = local && !local.success ? fieldErrorsOf(local.error) : {}
-    const validHere = opts.valid?.() ?? true
-    if (!validHere || Object.keys(localFields).length) {
-      state.fields = localFields
-      return false
-    }
+    if (!(opts.valid?.() ?? true)) return false
     state.busy = true
     try {
       await fn?.()

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { AUDIT_ACTION_NAMES } from './audit'
 import { PASSWORD_MAX_LENGTH } from './password-policy'
+import { PASSWORDS_DIFFER } from './text'
 
 // Every field is one bounded string: arrays and objects are refused (GitLab CVE-2023-7028).
 
@@ -44,7 +45,6 @@ export const forgotPasswordSchema = z.object({ email: text('Enter your email add
 export const tokenSchema = z.object({ token: text('The link is incomplete.').min(1, 'The link is incomplete.').max(200, 'The link is invalid.') })
 export const resetPasswordSchema = tokenSchema.extend({ password: passwordInputSchema })
 
-export const PASSWORDS_DIFFER = 'The passwords do not match.'
 /**
  * A new-password form posted natively (no script to compare the two fields): the body carries the password
  * a second time as `confirm`, which must match `field`.
@@ -57,17 +57,7 @@ export function withConfirm<T extends z.ZodRawShape>(schema: z.ZodObject<T>, fie
     }, { path: ['confirm'], message: PASSWORDS_DIFFER })
 }
 
-export type FieldErrors = Record<string, string[]>
-
-/** Turns zod issues into `{ field: [messages] }` for forms. */
-export function fieldErrorsOf(error: z.ZodError): FieldErrors {
-  const out: FieldErrors = {}
-  for (const issue of error.issues) {
-    const key = issue.path.length ? String(issue.path[0]) : 'form'
-    ;(out[key] ||= []).push(issue.message)
-  }
-  return out
-}
+export { fieldErrorsOf, type FieldErrors } from './field-errors'
 
 const flag = z.boolean({ error: 'Must be true or false.' })
 // Absent stays absent (a PATCH must not clear what it did not name); '' and null mean "no email".

@@ -5,3 +5,6 @@ export function count(n: number, noun: string, plural = `${noun}s`): string {
 
 /** The one answer to a forgot-password request, for every address (known, unknown, inactive, rate-limited). */
 export const FORGOT_PASSWORD_ANSWER = 'If your email address is associated with an account, you will receive an email with a link to reset your password.'
+
+/** The new-password forms' one complaint about the confirmation field. */
+export const PASSWORDS_DIFFER = 'The passwords do not match.'
