@@ -83,6 +83,7 @@ const envSchema = z.object({
   EMAIL_TIMEOUT: int(10, 1),
   RESEND_API_KEY: str,
   DEFAULT_FROM_EMAIL: str,
+  JOB_LEASE_SECONDS: int(60, 1),
   MAIL_RETRY_DELAYS_MS: z.string().optional().transform(v => (v?.trim() ? v : '0,2000,10000').split(',').map(Number).filter(n => Number.isFinite(n) && n >= 0)),
   TRUST_PROXY: trustProxy,
   SESSION_COOKIE_SECURE: optionalBool,
@@ -112,6 +113,8 @@ export function parseSettings(env: Record<string, string | undefined> = process.
   const httpsLinks: boolean = linkOrigin({ siteUrl, allowedHosts: e.ALLOWED_HOSTS })?.startsWith('https://') ?? false
   return {
     databaseUrl: e.DATABASE_URL,
+    /** How long a claimed job belongs to its worker before another instance may take it over. */
+    jobLeaseSeconds: e.JOB_LEASE_SECONDS,
     siteUrl,
     allowedHosts: e.ALLOWED_HOSTS,
     localAuthEnabled: e.LOCAL_USER_AUTH_ENABLED,

@@ -82,3 +82,33 @@ export const auditLog = sqliteTable('audit_log', {
 
 export type User = typeof users.$inferSelect
 export type NewUser = typeof users.$inferInsert
+
+/** What a job is: a mail to deliver, a forgot-password request to look up, the periodic clean-up. */
+export const JOB_KINDS = ['mail', 'forgot-password', 'prune'] as const
+export type JobKind = typeof JOB_KINDS[number]
+export const JOB_STATUSES = ['pending', 'running', 'done', 'failed'] as const
+
+/**
+ * The durable work queue: work that happens after a response (mails, the forgot-password lookup, pruning)
+ * is a row here, inserted before the response is sent, so it survives a crash or restart. A worker claims
+ * one with a lease (`lease_until`); a job whose worker died is taken over when the lease runs out. `key`
+ * makes an enqueue idempotent (the periodic prune: one per time slot across every instance).
+ */
+export const jobs = sqliteTable('jobs', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  kind: text('kind', { enum: JOB_KINDS }).notNull(),
+  payload: text('payload').notNull(),
+  key: text('key'),
+  status: text('status', { enum: JOB_STATUSES }).notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  runAt: ms('run_at').notNull(),
+  leaseUntil: ms('lease_until'),
+  leasedBy: text('leased_by'),
+  lastError: text('last_error'),
+  createdAt: ms('created_at').notNull(),
+  finishedAt: ms('finished_at'),
+}, t => [
+  uniqueIndex('jobs_key_unique').on(t.key),
+  index('jobs_due_idx').on(t.status, t.runAt),
+])
+export type Job = typeof jobs.$inferSelect

@@ -103,7 +103,7 @@ export async function createUserAsAdmin(db: Db, s: Settings, outbox: Outbox, inp
       return { invitationExpiresAt: link.expiresAt }
     },
   })
-  if (link) outbox.enqueue(setPasswordLinkNotice(s, user, setPasswordLink(linkOrigin(s)!, link.token), s.adminResetLinkTimeout, 'invitation', meta.actor.username))
+  if (link) await outbox.enqueue(setPasswordLinkNotice(s, user, setPasswordLink(linkOrigin(s)!, link.token), s.adminResetLinkTimeout, 'invitation', meta.actor.username))
   return user
 }
 
@@ -191,7 +191,7 @@ export async function adminSendResetEmail(db: Db, s: Settings, outbox: Outbox, i
     await audit(tx, { action: 'admin_reset_email_sent', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { expiresAt: issued.expiresAt, reason } })
     return { target, reason, ...issued }
   })
-  outbox.enqueue(setPasswordLinkNotice(s, target, setPasswordLink(linkOrigin(s)!, token), s.adminResetLinkTimeout, reason, meta.actor.username))
+  await outbox.enqueue(setPasswordLinkNotice(s, target, setPasswordLink(linkOrigin(s)!, token), s.adminResetLinkTimeout, reason, meta.actor.username))
   return { expiresAt, reason }
 }
 

@@ -50,7 +50,7 @@ export async function changePassword(db: Db, s: Settings, outbox: Outbox, c: Pas
   // A first password (an invitation) changed nothing the owner had: no "password changed" notice.
   if (c.notify !== false && c.user.passwordHash) {
     const notice = passwordChangedNotice(s, result.user, c.how, result.sessionsEnded, c.actor?.username)
-    if (notice) outbox.enqueue(notice)
+    if (notice) await outbox.enqueue(notice)
   }
   return result
 }

@@ -93,19 +93,20 @@ export async function requestPasswordReset(db: Db, s: Settings, outbox: Outbox, 
   const outcome: ResetRequestOutcome = !user?.email ? 'unknown' : !user.isActive ? 'inactive' : limited ? 'rate-limited' : 'sent'
   const token = outcome === 'sent' ? (await issueToken(db, user!.id, 'self-service', s.passwordResetTimeout, null, now)).token : randomBytes(32).toString('base64url')
   await audit(db, { action: 'password_reset_requested', targetId: user?.id ?? null, details: { emailHash, outcome } })
-  outbox.enqueue(setPasswordLinkNotice(s, outcome === 'sent' ? user : undefined, setPasswordLink(origin, token), s.passwordResetTimeout, 'self-service'))
+  await outbox.enqueue(setPasswordLinkNotice(s, outcome === 'sent' ? user : undefined, setPasswordLink(origin, token), s.passwordResetTimeout, 'self-service'))
   return outcome
 }
 
 /**
  * A "forgot password" request: refused (404) when the feature is off; over the per-IP limit it is dropped
- * silently; otherwise the lookup and the mail are handed to `defer`, which runs them after the answer.
+ * silently; otherwise `enqueue` makes it a durable job (the same one row for every address) and the lookup,
+ * the link and the mail happen in the worker, after the answer.
  */
-export async function acceptPasswordResetRequest(db: Db, s: Settings, outbox: Outbox, defer: (task: () => Promise<unknown>) => void, ip: string, readEmail: () => Promise<string>) {
+export async function acceptPasswordResetRequest(db: Db, s: Settings, enqueue: (email: string) => Promise<void>, ip: string, readEmail: () => Promise<string>) {
   if (forgotPasswordBlocker(s)) throw new DomainError(404, 'Password reset by email is not enabled on this server.')
   const accepted = (await hit(db, `reset-ip:${ip}`, 60)).count <= s.limits.resetRequestsPerIpPerMinute
   const email = await readEmail()
-  if (accepted) defer(() => requestPasswordReset(db, s, outbox, email))
+  if (accepted) await enqueue(email)
 }
 
 /**

@@ -22,6 +22,8 @@ export default defineNitroPlugin((nitroApp) => {
     if (warning) console.warn(`[latchkey] Warning: ${warning}`)
     // Nitro plugins are synchronous: the one async start-up message is printed as soon as it is known.
     void firstRunHint(db).then(hint => hint && console.info(hint))
+    // The durable job queue: mails, forgot-password lookups and the clean-up, also those left by a crash.
+    useJobWorker().start()
   }
   catch (err) {
     console.error(`[latchkey] Cannot start: ${err instanceof Error ? err.message : String(err)}`)

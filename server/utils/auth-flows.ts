@@ -25,10 +25,10 @@ export async function logOut(event: H3Event) {
   await clearUserSession(event)
 }
 
-/** A forgot-password request: the same deferred work for every address (see acceptPasswordResetRequest). */
+/** A forgot-password request: the same one job for every address (see acceptPasswordResetRequest). */
 export async function requestResetLink(event: H3Event, readEmail: () => Promise<string>) {
-  const queue = useMailQueue()
-  await acceptPasswordResetRequest(useDb(), useSettings(), queue, task => queue.defer(task), clientIp(event), readEmail)
+  const worker = useJobWorker()
+  await acceptPasswordResetRequest(useDb(), useSettings(), email => worker.enqueueForgotPassword(email), clientIp(event), readEmail)
 }
 
 /** What a set-password link is for, without consuming it. */
@@ -38,7 +38,7 @@ export function checkSetPasswordLink(event: H3Event, token: string) {
 
 /** Sets a password with a link's token (consumes it, ends every session); never signs anyone in. */
 export function setPasswordWithLink(event: H3Event, token: string, password: string) {
-  return resetPasswordWithToken(useDb(), useSettings(), useMailQueue(), token, password, clientIp(event))
+  return resetPasswordWithToken(useDb(), useSettings(), useOutbox(), token, password, clientIp(event))
 }
 
 /** First run: the first administrator, with the setup code from the server log. */
@@ -49,7 +49,7 @@ export function setUpFirstAdmin(event: H3Event, body: z.output<typeof setupSchem
 /** The signed-in user changes their own password; other sessions end, this one is re-sealed. */
 export async function changeOwnPasswordHere(event: H3Event, body: z.output<typeof changePasswordSchema>) {
   const { user, sid } = requireUser(event, { allowPasswordChangeRequired: true })
-  const result = await changeOwnPassword(useDb(), useSettings(), useMailQueue(), user, body, { sid, ip: clientIp(event) })
+  const result = await changeOwnPassword(useDb(), useSettings(), useOutbox(), user, body, { sid, ip: clientIp(event) })
   await sealSessionCookie(event, user, sid, result.sessionVersion)
   return result
 }

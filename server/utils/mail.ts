@@ -1,14 +1,15 @@
-import { audit } from '../domain/audit'
+import { JobWorker } from '../jobs/worker'
 import { createMailer } from '../mail/mailer'
-import { MailQueue } from '../mail/queue'
+import type { Outbox } from '../mail/queue'
 
-let queue: MailQueue | undefined
+let worker: JobWorker | undefined
 
-/** The process-wide mail queue (the domain's outbox); every outcome lands in the audit log, never with the requester. */
-export function useMailQueue(): MailQueue {
-  return (queue ??= new MailQueue(createMailer(useSettings()), async (o) => {
-    if (!o.ok) console.error(`[latchkey] Mail "${o.job.kind}" to user ${o.job.userId ?? '?'} failed after ${o.attempts} attempts: ${o.error}`)
-    const action = o.job.mail.to === null ? 'mail_discarded' : o.ok ? 'mail_sent' : 'mail_failed'
-    await audit(useDb(), { action, targetId: o.job.userId ?? null, details: { kind: o.job.kind, attempts: o.attempts, ...(o.error ? { error: o.error.slice(0, 300) } : {}) } })
-  }, useSettings().mail.retryDelaysMs))
+/** This process's job worker (started by the boot plugin, stopped on shutdown). */
+export function useJobWorker(): JobWorker {
+  return (worker ??= new JobWorker(useDb(), useSettings(), createMailer(useSettings()), { leaseMs: useSettings().jobLeaseSeconds * 1000 }))
+}
+
+/** The domain's outbox: every mail becomes a durable job before the request answers. */
+export function useOutbox(): Outbox {
+  return useJobWorker().outbox
 }

@@ -140,10 +140,13 @@ describe('links', () => {
     expect(outbox.jobs.every(j => j.kind === 'password_reset')).toBe(true)
     const few = testSettings({ EMAIL_HOST: 'smtp.example.test', NUXT_PUBLIC_SITE_URL: 'https://latchkey.example.test', FORGOT_PASSWORD_ENABLED: 'true', RESET_MAILS_PER_ACCOUNT_PER_HOUR: '1' })
     expect(await requestPasswordReset(db, few, outbox, 'plain@example.com')).toBe('rate-limited')
-    const deferred: Array<() => Promise<unknown>> = []
-    await acceptPasswordResetRequest(db, s, outbox, t => deferred.push(t), '2.2.2.2', async () => 'plain@example.com')
-    expect(deferred).toHaveLength(1)
-    await expect(acceptPasswordResetRequest(db, testSettings(), outbox, t => deferred.push(t), '2.2.2.2', async () => 'x')).rejects.toMatchObject({ status: 404 })
+    const queued: string[] = []
+    const enqueue = async (email: string) => {
+      queued.push(email)
+    }
+    await acceptPasswordResetRequest(db, s, enqueue, '2.2.2.2', async () => 'plain@example.com')
+    expect(queued).toEqual(['plain@example.com'])
+    await expect(acceptPasswordResetRequest(db, testSettings(), enqueue, '2.2.2.2', async () => 'x')).rejects.toMatchObject({ status: 404 })
   })
 
   it('token checks are limited per address', async () => {

@@ -1,0 +1,62 @@
+import { and, asc, eq, inArray, isNotNull, lt, lte, or, sql } from 'drizzle-orm'
+import { first, withTransaction, type Db } from '../db/client'
+import { jobs, type Job, type JobKind } from '../db/schema'
+
+// The durable job queue (see the jobs table): enqueue inside the request, before its answer; a worker in
+// every instance claims due jobs with a lease, runs them, and records the outcome.
+
+export interface NewJob { kind: JobKind, payload: unknown, key?: string, runAt?: number }
+
+/** Adds a job (nothing when a job with the same key exists). Returns its id, or null for a duplicate key. */
+export async function enqueueJob(db: Db, job: NewJob, now = Date.now()): Promise<number | null> {
+  return withTransaction(db, async (tx) => {
+    const rows = await tx.insert(jobs).values({ kind: job.kind, payload: JSON.stringify(job.payload ?? null), key: job.key ?? null, runAt: job.runAt ?? now, createdAt: now })
+      .onConflictDoNothing().returning({ id: jobs.id })
+    return first(rows)?.id ?? null
+  })
+}
+
+/**
+ * Claims the oldest due job: a pending one whose time has come, or a running one whose worker's lease ran
+ * out (that worker died). One writer at a time (SQLite's BEGIN IMMEDIATE), so two workers never claim the
+ * same job.
+ */
+export async function claimJob(db: Db, worker: string, leaseMs: number, now = Date.now()): Promise<Job | undefined> {
+  return withTransaction(db, async (tx) => {
+    const due = first(await tx.select({ id: jobs.id }).from(jobs)
+      .where(or(and(eq(jobs.status, 'pending'), lte(jobs.runAt, now)), and(eq(jobs.status, 'running'), lt(jobs.leaseUntil, now))))
+      .orderBy(asc(jobs.runAt), asc(jobs.id)).limit(1))
+    if (!due) return undefined
+    const [job] = await tx.update(jobs).set({ status: 'running', leaseUntil: now + leaseMs, leasedBy: worker, attempts: sql`${jobs.attempts} + 1` })
+      .where(eq(jobs.id, due.id)).returning()
+    return job
+  })
+}
+
+/**
+ * Marks a job done, if this worker still holds it (a worker whose lease ran out lost it). The payload is
+ * cleared: a mail job carried a set-password link, and links are stored only as hashes.
+ */
+export async function completeJob(db: Db, id: number, worker: string, now = Date.now()): Promise<boolean> {
+  return withTransaction(db, async tx => (await tx.update(jobs).set({ status: 'done', finishedAt: now, leaseUntil: null, lastError: null, payload: 'null' })
+    .where(and(eq(jobs.id, id), eq(jobs.leasedBy, worker), eq(jobs.status, 'running'))).returning({ id: jobs.id })).length > 0)
+}
+
+/** A failed attempt: back to pending at `retryAt`, or failed for good when there is no retry left. */
+export async function failJob(db: Db, id: number, worker: string, error: string, retryAt: number | null, now = Date.now()): Promise<boolean> {
+  return withTransaction(db, async tx => (await tx.update(jobs).set(retryAt === null
+    ? { status: 'failed', finishedAt: now, leaseUntil: null, lastError: error.slice(0, 500), payload: 'null' }
+    : { status: 'pending', runAt: retryAt, leaseUntil: null, leasedBy: null, lastError: error.slice(0, 500) })
+    .where(and(eq(jobs.id, id), eq(jobs.leasedBy, worker), eq(jobs.status, 'running'))).returning({ id: jobs.id })).length > 0)
+}
+
+/** Jobs not finished yet (pending or running), e.g. for shutdown and health reporting. */
+export async function unfinishedJobs(db: Db): Promise<number> {
+  return (await db.select({ id: jobs.id }).from(jobs).where(inArray(jobs.status, ['pending', 'running']))).length
+}
+
+/** Deletes finished jobs older than `olderThanMs`. Returns how many. */
+export async function pruneJobs(db: Db, olderThanMs = 7 * 86400_000, now = Date.now()): Promise<number> {
+  return withTransaction(db, async tx => (await tx.delete(jobs)
+    .where(and(inArray(jobs.status, ['done', 'failed']), isNotNull(jobs.finishedAt), lt(jobs.finishedAt, now - olderThanMs))).returning({ id: jobs.id })).length)
+}

@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto'
+import MailComposer from 'nodemailer/lib/mail-composer'
+import type { Db } from '../db/client'
+import type { Job } from '../db/schema'
+import { audit } from '../domain/audit'
+import { claimJob, completeJob, enqueueJob, failJob, pruneJobs } from '../domain/jobs'
+import { requestPasswordReset } from '../domain/password-reset'
+import { pruneStale } from '../domain/prune'
+import type { Mailer } from '../mail/mailer'
+import type { MailJob, Outbox } from '../mail/queue'
+import type { Settings } from '../settings'
+
+/** Builds the MIME message a delivery would build, then drops it: the same work as a send, nothing leaves. */
+async function rehearse(mail: MailJob['mail']) {
+  await new MailComposer({ from: 'rehearsal@localhost', to: 'rehearsal@localhost', subject: mail.subject, text: mail.text, html: mail.html }).compile().build()
+}
+
+export interface WorkerOptions {
+  /** How long a claimed job is this worker's; after that another instance may take it over. */
+  leaseMs?: number
+  /** How often an idle worker looks for due jobs (a job enqueued in this process wakes it at once). */
+  pollMs?: number
+  /** Every PRUNE_EVERY_MS one prune job runs, across all instances (its key is the time slot). */
+  pruneEveryMs?: number
+}
+
+const PRUNE_EVERY_MS = 10 * 60_000
+
+/**
+ * One per server process: claims due jobs from the durable queue (domain/jobs.ts) one at a time, runs them,
+ * retries failures after MAIL_RETRY_DELAYS_MS, and records every mail's outcome in the audit log. Handlers:
+ * `mail` (deliver, or for an address nobody has, build and drop), `forgot-password` (the lookup behind the
+ * one answer, so known and unknown addresses cost a request the same), `prune` (dead rows, old jobs).
+ */
+export class JobWorker {
+  readonly id = `${process.pid}-${randomBytes(4).toString('hex')}`
+  private running = false
+  private loopDone: Promise<void> = Promise.resolve()
+  private wake: (() => void) | undefined
+  private pruneTimer: ReturnType<typeof setInterval> | undefined
+  private readonly leaseMs: number
+  private readonly pollMs: number
+  private readonly pruneEveryMs: number
+
+  constructor(private db: Db, private s: Settings, private mailer: Mailer, opts: WorkerOptions = {}) {
+    this.leaseMs = opts.leaseMs ?? 60_000
+    this.pollMs = opts.pollMs ?? 1000
+    this.pruneEveryMs = opts.pruneEveryMs ?? PRUNE_EVERY_MS
+  }
+
+  /** The outbox the domain writes mails to: each mail a job row (awaited), then this worker is woken. */
+  readonly outbox: Outbox = {
+    enqueue: async (job: MailJob) => {
+      await enqueueJob(this.db, { kind: 'mail', payload: job, runAt: Date.now() + (this.s.mail.retryDelaysMs[0] ?? 0) })
+      this.nudge()
+    },
+  }
+
+  /** Queues the forgot-password lookup for an address (the request's only write besides its counter). */
+  async enqueueForgotPassword(email: string) {
+    await enqueueJob(this.db, { kind: 'forgot-password', payload: { email } })
+    this.nudge()
+  }
+
+  start() {
+    if (this.running) return
+    this.running = true
+    const schedulePrune = () => enqueueJob(this.db, { kind: 'prune', payload: null, key: `prune:${Math.floor(Date.now() / this.pruneEveryMs)}` }).then(() => this.nudge(), (err: unknown) => this.log('Scheduling the clean-up failed', err))
+    void schedulePrune()
+    this.pruneTimer = setInterval(schedulePrune, this.pruneEveryMs)
+    this.pruneTimer.unref()
+    this.loopDone = this.loop()
+  }
+
+  /** Stops claiming, lets the job in hand finish (bounded), and leaves the rest in the queue for the next start. */
+  async stop(timeoutMs = 10_000): Promise<boolean> {
+    this.running = false
+    clearInterval(this.pruneTimer)
+    this.nudge()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const finished = await Promise.race([this.loopDone.then(() => true), new Promise<boolean>((r) => {
+      timer = setTimeout(() => r(false), timeoutMs)
+    })])
+    clearTimeout(timer)
+    return finished
+  }
+
+  nudge() {
+    this.wake?.()
+  }
+
+  private async loop() {
+    while (this.running) {
+      const worked = await this.runOne().catch((err: unknown) => {
+        this.log('The job queue failed', err)
+        return false
+      })
+      if (!worked && this.running) {
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, this.pollMs)
+          this.wake = () => {
+            clearTimeout(t)
+            r()
+          }
+        })
+        this.wake = undefined
+      }
+    }
+  }
+
+  /** Claims and runs one due job; false when there was none. */
+  async runOne(now = Date.now()): Promise<boolean> {
+    const job = await claimJob(this.db, this.id, this.leaseMs, now)
+    if (!job) return false
+    try {
+      await this.handle(job)
+      await completeJob(this.db, job.id, this.id)
+      if (job.kind === 'mail') await this.mailOutcome(job, true)
+    }
+    catch (err) {
+      const error = err instanceof Error ? err.message : String(err)
+      const delays = job.kind === 'mail' ? this.s.mail.retryDelaysMs : [0, 2000, 10_000]
+      const retryAt = job.attempts < delays.length ? Date.now() + (delays[job.attempts] ?? 0) : null
+      await failJob(this.db, job.id, this.id, error, retryAt)
+      if (retryAt === null) {
+        this.log(`Job ${job.id} (${job.kind}) failed after ${job.attempts} attempts`, err)
+        if (job.kind === 'mail') await this.mailOutcome(job, false, error)
+      }
+    }
+    return true
+  }
+
+  private async handle(job: Job) {
+    const payload: unknown = JSON.parse(job.payload)
+    if (job.kind === 'mail') {
+      const { mail } = payload as MailJob
+      if (mail.to === null) await rehearse(mail)
+      else await this.mailer.send({ ...mail, to: mail.to })
+    }
+    else if (job.kind === 'forgot-password') {
+      await requestPasswordReset(this.db, this.s, this.outbox, (payload as { email: string }).email)
+    }
+    else {
+      await pruneStale(this.db, this.s)
+      await pruneJobs(this.db)
+    }
+  }
+
+  private async mailOutcome(job: Job, ok: boolean, error?: string) {
+    const { mail, kind, userId } = JSON.parse(job.payload) as MailJob
+    const action = mail.to === null ? 'mail_discarded' : ok ? 'mail_sent' : 'mail_failed'
+    await audit(this.db, { action, targetId: userId ?? null, details: { kind, attempts: job.attempts, job: job.id, ...(error ? { error: error.slice(0, 300) } : {}) } })
+  }
+
+  private log(what: string, err: unknown) {
+    console.error(`[latchkey] ${what}: ${err instanceof Error ? err.message : String(err)}`)
+  }
+}
