@@ -65,9 +65,10 @@ export class JobWorker {
   start() {
     if (this.running) return
     this.running = true
-    const schedulePrune = () => enqueueJob(this.db, { kind: 'prune', payload: null, key: `prune:${Math.floor(Date.now() / this.pruneEveryMs)}` }).then(() => this.nudge(), (err: unknown) => this.log('Scheduling the clean-up failed', err))
-    void schedulePrune()
-    this.pruneTimer = setInterval(schedulePrune, this.pruneEveryMs)
+    // One clean-up at every start (this instance's own), then one per time slot across all instances.
+    const schedulePrune = (key: string) => enqueueJob(this.db, { kind: 'prune', payload: null, key }).then(() => this.nudge(), (err: unknown) => this.log('Scheduling the clean-up failed', err))
+    void schedulePrune(`prune:start:${this.id}`)
+    this.pruneTimer = setInterval(() => schedulePrune(`prune:${Math.floor(Date.now() / this.pruneEveryMs)}`), this.pruneEveryMs)
     this.pruneTimer.unref()
     this.loopDone = this.loop()
   }
