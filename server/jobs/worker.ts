@@ -136,7 +136,7 @@ export class JobWorker {
     if (job.kind === 'mail') {
       const { mail } = payload as MailJob
       if (mail.to === null) await rehearse(mail)
-      else await this.mailer.send({ ...mail, to: mail.to })
+      else await this.mailer.send({ ...mail, to: mail.to, id: `latchkey-job-${job.id}-${job.createdAt}` })
     }
     else if (job.kind === 'forgot-password') {
       await requestPasswordReset(this.db, this.s, this.outbox, (payload as { email: string }).email)

@@ -3,8 +3,18 @@ import type { Resend } from 'resend'
 import type { Settings } from '../settings'
 import type { MailContent } from './templates'
 
-export interface OutgoingMail extends MailContent { to: string }
+/**
+ * `id`, when set, is the mail's idempotency key (one per job, the same on every attempt): SMTP sends it as the
+ * Message-ID, so a receiver can drop a duplicate after a crash between sending and recording; Resend takes it
+ * as its Idempotency-Key and sends the mail at most once.
+ */
+export interface OutgoingMail extends MailContent { to: string, id?: string }
 export interface Mailer { readonly kind: 'smtp' | 'resend' | 'log', send: (mail: OutgoingMail) => Promise<void> }
+
+/** The domain of the sender address, for Message-IDs. */
+function mailDomain(from: string): string {
+  return /@([^\s>]+)/.exec(from)?.[1] ?? 'latchkey.invalid'
+}
 
 /** SMTP through nodemailer, with SysReptor's EMAIL_* settings. */
 function smtpMailer(s: Settings): Mailer {
@@ -17,7 +27,7 @@ function smtpMailer(s: Settings): Mailer {
   return {
     kind: 'smtp',
     async send(mail) {
-      await transport.sendMail({ from: m.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html })
+      await transport.sendMail({ from: m.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, ...(mail.id ? { messageId: `<${mail.id}@${mailDomain(m.from)}>` } : {}) })
     },
   }
 }
@@ -32,7 +42,7 @@ function resendMailer(s: Settings): Mailer {
         const { Resend } = await import('resend')
         client = new Resend(s.mail.resendApiKey)
       }
-      const { error } = await client.emails.send({ from: s.mail.from, to: [mail.to], subject: mail.subject, text: mail.text, html: mail.html })
+      const { error } = await client.emails.send({ from: s.mail.from, to: [mail.to], subject: mail.subject, text: mail.text, html: mail.html }, mail.id ? { idempotencyKey: mail.id } : undefined)
       if (error) throw new Error(`Resend refused the message: ${error.message}`)
     },
   }

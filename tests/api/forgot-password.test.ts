@@ -51,6 +51,7 @@ describe('forgot password by email (SMTP)', () => {
     expect(mail.text).toContain('you can ignore this email')
     expect(mail.text).toContain(u.username)
     expect(mail.raw).toMatch(/Content-Type: text\/html/)
+    expect(mail.raw).toMatch(/^Message-ID: <latchkey-job-\d+-\d+@[^>]+>/im) // one id per job, the same on a retry
     // only the hash is stored
     const rows = server.db().select().from(passwordTokens).where(eq(passwordTokens.userId, u.id)).all()
     expect(rows.map(r => r.tokenHash)).not.toContain(token)

@@ -26,6 +26,7 @@ describe('forgot password through the Resend SDK', () => {
     const mail = await resend.waitFor(u.email!)
     const req = resend.requests.at(-1)!
     expect(req.auth).toBe('Bearer re_test_key')
+    expect(req.idempotencyKey).toMatch(/^latchkey-job-\d+-\d+$/) // one key per job: Resend sends it at most once
     expect(req.body).toMatchObject({ from: 'Latchkey <latchkey@example.com>', to: [u.email], subject: 'Reset your Latchkey password' })
     expect(String(req.body.html)).toContain('Choose a new password')
     const link = linkIn(mail)
@@ -40,6 +41,11 @@ describe('forgot password through the Resend SDK', () => {
     resend.failNext = 1
     await new Client(server.url).post('/api/auth/forgot-password', { email: u.email })
     await resend.waitFor(u.email!)
+    // the retry is the same mail to Resend: the same idempotency key on both attempts
+    const keys = resend.requests.filter(r => JSON.stringify(r.body.to).includes(u.email!)).map(r => r.idempotencyKey)
+    expect(keys).toHaveLength(2)
+    expect(keys[0]).toBeTruthy()
+    expect(keys[1]).toBe(keys[0])
     const v = await seedUser(server.db())
     resend.failNext = 3
     const answer = await new Client(server.url).post('/api/auth/forgot-password', { email: v.email })

@@ -92,7 +92,7 @@ export class SmtpSink extends Inbox {
 /** A loopback stand-in for Resend's HTTP API: receives the SDK's real POST /emails requests. */
 export class ResendFake extends Inbox {
   port = 0
-  requests: Array<{ path: string, auth?: string, body: Record<string, unknown> }> = []
+  requests: Array<{ path: string, auth?: string, idempotencyKey?: string, body: Record<string, unknown> }> = []
   failNext = 0
   private server?: Server
   async start() {
@@ -104,7 +104,7 @@ export class ResendFake extends Inbox {
       })
       req.on('end', () => {
         const body = data ? JSON.parse(data) : {}
-        this.requests.push({ path: req.url ?? '', auth: req.headers.authorization, body })
+        this.requests.push({ path: req.url ?? '', auth: req.headers.authorization, idempotencyKey: req.headers['idempotency-key'] as string | undefined, body })
         if (this.failNext > 0) {
           this.failNext--
           res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ name: 'internal_server_error', message: 'boom', statusCode: 500 }))
