@@ -63,5 +63,21 @@ export async function withTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Pr
   })
 }
 
+const statements = new WeakMap<object, Map<string, unknown>>()
+
+/**
+ * A query built and prepared once per database connection, by name, then run with placeholders: building a
+ * drizzle query costs about ten times what running it does (≈ 150 µs against 15 µs), which the hot paths
+ * (login, the session check) pay on every request otherwise. Keyed by the connection, so a transaction handle
+ * uses the same statements (and runs them inside its transaction).
+ */
+export function prepared<T>(db: Db, name: string, build: (db: Db) => T): T {
+  let byName = statements.get(db.$client)
+  if (!byName) statements.set(db.$client, (byName = new Map()))
+  let statement = byName.get(name) as T | undefined
+  if (!statement) byName.set(name, (statement = build(db)))
+  return statement
+}
+
 /** The first row of a query's result, or undefined. */
 export const first = <T>(rows: T[]): T | undefined => rows[0]

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
-import { withTransaction, type Db } from '../db/client'
+import { prepared, withTransaction, type Db } from '../db/client'
 import { auditLog, users } from '../db/schema'
 import type { AuditAction } from '../../shared/audit'
 
@@ -17,7 +17,13 @@ export interface AuditEntry {
 /** Appends an entry to the audit log (inside the caller's transaction when given one). */
 export async function audit(db: Db, entry: AuditEntry) {
   await withTransaction(db, async (tx) => {
-    await tx.insert(auditLog).values({ at: Date.now(), ...entry })
+    await prepared(tx, 'audit-insert', d => d.insert(auditLog).values({
+      at: sql.placeholder('at'), action: sql.placeholder('action'), actorId: sql.placeholder('actorId'), actorLabel: sql.placeholder('actorLabel'),
+      targetId: sql.placeholder('targetId'), ip: sql.placeholder('ip'), details: sql.placeholder('details'),
+    }).prepare()).execute({
+      at: Date.now(), action: entry.action, actorId: entry.actorId ?? null, actorLabel: entry.actorLabel ?? null,
+      targetId: entry.targetId ?? null, ip: entry.ip ?? null, details: entry.details ?? null,
+    })
   })
 }
 

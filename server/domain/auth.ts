@@ -1,5 +1,5 @@
-import { eq } from 'drizzle-orm'
-import { withTransaction, type Db } from '../db/client'
+import { eq, sql } from 'drizzle-orm'
+import { prepared, withTransaction, type Db } from '../db/client'
 import { users, type User } from '../db/schema'
 import type { Settings } from '../settings'
 import { auditHash } from './app-meta'
@@ -71,7 +71,8 @@ export async function authenticate(db: Db, s: Settings, input: LoginInput, now =
       return null
     }
     // Upgrade an older hash while the plain password is at hand; the session version stays.
-    await tx.update(users).set({ lastLoginAt: now, ...(upgraded ? { passwordHash: upgraded } : {}) }).where(eq(users.id, user.id))
+    if (upgraded) await tx.update(users).set({ lastLoginAt: now, passwordHash: upgraded }).where(eq(users.id, user.id))
+    else await prepared(tx, 'last-login', d => d.update(users).set({ lastLoginAt: sql`${sql.placeholder('now')}` }).where(eq(users.id, sql.placeholder('id'))).prepare()).execute({ now, id: user.id })
     await audit(tx, { action: 'login', actorId: user.id, targetId: user.id, ip: input.ip })
     return createSession(tx, user.id, { ip: input.ip, userAgent: input.userAgent }, now)
   })

@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm'
-import { first, withTransaction, type Db } from '../db/client'
+import { first, prepared, withTransaction, type Db } from '../db/client'
 import { rateLimits } from '../db/schema'
 import { auditHash } from './app-meta'
 
@@ -8,17 +8,20 @@ export interface LimitState { count: number, retryAfter: number }
 /** Counts one hit in a fixed window (one atomic upsert) and returns the count including it. */
 export async function hit(db: Db, key: string, windowSeconds: number, now = Date.now()): Promise<LimitState> {
   const windowMs = windowSeconds * 1000
-  const row = await withTransaction(db, async tx => first(await tx.insert(rateLimits).values({ key, windowStart: now, count: 1 })
-    .onConflictDoUpdate({
-      target: rateLimits.key,
-      set: {
-        count: sql`CASE WHEN ${rateLimits.windowStart} <= ${now - windowMs} THEN 1 ELSE ${rateLimits.count} + 1 END`,
-        windowStart: sql`CASE WHEN ${rateLimits.windowStart} <= ${now - windowMs} THEN ${now} ELSE ${rateLimits.windowStart} END`,
-      },
-    })
-    .returning()))
+  const row = await withTransaction(db, async tx => first(await hitStatement(tx).execute({ key, now, cutoff: now - windowMs })))
   return { count: row!.count, retryAfter: Math.max(1, Math.ceil((row!.windowStart + windowMs - now) / 1000)) }
 }
+
+// One atomic upsert: a window that has passed starts again at 1.
+const hitStatement = (db: Db) => prepared(db, 'rate-limit-hit', d => d.insert(rateLimits).values({ key: sql.placeholder('key'), windowStart: sql.placeholder('now'), count: 1 })
+  .onConflictDoUpdate({
+    target: rateLimits.key,
+    set: {
+      count: sql`CASE WHEN ${rateLimits.windowStart} <= ${sql.placeholder('cutoff')} THEN 1 ELSE ${rateLimits.count} + 1 END`,
+      windowStart: sql`CASE WHEN ${rateLimits.windowStart} <= ${sql.placeholder('cutoff')} THEN ${sql.placeholder('now')} ELSE ${rateLimits.windowStart} END`,
+    },
+  })
+  .returning().prepare())
 
 /** Reads a counter without counting; a window that has passed reads as zero. */
 export async function peek(db: Db, key: string, windowSeconds: number, now = Date.now()): Promise<LimitState> {
@@ -31,7 +34,7 @@ export async function peek(db: Db, key: string, windowSeconds: number, now = Dat
 /** Forgets a counter (e.g. an address's failures after its good login). */
 export async function reset(db: Db, key: string) {
   await withTransaction(db, async (tx) => {
-    await tx.delete(rateLimits).where(eq(rateLimits.key, key))
+    await prepared(tx, 'rate-limit-reset', d => d.delete(rateLimits).where(eq(rateLimits.key, sql.placeholder('key'))).prepare()).execute({ key })
   })
 }
 
@@ -45,7 +48,8 @@ export async function resetPrefix(db: Db, prefix: string) {
 /** Gives back one slot that hit() reserved (an attempt that turned out fine), never below zero. */
 export async function giveBack(db: Db, key: string) {
   await withTransaction(db, async (tx) => {
-    await tx.update(rateLimits).set({ count: sql`CASE WHEN ${rateLimits.count} > 0 THEN ${rateLimits.count} - 1 ELSE 0 END` }).where(eq(rateLimits.key, key))
+    await prepared(tx, 'rate-limit-give-back', d => d.update(rateLimits).set({ count: sql`CASE WHEN ${rateLimits.count} > 0 THEN ${rateLimits.count} - 1 ELSE 0 END` })
+      .where(eq(rateLimits.key, sql.placeholder('key'))).prepare()).execute({ key })
   })
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { and, eq, ne, sql } from 'drizzle-orm'
-import { first, withTransaction, type Db } from '../db/client'
+import { first, prepared, withTransaction, type Db } from '../db/client'
 import { sessions, users, type User } from '../db/schema'
 
 export interface SessionClaims { sid: string, uid: number, sv: number }
@@ -10,23 +10,16 @@ export interface SessionTimeouts { maxAge: number, idleTimeout: number }
 export async function createSession(db: Db, userId: number, meta: { ip?: string | null, userAgent?: string | null }, now = Date.now()): Promise<string> {
   const id = randomBytes(16).toString('base64url')
   await withTransaction(db, async (tx) => {
-    await tx.insert(sessions).values({ id, userId, createdAt: now, lastSeenAt: now, ip: meta.ip ?? null, userAgent: meta.userAgent?.slice(0, 300) ?? null })
+    await prepared(tx, 'session-insert', d => d.insert(sessions).values({ id: sql.placeholder('id'), userId: sql.placeholder('userId'), createdAt: sql.placeholder('now'), lastSeenAt: sql.placeholder('now'), ip: sql.placeholder('ip'), userAgent: sql.placeholder('userAgent') }).prepare())
+      .execute({ id, userId, now, ip: meta.ip ?? null, userAgent: meta.userAgent?.slice(0, 300) ?? null })
   })
   return id
 }
 
-// The per-request lookup is prepared once per database handle (building the query each time costs more than running it).
-const prepared = new WeakMap<object, ReturnType<typeof buildLookup>>()
-function buildLookup(db: Db) {
-  return db.select({ user: users, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt })
-    .from(sessions).innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.id, sql.placeholder('sid'))).prepare()
-}
-function sessionLookup(db: Db) {
-  let q = prepared.get(db)
-  if (!q) prepared.set(db, (q = buildLookup(db)))
-  return q
-}
+// The per-request lookup, prepared once (see prepared()).
+const sessionLookup = (db: Db) => prepared(db, 'session-lookup', d => d.select({ user: users, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt })
+  .from(sessions).innerJoin(users, eq(users.id, sessions.userId))
+  .where(eq(sessions.id, sql.placeholder('sid'))).prepare())
 
 /**
  * The user behind a sealed session, or null when it has ended: row gone (signed out elsewhere),

@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm'
-import { first, withTransaction, type Db } from '../db/client'
+import { first, prepared, withTransaction, type Db } from '../db/client'
 import { passwordTokens, users, type User } from '../db/schema'
 import type { PublicUser } from '../../shared/types'
 import { DomainError } from './errors'
@@ -15,7 +15,7 @@ export function toPublicUser(u: User): PublicUser {
 
 /** Case-insensitive lookup by username (uses the lower(username) index). */
 export async function findUserByUsername(db: Db, username: string): Promise<User | undefined> {
-  return first(await db.select().from(users).where(sql`lower(${users.username}) = lower(${username})`))
+  return first(await prepared(db, 'user-by-username', d => d.select().from(users).where(sql`lower(${users.username}) = lower(${sql.placeholder('username')})`).prepare()).execute({ username }))
 }
 
 /** Case-insensitive lookup by email (uses the lower(email) index). */
