@@ -43,7 +43,7 @@ export default defineNuxtConfig({
   // from server/settings.ts (name, Secure, lifetime, secret) before the first request.
   runtimeConfig: {
     session: { name: '', password: '', maxAge: 0, cookie: { sameSite: 'lax', secure: false, httpOnly: true } },
-    // Set by modules/page-scripts.ts at build time.
+    // Set by modules/login-pages.ts at build time.
     public: { authPageScript: '' },
   },
   srcDir: '.',

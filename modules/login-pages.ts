@@ -12,7 +12,7 @@ import { addTemplate, defineNuxtModule } from 'nuxt/kit'
 // 2. The few Vuetify utility classes they use (#build/login-utilities.css, imported by layouts/auth.vue):
 //    the whole utility pack (240 KB) is loaded by the app's layout only, the colour pack by nobody.
 
-/** Every utility class the login pages' markup uses (tests/api/forms.test.ts checks the rendered pages). */
+/** Every utility class the login pages' markup uses (keep in step with components/auth and pages/login by hand). */
 export const LOGIN_UTILITY_CLASSES = [
   'align-center', 'd-flex', 'flex-wrap', 'font-weight-medium', 'ga-2', 'elevation-1',
   'mb-2', 'mb-3', 'mb-4', 'mb-6', 'mr-1', 'mt-1', 'mt-3', 'mt-4', 'pb-4', 'pt-0', 'pt-4', 'px-6', 'py-6',

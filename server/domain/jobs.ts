@@ -50,11 +50,6 @@ export async function failJob(db: Db, id: number, worker: string, error: string,
     .where(and(eq(jobs.id, id), eq(jobs.leasedBy, worker), eq(jobs.status, 'running'))).returning({ id: jobs.id })).length > 0)
 }
 
-/** Jobs not finished yet (pending or running), e.g. for shutdown and health reporting. */
-export async function unfinishedJobs(db: Db): Promise<number> {
-  return (await db.select({ id: jobs.id }).from(jobs).where(inArray(jobs.status, ['pending', 'running']))).length
-}
-
 /** Deletes finished jobs older than `olderThanMs`. Returns how many. */
 export async function pruneJobs(db: Db, olderThanMs = 7 * 86400_000, now = Date.now()): Promise<number> {
   return withTransaction(db, async tx => (await tx.delete(jobs)

@@ -88,13 +88,21 @@ export function formPath(event: H3Event): string | undefined {
   return event.method === 'POST' && Object.hasOwn(FORM_ACTIONS, path) ? path : undefined
 }
 
-/** What a refused step tells the page: status, message, field errors, code. */
-function refusal(err: unknown): { status: number, message: string, fieldErrors: Record<string, string[]>, code: string, retryAfter?: number } | undefined {
-  if (err instanceof DomainError)
-    return { status: err.status, message: err.message, fieldErrors: err.fieldErrors ?? {}, code: err.code ?? '', retryAfter: err.retryAfter }
-  if (err instanceof H3Error && err.statusCode < 500) {
-    const data = (err.data ?? {}) as { fieldErrors?: Record<string, string[]>, code?: string }
-    return { status: err.statusCode, message: err.message, fieldErrors: data.fieldErrors ?? {}, code: data.code ?? '' }
+/**
+ * What a refused step tells the page: status, message, field errors, code. A DomainError goes through the
+ * JSON API's own mapping (toHttpError, which also sets Retry-After), so both say the same.
+ */
+function refusal(event: H3Event, err: unknown): { status: number, message: string, fieldErrors: Record<string, string[]>, code: string } | undefined {
+  let e = err
+  try {
+    if (e instanceof DomainError) toHttpError(event, e)
+  }
+  catch (mapped) {
+    e = mapped
+  }
+  if (e instanceof H3Error && e.statusCode < 500) {
+    const data = (e.data ?? {}) as { fieldErrors?: Record<string, string[]>, code?: string }
+    return { status: e.statusCode, message: e.message, fieldErrors: data.fieldErrors ?? {}, code: data.code ?? '' }
   }
 }
 
@@ -128,9 +136,8 @@ export async function runFormPost(event: H3Event, path: string): Promise<{ locat
       if (location) return { location }
     }
     catch (err) {
-      const r = refusal(err)
+      const r = refusal(event, err)
       if (!r) throw err
-      if (r.retryAfter) setResponseHeader(event, 'Retry-After', r.retryAfter)
       Object.assign(posted, { fieldErrors: r.fieldErrors, message: Object.keys(r.fieldErrors).length ? '' : r.message, code: r.code })
       status = r.status
     }
@@ -151,7 +158,7 @@ async function linkFor(event: H3Event, token: unknown): Promise<CheckedLink> {
     return { token: parsed.data.token, username, purpose }
   }
   catch (err) {
-    const r = refusal(err)
+    const r = refusal(event, err)
     if (!r) throw err
     return { invalid: r.message }
   }

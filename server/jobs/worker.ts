@@ -28,7 +28,7 @@ const PRUNE_EVERY_MS = 10 * 60_000
 
 /**
  * One per server process: claims due jobs from the durable queue (domain/jobs.ts) one at a time, runs them,
- * retries failures after MAIL_RETRY_DELAYS_MS, and records every mail's outcome in the audit log. Handlers:
+ * retries failures after MAIL_RETRY_DELAYS_MS (every kind), and records every mail's outcome in the audit log. Handlers:
  * `mail` (deliver, or for an address nobody has, build and drop), `forgot-password` (the lookup behind the
  * one answer, so known and unknown addresses cost a request the same), `prune` (dead rows, old jobs).
  */
@@ -120,7 +120,7 @@ export class JobWorker {
     }
     catch (err) {
       const error = err instanceof Error ? err.message : String(err)
-      const delays = job.kind === 'mail' ? this.s.mail.retryDelaysMs : [0, 2000, 10_000]
+      const delays = this.s.mail.retryDelaysMs
       const retryAt = job.attempts < delays.length ? Date.now() + (delays[job.attempts] ?? 0) : null
       await failJob(this.db, job.id, this.id, error, retryAt)
       if (retryAt === null) {

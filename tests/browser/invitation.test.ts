@@ -1,42 +1,28 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { hydrated, launchBrowser, open, screenshot } from '../support/browser'
+import { describe, expect, it } from 'vitest'
+import { hydrated, open, screenshot, browserStage } from '../support/browser'
 import { Client } from '../support/client'
-import { linkIn, SmtpSink } from '../support/mail'
-import { removeDir, startServer, type TestServer } from '../support/server'
+import { linkIn } from '../support/mail'
 import { seedUser } from '../support/users'
 
-let server: TestServer
-let smtp: SmtpSink
-let browser: Browser
-beforeAll(async () => {
-  smtp = await new SmtpSink().start()
-  ;[server, browser] = await Promise.all([startServer({ ...smtp.env(), NUXT_PUBLIC_SITE_URL: '{url}' }), launchBrowser()])
-})
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-  await smtp?.stop()
-  if (server) removeDir(server.dir)
-})
+const stage = browserStage({ NUXT_PUBLIC_SITE_URL: '{url}' }, { mail: true })
 
 describe('an invitation, end to end in Chromium', () => {
   it('is created, shown as pending, sent again, and sets the new user\'s first password', async () => {
-    const admin = await seedUser(server.db(), { username: 'inviter', isUserManager: true })
-    const page = await browser.newPage()
-    await open(page, `${server.url}/login`)
+    const admin = await seedUser(stage.server.db(), { username: 'inviter', isUserManager: true })
+    const page = await stage.browser.newPage()
+    await open(page, `${stage.server.url}/login`)
     await page.getByLabel('Username', { exact: true }).fill(admin.username)
     await page.getByLabel('Password', { exact: true }).fill(admin.password)
     await page.getByRole('button', { name: 'Log in', exact: true }).click()
     await page.getByRole('heading', { name: /Welcome/ }).waitFor()
 
-    await open(page, `${server.url}/users/new`)
+    await open(page, `${stage.server.url}/users/new`)
     await page.getByLabel('Username', { exact: true }).fill('newcomer')
     await page.getByLabel('Email', { exact: true }).fill('newcomer@example.com')
     await page.getByLabel('Send an invitation by email').check()
     await page.getByRole('button', { name: 'Create user' }).click()
     await page.getByRole('heading', { name: 'newcomer' }).waitFor()
-    const first = await smtp.waitFor('newcomer@example.com')
+    const first = await stage.smtp.waitFor('newcomer@example.com')
     expect(first.subject).toMatch(/^Set your password for /)
     expect(first.text).toContain('inviter created an account "newcomer" for you')
     await page.getByText(/Invitation pending until/).waitFor()
@@ -45,13 +31,13 @@ describe('an invitation, end to end in Chromium', () => {
 
     await page.getByRole('button', { name: 'Send a new invitation' }).click()
     await page.getByText('A new invitation is on its way to newcomer@example.com.').waitFor()
-    const second = await smtp.waitFor('newcomer@example.com', { since: smtp.mails.indexOf(first) + 1 })
+    const second = await stage.smtp.waitFor('newcomer@example.com', { since: stage.smtp.mails.indexOf(first) + 1 })
 
-    const stale = await browser.newPage()
+    const stale = await stage.browser.newPage()
     await stale.goto(linkIn(first))
     await stale.getByText('This link is invalid or has expired.').waitFor()
     await stale.close()
-    const invited = await browser.newPage()
+    const invited = await stage.browser.newPage()
     await invited.goto(linkIn(second))
     await hydrated(invited)
     await invited.getByText('Set your password').first().waitFor()
@@ -61,9 +47,9 @@ describe('an invitation, end to end in Chromium', () => {
     await invited.getByLabel('Confirm password', { exact: true }).fill('my very first passphrase')
     await invited.getByRole('button', { name: 'Set password' }).click()
     await invited.getByText('Your password has been set. You can now log in.').waitFor()
-    expect((await new Client(server.url).login('newcomer', 'my very first passphrase')).status).toBe(200)
+    expect((await new Client(stage.server.url).login('newcomer', 'my very first passphrase')).status).toBe(200)
 
-    await open(page, `${server.url}/users?`)
+    await open(page, `${stage.server.url}/users?`)
     await page.getByLabel('Search users', { exact: true }).fill('newcomer')
     await page.getByText('1-1 of 1').waitFor()
     expect(await page.getByText(/Invitation pending/).count()).toBe(0)

@@ -1,25 +1,15 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchBrowser, open, screenshot } from '../support/browser'
+import { describe, expect, it } from 'vitest'
+import { open, screenshot, browserStage } from '../support/browser'
 import { Client } from '../support/client'
-import { removeDir, setupCodeOf, startServer, type TestServer } from '../support/server'
+import { setupCodeOf } from '../support/server'
 import { seedUser } from '../support/users'
 
-let server: TestServer
-let browser: Browser
-beforeAll(async () => {
-  ;[server, browser] = await Promise.all([startServer(), launchBrowser()])
-})
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-  if (server) removeDir(server.dir)
-})
+const stage = browserStage()
 
 describe('first run and login in Chromium', () => {
   it('an empty database shows the first-run screen, which creates an admin who can log in and out', async () => {
-    const page = await browser.newPage()
-    await open(page, `${server.url}/`)
+    const page = await stage.browser.newPage()
+    await open(page, `${stage.server.url}/`)
     expect(new URL(page.url()).pathname).toBe('/login')
     await page.getByText('Create the first administrator').waitFor()
     await screenshot(page, 'first-run')
@@ -27,7 +17,7 @@ describe('first run and login in Chromium', () => {
     await page.getByRole('button', { name: 'Create administrator' }).click()
     for (const text of ['Enter the setup code from the server log.', 'Enter a username.', 'Enter a valid email address.']) await page.getByText(text).first().waitFor()
     await screenshot(page, 'first-run-empty-submit')
-    await page.getByLabel('Setup code', { exact: true }).fill(setupCodeOf(server))
+    await page.getByLabel('Setup code', { exact: true }).fill(setupCodeOf(stage.server))
     await page.getByLabel('Username', { exact: true }).fill('boss')
     await page.getByLabel('Email', { exact: true }).fill('boss@example.com')
     await page.getByLabel('Password', { exact: true }).fill('keys to the kingdom')
@@ -48,10 +38,10 @@ describe('first run and login in Chromium', () => {
   })
 
   it('sends an anonymous visitor to /login and back to where they were after login', async () => {
-    const u = await seedUser(server.db())
-    const page = await browser.newPage()
-    await open(page, `${server.url}/profile`)
-    expect(page.url()).toBe(`${server.url}/login?next=/profile`)
+    const u = await seedUser(stage.server.db())
+    const page = await stage.browser.newPage()
+    await open(page, `${stage.server.url}/profile`)
+    expect(page.url()).toBe(`${stage.server.url}/login?next=/profile`)
     await page.getByLabel('Username', { exact: true }).fill(u.username)
     await page.getByLabel('Password', { exact: true }).fill('a wrong password')
     await page.getByRole('button', { name: 'Log in', exact: true }).click()
@@ -59,26 +49,26 @@ describe('first run and login in Chromium', () => {
     await screenshot(page, 'login-error')
     await page.getByLabel('Password', { exact: true }).fill(u.password)
     await page.getByRole('button', { name: 'Log in', exact: true }).click()
-    await page.waitForURL(`${server.url}/profile`)
+    await page.waitForURL(`${stage.server.url}/profile`)
     await page.close()
   })
 
   it('/login/ with a trailing slash shows the login form too', async () => {
-    const page = await browser.newPage()
-    await open(page, `${server.url}/login/`)
+    const page = await stage.browser.newPage()
+    await open(page, `${stage.server.url}/login/`)
     await page.getByRole('button', { name: 'Log in', exact: true }).waitFor()
     await page.close()
   })
 
   it('a user who must change their password is held on the change-password page until they do', async () => {
-    const u = await seedUser(server.db(), { mustChangePassword: true })
-    const page = await browser.newPage()
-    await open(page, `${server.url}/login`)
+    const u = await seedUser(stage.server.db(), { mustChangePassword: true })
+    const page = await stage.browser.newPage()
+    await open(page, `${stage.server.url}/login`)
     await page.getByLabel('Username', { exact: true }).fill(u.username)
     await page.getByLabel('Password', { exact: true }).fill(u.password)
     await page.getByRole('button', { name: 'Log in', exact: true }).click()
     await page.waitForURL(/\/login\/change-password$/)
-    await open(page, `${server.url}/profile`)
+    await open(page, `${stage.server.url}/profile`)
     expect(new URL(page.url()).pathname).toBe('/login/change-password')
     await screenshot(page, 'change-password')
     await page.getByLabel('Current password', { exact: true }).fill(u.password)
@@ -95,9 +85,9 @@ describe('first run and login in Chromium', () => {
     await page.getByRole('heading', { name: /Welcome/ }).waitFor()
     await page.getByText('Your password has been changed.').waitFor()
     // Back does not return to the forced-change screen once it is done.
-    await open(page, `${server.url}/login/change-password`)
+    await open(page, `${stage.server.url}/login/change-password`)
     expect(new URL(page.url()).pathname).toBe('/')
-    expect((await new Client(server.url).login(u.username, 'my own fresh passphrase')).body.mustChangePassword).toBe(false)
+    expect((await new Client(stage.server.url).login(u.username, 'my own fresh passphrase')).body.mustChangePassword).toBe(false)
     await page.close()
   })
 })

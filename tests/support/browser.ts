@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { ROOT } from './server'
+import { afterAll, beforeAll } from 'vitest'
+import { SmtpSink } from './mail'
+import { removeDir, ROOT, startServer, type TestServer } from './server'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -64,4 +66,24 @@ export async function screenshot(page: Page, name: string, opts: { axe?: boolean
     if (opts.axe !== false) await expectAccessible(page, `${name} (${size})`)
   }
   if (before) await page.setViewportSize(before)
+}
+
+/**
+ * A browser test file's stage: one production server (with an SMTP sink to catch its mail when `mail` is set)
+ * and one Chromium, started before the file's tests and stopped after them. Tests read `stage.server`,
+ * `stage.smtp` and `stage.browser`.
+ */
+export function browserStage(env: Record<string, string> = {}, opts: { mail?: boolean } = {}) {
+  const stage = {} as { server: TestServer, smtp: SmtpSink, browser: Browser }
+  beforeAll(async () => {
+    if (opts.mail) stage.smtp = await new SmtpSink().start()
+    ;[stage.server, stage.browser] = await Promise.all([startServer({ ...stage.smtp?.env(), ...env }), launchBrowser()])
+  })
+  afterAll(async () => {
+    await stage.browser?.close()
+    await stage.server?.stop()
+    await stage.smtp?.stop()
+    if (stage.server) removeDir(stage.server.dir)
+  })
+  return stage
 }
