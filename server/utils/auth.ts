@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { H3Event } from 'h3'
 import type { User } from '../db/schema'
 import { canManageUsers } from '../../shared/permissions'
@@ -33,5 +34,10 @@ export function requireUserManager(event: H3Event): AuthContext {
  * own password or signed out elsewhere.
  */
 export async function sealSessionCookie(event: H3Event, user: User, sid: string, sv = user.sessionVersion) {
-  await replaceUserSession(event, { user: { id: user.id }, secure: { sid, sv }, loggedInAt: Date.now() })
+  // h3 seals a session the moment it creates one (no cookie yet) and again on every update, so
+  // replaceUserSession on a login costs three seals (WebCrypto PBKDF2 + AES + HMAC each) and three Set-Cookie
+  // headers. Putting a fresh, empty session in the event first makes it one seal and one cookie.
+  const sessions = (event.context.sessions ??= Object.create(null)) as Record<string, { id: string, createdAt: number, data: Record<string, unknown> }>
+  sessions[useSettings().sessionCookieName] = { id: randomUUID(), createdAt: Date.now(), data: Object.create(null) }
+  await setUserSession(event, { user: { id: user.id }, secure: { sid, sv }, loggedInAt: Date.now() })
 }

@@ -32,6 +32,8 @@ describe('login', () => {
     expect(res.status).toBe(200)
     expect(res.body).toMatchObject({ user: { id: u.id, username: u.username }, mustChangePassword: false })
     expect(res.body.user.passwordHash).toBeUndefined()
+    // One session cookie in the answer.
+    expect(res.headers.getSetCookie()).toHaveLength(1)
     const cookie = res.headers.getSetCookie().join(';')
     expect(cookie).toMatch(/HttpOnly/i)
     expect(cookie).toMatch(/SameSite=Lax/i)
