@@ -2,6 +2,7 @@
 import * as backup from './commands/backup'
 import * as changepassword from './commands/changepassword'
 import * as createsuperuser from './commands/createsuperuser'
+import * as resetmfa from './commands/resetmfa'
 import * as sendtestemail from './commands/sendtestemail'
 import * as setupcode from './commands/setupcode'
 
@@ -11,6 +12,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>, help: s
   backup,
   changepassword,
   createsuperuser,
+  resetmfa,
   sendtestemail,
   setupcode,
 }

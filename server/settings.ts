@@ -84,6 +84,10 @@ const envSchema = z.object({
   RESEND_API_KEY: str,
   DEFAULT_FROM_EMAIL: str,
   JOB_LEASE_SECONDS: int(60, 1),
+  MFA_REQUIRED: z.string().optional().transform(v => v?.trim().toLowerCase() || 'none').pipe(z.enum(['none', 'superusers', 'managers', 'all'], { message: 'must be none, superusers, managers or all' })),
+  MFA_MAX_FAILED_ATTEMPTS: int(10, 1),
+  MFA_RECOVERY_DELAY: int(72 * 3600, 60),
+  MFA_ENCRYPTION_KEY: str.refine(v => v === undefined || v.length >= 32, 'must be at least 32 characters long'),
   MAIL_RETRY_DELAYS_MS: z.string().optional().transform(v => (v?.trim() ? v : '0,2000,10000').split(',').map(Number).filter(n => Number.isFinite(n) && n >= 0)),
   TRUST_PROXY: trustProxy,
   SESSION_COOKIE_SECURE: optionalBool,
@@ -132,6 +136,13 @@ export function parseSettings(env: Record<string, string | undefined> = process.
     // Under `nuxt dev` requests arrive through Nitro's own dev proxy, which adds X-Forwarded-For: one hop.
     trustProxy: dev && e.TRUST_PROXY.kind === 'none' && env.TRUST_PROXY === undefined ? { kind: 'hops', hops: 1 } as TrustProxy : e.TRUST_PROXY,
     log: { format: e.LOG_FORMAT, requests: e.LOG_REQUESTS },
+    mfa: {
+      /** Who must have a second factor: sent to enrolment right after the password when they have none. */
+      required: e.MFA_REQUIRED,
+      maxFailedAttempts: e.MFA_MAX_FAILED_ATTEMPTS,
+      recoveryDelay: e.MFA_RECOVERY_DELAY,
+      encryptionKey: e.MFA_ENCRYPTION_KEY,
+    },
     limits: {
       loginFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       loginFailuresPerAccountAllAddresses: e.LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES,

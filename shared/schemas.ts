@@ -29,6 +29,15 @@ export const loginSchema = z.object({
   password: passwordInputSchema,
 })
 
+/** A second-factor code: six digits from an authenticator app, or a recovery code (xxxx-xxxx-xxxx). */
+export const codeSchema = z.object({ code: text('Enter the code.').trim().min(1, 'Enter the code.').max(40, 'That is not a code.') })
+export const reauthSchema = z.union([
+  z.strictObject({ password: passwordInputSchema }),
+  z.strictObject({ code: codeSchema.shape.code }),
+], { error: 'Send your password or a code.' })
+export const factorNameSchema = z.strictObject({ name: text('Enter a name.').trim().min(1, 'Enter a name.').max(60, 'Use at most 60 characters.') })
+export const newTotpSchema = z.strictObject({ name: factorNameSchema.shape.name.optional() })
+
 export const changePasswordSchema = z.object({
   currentPassword: z.string({ error: 'Enter your current password.' }).min(1, 'Enter your current password.').max(PASSWORD_MAX_LENGTH * 4),
   newPassword: passwordInputSchema,

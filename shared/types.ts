@@ -62,3 +62,12 @@ export interface PostedForm {
   code: string
   link?: CheckedLink
 }
+
+/** One way through the second-factor step of a sign-in. */
+export interface MfaMethod { id: string, type: 'totp' | 'recovery', name: string }
+
+/** GET /api/auth/mfa: the caller's active second factors and how many recovery codes are left. */
+export interface MfaOverview {
+  factors: Array<{ id: number, type: 'totp', name: string, createdAt: number, lastUsedAt: number | null }>
+  recoveryCodesLeft: number
+}

@@ -35,6 +35,9 @@ export const sessions = sqliteTable('sessions', {
   lastSeenAt: ms('last_seen_at').notNull(),
   ip: text('ip'),
   userAgent: text('user_agent'),
+  // The last proof of presence (the sign-in, or a password or code entered again): changes to the second
+  // factor need one from the last 15 minutes.
+  verifiedAt: ms('verified_at'),
 }, t => [index('sessions_user_idx').on(t.userId)])
 
 /** Fixed-window counters for rate limits; kept in the database so limits survive restarts. */
@@ -80,7 +83,48 @@ export const auditLog = sqliteTable('audit_log', {
   details: text('details', { mode: 'json' }).$type<Record<string, unknown>>(),
 }, t => [index('audit_at_idx').on(t.at), index('audit_action_idx').on(t.action), index('audit_target_idx').on(t.targetId)])
 
+/** The kinds of second factor; recovery codes live in their own table. */
+export const FACTOR_TYPES = ['totp'] as const
+export type FactorType = typeof FACTOR_TYPES[number]
+
+/**
+ * A user's second factors. A TOTP secret is stored encrypted (AES-256-GCM, key outside the database); it counts
+ * only once confirmed with a correct code. `last_used_step` refuses a code's replay.
+ */
+export const mfaFactors = sqliteTable('mfa_factors', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  type: text('type', { enum: FACTOR_TYPES }).notNull(),
+  name: text('name').notNull(),
+  secret: text('secret'),
+  lastUsedStep: integer('last_used_step'),
+  confirmedAt: ms('confirmed_at'),
+  createdAt: ms('created_at').notNull(),
+  lastUsedAt: ms('last_used_at'),
+}, t => [index('mfa_factors_user_idx').on(t.userId)])
+
+/** Single-use recovery codes: only a keyed hash (HMAC-SHA-256) of each is stored. */
+export const recoveryCodes = sqliteTable('recovery_codes', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  codeHash: text('code_hash').notNull(),
+  createdAt: ms('created_at').notNull(),
+  usedAt: ms('used_at'),
+}, t => [index('recovery_codes_user_idx').on(t.userId), uniqueIndex('recovery_codes_hash_uq').on(t.userId, t.codeHash)])
+
+/**
+ * A sign-in waiting for its second factor: the password was right; the browser holds the token (a 5-minute
+ * cookie), only its SHA-256 is here. Not a session: it opens nothing but the second-factor step.
+ */
+export const loginChallenges = sqliteTable('login_challenges', {
+  tokenHash: text('token_hash').primaryKey(),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  createdAt: ms('created_at').notNull(),
+  expiresAt: ms('expires_at').notNull(),
+}, t => [index('login_challenges_user_idx').on(t.userId)])
+
 export type User = typeof users.$inferSelect
+export type MfaFactor = typeof mfaFactors.$inferSelect
 export type NewUser = typeof users.$inferInsert
 
 /** What a job is: a mail to deliver, a forgot-password request to look up, the periodic clean-up. */

@@ -60,11 +60,11 @@ export async function createFirstAdmin(db: Db, s: Settings, input: { username: s
 }
 
 /**
- * A user changes their own password: the current password is required and wrong ones are counted per user
- * (reserved before verifying, like logins); after PASSWORD_CHANGE_MAX_FAILURES this session ends, so a stolen
- * session cannot be used to guess the password. The new one must differ and pass the policy.
+ * Checks the signed-in user's current password (changing it, or proving presence again). Wrong ones are
+ * counted per user (reserved before verifying, like logins); after PASSWORD_CHANGE_MAX_FAILURES this session
+ * ends, so a stolen session cannot be used to guess the password.
  */
-export async function changeOwnPassword(db: Db, s: Settings, outbox: Outbox, user: User, input: { currentPassword: string, newPassword: string }, meta: { sid: string, ip?: string }) {
+export async function checkCurrentPassword(db: Db, s: Settings, user: User, password: string, meta: { sid: string, ip?: string }, field = 'currentPassword') {
   const key = `pw-change-fail:${user.id}`
   const attempt = await hit(db, key, 15 * 60)
   const signOut = async () => {
@@ -76,11 +76,16 @@ export async function changeOwnPassword(db: Db, s: Settings, outbox: Outbox, use
   }
   // A slot past the limit (parallel tries) is refused without verifying; the last allowed wrong one ends the session too.
   if (attempt.count > s.limits.passwordChangeFailures) throw await signOut()
-  if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+  if (!(await verifyPassword(user.passwordHash, password))) {
     if (attempt.count >= s.limits.passwordChangeFailures) throw await signOut()
-    throw fieldError('currentPassword', 'Your current password is not correct.')
+    throw fieldError(field, 'Your current password is not correct.')
   }
   await reset(db, key)
+}
+
+/** A user changes their own password: the current one first (checkCurrentPassword); the new one must differ and pass the policy. */
+export async function changeOwnPassword(db: Db, s: Settings, outbox: Outbox, user: User, input: { currentPassword: string, newPassword: string }, meta: { sid: string, ip?: string }) {
+  await checkCurrentPassword(db, s, user, input.currentPassword, meta)
   if (await verifyPassword(user.passwordHash, input.newPassword)) throw fieldError('newPassword', 'Choose a password different from your current one.')
   return changePassword(db, s, outbox, { user, password: input.newPassword, how: 'self', actor: { id: user.id }, ip: meta.ip, keepSessionId: meta.sid, details: { forced: user.mustChangePassword } })
 }

@@ -6,6 +6,7 @@ import type { Outbox } from '../mail/queue'
 import { linkOrigin, setPasswordMailBlocker, type Settings } from '../settings'
 import { canEditUser, canGrantSuperuser, type Actor } from '../../shared/permissions'
 import { createAccount } from './account'
+import { removeAllFactors } from './mfa'
 import { audit } from './audit'
 import { DomainError } from './errors'
 import { changePassword } from './password-change'
@@ -219,4 +220,10 @@ export async function adminSignOut(db: Db, id: number, meta: ActorMeta) {
     await audit(tx, { action: 'sessions_revoked', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { sessionsEnded: result.sessionsEnded } })
     return result
   })
+}
+
+/** Removes every second factor of another user (their phone is lost) and ends their sessions. */
+export async function adminRemoveSecondFactor(db: Db, s: Settings, outbox: Outbox, id: number, meta: ActorMeta) {
+  const target = await editableTarget(db, meta.actor, id)
+  return removeAllFactors(db, s, outbox, target, { actor: meta.actor, ip: meta.ip })
 }

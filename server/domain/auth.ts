@@ -7,6 +7,7 @@ import { audit } from './audit'
 import { DomainError } from './errors'
 import { hashPassword, needsRehash, verifyPassword } from './passwords'
 import { giveBack, hit, loginFailureKeys, reset } from './rate-limit'
+import { hasSecondFactor, openLoginChallenge } from './mfa'
 import { createSession } from './sessions'
 import { findUserByUsername } from './users'
 
@@ -26,7 +27,8 @@ async function typedName(db: Db, user: User | undefined, typed: string) {
 }
 
 /**
- * Checks a username and password and, when they are right, starts a session. Every attempt first reserves a
+ * Checks a username and password and, when they are right, starts a session (or, for an account with a second
+ * factor, a login challenge: server/domain/mfa.ts). Every attempt first reserves a
  * slot in the per-IP, per-(account, address) and per-account counters, atomically and before any hashing, so
  * at most N guesses per window are ever verified for one account however many run in parallel; a good
  * password gives its slot back. One attacker address locks only itself out of the account; the owner on
@@ -34,7 +36,7 @@ async function typedName(db: Db, user: User | undefined, typed: string) {
  * inactive account is revealed only after the right password. A login's writes are two transactions: the
  * reservations before the hash, and after it the slot given back, last login, audit row and session row.
  */
-export async function authenticate(db: Db, s: Settings, input: LoginInput, now = Date.now()): Promise<{ user: User, sid: string }> {
+export async function authenticate(db: Db, s: Settings, input: LoginInput, now = Date.now()): Promise<{ user: User, sid: string } | { user: User, challenge: string }> {
   const user = await findUserByUsername(db, input.username)
   const keys = await loginFailureKeys(db, input.username, input.ip)
   const refusedFor = await withTransaction(db, async (tx) => {
@@ -62,7 +64,7 @@ export async function authenticate(db: Db, s: Settings, input: LoginInput, now =
       ? new DomainError(403, 'Your temporary password has expired. Ask an administrator to set a new one.')
       : null
   const upgraded = !refusal && user.passwordHash && needsRehash(user.passwordHash) ? await hashPassword(input.password) : undefined
-  const sid = await withTransaction(db, async (tx) => {
+  const outcome = await withTransaction(db, async (tx) => {
     // The right password: this address has proved itself, and the attempt gives its account-wide slot back.
     await reset(tx, keys.pair)
     await giveBack(tx, keys.all)
@@ -71,11 +73,13 @@ export async function authenticate(db: Db, s: Settings, input: LoginInput, now =
       return null
     }
     // Upgrade an older hash while the plain password is at hand; the session version stays.
-    if (upgraded) await tx.update(users).set({ lastLoginAt: now, passwordHash: upgraded }).where(eq(users.id, user.id))
-    else await prepared(tx, 'last-login', d => d.update(users).set({ lastLoginAt: sql`${sql.placeholder('now')}` }).where(eq(users.id, sql.placeholder('id'))).prepare()).execute({ now, id: user.id })
+    if (upgraded) await tx.update(users).set({ passwordHash: upgraded }).where(eq(users.id, user.id))
+    // A second factor: the password opens only the second-factor step (server/domain/mfa.ts).
+    if (await hasSecondFactor(tx, user.id)) return { challenge: await openLoginChallenge(tx, user.id, now) } as const
+    await prepared(tx, 'last-login', d => d.update(users).set({ lastLoginAt: sql`${sql.placeholder('now')}` }).where(eq(users.id, sql.placeholder('id'))).prepare()).execute({ now, id: user.id })
     await audit(tx, { action: 'login', actorId: user.id, targetId: user.id, ip: input.ip })
-    return createSession(tx, user.id, { ip: input.ip, userAgent: input.userAgent }, now)
+    return { sid: await createSession(tx, user.id, { ip: input.ip, userAgent: input.userAgent }, now) } as const
   })
-  if (refusal || !sid) throw refusal
-  return { user, sid }
+  if (refusal || !outcome) throw refusal
+  return outcome.challenge !== undefined ? { user, challenge: outcome.challenge } : { user, sid: outcome.sid! }
 }

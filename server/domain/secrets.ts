@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { hkdfSync, randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 
@@ -11,7 +11,20 @@ export function sessionSecret(databaseUrl: string, env = process.env.NUXT_SESSIO
     if (env.length < 32) throw new Error('NUXT_SESSION_PASSWORD must be at least 32 characters long.')
     return env
   }
-  const file = join(dirname(databaseUrl === ':memory:' ? './data/x' : databaseUrl), 'session-secret')
+  return storedSecret(databaseUrl, 'session-secret')
+}
+
+/**
+ * The key that encrypts second-factor secrets (AES-256-GCM) and keys the recovery-code hashes: derived from
+ * MFA_ENCRYPTION_KEY when set, else from its own file beside the database (mfa-key, mode 600), never from the
+ * session secret, so rotating that one does not break anyone's authenticator.
+ */
+export function mfaKey(databaseUrl: string, env?: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', env ?? storedSecret(databaseUrl, 'mfa-key'), '', 'latchkey mfa v1', 32))
+}
+
+function storedSecret(databaseUrl: string, name: string): string {
+  const file = join(dirname(databaseUrl === ':memory:' ? './data/x' : databaseUrl), name)
   if (existsSync(file)) {
     const stored = readFileSync(file, 'utf8').trim()
     if (stored.length >= 32) return stored

@@ -10,7 +10,7 @@ export interface SessionTimeouts { maxAge: number, idleTimeout: number }
 export async function createSession(db: Db, userId: number, meta: { ip?: string | null, userAgent?: string | null }, now = Date.now()): Promise<string> {
   const id = randomBytes(16).toString('base64url')
   await withTransaction(db, async (tx) => {
-    await prepared(tx, 'session-insert', d => d.insert(sessions).values({ id: sql.placeholder('id'), userId: sql.placeholder('userId'), createdAt: sql.placeholder('now'), lastSeenAt: sql.placeholder('now'), ip: sql.placeholder('ip'), userAgent: sql.placeholder('userAgent') }).prepare())
+    await prepared(tx, 'session-insert', d => d.insert(sessions).values({ id: sql.placeholder('id'), userId: sql.placeholder('userId'), createdAt: sql.placeholder('now'), lastSeenAt: sql.placeholder('now'), verifiedAt: sql.placeholder('now'), ip: sql.placeholder('ip'), userAgent: sql.placeholder('userAgent') }).prepare())
       .execute({ id, userId, now, ip: meta.ip ?? null, userAgent: meta.userAgent?.slice(0, 300) ?? null })
   })
   return id

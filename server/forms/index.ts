@@ -2,7 +2,7 @@ import type { H3Event } from 'h3'
 import { H3Error } from 'h3'
 import { z } from 'zod'
 import { safeNextPath } from '../../shared/redirect'
-import { changePasswordSchema, fieldErrorsOf, forgotPasswordSchema, loginSchema, resetPasswordSchema, setupSchema, tokenSchema, withConfirm } from '../../shared/schemas'
+import { changePasswordSchema, codeSchema, fieldErrorsOf, forgotPasswordSchema, loginSchema, resetPasswordSchema, setupSchema, tokenSchema, withConfirm } from '../../shared/schemas'
 import type { CheckedLink, PostedForm } from '../../shared/types'
 import { DomainError } from '../domain/errors'
 
@@ -21,6 +21,13 @@ interface FormAction<S extends z.ZodType = z.ZodType> {
 
 const action = <S extends z.ZodType>(a: FormAction<S>) => a as unknown as FormAction
 
+// Must-change-password comes after the second factor, never instead of it.
+const afterLogin = (event: H3Event, user: { mustChangePassword: boolean }) => user.mustChangePassword ? '/login/change-password' : safeNextPath(getQuery(event).next)
+const withNext = (event: H3Event, path: string) => {
+  const next = safeNextPath(getQuery(event).next)
+  return next === '/' ? path : `${path}&next=${encodeURIComponent(next)}`
+}
+
 const notice = (name: string, next?: string) => `/login?notice=${name}${next ? `&next=${encodeURIComponent(next)}` : ''}`
 
 /** Path → intent (the hidden `intent` field, '' when none) → step. */
@@ -29,9 +36,14 @@ export const FORM_ACTIONS: Record<string, Record<string, FormAction>> = {
     '': action({
       schema: loginSchema, keep: ['username'],
       run: async (event, body) => {
-        const user = await logIn(event, body)
-        return user.mustChangePassword ? '/login/change-password' : safeNextPath(getQuery(event).next)
+        const { user, methods } = await logIn(event, body)
+        return methods ? withNext(event, '/login?step=code') : afterLogin(event, user)
       },
+    }),
+    // The second-factor step (GET /login?step=code renders it while the pending login lives).
+    'code': action({
+      schema: codeSchema, keep: [],
+      run: async (event, body) => afterLogin(event, await logInWithCode(event, body.code)),
     }),
     'setup': action({
       schema: withConfirm(setupSchema, 'password'), keep: ['setupCode', 'username', 'email'],

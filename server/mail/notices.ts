@@ -1,7 +1,7 @@
 import type { TokenReason, User } from '../db/schema'
 import { forgotPasswordBlocker, linkOrigin, type Settings } from '../settings'
 import type { MailJob } from './queue'
-import { invitationMail, passwordChangedMail, resetPasswordMail } from './templates'
+import { invitationMail, passwordChangedMail, resetPasswordMail, securityChangedMail } from './templates'
 
 export type PasswordChangeHow = 'reset' | 'self' | 'admin' | 'cli'
 
@@ -19,4 +19,13 @@ export function setPasswordLinkNotice(s: Settings, user: Pick<User, 'id' | 'user
   const base = { product: s.productName, username: user?.username ?? '', link, validSeconds }
   const content = reason === 'invitation' ? invitationMail({ ...base, invitedBy: issuer }) : resetPasswordMail({ ...base, requestedByAdmin: reason !== 'self-service' })
   return { mail: { to: user?.email ?? null, ...content }, kind: reason === 'self-service' ? 'password_reset' : reason === 'invitation' ? 'invitation' : 'admin_reset', userId: user?.id }
+}
+
+/** The "security settings changed" notice (second factors added or removed, recovery codes, a lock), or null. */
+export function securityChangedNotice(s: Settings, user: Pick<User, 'id' | 'username' | 'email'>, what: string, byOwner: boolean): MailJob | null {
+  if (!user.email || !s.mail.configured) return null
+  const origin = linkOrigin(s)
+  const forgotLink = origin && !forgotPasswordBlocker(s) ? `${origin}/login/forgot-password` : undefined
+  const content = securityChangedMail({ product: s.productName, username: user.username, when: new Date(), what, byOwner, forgotLink })
+  return { mail: { to: user.email, ...content }, kind: 'security_changed', userId: user.id }
 }

@@ -62,6 +62,16 @@ export function passwordChangedMail(d: { product: string, username: string, when
   return { subject, text, html: layout(d.product, [esc(what), esc(sessions), esc(notYou)]) }
 }
 
+/** What changed in an account's sign-in security (second factors, recovery codes, a lock), who did it, and what to do. */
+export function securityChangedMail(d: { product: string, username: string, when: Date, what: string, byOwner: boolean, forgotLink?: string }): MailContent {
+  const subject = `Security settings of your ${d.product} account changed`
+  const what = `${d.what} (account "${d.username}", ${d.when.toUTCString()}).`
+  const notYou = d.byOwner
+    ? `If this was not you, someone knows your password: ${d.forgotLink ? `reset it now (${d.forgotLink}) and ` : ''}tell your administrator at once.`
+    : 'If you did not expect this, tell your administrator at once.'
+  return { subject, text: `${what}\n\n${notYou}\n`, html: layout(d.product, [esc(what), esc(notYou)]) }
+}
+
 /** The mail `manage sendtestemail` sends. */
 export function testMail(d: { product: string }): MailContent {
   const line = `This is a test email from ${d.product}. If you can read it, email delivery works.`

@@ -1,21 +1,57 @@
 import type { H3Event } from 'h3'
+import type { User } from '../db/schema'
+import type { MfaMethod } from '../../shared/types'
 import type { z } from 'zod'
-import type { changePasswordSchema, loginSchema, setupSchema } from '../../shared/schemas'
-import { changeOwnPassword, createFirstAdmin } from '../domain/account'
+import type { changePasswordSchema, loginSchema, reauthSchema, setupSchema } from '../../shared/schemas'
+import { changeOwnPassword, checkCurrentPassword, createFirstAdmin } from '../domain/account'
 import { authenticate } from '../domain/auth'
+import { DomainError } from '../domain/errors'
+import { challengeUser, completeLoginWithCode, LOGIN_CHALLENGE_SECONDS, loginMethods, markProven, proveWithCode } from '../domain/mfa'
 import { acceptPasswordResetRequest, checkLink, resetPasswordWithToken } from '../domain/password-reset'
 import { endSession } from '../domain/sessions'
 
 // The sign-in and recovery steps, once: the JSON API (server/api/auth) and the native form posts of the
 // login pages (server/forms) both call these with a body they validated with the same shared schema.
 
-/** Password sign-in: checks the limits and the password, creates the session row and seals its cookie. */
-export async function logIn(event: H3Event, body: z.output<typeof loginSchema>) {
+/**
+ * Password sign-in: checks the limits and the password. Without a second factor it creates the session row
+ * and seals its cookie; with one it sets only the 5-minute pending-login cookie for the second-factor step.
+ */
+export async function logIn(event: H3Event, body: z.output<typeof loginSchema>): Promise<{ user: User, methods?: MfaMethod[] }> {
   const s = useSettings()
   if (!s.localAuthEnabled) throw httpError(403, 'Login with username and password is disabled.')
-  const { user, sid } = await authenticate(useDb(), s, { ...body, ip: clientIp(event), userAgent: getRequestHeader(event, 'user-agent') })
-  await sealSessionCookie(event, user, sid)
-  return user
+  const result = await authenticate(useDb(), s, { ...body, ip: clientIp(event), userAgent: getRequestHeader(event, 'user-agent') })
+  if ('challenge' in result) {
+    setCookie(event, challengeCookieName(s), result.challenge, { httpOnly: true, secure: s.secureCookies, sameSite: 'lax', path: '/', maxAge: LOGIN_CHALLENGE_SECONDS })
+    return { user: result.user, methods: await loginMethods(useDb(), result.user.id) }
+  }
+  await sealSessionCookie(event, result.user, result.sid)
+  return { user: result.user }
+}
+
+const challengeCookieName = (s: ReturnType<typeof useSettings>) => `${s.sessionCookieName}-mfa`
+
+/** The account a pending sign-in (password right, second factor to come) belongs to, and its methods. */
+export async function pendingLogin(event: H3Event): Promise<{ user: User, methods: MfaMethod[] } | undefined> {
+  const user = await challengeUser(useDb(), getCookie(event, challengeCookieName(useSettings())))
+  return user ? { user, methods: await loginMethods(useDb(), user.id) } : undefined
+}
+
+/** The second step: a TOTP or recovery code for the pending sign-in; starts the session. */
+export async function logInWithCode(event: H3Event, code: string): Promise<User> {
+  const s = useSettings()
+  const name = challengeCookieName(s)
+  try {
+    const { user, sid } = await completeLoginWithCode(useDb(), useMfaKey(), s, useOutbox(), { token: getCookie(event, name), code, ip: clientIp(event), userAgent: getRequestHeader(event, 'user-agent') })
+    deleteCookie(event, name, { path: '/' })
+    await sealSessionCookie(event, user, sid)
+    return user
+  }
+  catch (err) {
+    // A timed-out or locked challenge is over: the browser starts again with the password.
+    if (err instanceof DomainError && (err.code === 'mfa-timeout' || err.code === 'mfa-locked')) deleteCookie(event, name, { path: '/' })
+    throw err
+  }
 }
 
 /** Ends this browser's session (the row and the cookie). */
@@ -52,4 +88,12 @@ export async function changeOwnPasswordHere(event: H3Event, body: z.output<typeo
   const result = await changeOwnPassword(useDb(), useSettings(), useOutbox(), user, body, { sid, ip: clientIp(event) })
   await sealSessionCookie(event, user, sid, result.sessionVersion)
   return result
+}
+
+/** Proves presence again for a change to the second factor: the password, or a code. */
+export async function proveAgain(event: H3Event, body: z.output<typeof reauthSchema>) {
+  const { user, sid } = requireUser(event)
+  if ('password' in body) await checkCurrentPassword(useDb(), useSettings(), user, body.password, { sid, ip: clientIp(event) }, 'password')
+  else await proveWithCode(useDb(), useMfaKey(), useSettings(), user, body.code, clientIp(event))
+  await markProven(useDb(), sid)
 }

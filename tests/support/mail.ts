@@ -37,10 +37,10 @@ abstract class Inbox {
   }
 
   /** Waits for the next mail to `to` that arrives after `since` mails were in the box. */
-  async waitFor(to: string, opts: { since?: number, timeoutMs?: number, subject?: RegExp } = {}): Promise<ReceivedMail> {
+  async waitFor(to: string, opts: { since?: number, timeoutMs?: number, subject?: RegExp, text?: RegExp } = {}): Promise<ReceivedMail> {
     const deadline = Date.now() + (opts.timeoutMs ?? 8000)
     for (;;) {
-      const found = this.mails.slice(opts.since ?? 0).find(m => m.to.some(t => t.toLowerCase() === to.toLowerCase()) && (!opts.subject || opts.subject.test(m.subject)))
+      const found = this.mails.slice(opts.since ?? 0).find(m => m.to.some(t => t.toLowerCase() === to.toLowerCase()) && (!opts.subject || opts.subject.test(m.subject)) && (!opts.text || opts.text.test(m.text)))
       if (found) return found
       const left = deadline - Date.now()
       if (left <= 0) throw new Error(`No mail to ${to} arrived (got ${this.mails.length}: ${this.mails.map(m => `${m.to} ${m.subject}`).join('; ')})`)

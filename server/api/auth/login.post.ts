@@ -1,7 +1,10 @@
 import { loginSchema } from '../../../shared/schemas'
 import { toPublicUser } from '../../domain/users'
 
+// The password step. With a second factor: { status: 'mfa-required', methods } and a 5-minute pending-login
+// cookie, no session; POST /api/auth/login/code finishes the sign-in.
 export default defineApiHandler(async (event) => {
-  const user = await logIn(event, await readValidBody(event, loginSchema))
-  return { user: toPublicUser(user), mustChangePassword: user.mustChangePassword }
+  const { user, methods } = await logIn(event, await readValidBody(event, loginSchema))
+  if (methods) return { status: 'mfa-required' as const, methods }
+  return { status: 'ok' as const, user: toPublicUser(user), mustChangePassword: user.mustChangePassword }
 })

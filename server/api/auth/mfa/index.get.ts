@@ -1,0 +1,7 @@
+import { mfaOverview } from '../../../domain/mfa'
+
+// The caller's second factors and how many recovery codes are left.
+export default defineApiHandler(async (event) => {
+  const { user } = requireUser(event)
+  return mfaOverview(useDb(), user.id)
+})

@@ -1,0 +1,328 @@
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, randomInt } from 'node:crypto'
+import { and, asc, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm'
+import { Secret, TOTP } from 'otpauth'
+import { first, withTransaction, type Db } from '../db/client'
+import { loginChallenges, mfaFactors, recoveryCodes, sessions, users, type User } from '../db/schema'
+import { securityChangedNotice } from '../mail/notices'
+import type { Outbox } from '../mail/queue'
+import type { Settings } from '../settings'
+import type { MfaMethod, MfaOverview } from '../../shared/types'
+import { audit } from './audit'
+import { DomainError, fieldError } from './errors'
+import { hit, peek, reset } from './rate-limit'
+import { createSession, revokeSessions } from './sessions'
+import { findUserById } from './users'
+
+// Second factors: TOTP authenticators and single-use recovery codes. A correct password for an account with a
+// second factor opens only a login challenge (a 5-minute cookie); the session starts after the code. Every
+// way to set a password (email link, admin, one-time link, CLI) sets a password and nothing more, so the next
+// sign-in still asks for the code.
+
+export const LOGIN_CHALLENGE_SECONDS = 300
+/** A change to the second factor needs a proof of presence (password or code) this recent. */
+export const RECENT_PROOF_SECONDS = 15 * 60
+const RECOVERY_CODE_COUNT = 10
+const TOTP_PARAMS = { algorithm: 'SHA1', digits: 6, period: 30 } as const
+const WRONG_CODE = 'That code is not right. Check the time on your phone, or use a recovery code.'
+const TIMED_OUT = 'Your sign-in timed out. Start again with your username and password.'
+
+// --- secrets at rest -------------------------------------------------------------------------------------
+
+/** AES-256-GCM: "v1." + base64url(iv ‖ tag ‖ ciphertext). */
+export function encryptSecret(key: Buffer, plain: string): string {
+  const iv = randomBytes(12)
+  const c = createCipheriv('aes-256-gcm', key, iv)
+  const body = Buffer.concat([c.update(plain, 'utf8'), c.final()])
+  return `v1.${Buffer.concat([iv, c.getAuthTag(), body]).toString('base64url')}`
+}
+
+export function decryptSecret(key: Buffer, stored: string): string {
+  const raw = Buffer.from(stored.replace(/^v1\./, ''), 'base64url')
+  const d = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12))
+  d.setAuthTag(raw.subarray(12, 28))
+  return Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8')
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url')
+
+// Recovery codes: 12 characters from a 32-letter alphabet without look-alikes (60 bits), shown as xxxx-xxxx-xxxx.
+const CODE_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789'
+const normalizeRecoveryCode = (code: string) => code.toLowerCase().replace(/[^a-z0-9]/g, '')
+const recoveryHash = (key: Buffer, code: string) => createHmac('sha256', key).update(`recovery:${normalizeRecoveryCode(code)}`).digest('base64url')
+
+function newRecoveryCode(): string {
+  const chars = Array.from({ length: 12 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)])
+  return `${chars.slice(0, 4).join('')}-${chars.slice(4, 8).join('')}-${chars.slice(8).join('')}`
+}
+
+function totpFor(s: Settings, user: Pick<User, 'username'>, base32: string) {
+  return new TOTP({ issuer: s.productName, label: user.username, ...TOTP_PARAMS, secret: Secret.fromBase32(base32) })
+}
+
+/** The time step a code belongs to (this one or a neighbour), or null. */
+function matchingStep(totp: TOTP, code: string, now: number): number | null {
+  const delta = totp.validate({ token: code, timestamp: now, window: 1 })
+  return delta === null ? null : Math.floor(now / 1000 / TOTP_PARAMS.period) + delta
+}
+
+// --- reading ---------------------------------------------------------------------------------------------
+
+const confirmed = (userId: number) => and(eq(mfaFactors.userId, userId), isNotNull(mfaFactors.confirmedAt))
+
+/** The user's active second factors and how many recovery codes are left. */
+export async function mfaOverview(db: Db, userId: number): Promise<MfaOverview> {
+  const factors = await db.select().from(mfaFactors).where(confirmed(userId)).orderBy(asc(mfaFactors.createdAt), asc(mfaFactors.id))
+  return {
+    factors: factors.map(f => ({ id: f.id, type: f.type, name: f.name, createdAt: f.createdAt, lastUsedAt: f.lastUsedAt })),
+    recoveryCodesLeft: await recoveryCodesLeft(db, userId),
+  }
+}
+
+async function recoveryCodesLeft(db: Db, userId: number): Promise<number> {
+  return Number(first(await db.select({ n: sql<number>`count(*)` }).from(recoveryCodes).where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt))))?.n ?? 0)
+}
+
+/** True when signing in as this user needs a second factor. */
+export async function hasSecondFactor(db: Db, userId: number): Promise<boolean> {
+  return !!first(await db.select({ id: mfaFactors.id }).from(mfaFactors).where(confirmed(userId)).limit(1))
+}
+
+/** What the second-factor step offers: each authenticator, then recovery codes while some are left. */
+export async function loginMethods(db: Db, userId: number): Promise<MfaMethod[]> {
+  const { factors, recoveryCodesLeft: left } = await mfaOverview(db, userId)
+  return [
+    ...factors.map(f => ({ id: String(f.id), type: f.type, name: f.name })),
+    ...(left > 0 ? [{ id: 'recovery', type: 'recovery' as const, name: 'Recovery code' }] : []),
+  ]
+}
+
+// --- sign-in ---------------------------------------------------------------------------------------------
+
+/** Opens a login challenge for a user whose password was right; returns the token for the browser's cookie. */
+export async function openLoginChallenge(db: Db, userId: number, now = Date.now()): Promise<string> {
+  const token = randomBytes(32).toString('base64url')
+  await withTransaction(db, async (tx) => {
+    await tx.delete(loginChallenges).where(lt(loginChallenges.expiresAt, now))
+    await tx.insert(loginChallenges).values({ tokenHash: sha256(token), userId, createdAt: now, expiresAt: now + LOGIN_CHALLENGE_SECONDS * 1000 })
+  })
+  return token
+}
+
+/** The user a live challenge belongs to (for the second-factor page), or undefined. */
+export async function challengeUser(db: Db, token: string | undefined, now = Date.now()): Promise<User | undefined> {
+  if (!token) return undefined
+  const row = first(await db.select().from(loginChallenges).where(eq(loginChallenges.tokenHash, sha256(token))))
+  if (!row || row.expiresAt < now) return undefined
+  const user = await findUserById(db, row.userId)
+  return user?.isActive ? user : undefined
+}
+
+const failureKey = (userId: number) => `mfa-fail:${userId}`
+
+function locked(retryAfter: number) {
+  const minutes = Math.ceil(retryAfter / 60)
+  return new DomainError(429, `Too many wrong codes. Sign in again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`, undefined, retryAfter, 'mfa-locked')
+}
+
+export interface CodeInput { token: string | undefined, code: string, ip: string, userAgent?: string }
+
+/**
+ * The second step of a sign-in: a TOTP code (each time step accepted once) or an unused recovery code.
+ * Wrong codes count per account, atomically; at MFA_MAX_FAILED_ATTEMPTS every open challenge of the account
+ * ends, further codes get 429 for LOGIN_FAILURE_WINDOW and the owner is mailed. A right code ends the
+ * challenge and starts the session, in one transaction.
+ */
+export async function completeLoginWithCode(db: Db, key: Buffer, s: Settings, outbox: Outbox, input: CodeInput, now = Date.now()): Promise<{ user: User, sid: string, method: 'totp' | 'recovery' }> {
+  const user = await challengeUser(db, input.token, now)
+  if (!user) throw new DomainError(400, TIMED_OUT, undefined, undefined, 'mfa-timeout')
+  const window = s.limits.loginFailureWindow
+  const before = await peek(db, failureKey(user.id), window, now)
+  if (before.count >= s.mfa.maxFailedAttempts) throw locked(before.retryAfter)
+
+  const result = await withTransaction(db, async (tx) => {
+    const method = await consumeCode(tx, key, s, user, input.code, now)
+    if (!method) return null
+    await tx.delete(loginChallenges).where(eq(loginChallenges.tokenHash, sha256(input.token!)))
+    await reset(tx, failureKey(user.id))
+    await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.id))
+    await audit(tx, { action: 'login', actorId: user.id, targetId: user.id, ip: input.ip, details: { secondFactor: method } })
+    const sid = await createSession(tx, user.id, { ip: input.ip, userAgent: input.userAgent }, now)
+    return { sid, method }
+  })
+  if (result) return { user, ...result }
+
+  const after = await withTransaction(db, async (tx) => {
+    const state = await hit(tx, failureKey(user.id), window, now)
+    await audit(tx, { action: 'mfa_failed', targetId: user.id, ip: input.ip, details: { attempt: state.count } })
+    if (state.count === s.mfa.maxFailedAttempts) {
+      await tx.delete(loginChallenges).where(eq(loginChallenges.userId, user.id))
+      await audit(tx, { action: 'mfa_locked', targetId: user.id, ip: input.ip, details: { attempts: state.count } })
+    }
+    return state
+  })
+  if (after.count >= s.mfa.maxFailedAttempts) {
+    if (after.count === s.mfa.maxFailedAttempts) {
+      const notice = securityChangedNotice(s, user, `${after.count} wrong second-factor codes were entered after your password, so that sign-in was stopped`, true)
+      if (notice) await outbox.enqueue(notice)
+    }
+    throw locked(after.retryAfter)
+  }
+  throw fieldError('code', WRONG_CODE)
+}
+
+/** Uses up a code inside a transaction: which kind matched, or null. A TOTP step is accepted once per factor. */
+async function consumeCode(tx: Db, key: Buffer, s: Settings, user: User, code: string, now: number): Promise<'totp' | 'recovery' | null> {
+  const digits = code.replace(/\s/g, '')
+  if (/^\d{6}$/.test(digits)) {
+    for (const f of await tx.select().from(mfaFactors).where(and(confirmed(user.id), eq(mfaFactors.type, 'totp')))) {
+      const step = f.secret ? matchingStep(totpFor(s, user, decryptSecret(key, f.secret)), digits, now) : null
+      if (step === null) continue
+      const used = await tx.update(mfaFactors).set({ lastUsedStep: step, lastUsedAt: now })
+        .where(and(eq(mfaFactors.id, f.id), or(isNull(mfaFactors.lastUsedStep), lt(mfaFactors.lastUsedStep, step))))
+        .returning({ id: mfaFactors.id })
+      if (used.length) return 'totp'
+    }
+    return null
+  }
+  if (normalizeRecoveryCode(code).length !== 12) return null
+  const used = await tx.update(recoveryCodes).set({ usedAt: now })
+    .where(and(eq(recoveryCodes.userId, user.id), eq(recoveryCodes.codeHash, recoveryHash(key, code)), isNull(recoveryCodes.usedAt)))
+    .returning({ id: recoveryCodes.id })
+  return used.length ? 'recovery' : null
+}
+
+// --- proof of presence -----------------------------------------------------------------------------------
+
+/** 403 `reauth-required` unless this session proved its owner (sign-in, password or code) in the last 15 minutes. */
+export async function requireRecentProof(db: Db, sid: string, now = Date.now()) {
+  const row = first(await db.select({ verifiedAt: sessions.verifiedAt }).from(sessions).where(eq(sessions.id, sid)))
+  if (!row?.verifiedAt || now - row.verifiedAt > RECENT_PROOF_SECONDS * 1000)
+    throw new DomainError(403, 'Confirm it is you: enter your password or a code again.', undefined, undefined, 'reauth-required')
+}
+
+/** Records a fresh proof of presence on a session (after the password or a code was checked). */
+export async function markProven(db: Db, sid: string, now = Date.now()) {
+  await withTransaction(db, async (tx) => {
+    await tx.update(sessions).set({ verifiedAt: now }).where(eq(sessions.id, sid))
+  })
+}
+
+/** Checks a code for re-authentication (TOTP or recovery code; counts like the sign-in step). */
+export async function proveWithCode(db: Db, key: Buffer, s: Settings, user: User, code: string, ip: string, now = Date.now()) {
+  const before = await peek(db, failureKey(user.id), s.limits.loginFailureWindow, now)
+  if (before.count >= s.mfa.maxFailedAttempts) throw locked(before.retryAfter)
+  const ok = await withTransaction(db, async tx => !!(await consumeCode(tx, key, s, user, code, now)))
+  if (ok) return
+  const after = await withTransaction(db, async (tx) => {
+    await audit(tx, { action: 'mfa_failed', actorId: user.id, targetId: user.id, ip, details: { reauth: true } })
+    return hit(tx, failureKey(user.id), s.limits.loginFailureWindow, now)
+  })
+  if (after.count >= s.mfa.maxFailedAttempts) throw locked(after.retryAfter)
+  throw fieldError('code', WRONG_CODE)
+}
+
+// --- managing one's own factors --------------------------------------------------------------------------
+
+export interface Change { ip?: string, sid: string }
+
+async function notify(s: Settings, outbox: Outbox, user: User, what: string, byOwner = true) {
+  const notice = securityChangedNotice(s, user, what, byOwner)
+  if (notice) await outbox.enqueue(notice)
+}
+
+/** Starts adding an authenticator app: a new secret, waiting for its first code (older unconfirmed ones go). */
+export async function startTotp(db: Db, key: Buffer, s: Settings, user: User, name = 'Authenticator app', now = Date.now()) {
+  const secret = new Secret({ size: 20 }).base32
+  const row = await withTransaction(db, async (tx) => {
+    await tx.delete(mfaFactors).where(and(eq(mfaFactors.userId, user.id), isNull(mfaFactors.confirmedAt)))
+    return first(await tx.insert(mfaFactors).values({ userId: user.id, type: 'totp', name, secret: encryptSecret(key, secret), createdAt: now }).returning({ id: mfaFactors.id }))!
+  })
+  return { id: row.id, secret, otpauthUri: totpFor(s, user, secret).toString() }
+}
+
+/**
+ * Activates a pending authenticator with a correct code. The first second factor comes with a set of
+ * recovery codes (returned once), so nobody is left with a phone as the only way in.
+ */
+export async function confirmTotp(db: Db, key: Buffer, s: Settings, outbox: Outbox, user: User, id: number, code: string, c: Change, now = Date.now()) {
+  const result = await withTransaction(db, async (tx) => {
+    const f = first(await tx.select().from(mfaFactors).where(and(eq(mfaFactors.id, id), eq(mfaFactors.userId, user.id), isNull(mfaFactors.confirmedAt))))
+    if (!f?.secret) throw new DomainError(404, 'No authenticator is waiting for confirmation. Start again.')
+    const step = /^\d{6}$/.test(code.replace(/\s/g, '')) ? matchingStep(totpFor(s, user, decryptSecret(key, f.secret)), code.replace(/\s/g, ''), now) : null
+    if (step === null) throw fieldError('code', 'That code is not right. Scan the QR code again, or check the time on your phone.')
+    await tx.update(mfaFactors).set({ confirmedAt: now, lastUsedStep: step, lastUsedAt: now }).where(eq(mfaFactors.id, id))
+    const codes = (await recoveryCodesLeft(tx, user.id)) === 0 ? await replaceRecoveryCodes(tx, key, user.id, now) : undefined
+    await audit(tx, { action: 'mfa_added', actorId: user.id, targetId: user.id, ip: c.ip, details: { type: 'totp', name: f.name } })
+    return { recoveryCodes: codes }
+  })
+  await notify(s, outbox, user, `An authenticator app was added as a second factor`)
+  return result
+}
+
+async function replaceRecoveryCodes(tx: Db, key: Buffer, userId: number, now: number): Promise<string[]> {
+  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode)
+  await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId))
+  await tx.insert(recoveryCodes).values(codes.map(code => ({ userId, codeHash: recoveryHash(key, code), createdAt: now })))
+  return codes
+}
+
+/** A new set of recovery codes (the old set stops working); needs an active second factor. */
+export async function regenerateRecoveryCodes(db: Db, key: Buffer, s: Settings, outbox: Outbox, user: User, c: Change, now = Date.now()) {
+  const codes = await withTransaction(db, async (tx) => {
+    if (!(await hasSecondFactor(tx, user.id))) throw new DomainError(400, 'Add an authenticator first: recovery codes stand in for it.')
+    const codes = await replaceRecoveryCodes(tx, key, user.id, now)
+    await audit(tx, { action: 'recovery_codes_generated', actorId: user.id, targetId: user.id, ip: c.ip })
+    return codes
+  })
+  await notify(s, outbox, user, 'A new set of recovery codes was made; the old codes no longer work')
+  return codes
+}
+
+async function ownFactor(db: Db, user: User, id: number) {
+  const f = first(await db.select().from(mfaFactors).where(and(eq(mfaFactors.id, id), confirmed(user.id))))
+  if (!f) throw new DomainError(404, 'No such second factor.')
+  return f
+}
+
+export async function renameFactor(db: Db, user: User, id: number, name: string) {
+  return withTransaction(db, async (tx) => {
+    await ownFactor(tx, user, id)
+    await tx.update(mfaFactors).set({ name }).where(eq(mfaFactors.id, id))
+  })
+}
+
+/**
+ * Removes one of one's own second factors; every other session ends. With the last one go the recovery
+ * codes too (they only stand in for a factor).
+ */
+export async function removeFactor(db: Db, s: Settings, outbox: Outbox, user: User, id: number, c: Change) {
+  const removed = await withTransaction(db, async (tx) => {
+    const f = await ownFactor(tx, user, id)
+    await tx.delete(mfaFactors).where(eq(mfaFactors.id, id))
+    const last = !(await hasSecondFactor(tx, user.id))
+    if (last) await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id))
+    const { sessionsEnded, sessionVersion } = await revokeSessions(tx, user.id, c.sid)
+    await audit(tx, { action: 'mfa_removed', actorId: user.id, targetId: user.id, ip: c.ip, details: { type: f.type, name: f.name, last, sessionsEnded } })
+    return { f, last, sessionVersion }
+  })
+  await notify(s, outbox, user, removed.last ? `The second factor "${removed.f.name}" was removed: signing in now needs only the password` : `The second factor "${removed.f.name}" was removed`)
+  return { sessionVersion: removed.sessionVersion }
+}
+
+/**
+ * Removes every second factor and recovery code of a user and ends their sessions: an administrator
+ * (superuser, or user manager for non-superusers; never oneself) or `manage resetmfa`.
+ */
+export async function removeAllFactors(db: Db, s: Settings, outbox: Outbox, target: User, by: { actor?: User, label?: string, ip?: string }) {
+  const { removed } = await withTransaction(db, async (tx) => {
+    const removed = (await tx.delete(mfaFactors).where(eq(mfaFactors.userId, target.id)).returning({ id: mfaFactors.id })).length
+    await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, target.id))
+    await tx.delete(loginChallenges).where(eq(loginChallenges.userId, target.id))
+    await reset(tx, failureKey(target.id))
+    const { sessionsEnded } = await revokeSessions(tx, target.id)
+    await audit(tx, { action: 'mfa_reset', actorId: by.actor?.id ?? null, actorLabel: by.label ?? null, targetId: target.id, ip: by.ip, details: { removed, sessionsEnded } })
+    return { removed }
+  })
+  await notify(s, outbox, target, `${by.actor ? `The administrator ${by.actor.username}` : 'An administrator on the server'} removed every second factor of your account: signing in now needs only the password`, false)
+  return { removed }
+}

@@ -1,0 +1,282 @@
+import { spawnSync } from 'node:child_process'
+import { eq } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loginChallenges, mfaFactors, recoveryCodes, sessions } from '../../server/db/schema'
+import { waitForAudit } from '../support/audit'
+import { Client } from '../support/client'
+import { linkIn, SmtpSink } from '../support/mail'
+import { enrolTotp } from '../support/mfa'
+import { MANAGE_ENTRY, removeDir, startServer, type TestServer } from '../support/server'
+import { seedUser } from '../support/users'
+
+let server: TestServer
+let smtp: SmtpSink
+const SITE = 'https://mfa.example.test'
+
+beforeAll(async () => {
+  smtp = await new SmtpSink().start()
+  server = await startServer({ ...smtp.env(), FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: SITE, MAIL_RETRY_DELAYS_MS: '0', MFA_MAX_FAILED_ATTEMPTS: '4', SESSION_COOKIE_SECURE: 'false' })
+})
+afterAll(async () => {
+  await server.stop()
+  await smtp.stop()
+  removeDir(server.dir)
+})
+
+async function signedIn(u: { username: string, password: string }) {
+  const c = new Client(server.url)
+  expect((await c.login(u.username, u.password)).body.status).toBe('ok')
+  return c
+}
+
+/** A user with an authenticator (and recovery codes), enrolled through the API. */
+async function userWithTotp(extra: Parameters<typeof seedUser>[1] = {}) {
+  const u = await seedUser(server.db(), extra)
+  const c = await signedIn(u)
+  return { ...u, ...(await enrolTotp(c)), client: c }
+}
+
+describe('enrolling an authenticator', () => {
+  it('is active only after a correct code, comes with ten recovery codes, keeps the secret encrypted, and tells the owner', async () => {
+    const u = await seedUser(server.db())
+    const c = await signedIn(u)
+    const started = await c.post('/api/auth/mfa/totp', {})
+    expect(started.status).toBe(200)
+    expect(started.body.otpauthUri).toMatch(/^otpauth:\/\/totp\/.*secret=/)
+    expect((await c.get('/api/auth/mfa')).body).toEqual({ factors: [], recoveryCodesLeft: 0 })
+    // Until confirmed, a sign-in needs no code.
+    expect((await new Client(server.url).login(u.username, u.password)).body.status).toBe('ok')
+    const wrong = await c.post(`/api/auth/mfa/totp/${started.body.id}/confirm`, { code: '000000' })
+    expect(wrong.status).toBe(400)
+    expect(wrong.body.data.fieldErrors.code[0]).toMatch(/not right/)
+
+    const { Secret, TOTP } = await import('otpauth')
+    const code = new TOTP({ secret: Secret.fromBase32(started.body.secret) }).generate()
+    const ok = await c.post(`/api/auth/mfa/totp/${started.body.id}/confirm`, { code })
+    expect(ok.status).toBe(200)
+    expect(ok.body.recoveryCodes).toHaveLength(10)
+    expect(new Set(ok.body.recoveryCodes).size).toBe(10)
+    expect(ok.body.recoveryCodes[0]).toMatch(/^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/)
+    expect((await c.get('/api/auth/mfa')).body).toMatchObject({ factors: [{ type: 'totp', name: 'Authenticator app' }], recoveryCodesLeft: 10 })
+
+    const row = server.db().select().from(mfaFactors).where(eq(mfaFactors.userId, u.id)).all()[0]!
+    expect(row.secret).toMatch(/^v1\./)
+    expect(row.secret).not.toContain(started.body.secret)
+    const hashes = server.db().select().from(recoveryCodes).where(eq(recoveryCodes.userId, u.id)).all().map(r => r.codeHash)
+    expect(hashes).toHaveLength(10)
+    for (const plain of ok.body.recoveryCodes) expect(hashes.join()).not.toContain(plain.replace(/-/g, ''))
+    const mail = await smtp.waitFor(u.email!, { subject: /Security settings/ })
+    expect(mail.text).toMatch(/authenticator app was added/)
+  })
+})
+
+describe('signing in with a second factor', () => {
+  it('asks for the code after the password, with no session until then; a code works once', async () => {
+    const u = await userWithTotp()
+    const c = new Client(server.url)
+    const first = await c.login(u.username, u.password)
+    expect(first.status).toBe(200)
+    expect(first.body).toEqual({ status: 'mfa-required', methods: [{ id: String(u.factorId), type: 'totp', name: 'Authenticator app' }, { id: 'recovery', type: 'recovery', name: 'Recovery code' }] })
+    expect((await c.get('/api/auth/me')).status).toBe(401)
+    expect((await c.post('/api/auth/login/code', { code: '123456' })).status).toBe(400)
+    const code = u.phone.code(1)
+    const ok = await c.post('/api/auth/login/code', { code })
+    expect(ok.status).toBe(200)
+    expect(ok.body).toMatchObject({ status: 'ok', user: { id: u.id }, mustChangePassword: false })
+    expect((await c.get('/api/auth/me')).body.id).toBe(u.id)
+    await waitForAudit(server.db, r => r.action === 'login' && r.targetId === u.id && (r.details as { secondFactor?: string } | null)?.secondFactor === 'totp')
+
+    // The same code again (another browser, the right password): refused, it was used.
+    const other = new Client(server.url)
+    expect((await other.login(u.username, u.password)).body.status).toBe('mfa-required')
+    const replay = await other.post('/api/auth/login/code', { code })
+    expect(replay.status).toBe(400)
+    expect((await other.get('/api/auth/me')).status).toBe(401)
+  })
+
+  it('takes each recovery code once, and counts what is left', async () => {
+    const u = await userWithTotp()
+    const c = new Client(server.url)
+    await c.login(u.username, u.password)
+    expect((await c.post('/api/auth/login/code', { code: u.recoveryCodes[3]!.toUpperCase() })).status).toBe(200)
+    expect((await c.get('/api/auth/mfa')).body.recoveryCodesLeft).toBe(9)
+    const again = new Client(server.url)
+    await again.login(u.username, u.password)
+    expect((await again.post('/api/auth/login/code', { code: u.recoveryCodes[3]! })).status).toBe(400)
+    expect((await again.post('/api/auth/login/code', { code: u.recoveryCodes[4]!.replace(/-/g, ' ') })).status).toBe(200)
+  })
+
+  it('without the password step there is nothing to answer; an expired step says to start again', async () => {
+    const u = await userWithTotp()
+    const stranger = new Client(server.url)
+    const none = await stranger.post('/api/auth/login/code', { code: u.phone.code(1) })
+    expect(none.status).toBe(400)
+    expect(none.body.message).toMatch(/timed out/)
+    const c = new Client(server.url)
+    await c.login(u.username, u.password)
+    server.db().update(loginChallenges).set({ expiresAt: Date.now() - 1 }).where(eq(loginChallenges.userId, u.id)).run()
+    const late = await c.post('/api/auth/login/code', { code: u.phone.code(1) })
+    expect(late.status).toBe(400)
+    expect(late.body.message).toMatch(/Start again/)
+  })
+
+  it('locks the step after too many wrong codes, for every browser, and mails the owner', async () => {
+    const u = await userWithTotp()
+    const a = new Client(server.url)
+    const b = new Client(server.url)
+    await a.login(u.username, u.password)
+    await b.login(u.username, u.password)
+    const statuses = []
+    for (let i = 0; i < 3; i++) statuses.push((await a.post('/api/auth/login/code', { code: `00000${i}` })).status)
+    statuses.push((await b.post('/api/auth/login/code', { code: '999999' })).status)
+    expect(statuses).toEqual([400, 400, 400, 429])
+    // Both pending sign-ins ended; a new one gets 429 even with the right code, for the window.
+    expect((await a.post('/api/auth/login/code', { code: u.phone.code(1) })).status).toBe(400)
+    const c = new Client(server.url)
+    await c.login(u.username, u.password)
+    const locked = await c.post('/api/auth/login/code', { code: u.phone.code(1) })
+    expect(locked.status).toBe(429)
+    expect(locked.headers.get('retry-after')).toBeTruthy()
+    const mail = await smtp.waitFor(u.email!, { text: /wrong second-factor codes/ })
+    expect(mail.subject).toMatch(/Security settings/)
+    await waitForAudit(server.db, r => r.action === 'mfa_locked' && r.targetId === u.id)
+  })
+
+  it('asks for the new password only after the second factor', async () => {
+    const u = await userWithTotp({ username: `mustchange${Date.now()}` })
+    const admin = await signedIn(await seedUser(server.db(), { isSuperuser: true }))
+    expect((await admin.post(`/api/users/${u.id}/reset-password`, { password: 'temporary passphrase 42', mustChangePassword: true, notifyUser: false })).status).toBe(200)
+    const c = new Client(server.url)
+    expect((await c.login(u.username, 'temporary passphrase 42')).body.status).toBe('mfa-required')
+    expect((await c.post('/api/auth/change-password', { currentPassword: 'temporary passphrase 42', newPassword: 'a brand new passphrase' })).status).toBe(401)
+    const ok = await c.post('/api/auth/login/code', { code: u.phone.code(1) })
+    expect(ok.body).toMatchObject({ status: 'ok', mustChangePassword: true })
+  })
+})
+
+describe('no way back into an account skips the second factor', () => {
+  it('a forgot-password link sets the password; the next sign-in still asks for the code', async () => {
+    const u = await userWithTotp()
+    const c = new Client(server.url)
+    expect((await c.post('/api/auth/forgot-password', { email: u.email })).status).toBe(200)
+    const mail = await smtp.waitFor(u.email!, { subject: /Reset your/ })
+    const token = linkIn(mail).split('#token=')[1]!
+    const reset = await c.post('/api/auth/reset-password', { token, password: 'reset by mail passphrase' })
+    expect(reset.status).toBe(200)
+    expect((await c.get('/api/auth/me')).status).toBe(401)
+    expect((await c.login(u.username, 'reset by mail passphrase')).body.status).toBe('mfa-required')
+    expect((await c.get('/api/auth/me')).status).toBe(401)
+  })
+
+  it('an administrator\'s new password or one-time link, and the CLI, set a password and nothing more', async () => {
+    const u = await userWithTotp()
+    const admin = await signedIn(await seedUser(server.db(), { isSuperuser: true }))
+    expect((await admin.post(`/api/users/${u.id}/reset-password`, { password: 'admin set passphrase', mustChangePassword: false, notifyUser: false })).status).toBe(200)
+    expect((await new Client(server.url).login(u.username, 'admin set passphrase')).body.status).toBe('mfa-required')
+
+    const link = await admin.post(`/api/users/${u.id}/reset-link`, {})
+    const token = link.body.path.split('#token=')[1]
+    const c = new Client(server.url)
+    expect((await c.post('/api/auth/reset-password', { token, password: 'one time link passphrase' })).status).toBe(200)
+    expect((await c.login(u.username, 'one time link passphrase')).body.status).toBe('mfa-required')
+
+    const r = spawnSync(process.execPath, [MANAGE_ENTRY, 'changepassword', u.username], { input: 'cli set passphrase 1\ncli set passphrase 1\n', env: { PATH: process.env.PATH, DATABASE_URL: server.dbPath }, encoding: 'utf8' })
+    expect(r.status).toBe(0)
+    expect((await new Client(server.url).login(u.username, 'cli set passphrase 1')).body.status).toBe('mfa-required')
+  })
+})
+
+describe('changing one\'s own second factor', () => {
+  it('needs a proof from the last 15 minutes: the password or a code', async () => {
+    const u = await userWithTotp()
+    server.db().update(sessions).set({ verifiedAt: Date.now() - 16 * 60_000 }).where(eq(sessions.userId, u.id)).run()
+    const stale = await u.client.post('/api/auth/mfa/recovery-codes', {})
+    expect(stale.status).toBe(403)
+    expect(stale.body.data.code).toBe('reauth-required')
+    expect((await u.client.post('/api/auth/reauth', { password: 'not my password' })).status).toBe(400)
+    expect((await u.client.post('/api/auth/reauth', { password: u.password })).status).toBe(200)
+    const fresh = await u.client.post('/api/auth/mfa/recovery-codes', {})
+    expect(fresh.status).toBe(200)
+    expect(fresh.body.codes).toHaveLength(10)
+    // The new set voids the old one.
+    const c = new Client(server.url)
+    await c.login(u.username, u.password)
+    expect((await c.post('/api/auth/login/code', { code: u.recoveryCodes[0]! })).status).toBe(400)
+    expect((await c.post('/api/auth/login/code', { code: fresh.body.codes[0] })).status).toBe(200)
+
+    server.db().update(sessions).set({ verifiedAt: Date.now() - 16 * 60_000 }).where(eq(sessions.userId, u.id)).run()
+    expect((await u.client.post('/api/auth/reauth', { code: u.phone.code(1) })).status).toBe(200)
+    expect((await u.client.post('/api/auth/mfa/totp', {})).status).toBe(200)
+  })
+
+  it('removing a factor ends the other sessions, and with the last one the codes go too', async () => {
+    const u = await userWithTotp()
+    const other = new Client(server.url)
+    await other.login(u.username, u.password)
+    expect((await other.post('/api/auth/login/code', { code: u.phone.code(1) })).status).toBe(200)
+    expect((await u.client.request('DELETE', `/api/auth/mfa/${u.factorId + 100000}`)).status).toBe(404)
+    const del = await u.client.request('DELETE', `/api/auth/mfa/${u.factorId}`)
+    expect(del.status).toBe(204)
+    expect((await other.get('/api/auth/me')).status).toBe(401)
+    expect((await u.client.get('/api/auth/me')).status).toBe(200)
+    expect((await u.client.get('/api/auth/mfa')).body).toEqual({ factors: [], recoveryCodesLeft: 0 })
+    expect((await new Client(server.url).login(u.username, u.password)).body.status).toBe('ok')
+  })
+
+  it('renames a factor; another user\'s factor is not found', async () => {
+    const u = await userWithTotp()
+    const v = await userWithTotp()
+    expect((await u.client.patch(`/api/auth/mfa/${u.factorId}`, { name: 'Work phone' })).body.factors[0].name).toBe('Work phone')
+    expect((await v.client.patch(`/api/auth/mfa/${u.factorId}`, { name: 'Mine now' })).status).toBe(404)
+    expect((await v.client.request('DELETE', `/api/auth/mfa/${u.factorId}`)).status).toBe(404)
+  })
+})
+
+describe('an administrator removes a lost second factor', () => {
+  it('superuser, or user manager for non-superusers, never oneself; sessions end, the user is told', async () => {
+    const superuser = await userWithTotp({ isSuperuser: true })
+    const manager = await signedIn(await seedUser(server.db(), { isUserManager: true }))
+    const regular = await signedIn(await seedUser(server.db()))
+    const target = await userWithTotp()
+    const otherSuper = await userWithTotp({ isSuperuser: true })
+
+    expect((await regular.get(`/api/users/${target.id}/mfa`)).status).toBe(403)
+    expect((await regular.request('DELETE', `/api/users/${target.id}/mfa`)).status).toBe(403)
+    expect((await manager.request('DELETE', `/api/users/${otherSuper.id}/mfa`)).status).toBe(403)
+    expect((await superuser.client.request('DELETE', `/api/users/${superuser.id}/mfa`)).status).toBe(403)
+    expect((await new Client(server.url).request('DELETE', `/api/users/${target.id}/mfa`)).status).toBe(401)
+    expect((await manager.get(`/api/users/${target.id}/mfa`)).body).toMatchObject({ factors: [{ type: 'totp' }], recoveryCodesLeft: 10 })
+
+    const removed = await manager.request('DELETE', `/api/users/${target.id}/mfa`)
+    expect(removed.status).toBe(200)
+    expect(removed.body).toEqual({ removed: 1 })
+    expect((await target.client.get('/api/auth/me')).status).toBe(401)
+    expect((await new Client(server.url).login(target.username, target.password)).body.status).toBe('ok')
+    expect((await smtp.waitFor(target.email!, { text: /removed every second factor/ })).subject).toMatch(/Security settings/)
+    await waitForAudit(server.db, r => r.action === 'mfa_reset' && r.targetId === target.id)
+    expect((await superuser.client.request('DELETE', `/api/users/${otherSuper.id}/mfa`)).status).toBe(200)
+  })
+
+  it('manage resetmfa does the same from the server', async () => {
+    const u = await userWithTotp()
+    const r = spawnSync(process.execPath, [MANAGE_ENTRY, 'resetmfa', u.username], { env: { PATH: process.env.PATH, DATABASE_URL: server.dbPath }, encoding: 'utf8' })
+    expect(r.stdout).toMatch(/Removed 1 second factor/)
+    expect(r.status).toBe(0)
+    expect((await u.client.get('/api/auth/me')).status).toBe(401)
+    expect((await new Client(server.url).login(u.username, u.password)).body.status).toBe('ok')
+    const none = spawnSync(process.execPath, [MANAGE_ENTRY, 'resetmfa', 'nobody-here'], { env: { PATH: process.env.PATH, DATABASE_URL: server.dbPath }, encoding: 'utf8' })
+    expect(none.status).toBe(1)
+    expect(none.stderr).toMatch(/does not exist/)
+  })
+})
+
+describe('secrets at rest', () => {
+  it('a new session secret does not break anyone\'s authenticator', async () => {
+    const u = await userWithTotp()
+    await server.stop()
+    server = await startServer({ ...smtp.env(), NUXT_SESSION_PASSWORD: 'a completely different session secret 0123456789', MFA_MAX_FAILED_ATTEMPTS: '4' }, { dir: server.dir })
+    const c = new Client(server.url)
+    expect((await c.login(u.username, u.password)).body.status).toBe('mfa-required')
+    expect((await c.post('/api/auth/login/code', { code: u.phone.code(1) })).status).toBe(200)
+  })
+})
