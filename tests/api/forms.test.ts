@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { passwordTokens, users } from '../../server/db/schema'
 import { Client, rawRequest } from '../support/client'
 import { linkIn, SmtpSink } from '../support/mail'
+import { enrolTotp } from '../support/mfa'
 import { removeDir, startServer, type TestServer } from '../support/server'
 import { seedUser } from '../support/users'
 
@@ -84,6 +85,36 @@ describe('login form', () => {
     expect(done.headers.get('location')).toBe('/?notice=password-changed')
     expect((await c.get('/api/auth/me')).body.mustChangePassword).toBe(false)
     expect((await other.get('/api/auth/me')).status).toBe(401) // every other session ended
+  })
+
+  it('with a second factor: the password leads to the code step (no session yet), a wrong code renders it again, the right one signs in', async () => {
+    const u = await seedUser(server.db())
+    const setup = new Client(server.url)
+    await setup.login(u.username, u.password)
+    const { phone } = await enrolTotp(setup)
+    const c = new Client(server.url)
+    const first = await post(c, '/login?next=%2Fprofile', { username: u.username, password: u.password })
+    expect(first.status).toBe(303)
+    expect(first.headers.get('location')).toBe('/login?step=code&next=%2Fprofile')
+    expect((await c.get('/api/auth/me')).status).toBe(401)
+    const page = await c.get('/login?step=code&next=%2Fprofile')
+    expect(page.text).toContain('Two-factor authentication')
+    expect(page.text).toContain('name="intent" value="code"')
+    expect(page.text).not.toMatch(/<script[^>]+_nuxt/)
+
+    const wrong = await post(c, '/login?step=code&next=%2Fprofile', { intent: 'code', code: '000000' })
+    expect(wrong.status).toBe(400)
+    expect(wrong.text).toContain('That code is not right.')
+    expect(wrong.text).toContain('Two-factor authentication')
+    const right = await post(c, '/login?step=code&next=%2Fprofile', { intent: 'code', code: phone.code(1) })
+    expect(right.status).toBe(303)
+    expect(right.headers.get('location')).toBe('/profile')
+    expect((await c.get('/api/auth/me')).body.username).toBe(u.username)
+
+    // Without a pending sign-in the step is the login form again, saying why.
+    const late = await new Client(server.url).get('/login?step=code')
+    expect(late.text).toContain('Your sign-in timed out.')
+    expect(late.text).toContain('name="password"')
   })
 
   it('log out is a form post too: the session ends', async () => {

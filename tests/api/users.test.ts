@@ -56,12 +56,14 @@ describe('permission matrix', () => {
     ['copy one-time link', id => ['POST', `/api/users/${id}/reset-link`, {}]],
     ['send reset email', id => ['POST', `/api/users/${id}/send-reset-email`, {}]],
     ['sign out everywhere', id => ['POST', `/api/users/${id}/sign-out`, {}]],
+    ['see second factors', id => ['GET', `/api/users/${id}/mfa`]],
+    ['remove second factors', id => ['DELETE', `/api/users/${id}/mfa`]],
   ]
   const cases: Array<[string, Who, 'regular' | 'superuser', number]> = []
   for (const [name] of actions) {
     cases.push([name, 'anon', 'regular', 401], [name, 'regular', 'regular', 403])
     cases.push([name, 'manager', 'regular', 200], [name, 'superuser', 'regular', 200])
-    cases.push([name, 'manager', 'superuser', name === 'view' ? 200 : 403], [name, 'superuser', 'superuser', 200])
+    cases.push([name, 'manager', 'superuser', name === 'view' || name === 'see second factors' ? 200 : 403], [name, 'superuser', 'superuser', 200])
   }
   it.each(cases)('%s as %s on a %s user → %i', async (name, who, targetKind, status) => {
     const target = await seedUser(server.db(), { isSuperuser: targetKind === 'superuser' })
