@@ -37,11 +37,15 @@ export interface IssuedLink {
 /** A row of GET /api/users: with the expiry of a pending invitation (null when there is none). */
 export interface UserListItem extends PublicUser {
   invitationExpiresAt: number | null
+  /** Signing in needs a second factor. */
+  mfa: boolean
 }
 
 /** GET /api/users/:id */
 export interface UserDetail extends PublicUser {
   sessions: number
+  /** Signing in needs a second factor. */
+  mfa: boolean
   canEdit: boolean
   links: IssuedLink[]
 }

@@ -57,7 +57,8 @@ export async function listUsers(db: Db, q: ListQuery) {
   // The newest unused invitation per user, for the "Invitation pending / expired" status in the list.
   // (Written out: drizzle leaves columns unqualified inside sql``, and "id" would bind to the inner table.)
   const invitationExpiresAt = sql<number | null>`(SELECT max(pt.expires_at) FROM password_tokens pt WHERE pt.user_id = "users"."id" AND pt.reason = 'invitation' AND pt.used_at IS NULL)`
-  const items = await db.select({ user: users, invitationExpiresAt }).from(users).where(where)
+  const mfa = sql<number>`(SELECT count(*) FROM mfa_factors f WHERE f.user_id = "users"."id" AND f.confirmed_at IS NOT NULL)`
+  const items = await db.select({ user: users, invitationExpiresAt, mfa }).from(users).where(where)
     .orderBy(q.order === 'asc' ? asc(col) : desc(col), asc(users.id))
     .limit(q.pageSize).offset((q.page - 1) * q.pageSize)
   const total = Number(first(await db.select({ n: sql<number>`count(*)` }).from(users).where(where))?.n ?? 0)

@@ -7,5 +7,5 @@ export default defineApiHandler(async (event) => {
   requireUserManager(event)
   const query = parseOr400(userListQuerySchema, getQuery(event))
   const { items, total } = await listUsers(useDb(), query)
-  return { items: items.map((i): UserListItem => ({ ...toPublicUser(i.user), invitationExpiresAt: i.invitationExpiresAt })), total }
+  return { items: items.map((i): UserListItem => ({ ...toPublicUser(i.user), invitationExpiresAt: i.invitationExpiresAt, mfa: Number(i.mfa) > 0 })), total }
 })

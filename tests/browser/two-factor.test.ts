@@ -1,0 +1,117 @@
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { hydrated, open, screenshot, browserStage } from '../support/browser'
+import { Client } from '../support/client'
+import { authenticator, enrolTotp } from '../support/mfa'
+import { seedUser } from '../support/users'
+
+// Two-factor sign-in through the pages: a superuser is nudged, turns on an authenticator on /profile/security,
+// keeps the recovery codes, signs in again through the code step (with and without JavaScript), and an
+// administrator removes a lost factor from the users page.
+const stage = browserStage({ FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: '{url}' }, { mail: true })
+
+async function passwordStep(page: Page, username: string, password: string) {
+  await page.goto(`${stage.server.url}/login`)
+  await page.getByLabel('Username', { exact: true }).fill(username)
+  await page.getByLabel('Password', { exact: true }).fill(password)
+  await page.getByRole('button', { name: 'Log in', exact: true }).click()
+}
+
+describe('two-factor authentication in Chromium', () => {
+  it('a nudged superuser turns on an authenticator, keeps the codes, and the next sign-in asks for a code', async () => {
+    const su = await seedUser(stage.server.db(), { username: 'ada', isSuperuser: true })
+    const page = await stage.browser.newPage()
+    await passwordStep(page, su.username, su.password)
+    await page.getByRole('heading', { name: /Welcome/ }).waitFor()
+    await hydrated(page)
+    await page.getByTestId('mfa-nudge').waitFor()
+    await screenshot(page, 'mfa-nudge')
+    await page.getByRole('link', { name: 'set up two-factor authentication' }).click()
+    await page.waitForURL(`${stage.server.url}/profile/security`)
+    await hydrated(page)
+    await screenshot(page, 'security-empty')
+    await page.getByRole('button', { name: 'Add authenticator app' }).click()
+    await page.getByTestId('enrolment').waitFor()
+    await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor()
+    const secret = (await page.getByTestId('totp-secret').innerText()).replace(/\s/g, '')
+    const phone = authenticator(secret)
+    await page.getByLabel('Code from the app', { exact: true }).fill('000000')
+    await page.getByRole('button', { name: 'Turn on' }).click()
+    await page.getByText('That code is not right.').waitFor()
+    await page.getByLabel('Code from the app', { exact: true }).fill(phone.code())
+    await screenshot(page, 'security-enrolment')
+    await page.getByRole('button', { name: 'Turn on' }).click()
+    const codes = page.getByTestId('recovery-codes')
+    await codes.waitFor()
+    const shown = (await codes.innerText()).split(/\s+/).filter(c => /^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/.test(c))
+    expect(shown).toHaveLength(10)
+    await screenshot(page, 'security-recovery-codes')
+    await page.getByRole('button', { name: 'I have saved them' }).click()
+    await page.getByTestId('factors').getByText('Authenticator app').waitFor()
+    await page.getByText('10 recovery codes of 10 left.').waitFor()
+    await screenshot(page, 'security-on')
+
+    // A fresh browser: the password opens only the code step (script-free page).
+    const ctx = await stage.browser.newContext()
+    const next = await ctx.newPage()
+    await passwordStep(next, su.username, su.password)
+    await next.waitForURL(`${stage.server.url}/login?step=code`)
+    await next.getByRole('heading', { name: 'Two-factor authentication' }).waitFor()
+    expect(await next.locator('script[src*="/_nuxt/"]').count()).toBe(0)
+    await screenshot(next, 'login-code-step')
+    await next.getByLabel('Code', { exact: true }).fill('123456')
+    await next.getByRole('button', { name: 'Verify' }).click()
+    await next.getByText('That code is not right.').waitFor()
+    await screenshot(next, 'login-code-step-error')
+    await next.getByLabel('Code', { exact: true }).fill(shown[0]!)
+    await next.getByRole('button', { name: 'Verify' }).click()
+    await next.getByRole('heading', { name: /Welcome/ }).waitFor()
+    await open(next, `${stage.server.url}/profile/security`)
+    await next.getByText('9 recovery codes of 10 left.').waitFor()
+    await ctx.close()
+    await page.close()
+  })
+
+  it('the code step works with JavaScript switched off', async () => {
+    const u = await seedUser(stage.server.db())
+    const api = new Client(stage.server.url)
+    await api.login(u.username, u.password)
+    const { phone } = await enrolTotp(api)
+    const ctx = await stage.browser.newContext({ javaScriptEnabled: false })
+    const page = await ctx.newPage()
+    await page.goto(`${stage.server.url}/login?next=/profile`)
+    await page.getByLabel('Username', { exact: true }).fill(u.username)
+    await page.getByLabel('Password', { exact: true }).fill(u.password)
+    await page.getByRole('button', { name: 'Log in', exact: true }).click()
+    await page.waitForURL(`${stage.server.url}/login?step=code&next=%2Fprofile`)
+    await screenshot(page, 'nojs-login-code-step', { axe: false })
+    await page.getByLabel('Code', { exact: true }).fill(phone.code(1))
+    await page.getByRole('button', { name: 'Verify' }).click()
+    await page.waitForURL(`${stage.server.url}/profile`)
+    await page.getByText(u.username).first().waitFor()
+    await ctx.close()
+  })
+
+  it('an administrator removes a lost second factor from the user\'s page', async () => {
+    const admin = await seedUser(stage.server.db(), { isUserManager: true })
+    const u = await seedUser(stage.server.db(), { username: 'lostphone' })
+    const api = new Client(stage.server.url)
+    await api.login(u.username, u.password)
+    await enrolTotp(api)
+    const page = await stage.browser.newPage()
+    await passwordStep(page, admin.username, admin.password)
+    await page.getByRole('heading', { name: /Welcome/ }).waitFor()
+    await open(page, `${stage.server.url}/users/${u.id}`)
+    await hydrated(page)
+    await page.getByText('MFA', { exact: true }).waitFor()
+    await page.getByRole('button', { name: 'Remove second factor' }).click()
+    await screenshot(page, 'user-remove-mfa-confirm')
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove second factor' }).click()
+    await page.getByText('Second factor removed.').waitFor()
+    expect(await page.getByText('MFA', { exact: true }).count()).toBe(0)
+    expect((await api.get('/api/auth/me')).status).toBe(401)
+    expect((await new Client(stage.server.url).login(u.username, u.password)).body.status).toBe('ok')
+    await stage.smtp.waitFor(u.email!, { text: /removed every second factor/ })
+    await page.close()
+  })
+})
