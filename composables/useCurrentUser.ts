@@ -1,13 +1,13 @@
-import type { PublicUser } from '~~/shared/types'
+import type { CurrentUser } from '~~/shared/types'
 
 /** The signed-in user (null when anonymous), loaded from /api/auth/me and shared by pages and the route guard. */
 export function useCurrentUser() {
-  const user = useState<PublicUser | null>('current-user', () => null)
+  const user = useState<CurrentUser | null>('current-user', () => null)
   const loaded = useState<boolean>('current-user-loaded', () => false)
   const requestFetch = useRequestFetch()
 
   async function refresh() {
-    user.value = await requestFetch<PublicUser>('/api/auth/me').catch(() => null)
+    user.value = await requestFetch<CurrentUser>('/api/auth/me').catch(() => null)
     loaded.value = true
     return user.value
   }

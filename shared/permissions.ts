@@ -19,6 +19,16 @@ export function canGrantSuperuser(actor: Actor | null | undefined): boolean {
   return !!actor && actor.isActive && actor.isSuperuser
 }
 
+export type MfaPolicy = 'none' | 'superusers' | 'managers' | 'all'
+
+/** Whether MFA_REQUIRED makes a second factor compulsory for this user. */
+export function mfaRequiredFor(policy: MfaPolicy, user: Pick<Actor, 'isSuperuser' | 'isUserManager'>): boolean {
+  if (policy === 'all') return true
+  if (policy === 'managers') return user.isSuperuser || user.isUserManager
+  if (policy === 'superusers') return user.isSuperuser
+  return false
+}
+
 /** Only superusers read the audit log. */
 export function canReadAudit(actor: Actor | null | undefined): boolean {
   return !!actor && actor.isActive && actor.isSuperuser

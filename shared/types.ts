@@ -15,6 +15,12 @@ export interface PublicUser {
   updatedAt: number
 }
 
+/** GET /api/auth/me: the signed-in user, and which step they must take first. */
+export interface CurrentUser extends PublicUser {
+  /** MFA_REQUIRED covers this user and they have no second factor yet. */
+  mfaEnrolmentRequired: boolean
+}
+
 export interface PublicSettings {
   productName: string
   localAuthEnabled: boolean

@@ -6,6 +6,7 @@ import { loginChallenges, mfaFactors, recoveryCodes, sessions, users, type User 
 import { securityChangedNotice } from '../mail/notices'
 import type { Outbox } from '../mail/queue'
 import type { Settings } from '../settings'
+import { mfaRequiredFor } from '../../shared/permissions'
 import type { MfaMethod, MfaOverview } from '../../shared/types'
 import { audit } from './audit'
 import { DomainError, fieldError } from './errors'
@@ -85,6 +86,11 @@ async function recoveryCodesLeft(db: Db, userId: number): Promise<number> {
 /** True when signing in as this user needs a second factor. */
 export async function hasSecondFactor(db: Db, userId: number): Promise<boolean> {
   return !!first(await db.select({ id: mfaFactors.id }).from(mfaFactors).where(confirmed(userId)).limit(1))
+}
+
+/** True when MFA_REQUIRED covers this user and they have no second factor yet (enrolment comes first). */
+export async function mustEnrolMfa(db: Db, s: Settings, user: User): Promise<boolean> {
+  return mfaRequiredFor(s.mfa.required, user) && !(await hasSecondFactor(db, user.id))
 }
 
 /** What the second-factor step offers: each authenticator, then recovery codes while some are left. */
@@ -300,6 +306,8 @@ export async function removeFactor(db: Db, s: Settings, outbox: Outbox, user: Us
     const f = await ownFactor(tx, user, id)
     await tx.delete(mfaFactors).where(eq(mfaFactors.id, id))
     const last = !(await hasSecondFactor(tx, user.id))
+    if (last && mfaRequiredFor(s.mfa.required, user))
+      throw new DomainError(400, 'Two-factor authentication is required for your account: add another authenticator before you remove this one.')
     if (last) await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id))
     const { sessionsEnded, sessionVersion } = await revokeSessions(tx, user.id, c.sid)
     await audit(tx, { action: 'mfa_removed', actorId: user.id, targetId: user.id, ip: c.ip, details: { type: f.type, name: f.name, last, sessionsEnded } })

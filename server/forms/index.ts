@@ -36,8 +36,9 @@ export const FORM_ACTIONS: Record<string, Record<string, FormAction>> = {
     '': action({
       schema: loginSchema, keep: ['username'],
       run: async (event, body) => {
-        const { user, methods } = await logIn(event, body)
-        return methods ? withNext(event, '/login?step=code') : afterLogin(event, user)
+        const { user, methods, mustEnrolMfa } = await logIn(event, body)
+        if (methods) return withNext(event, '/login?step=code')
+        return mustEnrolMfa ? '/profile/security' : afterLogin(event, user)
       },
     }),
     // The second-factor step (GET /login?step=code renders it while the pending login lives).

@@ -1,3 +1,4 @@
+import { mustEnrolMfa } from '../domain/mfa'
 import { resolveSession } from '../domain/sessions'
 import { formPath } from '../forms'
 
@@ -22,5 +23,5 @@ export default defineEventHandler(async (event) => {
     await clearUserSession(event)
     return
   }
-  event.context.auth = { user, sid: claims.sid }
+  event.context.auth = { user, sid: claims.sid, mustEnrolMfa: s.mfa.required !== 'none' && await mustEnrolMfa(useDb(), s, user) }
 })

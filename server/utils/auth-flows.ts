@@ -6,7 +6,7 @@ import type { changePasswordSchema, loginSchema, reauthSchema, setupSchema } fro
 import { changeOwnPassword, checkCurrentPassword, createFirstAdmin } from '../domain/account'
 import { authenticate } from '../domain/auth'
 import { DomainError } from '../domain/errors'
-import { challengeUser, completeLoginWithCode, LOGIN_CHALLENGE_SECONDS, loginMethods, markProven, proveWithCode } from '../domain/mfa'
+import { challengeUser, completeLoginWithCode, LOGIN_CHALLENGE_SECONDS, loginMethods, markProven, mustEnrolMfa, proveWithCode } from '../domain/mfa'
 import { acceptPasswordResetRequest, checkLink, resetPasswordWithToken } from '../domain/password-reset'
 import { endSession } from '../domain/sessions'
 
@@ -17,7 +17,7 @@ import { endSession } from '../domain/sessions'
  * Password sign-in: checks the limits and the password. Without a second factor it creates the session row
  * and seals its cookie; with one it sets only the 5-minute pending-login cookie for the second-factor step.
  */
-export async function logIn(event: H3Event, body: z.output<typeof loginSchema>): Promise<{ user: User, methods?: MfaMethod[] }> {
+export async function logIn(event: H3Event, body: z.output<typeof loginSchema>): Promise<{ user: User, methods?: MfaMethod[], mustEnrolMfa?: boolean }> {
   const s = useSettings()
   if (!s.localAuthEnabled) throw httpError(403, 'Login with username and password is disabled.')
   const result = await authenticate(useDb(), s, { ...body, ip: clientIp(event), userAgent: getRequestHeader(event, 'user-agent') })
@@ -26,7 +26,7 @@ export async function logIn(event: H3Event, body: z.output<typeof loginSchema>):
     return { user: result.user, methods: await loginMethods(useDb(), result.user.id) }
   }
   await sealSessionCookie(event, result.user, result.sid)
-  return { user: result.user }
+  return { user: result.user, mustEnrolMfa: await mustEnrolMfa(useDb(), s, result.user) }
 }
 
 const challengeCookieName = (s: ReturnType<typeof useSettings>) => `${s.sessionCookieName}-mfa`

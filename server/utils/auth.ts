@@ -3,19 +3,29 @@ import type { H3Event } from 'h3'
 import type { User } from '../db/schema'
 import { canManageUsers } from '../../shared/permissions'
 
-export interface AuthContext { user: User, sid: string }
+export interface AuthContext {
+  user: User
+  sid: string
+  /** MFA_REQUIRED covers this user and they have no second factor yet: enrolment comes before anything else. */
+  mustEnrolMfa?: boolean
+}
 
 declare module 'h3' {
   interface H3EventContext { auth?: AuthContext }
 }
 
 /**
- * The signed-in user (validated against the database by the session middleware), or 401.
- * A user who must change their password gets 403 everywhere except the routes that allow it.
+ * The signed-in user (validated against the database by the session middleware), or 401. A user who must
+ * first add a second factor (MFA_REQUIRED), or else change their password, gets 403 everywhere except the
+ * routes that allow that step.
  */
-export function requireUser(event: H3Event, opts: { allowPasswordChangeRequired?: boolean } = {}): AuthContext {
+export function requireUser(event: H3Event, opts: { allowPasswordChangeRequired?: boolean, allowMfaEnrolment?: boolean } = {}): AuthContext {
   const auth = event.context.auth
   if (!auth) throw httpError(401, 'Please log in.')
+  if (auth.mustEnrolMfa) {
+    if (opts.allowMfaEnrolment) return auth
+    throw httpError(403, 'Two-factor authentication is required for your account: add an authenticator app first.', { code: 'mfa-enrolment-required' })
+  }
   if (auth.user.mustChangePassword && !opts.allowPasswordChangeRequired)
     throw httpError(403, 'You must change your password before you can continue.', { code: 'password-change-required' })
   return auth

@@ -280,3 +280,40 @@ describe('secrets at rest', () => {
     expect((await c.post('/api/auth/login/code', { code: u.phone.code(1) })).status).toBe(200)
   })
 })
+
+describe('MFA_REQUIRED', () => {
+  it('sends a superuser without a second factor to enrolment before anything else, the forced password change after it', async () => {
+    const policy = await startServer({ MFA_REQUIRED: 'superusers' })
+    try {
+      const su = await seedUser(policy.db(), { isSuperuser: true, mustChangePassword: true })
+      const regular = await seedUser(policy.db())
+      const c = new Client(policy.url)
+      const login = await c.login(su.username, su.password)
+      expect(login.body).toMatchObject({ status: 'ok', mustChangePassword: true, mfaEnrolmentRequired: true })
+      expect((await c.get('/api/auth/me')).body).toMatchObject({ mfaEnrolmentRequired: true })
+      const blocked = await c.get('/api/users')
+      expect(blocked.status).toBe(403)
+      expect(blocked.body.data.code).toBe('mfa-enrolment-required')
+      expect((await c.post('/api/auth/change-password', { currentPassword: su.password, newPassword: 'my own new passphrase' })).body.data.code).toBe('mfa-enrolment-required')
+      const { factorId } = await enrolTotp(c)
+      expect((await c.get('/api/auth/me')).body).toMatchObject({ mfaEnrolmentRequired: false, mustChangePassword: true })
+      expect((await c.get('/api/users')).body.data.code).toBe('password-change-required')
+      expect((await c.post('/api/auth/change-password', { currentPassword: su.password, newPassword: 'my own new passphrase' })).status).toBe(200)
+      expect((await c.get('/api/users')).status).toBe(200)
+      // The last factor cannot go while the policy covers the account.
+      expect((await c.request('DELETE', `/api/auth/mfa/${factorId}`)).status).toBe(400)
+
+      // Out of scope: a regular user signs in as before.
+      expect((await new Client(policy.url).login(regular.username, regular.password)).body).toMatchObject({ status: 'ok', mfaEnrolmentRequired: false })
+      // The form post goes to enrolment.
+      const other = await seedUser(policy.db(), { isSuperuser: true })
+      const form = await new Client(policy.url).request('POST', '/login', new URLSearchParams({ username: other.username, password: other.password }).toString(), { 'content-type': 'application/x-www-form-urlencoded', 'origin': policy.url })
+      expect(form.status).toBe(303)
+      expect(form.headers.get('location')).toBe('/profile/security')
+    }
+    finally {
+      await policy.stop()
+      removeDir(policy.dir)
+    }
+  })
+})

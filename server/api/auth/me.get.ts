@@ -1,6 +1,8 @@
 import { toPublicUser } from '../../domain/users'
 
-export default defineEventHandler((event) => {
-  const { user } = requireUser(event, { allowPasswordChangeRequired: true })
-  return toPublicUser(user)
+import type { CurrentUser } from '../../../shared/types'
+
+export default defineEventHandler((event): CurrentUser => {
+  const { user, mustEnrolMfa } = requireUser(event, { allowPasswordChangeRequired: true, allowMfaEnrolment: true })
+  return { ...toPublicUser(user), mfaEnrolmentRequired: !!mustEnrolMfa }
 })

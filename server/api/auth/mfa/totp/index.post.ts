@@ -3,7 +3,7 @@ import { requireRecentProof, startTotp } from '../../../../domain/mfa'
 
 // Starts adding an authenticator app: { id, secret, otpauthUri }, active after POST …/totp/:id/confirm.
 export default defineApiHandler(async (event) => {
-  const { user, sid } = requireUser(event)
+  const { user, sid } = requireUser(event, { allowMfaEnrolment: true })
   const body = await readValidBody(event, newTotpSchema)
   await requireRecentProof(useDb(), sid)
   return startTotp(useDb(), useMfaKey(), useSettings(), user, body.name)
