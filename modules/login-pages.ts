@@ -16,7 +16,7 @@ import { addTemplate, defineNuxtModule } from 'nuxt/kit'
 export const LOGIN_UTILITY_CLASSES = [
   'align-center', 'd-flex', 'flex-wrap', 'font-weight-medium', 'ga-2', 'elevation-1',
   'mb-2', 'mb-3', 'mb-4', 'mb-6', 'mr-1', 'mt-1', 'mt-3', 'mt-4', 'pb-4', 'pt-0', 'pt-4', 'px-6', 'py-6',
-  'text-center', 'text-medium-emphasis', 'text-wrap',
+  'text-center', 'text-medium-emphasis', 'text-wrap', 'w-100',
 ]
 
 /** The rules of Vuetify's utility pack that style only the given classes, minified, empty blocks dropped. */

@@ -8,3 +8,9 @@ export const FORGOT_PASSWORD_ANSWER = 'If your email address is associated with 
 
 /** The new-password forms' one complaint about the confirmation field. */
 export const PASSWORDS_DIFFER = 'The passwords do not match.'
+
+/** A lifetime or wait in words: "30 minutes", "1 hour", "72 hours". */
+export function durationText(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`
+  return `${Math.round(seconds / 60)} minutes`
+}

@@ -29,6 +29,8 @@ export interface PublicSettings {
   mailUnavailable: string | null
   setupRequired: boolean
   passwordMinLength: number
+  /** How long a confirmed "I lost my authenticator" waits before the second factor is removed. */
+  mfaRecoveryDelaySeconds: number
 }
 
 /** A live set-password link an administrator issued (never the token itself). */
@@ -52,6 +54,8 @@ export interface UserDetail extends PublicUser {
   sessions: number
   /** Signing in needs a second factor. */
   mfa: boolean
+  /** A confirmed "I lost my authenticator" removes every factor then, unless cancelled. */
+  mfaRemovalDueAt: number | null
   canEdit: boolean
   links: IssuedLink[]
 }
@@ -80,4 +84,6 @@ export interface MfaMethod { id: string, type: 'totp' | 'recovery', name: string
 export interface MfaOverview {
   factors: Array<{ id: number, type: 'totp', name: string, createdAt: number, lastUsedAt: number | null }>
   recoveryCodesLeft: number
+  /** A confirmed "I lost my authenticator" waiting to remove every factor at `dueAt`, or null. */
+  pendingRemoval: { dueAt: number } | null
 }

@@ -19,7 +19,7 @@ export async function run(argv: string[]) {
   const user = await findUserByUsername(db, username)
   if (!user) throw new Error(`User "${username}" does not exist. Nothing was changed.`)
   const outbox = directOutbox(settings)
-  const { removed } = await removeAllFactors(db, settings, outbox, user, { label: 'cli' })
+  const { removed } = (await removeAllFactors(db, settings, outbox, user, { label: 'cli' }))!
   console.log(removed
     ? `Removed ${count(removed, 'second factor')} of user "${user.username}"; their next sign-in needs only the password.`
     : `User "${user.username}" had no second factor. Their sessions were ended all the same.`)

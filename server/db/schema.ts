@@ -123,12 +123,33 @@ export const loginChallenges = sqliteTable('login_challenges', {
   expiresAt: ms('expires_at').notNull(),
 }, t => [index('login_challenges_user_idx').on(t.userId)])
 
+/**
+ * "I lost my authenticator", without an administrator: asked for on the second-factor step (the password was
+ * right), confirmed from the account's mailbox, then carried out by a job after MFA_RECOVERY_DELAY unless
+ * cancelled (by the one-click link in every mail, or by any sign-in with the second factor). The confirm
+ * token is stored only as a hash.
+ */
+export const mfaRemovals = sqliteTable('mfa_removals', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  confirmTokenHash: text('confirm_token_hash').notNull().unique(),
+  cancelTokenHash: text('cancel_token_hash').notNull().unique(),
+  // The cancel token itself, encrypted like TOTP secrets: every later mail repeats the same cancel link.
+  cancelToken: text('cancel_token').notNull(),
+  createdAt: ms('created_at').notNull(),
+  confirmBy: ms('confirm_by').notNull(),
+  confirmedAt: ms('confirmed_at'),
+  dueAt: ms('due_at'),
+  cancelledAt: ms('cancelled_at'),
+  completedAt: ms('completed_at'),
+}, t => [index('mfa_removals_user_idx').on(t.userId)])
+
 export type User = typeof users.$inferSelect
 export type MfaFactor = typeof mfaFactors.$inferSelect
 export type NewUser = typeof users.$inferInsert
 
 /** What a job is: a mail to deliver, a forgot-password request to look up, the periodic clean-up. */
-export const JOB_KINDS = ['mail', 'forgot-password', 'prune'] as const
+export const JOB_KINDS = ['mail', 'forgot-password', 'prune', 'mfa-removal'] as const
 export type JobKind = typeof JOB_KINDS[number]
 export const JOB_STATUSES = ['pending', 'running', 'done', 'failed'] as const
 

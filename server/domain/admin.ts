@@ -226,5 +226,5 @@ export async function adminSignOut(db: Db, id: number, meta: ActorMeta) {
 /** Removes every second factor of another user (their phone is lost) and ends their sessions. */
 export async function adminRemoveSecondFactor(db: Db, s: Settings, outbox: Outbox, id: number, meta: ActorMeta) {
   const target = await editableTarget(db, meta.actor, id)
-  return removeAllFactors(db, s, outbox, target, { actor: meta.actor, ip: meta.ip })
+  return (await removeAllFactors(db, s, outbox, target, { actor: meta.actor, ip: meta.ip }))!
 }

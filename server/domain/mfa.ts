@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, 
 import { and, asc, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm'
 import { Secret, TOTP } from 'otpauth'
 import { first, withTransaction, type Db } from '../db/client'
-import { loginChallenges, mfaFactors, recoveryCodes, sessions, users, type User } from '../db/schema'
+import { loginChallenges, mfaFactors, mfaRemovals, recoveryCodes, sessions, users, type User } from '../db/schema'
 import { securityChangedNotice } from '../mail/notices'
 import type { Outbox } from '../mail/queue'
 import type { Settings } from '../settings'
@@ -76,7 +76,15 @@ export async function mfaOverview(db: Db, userId: number): Promise<MfaOverview> 
   return {
     factors: factors.map(f => ({ id: f.id, type: f.type, name: f.name, createdAt: f.createdAt, lastUsedAt: f.lastUsedAt })),
     recoveryCodesLeft: await recoveryCodesLeft(db, userId),
+    pendingRemoval: await pendingRemoval(db, userId),
   }
+}
+
+/** The confirmed, waiting lost-authenticator removal of a user (mfa-removal.ts), if any. */
+export async function pendingRemoval(db: Db, userId: number): Promise<{ dueAt: number } | null> {
+  const row = first(await db.select({ dueAt: mfaRemovals.dueAt }).from(mfaRemovals)
+    .where(and(eq(mfaRemovals.userId, userId), isNotNull(mfaRemovals.confirmedAt), isNull(mfaRemovals.cancelledAt), isNull(mfaRemovals.completedAt))))
+  return row?.dueAt ? { dueAt: row.dueAt } : null
 }
 
 async function recoveryCodesLeft(db: Db, userId: number): Promise<number> {
@@ -153,9 +161,12 @@ export async function completeLoginWithCode(db: Db, key: Buffer, s: Settings, ou
     await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.id))
     await audit(tx, { action: 'login', actorId: user.id, targetId: user.id, ip: input.ip, details: { secondFactor: method } })
     const sid = await createSession(tx, user.id, { ip: input.ip, userAgent: input.userAgent }, now)
-    return { sid, method }
+    return { sid, method, cancelled: await cancelRemovals(tx, user.id, 'sign-in with the second factor', now) }
   })
-  if (result) return { user, ...result }
+  if (result) {
+    if (result.cancelled) await notify(s, outbox, user, 'You signed in with your second factor, so it is not lost: its pending removal was cancelled')
+    return { user, sid: result.sid, method: result.method }
+  }
 
   const after = await withTransaction(db, async (tx) => {
     const state = await hit(tx, failureKey(user.id), window, now)
@@ -195,6 +206,14 @@ async function consumeCode(tx: Db, key: Buffer, s: Settings, user: User, code: s
     .where(and(eq(recoveryCodes.userId, user.id), eq(recoveryCodes.codeHash, recoveryHash(key, code)), isNull(recoveryCodes.usedAt)))
     .returning({ id: recoveryCodes.id })
   return used.length ? 'recovery' : null
+}
+
+/** Ends every waiting lost-authenticator removal of an account (mfa-removal.ts); returns how many. */
+async function cancelRemovals(tx: Db, userId: number, by: string, now: number): Promise<number> {
+  const rows = await tx.update(mfaRemovals).set({ cancelledAt: now })
+    .where(and(eq(mfaRemovals.userId, userId), isNull(mfaRemovals.cancelledAt), isNull(mfaRemovals.completedAt))).returning({ id: mfaRemovals.id })
+  if (rows.length) await audit(tx, { action: 'mfa_removal_cancelled', targetId: userId, details: { by } })
+  return rows.length
 }
 
 // --- proof of presence -----------------------------------------------------------------------------------
@@ -321,16 +340,27 @@ export async function removeFactor(db: Db, s: Settings, outbox: Outbox, user: Us
  * Removes every second factor and recovery code of a user and ends their sessions: an administrator
  * (superuser, or user manager for non-superusers; never oneself) or `manage resetmfa`.
  */
-export async function removeAllFactors(db: Db, s: Settings, outbox: Outbox, target: User, by: { actor?: User, label?: string, ip?: string }) {
-  const { removed } = await withTransaction(db, async (tx) => {
+export async function removeAllFactors(db: Db, s: Settings, outbox: Outbox, target: User, by: { actor?: User, label?: string, ip?: string, what?: string, removalId?: number }) {
+  const done = await withTransaction(db, async (tx) => {
+    // The end of a lost-authenticator wait (mfa-removal.ts): only if that removal is still on, in this transaction.
+    if (by.removalId !== undefined) {
+      const now = Date.now()
+      const due = await tx.update(mfaRemovals).set({ completedAt: now })
+        .where(and(eq(mfaRemovals.id, by.removalId), isNull(mfaRemovals.cancelledAt), isNull(mfaRemovals.completedAt), lt(mfaRemovals.dueAt, now + 1)))
+        .returning({ id: mfaRemovals.id })
+      if (!due.length) return null
+    }
     const removed = (await tx.delete(mfaFactors).where(eq(mfaFactors.userId, target.id)).returning({ id: mfaFactors.id })).length
     await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, target.id))
     await tx.delete(loginChallenges).where(eq(loginChallenges.userId, target.id))
+    await cancelRemovals(tx, target.id, by.actor ? 'administrator removed every factor' : 'every factor removed', Date.now())
     await reset(tx, failureKey(target.id))
     const { sessionsEnded } = await revokeSessions(tx, target.id)
     await audit(tx, { action: 'mfa_reset', actorId: by.actor?.id ?? null, actorLabel: by.label ?? null, targetId: target.id, ip: by.ip, details: { removed, sessionsEnded } })
     return { removed }
   })
-  await notify(s, outbox, target, `${by.actor ? `The administrator ${by.actor.username}` : 'An administrator on the server'} removed every second factor of your account: signing in now needs only the password`, false)
+  if (!done) return null
+  const { removed } = done
+  await notify(s, outbox, target, by.what ?? `${by.actor ? `The administrator ${by.actor.username}` : 'An administrator on the server'} removed every second factor of your account: signing in now needs only the password`, false)
   return { removed }
 }

@@ -46,6 +46,13 @@ export const FORM_ACTIONS: Record<string, Record<string, FormAction>> = {
       schema: codeSchema, keep: [],
       run: async (event, body) => afterLogin(event, await logInWithCode(event, body.code)),
     }),
+    'lost': action({
+      schema: z.object({}), keep: [],
+      run: async (event) => {
+        await reportLostAuthenticator(event)
+        return '/login/lost-authenticator?sent=1'
+      },
+    }),
     'setup': action({
       schema: withConfirm(setupSchema, 'password'), keep: ['setupCode', 'username', 'email'],
       run: async (event, body) => {
@@ -72,6 +79,16 @@ export const FORM_ACTIONS: Record<string, Record<string, FormAction>> = {
       run: async (event, body) => {
         const { purpose } = await setPasswordWithLink(event, body.token, body.password)
         return notice(purpose === 'invitation' ? 'password-set' : 'password-reset')
+      },
+    }),
+  },
+  '/login/lost-authenticator': {
+    // The page's script moved the token from the mail link's fragment into this post.
+    '': action({
+      schema: tokenSchema, keep: [],
+      run: async (event, body) => {
+        const r = await followLostAuthenticatorLink(event, body.token)
+        return r.done === 'waiting' ? `/login/lost-authenticator?done=waiting&due=${r.dueAt}` : '/login/lost-authenticator?done=cancelled'
       },
     }),
   },

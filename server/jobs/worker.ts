@@ -5,6 +5,7 @@ import type { Job } from '../db/schema'
 import { audit } from '../domain/audit'
 import { claimJob, completeJob, enqueueJob, failJob, pruneJobs } from '../domain/jobs'
 import { requestPasswordReset } from '../domain/password-reset'
+import { completeRemoval } from '../domain/mfa-removal'
 import { pruneStale } from '../domain/prune'
 import type { Mailer } from '../mail/mailer'
 import type { MailJob, Outbox } from '../mail/queue'
@@ -30,7 +31,8 @@ const PRUNE_EVERY_MS = 10 * 60_000
  * One per server process: claims due jobs from the durable queue (domain/jobs.ts) one at a time, runs them,
  * retries failures after MAIL_RETRY_DELAYS_MS (every kind), and records every mail's outcome in the audit log. Handlers:
  * `mail` (deliver, or for an address nobody has, build and drop), `forgot-password` (the lookup behind the
- * one answer, so known and unknown addresses cost a request the same), `prune` (dead rows, old jobs).
+ * one answer, so known and unknown addresses cost a request the same), `prune` (dead rows, old jobs),
+ * `mfa-removal` (the end of a lost-authenticator wait, server/domain/mfa-removal.ts).
  */
 export class JobWorker {
   readonly id = `${process.pid}-${randomBytes(4).toString('hex')}`
@@ -140,6 +142,9 @@ export class JobWorker {
     }
     else if (job.kind === 'forgot-password') {
       await requestPasswordReset(this.db, this.s, this.outbox, (payload as { email: string }).email)
+    }
+    else if (job.kind === 'mfa-removal') {
+      await completeRemoval(this.db, this.s, this.outbox, (payload as { id: number }).id)
     }
     else {
       await pruneStale(this.db, this.s)

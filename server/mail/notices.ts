@@ -1,7 +1,7 @@
 import type { TokenReason, User } from '../db/schema'
 import { forgotPasswordBlocker, linkOrigin, type Settings } from '../settings'
 import type { MailJob } from './queue'
-import { invitationMail, passwordChangedMail, resetPasswordMail, securityChangedMail } from './templates'
+import { invitationMail, lostAuthenticatorMail, passwordChangedMail, resetPasswordMail, securityChangedMail } from './templates'
 
 export type PasswordChangeHow = 'reset' | 'self' | 'admin' | 'cli'
 
@@ -28,4 +28,11 @@ export function securityChangedNotice(s: Settings, user: Pick<User, 'id' | 'user
   const forgotLink = origin && !forgotPasswordBlocker(s) ? `${origin}/login/forgot-password` : undefined
   const content = securityChangedMail({ product: s.productName, username: user.username, when: new Date(), what, byOwner, forgotLink })
   return { mail: { to: user.email, ...content }, kind: 'security_changed', userId: user.id }
+}
+
+/** A lost-authenticator mail (confirm, or the waiting period started); null when the user has no address. */
+export function lostAuthenticatorNotice(s: Settings, user: Pick<User, 'id' | 'username' | 'email'>, d: { stage: 'confirm' | 'waiting', confirmLink?: string, cancelLink: string, dueAt?: Date }): MailJob | null {
+  if (!user.email) return null
+  const content = lostAuthenticatorMail({ product: s.productName, username: user.username, delaySeconds: s.mfa.recoveryDelay, ...d })
+  return { mail: { to: user.email, ...content }, kind: `lost_authenticator_${d.stage}`, userId: user.id }
 }

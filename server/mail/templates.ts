@@ -1,5 +1,5 @@
 // Pure: data in, { subject, text, html } out. Every mail has a plain-text and an HTML part.
-import { count } from '../../shared/text'
+import { count, durationText as duration } from '../../shared/text'
 
 export interface MailContent { subject: string, text: string, html: string }
 
@@ -17,11 +17,6 @@ ${paragraphs.map(p).join('\n')}
 ${btn}
 ${after.map(p).join('\n')}
 </body></html>`
-}
-
-function duration(seconds: number): string {
-  if (seconds % 3600 === 0) return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`
-  return `${Math.round(seconds / 60)} minutes`
 }
 
 /** The "reset your password" mail, with the link as a button and as text, its lifetime, and that it can be ignored. */
@@ -70,6 +65,24 @@ export function securityChangedMail(d: { product: string, username: string, when
     ? `If this was not you, someone knows your password: ${d.forgotLink ? `reset it now (${d.forgotLink}) and ` : ''}tell your administrator at once.`
     : 'If you did not expect this, tell your administrator at once.'
   return { subject, text: `${what}\n\n${notYou}\n`, html: layout(d.product, [esc(what), esc(notYou)]) }
+}
+
+/**
+ * The lost-authenticator mails: `confirm` (someone with the right password says the authenticator is lost;
+ * confirm to start the wait) and `waiting` (confirmed; the factor goes at `dueAt`). Both carry a one-click cancel link.
+ */
+export function lostAuthenticatorMail(d: { product: string, username: string, stage: 'confirm' | 'waiting', cancelLink: string, confirmLink?: string, delaySeconds: number, dueAt?: Date }): MailContent {
+  const wait = duration(d.delaySeconds)
+  const notYou = `Not you? Someone knows your password: cancel here, then change your password and tell your administrator: ${d.cancelLink}`
+  if (d.stage === 'confirm') {
+    const subject = `Remove the second factor of your ${d.product} account?`
+    const intro = `Someone signed in to ${d.product} as "${d.username}" with the right password and said the authenticator app is lost.`
+    const what = `If that was you, confirm below. Your second factor is then removed after a waiting period of ${wait}, unless you cancel or sign in with it before then. The link works once and expires in 30 minutes.`
+    return { subject, text: `${intro}\n\n${what}\n${d.confirmLink}\n\n${notYou}\n`, html: layout(d.product, [esc(intro), esc(what)], { label: 'Confirm: my authenticator is lost', url: d.confirmLink! }, [esc(notYou)]) }
+  }
+  const subject = `The second factor of your ${d.product} account will be removed`
+  const what = `The second factor of your ${d.product} account "${d.username}" will be removed on ${d.dueAt!.toUTCString()} (after ${wait}), because its loss was confirmed from this mailbox. Signing in with it before then cancels the removal.`
+  return { subject, text: `${what}\n\n${notYou}\n`, html: layout(d.product, [esc(what)], { label: 'Cancel the removal', url: d.cancelLink }) }
 }
 
 /** The mail `manage sendtestemail` sends. */

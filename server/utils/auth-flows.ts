@@ -7,6 +7,7 @@ import { changeOwnPassword, checkCurrentPassword, createFirstAdmin } from '../do
 import { authenticate } from '../domain/auth'
 import { DomainError } from '../domain/errors'
 import { challengeUser, completeLoginWithCode, LOGIN_CHALLENGE_SECONDS, loginMethods, markProven, mustEnrolMfa, proveWithCode } from '../domain/mfa'
+import { requestRemoval, useRemovalLink } from '../domain/mfa-removal'
 import { acceptPasswordResetRequest, checkLink, resetPasswordWithToken } from '../domain/password-reset'
 import { endSession } from '../domain/sessions'
 
@@ -96,4 +97,14 @@ export async function proveAgain(event: H3Event, body: z.output<typeof reauthSch
   if ('password' in body) await checkCurrentPassword(useDb(), useSettings(), user, body.password, { sid, ip: clientIp(event) }, 'password')
   else await proveWithCode(useDb(), useMfaKey(), useSettings(), user, body.code, clientIp(event))
   await markProven(useDb(), sid)
+}
+
+/** "I lost my authenticator" on the second-factor step: mails a confirm link (the wait starts only then). */
+export function reportLostAuthenticator(event: H3Event) {
+  return requestRemoval(useDb(), useMfaKey(), useSettings(), useOutbox(), getCookie(event, challengeCookieName(useSettings())), clientIp(event))
+}
+
+/** A link from a lost-authenticator mail: confirms (the wait starts) or cancels. */
+export function followLostAuthenticatorLink(event: H3Event, token: string) {
+  return useRemovalLink(useDb(), useMfaKey(), useSettings(), useOutbox(), token, clientIp(event))
 }

@@ -58,7 +58,7 @@ const routes: Array<[string, string]> = [
   ['POST', '/api/users/:id/sign-out'], ['POST', '/api/users/:id/send-reset-email'], ['DELETE', '/api/users/:id/reset-link'], ['GET', '/api/users'], ['GET', '/api/users/:id'], ['GET', '/api/audit'],
   ['POST', '/api/auth/login/code'], ['GET', '/api/auth/login/pending'], ['GET', '/api/auth/mfa'], ['POST', '/api/auth/mfa/totp'], ['POST', '/api/auth/mfa/totp/:id/confirm'],
   ['POST', '/api/auth/mfa/recovery-codes'], ['PATCH', '/api/auth/mfa/:id'], ['DELETE', '/api/auth/mfa/:id'], ['POST', '/api/auth/reauth'],
-  ['GET', '/api/users/:id/mfa'], ['DELETE', '/api/users/:id/mfa'],
+  ['GET', '/api/users/:id/mfa'], ['DELETE', '/api/users/:id/mfa'], ['POST', '/api/auth/login/lost'], ['POST', '/api/auth/mfa/removal'],
 ]
 
 // Audit rows that record a refusal by design (a failed login) or that deferred work writes after an earlier
@@ -68,7 +68,7 @@ const EXPECTED_AUDIT = `'login_failed', 'login_locked', 'mfa_failed', 'mail_sent
 /** Everything a request could change, as one hash: users, links, sessions, second factors and the audit log. */
 function state() {
   const db = server.db().$client
-  const rows = ['SELECT * FROM users ORDER BY id', 'SELECT * FROM password_tokens ORDER BY id', 'SELECT id, user_id FROM sessions ORDER BY id', 'SELECT * FROM mfa_factors ORDER BY id', 'SELECT * FROM recovery_codes ORDER BY id', 'SELECT user_id FROM login_challenges ORDER BY token_hash', `SELECT * FROM audit_log WHERE action NOT IN (${EXPECTED_AUDIT}) ORDER BY id`]
+  const rows = ['SELECT * FROM users ORDER BY id', 'SELECT * FROM password_tokens ORDER BY id', 'SELECT id, user_id FROM sessions ORDER BY id', 'SELECT * FROM mfa_factors ORDER BY id', 'SELECT * FROM recovery_codes ORDER BY id', 'SELECT user_id FROM login_challenges ORDER BY token_hash', 'SELECT * FROM mfa_removals ORDER BY id', `SELECT * FROM audit_log WHERE action NOT IN (${EXPECTED_AUDIT}) ORDER BY id`]
     .map(q => JSON.stringify(db.prepare(q).all()))
   return createHash('sha256').update(rows.join('|')).digest('hex')
 }
@@ -93,11 +93,11 @@ describe.each(['anonymous', 'regular', 'manager', 'superuser'])('fuzzing every r
 // (POST /logout is left out: it would sign the fuzzing clients out; tests/api/forms.test.ts covers it.)
 const formKeys = [...keys, 'intent', 'confirm', 'setupCode']
 const formBody = fc.oneof(
-  fc.dictionary(fc.constantFrom(...formKeys), fc.oneof(fc.string({ maxLength: 300 }), fc.constantFrom('check', 'setup', 'code', '', '%00', 'a'.repeat(70_000), '<script>alert(1)</script>')), { maxKeys: 6 }).map(d => new URLSearchParams(d).toString()),
+  fc.dictionary(fc.constantFrom(...formKeys), fc.oneof(fc.string({ maxLength: 300 }), fc.constantFrom('check', 'setup', 'code', 'lost', '', '%00', 'a'.repeat(70_000), '<script>alert(1)</script>')), { maxKeys: 6 }).map(d => new URLSearchParams(d).toString()),
   fc.string({ maxLength: 400 }),
   fc.constantFrom('intent=setup&intent=check', 'token[]=a&token[]=b', '__proto__[isSuperuser]=true', 'a=%ZZ', '&&&', '='),
 )
-const formRoutes = ['/login', '/login?step=code', '/login?next=%2F%2Fevil.example', '/login/forgot-password', '/login/set-password', '/login/change-password']
+const formRoutes = ['/login', '/login?step=code', '/login/lost-authenticator', '/login?next=%2F%2Fevil.example', '/login/forgot-password', '/login/set-password', '/login/change-password']
 
 describe.each(['anonymous', 'regular', 'superuser'])('fuzzing every form post as %s', (who) => {
   it.each(formRoutes)('POST %s: never 5xx, no stack trace, no change on 4xx', async (route) => {

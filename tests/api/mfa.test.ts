@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loginChallenges, mfaFactors, recoveryCodes, sessions } from '../../server/db/schema'
+import { jobs, loginChallenges, mfaFactors, mfaRemovals, recoveryCodes, sessions } from '../../server/db/schema'
 import { waitForAudit } from '../support/audit'
 import { Client } from '../support/client'
 import { linkIn, SmtpSink } from '../support/mail'
@@ -12,10 +12,11 @@ import { seedUser } from '../support/users'
 let server: TestServer
 let smtp: SmtpSink
 const SITE = 'https://mfa.example.test'
+const env = () => ({ ...smtp.env(), FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: SITE, MAIL_RETRY_DELAYS_MS: '0', MFA_MAX_FAILED_ATTEMPTS: '4', SESSION_COOKIE_SECURE: 'false' })
 
 beforeAll(async () => {
   smtp = await new SmtpSink().start()
-  server = await startServer({ ...smtp.env(), FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: SITE, MAIL_RETRY_DELAYS_MS: '0', MFA_MAX_FAILED_ATTEMPTS: '4', SESSION_COOKIE_SECURE: 'false' })
+  server = await startServer(env())
 })
 afterAll(async () => {
   await server.stop()
@@ -43,7 +44,7 @@ describe('enrolling an authenticator', () => {
     const started = await c.post('/api/auth/mfa/totp', {})
     expect(started.status).toBe(200)
     expect(started.body.otpauthUri).toMatch(/^otpauth:\/\/totp\/.*secret=/)
-    expect((await c.get('/api/auth/mfa')).body).toEqual({ factors: [], recoveryCodesLeft: 0 })
+    expect((await c.get('/api/auth/mfa')).body).toEqual({ factors: [], recoveryCodesLeft: 0, pendingRemoval: null })
     // Until confirmed, a sign-in needs no code.
     expect((await new Client(server.url).login(u.username, u.password)).body.status).toBe('ok')
     const wrong = await c.post(`/api/auth/mfa/totp/${started.body.id}/confirm`, { code: '000000' })
@@ -219,7 +220,7 @@ describe('changing one\'s own second factor', () => {
     expect(del.status).toBe(204)
     expect((await other.get('/api/auth/me')).status).toBe(401)
     expect((await u.client.get('/api/auth/me')).status).toBe(200)
-    expect((await u.client.get('/api/auth/mfa')).body).toEqual({ factors: [], recoveryCodesLeft: 0 })
+    expect((await u.client.get('/api/auth/mfa')).body).toEqual({ factors: [], recoveryCodesLeft: 0, pendingRemoval: null })
     expect((await new Client(server.url).login(u.username, u.password)).body.status).toBe('ok')
   })
 
@@ -274,7 +275,7 @@ describe('secrets at rest', () => {
   it('a new session secret does not break anyone\'s authenticator', async () => {
     const u = await userWithTotp()
     await server.stop()
-    server = await startServer({ ...smtp.env(), NUXT_SESSION_PASSWORD: 'a completely different session secret 0123456789', MFA_MAX_FAILED_ATTEMPTS: '4' }, { dir: server.dir })
+    server = await startServer({ ...env(), NUXT_SESSION_PASSWORD: 'a completely different session secret 0123456789' }, { dir: server.dir })
     const c = new Client(server.url)
     expect((await c.login(u.username, u.password)).body.status).toBe('mfa-required')
     expect((await c.post('/api/auth/login/code', { code: u.phone.code(1) })).status).toBe(200)
@@ -315,5 +316,69 @@ describe('MFA_REQUIRED', () => {
       await policy.stop()
       removeDir(policy.dir)
     }
+  })
+})
+
+describe('"I lost my authenticator", without an administrator', () => {
+  const tokensIn = (text: string) => [...text.matchAll(/\/login\/lost-authenticator#token=([\w-]+)/g)].map(m => m[1]!)
+  async function report(u: { username: string, password: string, email: string | null }) {
+    const c = new Client(server.url)
+    expect((await c.login(u.username, u.password)).body.status).toBe('mfa-required')
+    const since = smtp.mails.length
+    expect((await c.post('/api/auth/login/lost', {})).status).toBe(200)
+    const mail = await smtp.waitFor(u.email!, { since, subject: /Remove the second factor/ })
+    const [confirm, cancel] = tokensIn(mail.text)
+    expect(mail.text).toMatch(/right password/)
+    return { confirm: confirm!, cancel: cancel!, client: c }
+  }
+
+  it('needs the password first: without a pending sign-in there is nothing to report', async () => {
+    expect((await new Client(server.url).post('/api/auth/login/lost', {})).status).toBe(400)
+  })
+
+  it('a confirmed report waits, shows on the profile and the users page, and a cancel link in every mail stops it', async () => {
+    const u = await userWithTotp()
+    const admin = await signedIn(await seedUser(server.db(), { isSuperuser: true }))
+    const { confirm, cancel } = await report(u)
+    const before = Date.now()
+    const since = smtp.mails.length
+    const confirmed = await new Client(server.url).post('/api/auth/mfa/removal', { token: confirm })
+    expect(confirmed.status).toBe(200)
+    expect(confirmed.body.done).toBe('waiting')
+    expect(confirmed.body.dueAt).toBeGreaterThanOrEqual(before + 72 * 3600_000)
+    const waiting = await smtp.waitFor(u.email!, { since, subject: /will be removed/ })
+    expect(tokensIn(waiting.text)).toEqual([cancel])
+    expect((await new Client(server.url).post('/api/auth/mfa/removal', { token: confirm })).status).toBe(400)
+    expect((await u.client.get('/api/auth/mfa')).body.pendingRemoval).toEqual({ dueAt: confirmed.body.dueAt })
+    expect((await admin.get(`/api/users/${u.id}`)).body.mfaRemovalDueAt).toBe(confirmed.body.dueAt)
+
+    expect((await new Client(server.url).post('/api/auth/mfa/removal', { token: cancel })).body).toEqual({ done: 'cancelled' })
+    expect((await new Client(server.url).post('/api/auth/mfa/removal', { token: cancel })).status).toBe(400)
+    expect((await u.client.get('/api/auth/mfa')).body.pendingRemoval).toBeNull()
+    await smtp.waitFor(u.email!, { text: /removal of your second factor was cancelled/ })
+  })
+
+  it('a sign-in with the second factor cancels the wait', async () => {
+    const u = await userWithTotp()
+    const { confirm, client } = await report(u)
+    expect((await new Client(server.url).post('/api/auth/mfa/removal', { token: confirm })).body.done).toBe('waiting')
+    expect((await client.post('/api/auth/login/code', { code: u.phone.code(1) })).status).toBe(200)
+    expect((await client.get('/api/auth/mfa')).body.pendingRemoval).toBeNull()
+    await waitForAudit(server.db, r => r.action === 'mfa_removal_cancelled' && r.targetId === u.id)
+    await smtp.waitFor(u.email!, { text: /its pending removal was cancelled/ })
+  })
+
+  it('after the wait a job removes every factor and tells the owner; the password alone signs in', async () => {
+    const u = await userWithTotp()
+    const { confirm } = await report(u)
+    expect((await new Client(server.url).post('/api/auth/mfa/removal', { token: confirm })).body.done).toBe('waiting')
+    expect((await new Client(server.url).login(u.username, u.password)).body.status).toBe('mfa-required')
+    // The clock moves on: the removal and its job fall due (the worker polls every second).
+    const past = Date.now() - 1000
+    server.db().update(mfaRemovals).set({ dueAt: past }).where(eq(mfaRemovals.userId, u.id)).run()
+    server.db().update(jobs).set({ runAt: past }).where(eq(jobs.kind, 'mfa-removal')).run()
+    await waitForAudit(server.db, r => r.action === 'mfa_reset' && r.targetId === u.id)
+    expect((await new Client(server.url).login(u.username, u.password)).body.status).toBe('ok')
+    await smtp.waitFor(u.email!, { text: /after the waiting period/ })
   })
 })

@@ -92,6 +92,31 @@ describe('two-factor authentication in Chromium', () => {
     await ctx.close()
   })
 
+  it('"I lost my authenticator": reported on the code step, confirmed from the mail, the wait announced', async () => {
+    const u = await seedUser(stage.server.db(), { username: 'lostit' })
+    const api = new Client(stage.server.url)
+    await api.login(u.username, u.password)
+    await enrolTotp(api)
+    const ctx = await stage.browser.newContext()
+    const page = await ctx.newPage()
+    await passwordStep(page, u.username, u.password)
+    await page.waitForURL(`${stage.server.url}/login?step=code`)
+    await page.getByRole('button', { name: 'I lost my authenticator' }).click()
+    await page.waitForURL(`${stage.server.url}/login/lost-authenticator?sent=1`)
+    await page.getByText('Check your inbox').waitFor()
+    await screenshot(page, 'lost-authenticator-sent')
+    const mail = await stage.smtp.waitFor(u.email!, { subject: /Remove the second factor/ })
+    const confirm = /https?:\/\/\S+\/login\/lost-authenticator#token=[\w-]+/.exec(mail.text)![0]
+    await page.goto(confirm)
+    await page.waitForURL(/\/login\/lost-authenticator\?done=waiting/)
+    await page.getByText(/Confirmed\. Your second factor will be removed on/).waitFor()
+    await screenshot(page, 'lost-authenticator-confirmed')
+    // The link works once.
+    await page.goto(confirm)
+    await page.getByText('This link is invalid, has expired, or was already used.').waitFor()
+    await ctx.close()
+  })
+
   it('an administrator removes a lost second factor from the user\'s page', async () => {
     const admin = await seedUser(stage.server.db(), { isUserManager: true })
     const u = await seedUser(stage.server.db(), { username: 'lostphone' })

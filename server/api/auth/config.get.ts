@@ -12,5 +12,6 @@ export default defineEventHandler(async (): Promise<PublicSettings> => {
     mailUnavailable: setPasswordMailBlocker(s),
     setupRequired: await countUsers(useDb()) === 0,
     passwordMinLength: s.passwordMinLength,
+    mfaRecoveryDelaySeconds: s.mfa.recoveryDelay,
   }
 })

@@ -1,5 +1,5 @@
 import { viewableUser } from '../../../domain/admin'
-import { hasSecondFactor } from '../../../domain/mfa'
+import { hasSecondFactor, pendingRemoval } from '../../../domain/mfa'
 import { adminIssuedLinks } from '../../../domain/password-reset'
 import { countSessions } from '../../../domain/sessions'
 import { toPublicUser } from '../../../domain/users'
@@ -10,5 +10,5 @@ export default defineApiHandler(async (event): Promise<UserDetail> => {
   const { user: actor } = requireUserManager(event)
   const db = useDb()
   const user = await viewableUser(db, routeId(event))
-  return { ...toPublicUser(user), sessions: await countSessions(db, user.id), mfa: await hasSecondFactor(db, user.id), canEdit: canEditUser(actor, user) && actor.id !== user.id, links: await adminIssuedLinks(db, user.id) }
+  return { ...toPublicUser(user), sessions: await countSessions(db, user.id), mfa: await hasSecondFactor(db, user.id), mfaRemovalDueAt: (await pendingRemoval(db, user.id))?.dueAt ?? null, canEdit: canEditUser(actor, user) && actor.id !== user.id, links: await adminIssuedLinks(db, user.id) }
 })

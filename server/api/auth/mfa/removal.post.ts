@@ -1,0 +1,7 @@
+import { tokenSchema } from '../../../../shared/schemas'
+
+// A link from a lost-authenticator mail: { done: 'waiting', dueAt } after a confirm, { done: 'cancelled' } after a cancel.
+export default defineApiHandler(async (event) => {
+  const { token } = await readValidBody(event, tokenSchema)
+  return followLostAuthenticatorLink(event, token)
+})

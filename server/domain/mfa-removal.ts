@@ -1,0 +1,91 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { and, eq, isNull, or } from 'drizzle-orm'
+import { first, withTransaction, type Db } from '../db/client'
+import { mfaRemovals } from '../db/schema'
+import { lostAuthenticatorNotice, securityChangedNotice } from '../mail/notices'
+import type { Outbox } from '../mail/queue'
+import { linkOrigin, setPasswordMailBlocker, type Settings } from '../settings'
+import { audit } from './audit'
+import { DomainError } from './errors'
+import { enqueueJob } from './jobs'
+import { challengeUser, decryptSecret, encryptSecret, removeAllFactors } from './mfa'
+import { hit } from './rate-limit'
+import { findUserById } from './users'
+
+// "I lost my authenticator", with no administrator and without weakening the factor: the request needs the
+// right password (it is made from the second-factor step), its confirmation needs the mailbox, and the
+// removal waits MFA_RECOVERY_DELAY, so the owner (who still has the phone, or simply notices the mails) can
+// cancel with one click or by signing in with the second factor. A thief with the password and the mailbox
+// gets in only after the wait, announced in every mail.
+
+const CONFIRM_SECONDS = 30 * 60
+const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url')
+const link = (origin: string, token: string) => `${origin}/login/lost-authenticator#token=${token}`
+const LINK_INVALID = 'This link is invalid, has expired, or was already used.'
+
+/**
+ * Asked for on the second-factor step: mails the account's address a confirm link and a cancel link. At most
+ * RESET_MAILS_PER_ACCOUNT_PER_HOUR mails per account; an earlier unconfirmed request stops working.
+ */
+export async function requestRemoval(db: Db, key: Buffer, s: Settings, outbox: Outbox, challenge: string | undefined, ip: string, now = Date.now()) {
+  const user = await challengeUser(db, challenge, now)
+  if (!user) throw new DomainError(400, 'Your sign-in timed out. Start again with your username and password.', undefined, undefined, 'mfa-timeout')
+  const blocker = setPasswordMailBlocker(s)
+  if (!user.email || blocker) throw new DomainError(400, 'This server cannot email you a confirmation. Ask an administrator to remove your second factor.')
+  const limit = await hit(db, `mfa-removal-mail:${user.id}`, 3600, now)
+  if (limit.count > s.limits.resetMailsPerAccountPerHour) throw new DomainError(429, 'A confirmation was mailed already. Look in your inbox, or try again later.', undefined, limit.retryAfter)
+  const confirm = randomBytes(32).toString('base64url')
+  const cancel = randomBytes(32).toString('base64url')
+  await withTransaction(db, async (tx) => {
+    await tx.update(mfaRemovals).set({ cancelledAt: now }).where(and(eq(mfaRemovals.userId, user.id), isNull(mfaRemovals.confirmedAt), isNull(mfaRemovals.cancelledAt)))
+    await tx.insert(mfaRemovals).values({ userId: user.id, confirmTokenHash: sha256(confirm), cancelTokenHash: sha256(cancel), cancelToken: encryptSecret(key, cancel), createdAt: now, confirmBy: now + CONFIRM_SECONDS * 1000 })
+    await audit(tx, { action: 'mfa_removal_requested', targetId: user.id, ip })
+  })
+  const origin = linkOrigin(s)!
+  const notice = lostAuthenticatorNotice(s, user, { stage: 'confirm', confirmLink: link(origin, confirm), cancelLink: link(origin, cancel) })
+  if (notice) await outbox.enqueue(notice)
+  return { email: user.email }
+}
+
+/**
+ * A link from a lost-authenticator mail, used once: the confirm token starts the waiting period (a job
+ * removes the factor at its end), the cancel token stops it.
+ */
+export async function useRemovalLink(db: Db, key: Buffer, s: Settings, outbox: Outbox, token: string, ip: string, now = Date.now()): Promise<{ done: 'waiting', dueAt: number } | { done: 'cancelled' }> {
+  const hash = sha256(token)
+  const result = await withTransaction(db, async (tx) => {
+    const row = first(await tx.select().from(mfaRemovals).where(or(eq(mfaRemovals.confirmTokenHash, hash), eq(mfaRemovals.cancelTokenHash, hash))))
+    if (!row || row.cancelledAt || row.completedAt) throw new DomainError(400, LINK_INVALID)
+    if (row.cancelTokenHash === hash) {
+      await tx.update(mfaRemovals).set({ cancelledAt: now }).where(eq(mfaRemovals.id, row.id))
+      await audit(tx, { action: 'mfa_removal_cancelled', targetId: row.userId, ip, details: { by: 'link' } })
+      return { done: 'cancelled' as const, row }
+    }
+    if (row.confirmedAt || row.confirmBy < now) throw new DomainError(400, LINK_INVALID)
+    const dueAt = now + s.mfa.recoveryDelay * 1000
+    await tx.update(mfaRemovals).set({ confirmedAt: now, dueAt }).where(eq(mfaRemovals.id, row.id))
+    await enqueueJob(tx, { kind: 'mfa-removal', payload: { id: row.id }, runAt: dueAt }, now)
+    await audit(tx, { action: 'mfa_removal_confirmed', targetId: row.userId, ip, details: { dueAt } })
+    return { done: 'waiting' as const, row, dueAt }
+  })
+  const user = await findUserById(db, result.row.userId)
+  if (user) {
+    const notice = result.done === 'waiting'
+      ? lostAuthenticatorNotice(s, user, { stage: 'waiting', cancelLink: link(linkOrigin(s)!, decryptSecret(key, result.row.cancelToken)), dueAt: new Date(result.dueAt) })
+      : securityChangedNotice(s, user, 'The removal of your second factor was cancelled; it stays as it is', true)
+    if (notice) await outbox.enqueue(notice)
+  }
+  return result.done === 'waiting' ? { done: 'waiting', dueAt: result.dueAt } : { done: 'cancelled' }
+}
+
+/** The job at the end of the wait: removes every second factor unless the removal was cancelled meanwhile. */
+export async function completeRemoval(db: Db, s: Settings, outbox: Outbox, id: number): Promise<boolean> {
+  const row = first(await db.select().from(mfaRemovals).where(eq(mfaRemovals.id, id)))
+  const user = row && await findUserById(db, row.userId)
+  if (!user) return false
+  const done = await removeAllFactors(db, s, outbox, user, {
+    label: 'lost authenticator (after the waiting period)', removalId: id,
+    what: 'Every second factor of your account was removed, as confirmed from your mailbox after the waiting period: signing in now needs only the password. Add a new authenticator on your profile',
+  })
+  return !!done
+}
