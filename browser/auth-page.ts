@@ -131,5 +131,40 @@ if (check) {
   }
 }
 
+// The second-factor step's passkey button: WebAuthn needs the browser, so this is the one part of the step
+// that needs JavaScript (the code form does not). @simplewebauthn/browser loads only when it is pressed.
+const passkey = document.querySelector<HTMLButtonElement>('button[data-passkey]')
+if (passkey) {
+  passkey.hidden = false
+  const say = (text: string) => {
+    const out = document.querySelector<HTMLElement>('[data-passkey-error]')
+    if (out) {
+      out.textContent = text
+      out.hidden = !text
+    }
+  }
+  const post = async (path: string, body: unknown) => {
+    const r = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const data = await r.json().catch(() => ({}))
+    if (!r.ok) throw new Error(data.message ?? 'The passkey did not work. Try again, or use a code.')
+    return data
+  }
+  passkey.addEventListener('click', async () => {
+    say('')
+    passkey.disabled = true
+    try {
+      const { startAuthentication } = await import('@simplewebauthn/browser')
+      const optionsJSON = await post('/api/auth/login/webauthn/options', {})
+      const response = await startAuthentication({ optionsJSON })
+      const done = await post('/api/auth/login/webauthn', { response })
+      location.assign(done.mustChangePassword ? '/login/change-password' : (passkey.dataset.next ?? '/'))
+    }
+    catch (err) {
+      say(err instanceof Error && err.name !== 'NotAllowedError' ? err.message : 'The passkey was not used. Try again, or use a code.')
+      passkey.disabled = false
+    }
+  })
+}
+
 // Tests and people's tools can tell the page is ready (the app sets data-hydrated the same way).
 document.documentElement.dataset.enhanced = 'true'

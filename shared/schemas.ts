@@ -37,6 +37,15 @@ export const reauthSchema = z.union([
 ], { error: 'Send your password or a code.' })
 export const factorNameSchema = z.strictObject({ name: text('Enter a name.').trim().min(1, 'Enter a name.').max(60, 'Use at most 60 characters.') })
 export const newTotpSchema = z.strictObject({ name: factorNameSchema.shape.name.optional() })
+/** A WebAuthn answer from the browser (checked in depth by @simplewebauthn/server). */
+const webauthnResponse = z.looseObject({
+  id: z.string({ error: 'The passkey answer is incomplete.' }).min(1).max(2000),
+  rawId: z.string({ error: 'The passkey answer is incomplete.' }).max(2000),
+  type: z.literal('public-key', { error: 'The passkey answer is incomplete.' }),
+  response: z.looseObject({}),
+}, { error: 'Send the passkey\'s answer.' })
+export const passkeyRegisterSchema = z.strictObject({ response: webauthnResponse, name: factorNameSchema.shape.name.optional() })
+export const passkeyLoginSchema = z.strictObject({ response: webauthnResponse })
 
 export const changePasswordSchema = z.object({
   currentPassword: z.string({ error: 'Enter your current password.' }).min(1, 'Enter your current password.').max(PASSWORD_MAX_LENGTH * 4),

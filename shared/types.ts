@@ -78,11 +78,11 @@ export interface PostedForm {
 }
 
 /** One way through the second-factor step of a sign-in. */
-export interface MfaMethod { id: string, type: 'totp' | 'recovery', name: string }
+export interface MfaMethod { id: string, type: 'totp' | 'webauthn' | 'recovery', name: string }
 
 /** GET /api/auth/mfa: the caller's active second factors and how many recovery codes are left. */
 export interface MfaOverview {
-  factors: Array<{ id: number, type: 'totp', name: string, createdAt: number, lastUsedAt: number | null }>
+  factors: Array<{ id: number, type: 'totp' | 'webauthn', name: string, createdAt: number, lastUsedAt: number | null }>
   recoveryCodesLeft: number
   /** A confirmed "I lost my authenticator" waiting to remove every factor at `dueAt`, or null. */
   pendingRemoval: { dueAt: number } | null

@@ -84,12 +84,13 @@ export const auditLog = sqliteTable('audit_log', {
 }, t => [index('audit_at_idx').on(t.at), index('audit_action_idx').on(t.action), index('audit_target_idx').on(t.targetId)])
 
 /** The kinds of second factor; recovery codes live in their own table. */
-export const FACTOR_TYPES = ['totp'] as const
+export const FACTOR_TYPES = ['totp', 'webauthn'] as const
 export type FactorType = typeof FACTOR_TYPES[number]
 
 /**
  * A user's second factors. A TOTP secret is stored encrypted (AES-256-GCM, key outside the database); it counts
- * only once confirmed with a correct code. `last_used_step` refuses a code's replay.
+ * only once confirmed with a correct code. `last_used_step` refuses a code's replay. A passkey or security key
+ * (WebAuthn) keeps its credential id, public key, signature counter and transports.
  */
 export const mfaFactors = sqliteTable('mfa_factors', {
   id: integer('id').primaryKey({ autoIncrement: true }),
@@ -98,10 +99,21 @@ export const mfaFactors = sqliteTable('mfa_factors', {
   name: text('name').notNull(),
   secret: text('secret'),
   lastUsedStep: integer('last_used_step'),
+  credentialId: text('credential_id'),
+  publicKey: text('public_key'),
+  counter: integer('counter'),
+  transports: text('transports', { mode: 'json' }).$type<string[]>(),
   confirmedAt: ms('confirmed_at'),
   createdAt: ms('created_at').notNull(),
   lastUsedAt: ms('last_used_at'),
-}, t => [index('mfa_factors_user_idx').on(t.userId)])
+}, t => [index('mfa_factors_user_idx').on(t.userId), uniqueIndex('mfa_factors_credential_uq').on(t.credentialId)])
+
+/** WebAuthn challenges in flight (registration: per session; sign-in: per login challenge), a few minutes each. */
+export const webauthnChallenges = sqliteTable('webauthn_challenges', {
+  key: text('key').primaryKey(),
+  challenge: text('challenge').notNull(),
+  expiresAt: ms('expires_at').notNull(),
+})
 
 /** Single-use recovery codes: only a keyed hash (HMAC-SHA-256) of each is stored. */
 export const recoveryCodes = sqliteTable('recovery_codes', {

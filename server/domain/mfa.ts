@@ -123,6 +123,9 @@ export async function openLoginChallenge(db: Db, userId: number, now = Date.now(
 }
 
 /** The user a live challenge belongs to (for the second-factor page), or undefined. */
+export const TIMED_OUT_MESSAGE = TIMED_OUT
+export const challengeHash = (token: string) => sha256(token)
+
 export async function challengeUser(db: Db, token: string | undefined, now = Date.now()): Promise<User | undefined> {
   if (!token) return undefined
   const row = first(await db.select().from(loginChallenges).where(eq(loginChallenges.tokenHash, sha256(token))))
@@ -146,27 +149,15 @@ export interface CodeInput { token: string | undefined, code: string, ip: string
  * ends, further codes get 429 for LOGIN_FAILURE_WINDOW and the owner is mailed. A right code ends the
  * challenge and starts the session, in one transaction.
  */
-export async function completeLoginWithCode(db: Db, key: Buffer, s: Settings, outbox: Outbox, input: CodeInput, now = Date.now()): Promise<{ user: User, sid: string, method: 'totp' | 'recovery' }> {
+export async function completeLoginWithCode(db: Db, key: Buffer, s: Settings, outbox: Outbox, input: CodeInput, now = Date.now()): Promise<{ user: User, sid: string, method: FactorUsed }> {
   const user = await challengeUser(db, input.token, now)
   if (!user) throw new DomainError(400, TIMED_OUT, undefined, undefined, 'mfa-timeout')
   const window = s.limits.loginFailureWindow
   const before = await peek(db, failureKey(user.id), window, now)
   if (before.count >= s.mfa.maxFailedAttempts) throw locked(before.retryAfter)
 
-  const result = await withTransaction(db, async (tx) => {
-    const method = await consumeCode(tx, key, s, user, input.code, now)
-    if (!method) return null
-    await tx.delete(loginChallenges).where(eq(loginChallenges.tokenHash, sha256(input.token!)))
-    await reset(tx, failureKey(user.id))
-    await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.id))
-    await audit(tx, { action: 'login', actorId: user.id, targetId: user.id, ip: input.ip, details: { secondFactor: method } })
-    const sid = await createSession(tx, user.id, { ip: input.ip, userAgent: input.userAgent }, now)
-    return { sid, method, cancelled: await cancelRemovals(tx, user.id, 'sign-in with the second factor', now) }
-  })
-  if (result) {
-    if (result.cancelled) await notify(s, outbox, user, 'You signed in with your second factor, so it is not lost: its pending removal was cancelled')
-    return { user, sid: result.sid, method: result.method }
-  }
+  const result = await finishSignIn(db, s, outbox, user, input, now, tx => consumeCode(tx, key, s, user, input.code, now))
+  if (result) return result
 
   const after = await withTransaction(db, async (tx) => {
     const state = await hit(tx, failureKey(user.id), window, now)
@@ -185,6 +176,29 @@ export async function completeLoginWithCode(db: Db, key: Buffer, s: Settings, ou
     throw locked(after.retryAfter)
   }
   throw fieldError('code', WRONG_CODE)
+}
+
+export type FactorUsed = 'totp' | 'recovery' | 'webauthn'
+
+/**
+ * The end of a second-factor step: `use` checks and uses up the factor inside the transaction (null: refused);
+ * then the challenge ends, the account's wrong-code count resets and the session starts, with the audit row;
+ * a waiting lost-authenticator removal is cancelled (the factor is evidently not lost). Null when refused.
+ */
+export async function finishSignIn(db: Db, s: Settings, outbox: Outbox, user: User, input: { token?: string, ip: string, userAgent?: string }, now: number, use: (tx: Db) => Promise<FactorUsed | null>) {
+  const result = await withTransaction(db, async (tx) => {
+    const method = await use(tx)
+    if (!method) return null
+    await tx.delete(loginChallenges).where(eq(loginChallenges.tokenHash, sha256(input.token!)))
+    await reset(tx, failureKey(user.id))
+    await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.id))
+    await audit(tx, { action: 'login', actorId: user.id, targetId: user.id, ip: input.ip, details: { secondFactor: method } })
+    const sid = await createSession(tx, user.id, { ip: input.ip, userAgent: input.userAgent }, now)
+    return { sid, method, cancelled: await cancelRemovals(tx, user.id, 'sign-in with the second factor', now) }
+  })
+  if (!result) return null
+  if (result.cancelled) await notify(s, outbox, user, 'You signed in with your second factor, so it is not lost: its pending removal was cancelled')
+  return { user, sid: result.sid, method: result.method }
 }
 
 /** Uses up a code inside a transaction: which kind matched, or null. A TOTP step is accepted once per factor. */
@@ -250,7 +264,7 @@ export async function proveWithCode(db: Db, key: Buffer, s: Settings, user: User
 
 export interface Change { ip?: string, sid: string }
 
-async function notify(s: Settings, outbox: Outbox, user: User, what: string, byOwner = true) {
+export async function notify(s: Settings, outbox: Outbox, user: User, what: string, byOwner = true) {
   const notice = securityChangedNotice(s, user, what, byOwner)
   if (notice) await outbox.enqueue(notice)
 }
@@ -276,12 +290,17 @@ export async function confirmTotp(db: Db, key: Buffer, s: Settings, outbox: Outb
     const step = /^\d{6}$/.test(code.replace(/\s/g, '')) ? matchingStep(totpFor(s, user, decryptSecret(key, f.secret)), code.replace(/\s/g, ''), now) : null
     if (step === null) throw fieldError('code', 'That code is not right. Scan the QR code again, or check the time on your phone.')
     await tx.update(mfaFactors).set({ confirmedAt: now, lastUsedStep: step, lastUsedAt: now }).where(eq(mfaFactors.id, id))
-    const codes = (await recoveryCodesLeft(tx, user.id)) === 0 ? await replaceRecoveryCodes(tx, key, user.id, now) : undefined
+    const codes = await codesWithFirstFactor(tx, key, user.id, now)
     await audit(tx, { action: 'mfa_added', actorId: user.id, targetId: user.id, ip: c.ip, details: { type: 'totp', name: f.name } })
     return { recoveryCodes: codes }
   })
   await notify(s, outbox, user, `An authenticator app was added as a second factor`)
   return result
+}
+
+/** The first second factor comes with recovery codes (returned once); later ones keep the set there is. */
+export async function codesWithFirstFactor(tx: Db, key: Buffer, userId: number, now: number): Promise<string[] | undefined> {
+  return (await recoveryCodesLeft(tx, userId)) === 0 ? replaceRecoveryCodes(tx, key, userId, now) : undefined
 }
 
 async function replaceRecoveryCodes(tx: Db, key: Buffer, userId: number, now: number): Promise<string[]> {

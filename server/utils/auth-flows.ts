@@ -8,6 +8,7 @@ import { authenticate } from '../domain/auth'
 import { DomainError } from '../domain/errors'
 import { challengeUser, completeLoginWithCode, LOGIN_CHALLENGE_SECONDS, loginMethods, markProven, mustEnrolMfa, proveWithCode } from '../domain/mfa'
 import { requestRemoval, useRemovalLink } from '../domain/mfa-removal'
+import { completeLoginWithPasskey, passkeyLoginOptions } from '../domain/passkeys'
 import { acceptPasswordResetRequest, checkLink, resetPasswordWithToken } from '../domain/password-reset'
 import { endSession } from '../domain/sessions'
 
@@ -89,6 +90,27 @@ export async function changeOwnPasswordHere(event: H3Event, body: z.output<typeo
   const result = await changeOwnPassword(useDb(), useSettings(), useOutbox(), user, body, { sid, ip: clientIp(event) })
   await sealSessionCookie(event, user, sid, result.sessionVersion)
   return result
+}
+
+/** The second step with a passkey: the browser's answer for the pending sign-in; starts the session. */
+export async function logInWithPasskey(event: H3Event, response: unknown): Promise<User> {
+  const s = useSettings()
+  const name = challengeCookieName(s)
+  try {
+    const { user, sid } = await completeLoginWithPasskey(useDb(), s, useOutbox(), { token: getCookie(event, name), response, ip: clientIp(event), userAgent: getRequestHeader(event, 'user-agent') })
+    deleteCookie(event, name, { path: '/' })
+    await sealSessionCookie(event, user, sid)
+    return user
+  }
+  catch (err) {
+    if (err instanceof DomainError && err.code === 'mfa-timeout') deleteCookie(event, name, { path: '/' })
+    throw err
+  }
+}
+
+/** WebAuthn request options for the pending sign-in's passkeys. */
+export function passkeyOptionsForPendingLogin(event: H3Event) {
+  return passkeyLoginOptions(useDb(), useSettings(), getCookie(event, challengeCookieName(useSettings())))
 }
 
 /** Proves presence again for a change to the second factor: the password, or a code. */

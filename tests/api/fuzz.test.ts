@@ -41,7 +41,7 @@ const hostile = fc.oneof(
   fc.array(fc.string(), { maxLength: 3 }),
   fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 }),
 )
-const keys = ['username', 'password', 'email', 'name', 'token', 'currentPassword', 'newPassword', 'mustChangePassword', 'notifyUser', 'isSuperuser', 'isUserManager', 'isActive', 'sendSetPasswordLink', '__proto__', 'constructor', 'prototype', 'passwordHash', 'sessionVersion', 'code', 'name']
+const keys = ['username', 'password', 'email', 'name', 'token', 'currentPassword', 'newPassword', 'mustChangePassword', 'notifyUser', 'isSuperuser', 'isUserManager', 'isActive', 'sendSetPasswordLink', '__proto__', 'constructor', 'prototype', 'passwordHash', 'sessionVersion', 'code', 'name', 'response']
 const body = fc.oneof(
   fc.dictionary(fc.constantFrom(...keys), hostile, { maxKeys: 6 }),
   fc.anything({ maxDepth: 3 }),
@@ -59,6 +59,7 @@ const routes: Array<[string, string]> = [
   ['POST', '/api/auth/login/code'], ['GET', '/api/auth/login/pending'], ['GET', '/api/auth/mfa'], ['POST', '/api/auth/mfa/totp'], ['POST', '/api/auth/mfa/totp/:id/confirm'],
   ['POST', '/api/auth/mfa/recovery-codes'], ['PATCH', '/api/auth/mfa/:id'], ['DELETE', '/api/auth/mfa/:id'], ['POST', '/api/auth/reauth'],
   ['GET', '/api/users/:id/mfa'], ['DELETE', '/api/users/:id/mfa'], ['POST', '/api/auth/login/lost'], ['POST', '/api/auth/mfa/removal'],
+  ['POST', '/api/auth/login/webauthn/options'], ['POST', '/api/auth/login/webauthn'], ['POST', '/api/auth/mfa/webauthn/options'], ['POST', '/api/auth/mfa/webauthn'],
 ]
 
 // Audit rows that record a refusal by design (a failed login) or that deferred work writes after an earlier

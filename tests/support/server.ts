@@ -74,8 +74,9 @@ export async function startServer(env: Record<string, string> = {}, opts: { dir?
   const port = await freePort()
   const dbPath = join(dir, 'latchkey.sqlite')
   const url = `http://127.0.0.1:${port}`
-  // '{url}' in a value stands for this server's own address (e.g. NUXT_PUBLIC_SITE_URL for browser tests).
-  const own = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace('{url}', url)]))
+  // '{url}' in a value stands for this server's own address (e.g. NUXT_PUBLIC_SITE_URL for browser tests);
+  // '{localhost-url}' for the same by name, where an IP address will not do (a WebAuthn RP ID is a domain).
+  const own = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace('{url}', url).replace('{localhost-url}', `http://localhost:${port}`)]))
   const fullEnv = { ...TEST_DEFAULTS, DATABASE_URL: dbPath, ...own, PORT: String(port), HOST: '127.0.0.1', NUXT_TELEMETRY_DISABLED: '1' }
   const proc = spawn(process.execPath, [opts.entry ?? SERVER_ENTRY], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...fullEnv },

@@ -1,0 +1,2 @@
+// WebAuthn request options for the pending sign-in (its account's passkeys).
+export default defineApiHandler(event => passkeyOptionsForPendingLogin(event))

@@ -1,0 +1,135 @@
+import { generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server'
+import { and, eq, lt } from 'drizzle-orm'
+import { first, withTransaction, type Db } from '../db/client'
+import { mfaFactors, webauthnChallenges, type User } from '../db/schema'
+import type { Outbox } from '../mail/queue'
+import { linkOrigin, type Settings } from '../settings'
+import { audit } from './audit'
+import { DomainError } from './errors'
+import { challengeHash, challengeUser, codesWithFirstFactor, finishSignIn, notify, TIMED_OUT_MESSAGE, type Change } from './mfa'
+import { uniqueViolation } from './users'
+
+// Passkeys and security keys (WebAuthn, @simplewebauthn/server) as a second factor: registered from the
+// profile (with a recent proof), used on the second-factor step of a sign-in. The relying party is this
+// server's public address (NUXT_PUBLIC_SITE_URL, or the first allowed host): its host is the RP ID, and only
+// answers made on that origin count.
+
+const CHALLENGE_MS = 5 * 60_000
+// The library's own types for the browser's answers (they live in its types package).
+type RegistrationResponseJSON = Parameters<typeof verifyRegistrationResponse>[0]['response']
+type AuthenticationResponseJSON = Parameters<typeof verifyAuthenticationResponse>[0]['response']
+type AuthenticatorTransportFuture = NonNullable<Parameters<typeof verifyAuthenticationResponse>[0]['credential']['transports']>[number]
+
+function relyingParty(s: Settings) {
+  const origin = linkOrigin(s)
+  if (!origin) throw new DomainError(400, 'Passkeys need the server\'s public address: set NUXT_PUBLIC_SITE_URL.')
+  return { origin, rpID: new URL(origin).hostname, rpName: s.productName }
+}
+
+async function saveChallenge(db: Db, key: string, challenge: string, now: number) {
+  await withTransaction(db, async (tx) => {
+    await tx.delete(webauthnChallenges).where(lt(webauthnChallenges.expiresAt, now))
+    await tx.insert(webauthnChallenges).values({ key, challenge, expiresAt: now + CHALLENGE_MS })
+      .onConflictDoUpdate({ target: webauthnChallenges.key, set: { challenge, expiresAt: now + CHALLENGE_MS } })
+  })
+}
+
+/** The challenge issued under `key`, used once (gone afterwards whatever happens next). */
+async function takeChallenge(db: Db, key: string, now: number): Promise<string | undefined> {
+  const row = await withTransaction(db, async tx => first(await tx.delete(webauthnChallenges).where(eq(webauthnChallenges.key, key)).returning()))
+  return row && row.expiresAt >= now ? row.challenge : undefined
+}
+
+const passkeysOf = (db: Db, userId: number) => db.select().from(mfaFactors).where(and(eq(mfaFactors.userId, userId), eq(mfaFactors.type, 'webauthn')))
+const transportsOf = (t: string[] | null) => (t ?? undefined) as AuthenticatorTransportFuture[] | undefined
+
+/** Options for navigator.credentials.create(): this account's existing passkeys are excluded. */
+export async function passkeyRegistrationOptions(db: Db, s: Settings, user: User, sid: string, now = Date.now()) {
+  const rp = relyingParty(s)
+  const existing = await passkeysOf(db, user.id)
+  const options = await generateRegistrationOptions({
+    rpName: rp.rpName, rpID: rp.rpID, userName: user.username, userDisplayName: user.name || user.username,
+    userID: new TextEncoder().encode(`latchkey:${user.id}`), attestationType: 'none',
+    excludeCredentials: existing.filter(f => f.credentialId).map(f => ({ id: f.credentialId!, transports: transportsOf(f.transports) })),
+    authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
+  })
+  await saveChallenge(db, `reg:${sid}`, options.challenge, now)
+  return options
+}
+
+/** Checks the browser's answer to the registration options and adds the passkey (active at once). */
+export async function registerPasskey(db: Db, key: Buffer, s: Settings, outbox: Outbox, user: User, response: unknown, name: string, c: Change, now = Date.now()) {
+  const rp = relyingParty(s)
+  const expectedChallenge = await takeChallenge(db, `reg:${c.sid}`, now)
+  if (!expectedChallenge) throw new DomainError(400, 'The request to add a passkey expired. Start again.')
+  let info
+  try {
+    const v = await verifyRegistrationResponse({ response: response as RegistrationResponseJSON, expectedChallenge, expectedOrigin: rp.origin, expectedRPID: rp.rpID, requireUserVerification: false })
+    info = v.verified ? v.registrationInfo : undefined
+  }
+  catch (err) {
+    throw new DomainError(400, `The passkey could not be checked: ${err instanceof Error ? err.message : 'invalid answer'}`)
+  }
+  if (!info) throw new DomainError(400, 'The passkey could not be checked. Try again.')
+  const cred = info.credential
+  const result = await withTransaction(db, async (tx) => {
+    const row = first(await tx.insert(mfaFactors).values({
+      userId: user.id, type: 'webauthn', name, credentialId: cred.id, publicKey: Buffer.from(cred.publicKey).toString('base64url'),
+      counter: cred.counter, transports: cred.transports ?? null, confirmedAt: now, createdAt: now,
+    }).returning({ id: mfaFactors.id }))!
+    const recoveryCodes = await codesWithFirstFactor(tx, key, user.id, now)
+    await audit(tx, { action: 'mfa_added', actorId: user.id, targetId: user.id, ip: c.ip, details: { type: 'webauthn', name } })
+    return { id: row.id, recoveryCodes }
+  }).catch((err: unknown) => {
+    if (uniqueViolation(err)) throw new DomainError(400, 'This passkey is registered already.')
+    throw err
+  })
+  await notify(s, outbox, user, `A passkey ("${name}") was added as a second factor`)
+  return result
+}
+
+/** Options for navigator.credentials.get() on the second-factor step: this account's passkeys. */
+export async function passkeyLoginOptions(db: Db, s: Settings, token: string | undefined, now = Date.now()) {
+  const rp = relyingParty(s)
+  const user = await challengeUser(db, token, now)
+  if (!user) throw new DomainError(400, TIMED_OUT_MESSAGE, undefined, undefined, 'mfa-timeout')
+  const keys = (await passkeysOf(db, user.id)).filter(f => f.confirmedAt && f.credentialId)
+  if (!keys.length) throw new DomainError(400, 'No passkey is registered for this account. Use a code.')
+  const options = await generateAuthenticationOptions({ rpID: rp.rpID, allowCredentials: keys.map(f => ({ id: f.credentialId!, transports: transportsOf(f.transports) })), userVerification: 'preferred' })
+  await saveChallenge(db, `login:${challengeHash(token!)}`, options.challenge, now)
+  return options
+}
+
+/**
+ * The second step of a sign-in with a passkey: the answer must be for this account's passkey, this
+ * challenge and this origin, with a signature counter that moved on (a cloned key is refused).
+ */
+export async function completeLoginWithPasskey(db: Db, s: Settings, outbox: Outbox, input: { token: string | undefined, response: unknown, ip: string, userAgent?: string }, now = Date.now()) {
+  const rp = relyingParty(s)
+  const user = await challengeUser(db, input.token, now)
+  if (!user) throw new DomainError(400, TIMED_OUT_MESSAGE, undefined, undefined, 'mfa-timeout')
+  const expectedChallenge = await takeChallenge(db, `login:${challengeHash(input.token!)}`, now)
+  if (!expectedChallenge) throw new DomainError(400, 'The passkey request expired. Try again.')
+  const response = input.response as AuthenticationResponseJSON
+  const factor = typeof response?.id === 'string'
+    ? first(await db.select().from(mfaFactors).where(and(eq(mfaFactors.userId, user.id), eq(mfaFactors.type, 'webauthn'), eq(mfaFactors.credentialId, response.id))))
+    : undefined
+  if (!factor?.publicKey || !factor.confirmedAt) throw new DomainError(400, 'This passkey is not registered for this account.')
+  let newCounter: number
+  try {
+    const v = await verifyAuthenticationResponse({
+      response, expectedChallenge, expectedOrigin: rp.origin, expectedRPID: rp.rpID, requireUserVerification: false,
+      credential: { id: factor.credentialId!, publicKey: new Uint8Array(Buffer.from(factor.publicKey, 'base64url')), counter: factor.counter ?? 0, transports: transportsOf(factor.transports) },
+    })
+    if (!v.verified) throw new Error('not verified')
+    newCounter = v.authenticationInfo.newCounter
+  }
+  catch (err) {
+    throw new DomainError(400, `The passkey could not be checked: ${err instanceof Error ? err.message : 'invalid answer'}`)
+  }
+  const result = await finishSignIn(db, s, outbox, user, input, now, async (tx) => {
+    await tx.update(mfaFactors).set({ counter: newCounter, lastUsedAt: now }).where(eq(mfaFactors.id, factor.id))
+    return 'webauthn'
+  })
+  return result!
+}
