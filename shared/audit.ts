@@ -17,6 +17,7 @@ export const AUDIT_ACTIONS = {
   user_updated: 'User changed',
   mfa_added: 'Second factor added',
   mfa_removed: 'Second factor removed',
+  mfa_renamed: 'Second factor renamed',
   mfa_reset: 'Second factors removed by an administrator',
   mfa_failed: 'Wrong second-factor code',
   mfa_locked: 'Second-factor step locked (too many wrong codes)',

@@ -328,10 +328,12 @@ async function ownFactor(db: Db, user: User, id: number) {
   return f
 }
 
-export async function renameFactor(db: Db, user: User, id: number, name: string) {
+/** Renames one of one's own second factors (audited; no mail: nothing about the sign-in changes). */
+export async function renameFactor(db: Db, user: User, id: number, name: string, c: Change) {
   return withTransaction(db, async (tx) => {
-    await ownFactor(tx, user, id)
+    const f = await ownFactor(tx, user, id)
     await tx.update(mfaFactors).set({ name }).where(eq(mfaFactors.id, id))
+    await audit(tx, { action: 'mfa_renamed', actorId: user.id, targetId: user.id, ip: c.ip, details: { from: f.name, to: name } })
   })
 }
 

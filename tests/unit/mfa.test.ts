@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto'
+import { eq } from 'drizzle-orm'
+import { Secret, TOTP } from 'otpauth'
+import { describe, expect, it } from 'vitest'
+import { loginChallenges, mfaRemovals } from '../../server/db/schema'
+import { authenticate } from '../../server/domain/auth'
+import { completeLoginWithCode, confirmTotp, decryptSecret, encryptSecret, mfaOverview, startTotp } from '../../server/domain/mfa'
+import { completeRemoval, requestRemoval, useRemovalLink } from '../../server/domain/mfa-removal'
+import { memoryOutbox, tempDb, testSettings } from '../support/unit'
+import { seedUser } from '../support/users'
+
+// The second-factor rules on a real SQLite file, with the clock as a parameter: time steps, the login
+// challenge's five minutes and the lost-authenticator wait are all moved by hand.
+const key = randomBytes(32)
+const s = testSettings({ NUXT_PUBLIC_SITE_URL: 'https://mfa.example', EMAIL_HOST: 'localhost', MFA_MAX_FAILED_ATTEMPTS: '3' })
+const T0 = Date.UTC(2026, 10, 27, 12, 0, 0)
+const STEP = 30_000
+
+async function withAuthenticator() {
+  const db = tempDb()
+  const outbox = memoryOutbox()
+  const u = await seedUser(db)
+  const started = await startTotp(db, key, s, u, 'Phone', T0)
+  const totp = new TOTP({ secret: Secret.fromBase32(started.secret) })
+  const codeAt = (t: number) => totp.generate({ timestamp: t })
+  const { recoveryCodes } = await confirmTotp(db, key, s, outbox, u, started.id, codeAt(T0), { sid: 'x' }, T0)
+  const signIn = async (now: number) => {
+    const r = await authenticate(db, s, { username: u.username, password: u.password, ip: '1.2.3.4' }, now)
+    if (!('challenge' in r)) throw new Error('no challenge')
+    return r.challenge
+  }
+  const code = (token: string, c: string, now: number) => completeLoginWithCode(db, key, s, outbox, { token, code: c, ip: '1.2.3.4' }, now)
+  return { db, outbox, u, codeAt, recoveryCodes: recoveryCodes!, signIn, code }
+}
+
+describe('secrets at rest', () => {
+  it('round-trips with the key and fails with any other', () => {
+    const stored = encryptSecret(key, 'JBSWY3DPEHPK3PXP')
+    expect(stored).toMatch(/^v1\./)
+    expect(decryptSecret(key, stored)).toBe('JBSWY3DPEHPK3PXP')
+    expect(() => decryptSecret(randomBytes(32), stored)).toThrow()
+    expect(encryptSecret(key, 'JBSWY3DPEHPK3PXP')).not.toBe(stored)
+  })
+})
+
+describe('TOTP on the clock', () => {
+  it('accepts the neighbouring steps, each step once, and never an older one', async () => {
+    const a = await withAuthenticator()
+    // The confirming code used step T0: the same code again is a replay.
+    await expect(a.code(await a.signIn(T0 + 1000), a.codeAt(T0), T0 + 1000)).rejects.toMatchObject({ status: 400 })
+    // One step ahead (a phone running fast) is fine, once.
+    const ahead = a.codeAt(T0 + STEP)
+    expect((await a.code(await a.signIn(T0 + 2000), ahead, T0 + 2000)).method).toBe('totp')
+    await expect(a.code(await a.signIn(T0 + 3000), ahead, T0 + 3000)).rejects.toMatchObject({ status: 400 })
+    // Two steps away is too far either side.
+    await expect(a.code(await a.signIn(T0 + 4000), a.codeAt(T0 + 4000 + 2 * STEP), T0 + 4000)).rejects.toMatchObject({ status: 400 })
+    // Later, the current code works again; the step it used is now the floor.
+    expect((await a.code(await a.signIn(T0 + 5 * STEP), a.codeAt(T0 + 5 * STEP), T0 + 5 * STEP)).method).toBe('totp')
+  })
+
+  it('a login challenge lives five minutes', async () => {
+    const a = await withAuthenticator()
+    const token = await a.signIn(T0)
+    await expect(a.code(token, a.codeAt(T0 + 301_000), T0 + 301_000)).rejects.toMatchObject({ status: 400, code: 'mfa-timeout' })
+    expect(a.db.select().from(loginChallenges).all()).toHaveLength(1)
+  })
+
+  it('locks after MFA_MAX_FAILED_ATTEMPTS wrong codes for the window, with one mail', async () => {
+    const a = await withAuthenticator()
+    const token = await a.signIn(T0 + STEP)
+    await expect(a.code(token, '000001', T0 + STEP)).rejects.toMatchObject({ status: 400 })
+    await expect(a.code(token, '000002', T0 + STEP)).rejects.toMatchObject({ status: 400 })
+    await expect(a.code(token, '000003', T0 + STEP)).rejects.toMatchObject({ status: 429 })
+    expect(a.outbox.jobs.filter(j => /wrong second-factor codes/.test(j.mail.text))).toHaveLength(1)
+    const again = await a.signIn(T0 + 2 * STEP)
+    await expect(a.code(again, a.codeAt(T0 + 2 * STEP), T0 + 2 * STEP)).rejects.toMatchObject({ status: 429 })
+    // After the window (15 minutes) the right code works.
+    const later = T0 + 16 * 60_000
+    expect((await a.code(await a.signIn(later), a.codeAt(later), later)).method).toBe('totp')
+  })
+})
+
+describe('lost authenticator, on a fake clock', () => {
+  const confirmLink = (a: Awaited<ReturnType<typeof withAuthenticator>>) => {
+    const text = a.outbox.jobs.at(-1)!.mail.text
+    return [...text.matchAll(/#token=([\w-]+)/g)].map(m => m[1]!)
+  }
+
+  it('removes every factor only when the wait is over, and not after a cancel', async () => {
+    const a = await withAuthenticator()
+    await requestRemoval(a.db, key, s, a.outbox, await a.signIn(T0 + 1000), '1.2.3.4', T0 + 1000)
+    const [confirm, cancel] = confirmLink(a)
+    // The confirm link expires after 30 minutes.
+    await expect(useRemovalLink(a.db, key, s, a.outbox, confirm!, '1.2.3.4', T0 + 31 * 60_000)).rejects.toMatchObject({ status: 400 })
+
+    await requestRemoval(a.db, key, s, a.outbox, await a.signIn(T0 + 2000), '1.2.3.4', T0 + 2000)
+    const [confirm2, cancel2] = confirmLink(a)
+    const waiting = await useRemovalLink(a.db, key, s, a.outbox, confirm2!, '1.2.3.4', T0 + 3000)
+    expect(waiting).toEqual({ done: 'waiting', dueAt: T0 + 3000 + 72 * 3600_000 })
+    // The first request's cancel link stopped working when the second request replaced it.
+    await expect(useRemovalLink(a.db, key, s, a.outbox, cancel!, '1.2.3.4', T0 + 4000)).rejects.toMatchObject({ status: 400 })
+    const [id] = a.db.select({ id: mfaRemovals.id }).from(mfaRemovals).where(eq(mfaRemovals.confirmedAt, T0 + 3000)).all().map(r => r.id)
+    // The job cannot act before the due time (it runs then; a copy that ran early would change nothing).
+    const realNow = Date.now
+    try {
+      Date.now = () => T0 + 71 * 3600_000
+      expect(await completeRemoval(a.db, s, a.outbox, id!)).toBe(false)
+      expect((await mfaOverview(a.db, a.u.id)).factors).toHaveLength(1)
+      Date.now = () => T0 + 73 * 3600_000
+      expect(await completeRemoval(a.db, s, a.outbox, id!)).toBe(true)
+      expect(await mfaOverview(a.db, a.u.id)).toEqual({ factors: [], recoveryCodesLeft: 0, pendingRemoval: null })
+      expect(await completeRemoval(a.db, s, a.outbox, id!)).toBe(false)
+    }
+    finally {
+      Date.now = realNow
+    }
+    // Used up: its cancel link does nothing any more.
+    await expect(useRemovalLink(a.db, key, s, a.outbox, cancel2!, '1.2.3.4', T0 + 74 * 3600_000)).rejects.toMatchObject({ status: 400 })
+  })
+
+  it('a cancel link or a sign-in with the factor stops the wait', async () => {
+    const a = await withAuthenticator()
+    await requestRemoval(a.db, key, s, a.outbox, await a.signIn(T0 + 1000), '1.2.3.4', T0 + 1000)
+    const [confirm, cancel] = confirmLink(a)
+    await useRemovalLink(a.db, key, s, a.outbox, confirm!, '1.2.3.4', T0 + 2000)
+    expect(await useRemovalLink(a.db, key, s, a.outbox, cancel!, '1.2.3.4', T0 + 3000)).toEqual({ done: 'cancelled' })
+    expect((await mfaOverview(a.db, a.u.id)).pendingRemoval).toBeNull()
+
+    await requestRemoval(a.db, key, s, a.outbox, await a.signIn(T0 + 4000), '1.2.3.4', T0 + 4000)
+    const [again] = confirmLink(a)
+    await useRemovalLink(a.db, key, s, a.outbox, again!, '1.2.3.4', T0 + 5000)
+    expect((await mfaOverview(a.db, a.u.id)).pendingRemoval).not.toBeNull()
+    await a.code(await a.signIn(T0 + STEP), a.codeAt(T0 + STEP), T0 + STEP)
+    expect((await mfaOverview(a.db, a.u.id)).pendingRemoval).toBeNull()
+    const [row] = a.db.select().from(mfaRemovals).where(eq(mfaRemovals.confirmedAt, T0 + 5000)).all()
+    expect(row!.cancelledAt).toBe(T0 + STEP)
+  })
+})
