@@ -131,6 +131,32 @@ if (check) {
   }
 }
 
+// A link from a lost-authenticator mail (#confirm= or #cancel=): the token goes into the form; a cancel is
+// posted at once (one click in the mail), a confirm waits for the button (scanners must not confirm).
+const removal = document.querySelector<HTMLFormElement>('form[data-removal-link]')
+if (removal) {
+  const params = new URLSearchParams(location.hash.slice(1))
+  if (location.hash) history.replaceState(history.state, '', location.pathname)
+  const token = params.get('cancel') ?? params.get('confirm') ?? ''
+  const slot = inputNamed(removal, 'token')
+  const show = (view: string, on: boolean) => {
+    const el = document.querySelector<HTMLElement>(`[data-view="${view}"]`)
+    if (el) el.hidden = !on
+  }
+  if (token && slot) {
+    slot.value = token
+    if (params.has('cancel')) removal.submit()
+    else {
+      show('checking', false)
+      show('confirm', true)
+    }
+  }
+  else {
+    removal.hidden = true
+    show('invalid', true)
+  }
+}
+
 // The second-factor step's passkey button: WebAuthn needs the browser, so this is the one part of the step
 // that needs JavaScript (the code form does not). @simplewebauthn/browser loads only when it is pressed.
 const passkey = document.querySelector<HTMLButtonElement>('button[data-passkey]')

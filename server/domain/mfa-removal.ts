@@ -8,7 +8,7 @@ import { linkOrigin, setPasswordMailBlocker, type Settings } from '../settings'
 import { audit } from './audit'
 import { DomainError } from './errors'
 import { enqueueJob } from './jobs'
-import { challengeUser, decryptSecret, encryptSecret, removeAllFactors } from './mfa'
+import { cancelRemovals, challengeUser, decryptSecret, encryptSecret, pendingRemoval, removeAllFactors } from './mfa'
 import { hit } from './rate-limit'
 import { findUserById } from './users'
 
@@ -20,7 +20,9 @@ import { findUserById } from './users'
 
 const CONFIRM_SECONDS = 30 * 60
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url')
-const link = (origin: string, token: string) => `${origin}/login/lost-authenticator#token=${token}`
+// The fragment says which link it is, so the page can ask before a confirm (a mail scanner that runs scripts
+// must not start a removal) and cancel at once; the server decides by the token alone.
+const link = (origin: string, kind: 'confirm' | 'cancel', token: string) => `${origin}/login/lost-authenticator#${kind}=${token}`
 const LINK_INVALID = 'This link is invalid, has expired, or was already used.'
 
 /**
@@ -32,6 +34,8 @@ export async function requestRemoval(db: Db, key: Buffer, s: Settings, outbox: O
   if (!user) throw new DomainError(400, 'Your sign-in timed out. Start again with your username and password.', undefined, undefined, 'mfa-timeout')
   const blocker = setPasswordMailBlocker(s)
   if (!user.email || blocker) throw new DomainError(400, 'This server cannot email you a confirmation. Ask an administrator to remove your second factor.')
+  const waiting = await pendingRemoval(db, user.id)
+  if (waiting) throw new DomainError(400, `A removal of your second factor is already waiting until ${new Date(waiting.dueAt).toUTCString()}. Look for the mails about it.`)
   const limit = await hit(db, `mfa-removal-mail:${user.id}`, 3600, now)
   if (limit.count > s.limits.resetMailsPerAccountPerHour) throw new DomainError(429, 'A confirmation was mailed already. Look in your inbox, or try again later.', undefined, limit.retryAfter)
   const confirm = randomBytes(32).toString('base64url')
@@ -42,7 +46,7 @@ export async function requestRemoval(db: Db, key: Buffer, s: Settings, outbox: O
     await audit(tx, { action: 'mfa_removal_requested', targetId: user.id, ip })
   })
   const origin = linkOrigin(s)!
-  const notice = lostAuthenticatorNotice(s, user, { stage: 'confirm', confirmLink: link(origin, confirm), cancelLink: link(origin, cancel) })
+  const notice = lostAuthenticatorNotice(s, user, { stage: 'confirm', confirmLink: link(origin, 'confirm', confirm), cancelLink: link(origin, 'cancel', cancel) })
   if (notice) await outbox.enqueue(notice)
   return { email: user.email }
 }
@@ -57,8 +61,8 @@ export async function useRemovalLink(db: Db, key: Buffer, s: Settings, outbox: O
     const row = first(await tx.select().from(mfaRemovals).where(or(eq(mfaRemovals.confirmTokenHash, hash), eq(mfaRemovals.cancelTokenHash, hash))))
     if (!row || row.cancelledAt || row.completedAt) throw new DomainError(400, LINK_INVALID)
     if (row.cancelTokenHash === hash) {
-      await tx.update(mfaRemovals).set({ cancelledAt: now }).where(eq(mfaRemovals.id, row.id))
-      await audit(tx, { action: 'mfa_removal_cancelled', targetId: row.userId, ip, details: { by: 'link' } })
+      // Any cancel link stops every waiting removal of the account, not only its own.
+      await cancelRemovals(tx, row.userId, 'cancel link', now)
       return { done: 'cancelled' as const, row }
     }
     if (row.confirmedAt || row.confirmBy < now) throw new DomainError(400, LINK_INVALID)
@@ -71,7 +75,7 @@ export async function useRemovalLink(db: Db, key: Buffer, s: Settings, outbox: O
   const user = await findUserById(db, result.row.userId)
   if (user) {
     const notice = result.done === 'waiting'
-      ? lostAuthenticatorNotice(s, user, { stage: 'waiting', cancelLink: link(linkOrigin(s)!, decryptSecret(key, result.row.cancelToken)), dueAt: new Date(result.dueAt) })
+      ? lostAuthenticatorNotice(s, user, { stage: 'waiting', cancelLink: link(linkOrigin(s)!, 'cancel', decryptSecret(key, result.row.cancelToken)), dueAt: new Date(result.dueAt) })
       : securityChangedNotice(s, user, 'The removal of your second factor was cancelled; it stays as it is', true)
     if (notice) await outbox.enqueue(notice)
   }

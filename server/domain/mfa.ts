@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, randomInt } from 'node:crypto'
-import { and, asc, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm'
+import { and, asc, eq, gte, isNotNull, isNull, lt, or, sql } from 'drizzle-orm'
 import { Secret, TOTP } from 'otpauth'
 import { first, withTransaction, type Db } from '../db/client'
 import { loginChallenges, mfaFactors, mfaRemovals, recoveryCodes, sessions, users, type User } from '../db/schema'
@@ -10,7 +10,7 @@ import { mfaRequiredFor } from '../../shared/permissions'
 import type { MfaMethod, MfaOverview } from '../../shared/types'
 import { audit } from './audit'
 import { DomainError, fieldError } from './errors'
-import { hit, peek, reset } from './rate-limit'
+import { hit, reset } from './rate-limit'
 import { createSession, revokeSessions } from './sessions'
 import { findUserById } from './users'
 
@@ -35,6 +35,17 @@ export function encryptSecret(key: Buffer, plain: string): string {
   const c = createCipheriv('aes-256-gcm', key, iv)
   const body = Buffer.concat([c.update(plain, 'utf8'), c.final()])
   return `v1.${Buffer.concat([iv, c.getAuthTag(), body]).toString('base64url')}`
+}
+
+/** decryptSecret for a stored factor: a key that cannot open it is the server's fault, said plainly (503). */
+function readSecret(key: Buffer, stored: string): string {
+  try {
+    return decryptSecret(key, stored)
+  }
+  catch {
+    console.error('[latchkey] A second-factor secret cannot be decrypted: the mfa-key file or MFA_ENCRYPTION_KEY is not the one it was stored with.')
+    throw new DomainError(503, 'The server cannot check authenticator codes right now (its key changed). Use a recovery code or a passkey, or ask an administrator.')
+  }
 }
 
 export function decryptSecret(key: Buffer, stored: string): string {
@@ -144,38 +155,46 @@ function locked(retryAfter: number) {
 export interface CodeInput { token: string | undefined, code: string, ip: string, userAgent?: string }
 
 /**
+ * Reserves one code check for an account before the code is looked at (one atomic upsert, as logins do), so
+ * however many requests run in parallel, at most MFA_MAX_FAILED_ATTEMPTS codes are ever checked per window.
+ * A reservation past the limit is refused unchecked (429).
+ */
+async function reserveCodeCheck(db: Db, s: Settings, userId: number, now: number) {
+  const state = await hit(db, failureKey(userId), s.limits.loginFailureWindow, now)
+  if (state.count > s.mfa.maxFailedAttempts) throw locked(state.retryAfter)
+  return state
+}
+
+/**
+ * A reserved check that failed: audited; the one that reaches the limit ends every open challenge of the
+ * account and mails the owner (429); the others are a plain wrong code (400).
+ */
+async function wrongCode(db: Db, s: Settings, outbox: Outbox, user: User, state: { count: number, retryAfter: number }, ip: string, details: Record<string, unknown> = {}): Promise<never> {
+  const last = state.count >= s.mfa.maxFailedAttempts
+  await withTransaction(db, async (tx) => {
+    await audit(tx, { action: 'mfa_failed', targetId: user.id, ip, details: { attempt: state.count, ...details } })
+    if (!last) return
+    await tx.delete(loginChallenges).where(eq(loginChallenges.userId, user.id))
+    await audit(tx, { action: 'mfa_locked', targetId: user.id, ip, details: { attempts: state.count } })
+  })
+  if (!last) throw fieldError('code', WRONG_CODE)
+  await notify(s, outbox, user, `${state.count} wrong second-factor codes were entered, so the sign-in was stopped`)
+  throw locked(state.retryAfter)
+}
+
+/**
  * The second step of a sign-in: a TOTP code (each time step accepted once) or an unused recovery code.
- * Wrong codes count per account, atomically; at MFA_MAX_FAILED_ATTEMPTS every open challenge of the account
- * ends, further codes get 429 for LOGIN_FAILURE_WINDOW and the owner is mailed. A right code ends the
+ * Every check is reserved first (reserveCodeCheck); at MFA_MAX_FAILED_ATTEMPTS every open challenge of the
+ * account ends, further codes get 429 for LOGIN_FAILURE_WINDOW and the owner is mailed. A right code ends the
  * challenge and starts the session, in one transaction.
  */
 export async function completeLoginWithCode(db: Db, key: Buffer, s: Settings, outbox: Outbox, input: CodeInput, now = Date.now()): Promise<{ user: User, sid: string, method: FactorUsed }> {
   const user = await challengeUser(db, input.token, now)
   if (!user) throw new DomainError(400, TIMED_OUT, undefined, undefined, 'mfa-timeout')
-  const window = s.limits.loginFailureWindow
-  const before = await peek(db, failureKey(user.id), window, now)
-  if (before.count >= s.mfa.maxFailedAttempts) throw locked(before.retryAfter)
-
+  const state = await reserveCodeCheck(db, s, user.id, now)
   const result = await finishSignIn(db, s, outbox, user, input, now, tx => consumeCode(tx, key, s, user, input.code, now))
   if (result) return result
-
-  const after = await withTransaction(db, async (tx) => {
-    const state = await hit(tx, failureKey(user.id), window, now)
-    await audit(tx, { action: 'mfa_failed', targetId: user.id, ip: input.ip, details: { attempt: state.count } })
-    if (state.count === s.mfa.maxFailedAttempts) {
-      await tx.delete(loginChallenges).where(eq(loginChallenges.userId, user.id))
-      await audit(tx, { action: 'mfa_locked', targetId: user.id, ip: input.ip, details: { attempts: state.count } })
-    }
-    return state
-  })
-  if (after.count >= s.mfa.maxFailedAttempts) {
-    if (after.count === s.mfa.maxFailedAttempts) {
-      const notice = securityChangedNotice(s, user, `${after.count} wrong second-factor codes were entered after your password, so that sign-in was stopped`, true)
-      if (notice) await outbox.enqueue(notice)
-    }
-    throw locked(after.retryAfter)
-  }
-  throw fieldError('code', WRONG_CODE)
+  return wrongCode(db, s, outbox, user, state, input.ip)
 }
 
 export type FactorUsed = 'totp' | 'recovery' | 'webauthn'
@@ -189,7 +208,12 @@ export async function finishSignIn(db: Db, s: Settings, outbox: Outbox, user: Us
   const result = await withTransaction(db, async (tx) => {
     const method = await use(tx)
     if (!method) return null
-    await tx.delete(loginChallenges).where(eq(loginChallenges.tokenHash, sha256(input.token!)))
+    // The challenge is used once: when a parallel request finished it, or the lock ended it, this one fails
+    // and the throw rolls the factor's use back.
+    const open = await tx.delete(loginChallenges)
+      .where(and(eq(loginChallenges.tokenHash, sha256(input.token ?? '')), eq(loginChallenges.userId, user.id), gte(loginChallenges.expiresAt, now)))
+      .returning({ userId: loginChallenges.userId })
+    if (!open.length) throw new DomainError(400, TIMED_OUT, undefined, undefined, 'mfa-timeout')
     await reset(tx, failureKey(user.id))
     await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.id))
     await audit(tx, { action: 'login', actorId: user.id, targetId: user.id, ip: input.ip, details: { secondFactor: method } })
@@ -206,7 +230,7 @@ async function consumeCode(tx: Db, key: Buffer, s: Settings, user: User, code: s
   const digits = code.replace(/\s/g, '')
   if (/^\d{6}$/.test(digits)) {
     for (const f of await tx.select().from(mfaFactors).where(and(confirmed(user.id), eq(mfaFactors.type, 'totp')))) {
-      const step = f.secret ? matchingStep(totpFor(s, user, decryptSecret(key, f.secret)), digits, now) : null
+      const step = f.secret ? matchingStep(totpFor(s, user, readSecret(key, f.secret)), digits, now) : null
       if (step === null) continue
       const used = await tx.update(mfaFactors).set({ lastUsedStep: step, lastUsedAt: now })
         .where(and(eq(mfaFactors.id, f.id), or(isNull(mfaFactors.lastUsedStep), lt(mfaFactors.lastUsedStep, step))))
@@ -223,7 +247,7 @@ async function consumeCode(tx: Db, key: Buffer, s: Settings, user: User, code: s
 }
 
 /** Ends every waiting lost-authenticator removal of an account (mfa-removal.ts); returns how many. */
-async function cancelRemovals(tx: Db, userId: number, by: string, now: number): Promise<number> {
+export async function cancelRemovals(tx: Db, userId: number, by: string, now: number): Promise<number> {
   const rows = await tx.update(mfaRemovals).set({ cancelledAt: now })
     .where(and(eq(mfaRemovals.userId, userId), isNull(mfaRemovals.cancelledAt), isNull(mfaRemovals.completedAt))).returning({ id: mfaRemovals.id })
   if (rows.length) await audit(tx, { action: 'mfa_removal_cancelled', targetId: userId, details: { by } })
@@ -246,18 +270,16 @@ export async function markProven(db: Db, sid: string, now = Date.now()) {
   })
 }
 
-/** Checks a code for re-authentication (TOTP or recovery code; counts like the sign-in step). */
-export async function proveWithCode(db: Db, key: Buffer, s: Settings, user: User, code: string, ip: string, now = Date.now()) {
-  const before = await peek(db, failureKey(user.id), s.limits.loginFailureWindow, now)
-  if (before.count >= s.mfa.maxFailedAttempts) throw locked(before.retryAfter)
-  const ok = await withTransaction(db, async tx => !!(await consumeCode(tx, key, s, user, code, now)))
-  if (ok) return
-  const after = await withTransaction(db, async (tx) => {
-    await audit(tx, { action: 'mfa_failed', actorId: user.id, targetId: user.id, ip, details: { reauth: true } })
-    return hit(tx, failureKey(user.id), s.limits.loginFailureWindow, now)
+/** Checks a code for re-authentication: reserved and counted like the sign-in step, with the same lock and mail. */
+export async function proveWithCode(db: Db, key: Buffer, s: Settings, outbox: Outbox, user: User, code: string, ip: string, now = Date.now()) {
+  const state = await reserveCodeCheck(db, s, user.id, now)
+  const ok = await withTransaction(db, async (tx) => {
+    if (!(await consumeCode(tx, key, s, user, code, now))) return false
+    await reset(tx, failureKey(user.id))
+    await cancelRemovals(tx, user.id, 'a code entered again', now)
+    return true
   })
-  if (after.count >= s.mfa.maxFailedAttempts) throw locked(after.retryAfter)
-  throw fieldError('code', WRONG_CODE)
+  if (!ok) await wrongCode(db, s, outbox, user, state, ip, { reauth: true })
 }
 
 // --- managing one's own factors --------------------------------------------------------------------------
@@ -291,6 +313,7 @@ export async function confirmTotp(db: Db, key: Buffer, s: Settings, outbox: Outb
     if (step === null) throw fieldError('code', 'That code is not right. Scan the QR code again, or check the time on your phone.')
     await tx.update(mfaFactors).set({ confirmedAt: now, lastUsedStep: step, lastUsedAt: now }).where(eq(mfaFactors.id, id))
     const codes = await codesWithFirstFactor(tx, key, user.id, now)
+    await cancelRemovals(tx, user.id, 'a second factor was added', now)
     await audit(tx, { action: 'mfa_added', actorId: user.id, targetId: user.id, ip: c.ip, details: { type: 'totp', name: f.name } })
     return { recoveryCodes: codes }
   })

@@ -6,7 +6,7 @@ import type { Outbox } from '../mail/queue'
 import { linkOrigin, type Settings } from '../settings'
 import { audit } from './audit'
 import { DomainError } from './errors'
-import { challengeHash, challengeUser, codesWithFirstFactor, finishSignIn, notify, TIMED_OUT_MESSAGE, type Change } from './mfa'
+import { cancelRemovals, challengeHash, challengeUser, codesWithFirstFactor, finishSignIn, notify, TIMED_OUT_MESSAGE, type Change } from './mfa'
 import { uniqueViolation } from './users'
 
 // Passkeys and security keys (WebAuthn, @simplewebauthn/server) as a second factor: registered from the
@@ -78,6 +78,7 @@ export async function registerPasskey(db: Db, key: Buffer, s: Settings, outbox: 
       counter: cred.counter, transports: cred.transports ?? null, confirmedAt: now, createdAt: now,
     }).returning({ id: mfaFactors.id }))!
     const recoveryCodes = await codesWithFirstFactor(tx, key, user.id, now)
+    await cancelRemovals(tx, user.id, 'a second factor was added', now)
     await audit(tx, { action: 'mfa_added', actorId: user.id, targetId: user.id, ip: c.ip, details: { type: 'webauthn', name } })
     return { id: row.id, recoveryCodes }
   }).catch((err: unknown) => {

@@ -20,14 +20,19 @@ export function sessionSecret(databaseUrl: string, env = process.env.NUXT_SESSIO
  * session secret, so rotating that one does not break anyone's authenticator.
  */
 export function mfaKey(databaseUrl: string, env?: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', env ?? storedSecret(databaseUrl, 'mfa-key'), '', 'latchkey mfa v1', 32))
+  return Buffer.from(hkdfSync('sha256', env ?? storedSecret(databaseUrl, 'mfa-key', { keep: true }), '', 'latchkey mfa v1', 32))
 }
 
-function storedSecret(databaseUrl: string, name: string): string {
+/**
+ * A secret kept in a file beside the database, made on first use. With `keep`, a file that exists but is
+ * damaged stops the start instead of being replaced (a new mfa-key would make every stored secret unreadable).
+ */
+function storedSecret(databaseUrl: string, name: string, opts: { keep?: boolean } = {}): string {
   const file = join(dirname(databaseUrl === ':memory:' ? './data/x' : databaseUrl), name)
   if (existsSync(file)) {
     const stored = readFileSync(file, 'utf8').trim()
     if (stored.length >= 32) return stored
+    if (opts.keep) throw new Error(`${file} is damaged (shorter than 32 characters). Restore it from a backup, or set MFA_ENCRYPTION_KEY to the key it held.`)
   }
   mkdirSync(dirname(file), { recursive: true })
   const secret = randomBytes(48).toString('base64url')

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { and, eq, ne, sql } from 'drizzle-orm'
 import { first, prepared, withTransaction, type Db } from '../db/client'
-import { sessions, users, type User } from '../db/schema'
+import { loginChallenges, sessions, users, type User } from '../db/schema'
 
 export interface SessionClaims { sid: string, uid: number, sv: number }
 export interface SessionTimeouts { maxAge: number, idleTimeout: number }
@@ -51,7 +51,8 @@ export async function endSession(db: Db, sid: string) {
 
 /**
  * The one way a user is signed out everywhere (or everywhere else): the session version is bumped, so every
- * sealed cookie carrying the old one is dead, and the rows are deleted, in one transaction. Returns the new
+ * sealed cookie carrying the old one is dead, and the rows are deleted, with any sign-in waiting for its
+ * second factor, in one transaction. Returns the new
  * version (to re-seal the kept session) and how many sessions ended.
  */
 export async function revokeSessions(db: Db, userId: number, exceptSid?: string) {
@@ -60,6 +61,8 @@ export async function revokeSessions(db: Db, userId: number, exceptSid?: string)
       .returning({ sessionVersion: users.sessionVersion }))
     const where = exceptSid ? and(eq(sessions.userId, userId), ne(sessions.id, exceptSid)) : eq(sessions.userId, userId)
     const ended = await tx.delete(sessions).where(where).returning({ id: sessions.id })
+    // Sign-ins waiting for their second factor end too (one opened with a password just changed, say).
+    await tx.delete(loginChallenges).where(eq(loginChallenges.userId, userId))
     return { sessionVersion: row?.sessionVersion ?? 0, sessionsEnded: ended.length }
   })
 }

@@ -147,7 +147,9 @@ export async function runFormPost(event: H3Event, path: string): Promise<{ locat
   const raw = urlencoded && !empty ? await readBody<Record<string, unknown>>(event).catch(() => ({})) : {}
   const body: Record<string, unknown> = raw && typeof raw === 'object' ? raw as Record<string, unknown> : {}
   const intent = typeof body.intent === 'string' ? body.intent : ''
-  const step = FORM_ACTIONS[path]?.[intent] ?? FORM_ACTIONS[path]?.['']
+  const actions = FORM_ACTIONS[path]
+  // Own keys only: an intent such as "constructor" or "__proto__" must not find Object's members.
+  const step = actions && (Object.hasOwn(actions, intent) ? actions[intent] : actions[''])
   const values = Object.fromEntries((step?.keep ?? []).map(k => [k, typeof body[k] === 'string' ? body[k].slice(0, 300) : '']))
   const posted: PostedForm = { action: path, intent, values, fieldErrors: {}, message: '', code: '' }
   if (!urlencoded && !empty)

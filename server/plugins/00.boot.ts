@@ -11,6 +11,8 @@ export default defineNitroPlugin((nitroApp) => {
   try {
     const s = useSettings()
     process.env.NUXT_SESSION_PASSWORD = sessionSecret(s.databaseUrl)
+    // The second-factor key, read (or made) now: a damaged mfa-key file stops the start, not a sign-in.
+    useMfaKey()
     // nuxt-auth-utils reads these through runtimeConfig on first use; set them before any request arrives.
     process.env.NUXT_SESSION_NAME = s.sessionCookieName
     process.env.NUXT_SESSION_COOKIE_SECURE = String(s.secureCookies)

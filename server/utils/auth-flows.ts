@@ -115,9 +115,10 @@ export function passkeyOptionsForPendingLogin(event: H3Event) {
 
 /** Proves presence again for a change to the second factor: the password, or a code. */
 export async function proveAgain(event: H3Event, body: z.output<typeof reauthSchema>) {
-  const { user, sid } = requireUser(event)
+  // A session held at enrolment (MFA_REQUIRED) may prove itself too: enrolling needs a recent proof.
+  const { user, sid } = requireUser(event, { allowMfaEnrolment: true })
   if ('password' in body) await checkCurrentPassword(useDb(), useSettings(), user, body.password, { sid, ip: clientIp(event) }, 'password')
-  else await proveWithCode(useDb(), useMfaKey(), useSettings(), user, body.code, clientIp(event))
+  else await proveWithCode(useDb(), useMfaKey(), useSettings(), useOutbox(), user, body.code, clientIp(event))
   await markProven(useDb(), sid)
 }
 

@@ -94,7 +94,7 @@ describe.each(['anonymous', 'regular', 'manager', 'superuser'])('fuzzing every r
 // (POST /logout is left out: it would sign the fuzzing clients out; tests/api/forms.test.ts covers it.)
 const formKeys = [...keys, 'intent', 'confirm', 'setupCode']
 const formBody = fc.oneof(
-  fc.dictionary(fc.constantFrom(...formKeys), fc.oneof(fc.string({ maxLength: 300 }), fc.constantFrom('check', 'setup', 'code', 'lost', '', '%00', 'a'.repeat(70_000), '<script>alert(1)</script>')), { maxKeys: 6 }).map(d => new URLSearchParams(d).toString()),
+  fc.dictionary(fc.constantFrom(...formKeys), fc.oneof(fc.string({ maxLength: 300 }), fc.constantFrom('check', 'setup', 'code', 'lost', 'constructor', '__proto__', 'toString', '', '%00', 'a'.repeat(70_000), '<script>alert(1)</script>')), { maxKeys: 6 }).map(d => new URLSearchParams(d).toString()),
   fc.string({ maxLength: 400 }),
   fc.constantFrom('intent=setup&intent=check', 'token[]=a&token[]=b', '__proto__[isSuperuser]=true', 'a=%ZZ', '&&&', '='),
 )

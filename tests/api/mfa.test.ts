@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { jobs, loginChallenges, mfaFactors, mfaRemovals, recoveryCodes, sessions } from '../../server/db/schema'
+import { auditLog, jobs, loginChallenges, mfaFactors, mfaRemovals, recoveryCodes, sessions } from '../../server/db/schema'
 import { waitForAudit } from '../support/audit'
 import { Client } from '../support/client'
 import { linkIn, SmtpSink } from '../support/mail'
@@ -143,6 +143,30 @@ describe('signing in with a second factor', () => {
     await waitForAudit(server.db, r => r.action === 'mfa_locked' && r.targetId === u.id)
   })
 
+  it('parallel guesses are capped: at most MFA_MAX_FAILED_ATTEMPTS codes are ever checked', async () => {
+    const u = await userWithTotp()
+    const c = new Client(server.url)
+    await c.login(u.username, u.password)
+    const burst = await Promise.all(Array.from({ length: 12 }, (_, i) => c.post('/api/auth/login/code', { code: String(100000 + i) })))
+    // Each answer is a checked wrong code (at most 3), the lock (429), or, once the lock ended the sign-in, "start again".
+    const kinds = burst.map(r => r.body.data?.fieldErrors?.code ? 'wrong' : r.status === 429 ? 'locked' : r.body.data?.code)
+    expect(kinds.filter(k => k === 'wrong').length).toBeLessThanOrEqual(3)
+    expect(kinds.every(k => k === 'wrong' || k === 'locked' || k === 'mfa-timeout')).toBe(true)
+    expect(kinds).toContain('locked')
+    await waitForAudit(server.db, r => r.action === 'mfa_locked' && r.targetId === u.id)
+    expect(server.db().select().from(auditLog).all().filter(r => r.action === 'mfa_failed' && r.targetId === u.id)).toHaveLength(4)
+  })
+
+  it('a password change ends every sign-in waiting for its second factor', async () => {
+    const u = await userWithTotp()
+    const c = new Client(server.url)
+    await c.login(u.username, u.password)
+    const admin = await signedIn(await seedUser(server.db(), { isSuperuser: true }))
+    expect((await admin.post(`/api/users/${u.id}/reset-password`, { password: 'changed under it 123', mustChangePassword: false, notifyUser: false })).status).toBe(200)
+    expect((await c.post('/api/auth/login/code', { code: u.phone.code(1) })).body.data?.code ?? 'mfa-timeout').toBe('mfa-timeout')
+    expect((await c.get('/api/auth/me')).status).toBe(401)
+  })
+
   it('asks for the new password only after the second factor', async () => {
     const u = await userWithTotp({ username: `mustchange${Date.now()}` })
     const admin = await signedIn(await seedUser(server.db(), { isSuperuser: true }))
@@ -210,6 +234,14 @@ describe('changing one\'s own second factor', () => {
     expect((await u.client.post('/api/auth/mfa/totp', {})).status).toBe(200)
   })
 
+  it('codes entered to prove presence count toward the same lock, with the same mail', async () => {
+    const u = await userWithTotp()
+    const statuses = []
+    for (let i = 0; i < 5; i++) statuses.push((await u.client.post('/api/auth/reauth', { code: String(200000 + i) })).status)
+    expect(statuses).toEqual([400, 400, 400, 429, 429])
+    await smtp.waitFor(u.email!, { text: /wrong second-factor codes/ })
+  })
+
   it('removing a factor ends the other sessions, and with the last one the codes go too', async () => {
     const u = await userWithTotp()
     const other = new Client(server.url)
@@ -236,7 +268,9 @@ describe('changing one\'s own second factor', () => {
 describe('an administrator removes a lost second factor', () => {
   it('superuser, or user manager for non-superusers, never oneself; sessions end, the user is told', async () => {
     const superuser = await userWithTotp({ isSuperuser: true })
-    const manager = await signedIn(await seedUser(server.db(), { isUserManager: true }))
+    const managerRow = await seedUser(server.db(), { isUserManager: true })
+    const managerPassword = managerRow.password
+    const manager = await signedIn(managerRow)
     const regular = await signedIn(await seedUser(server.db()))
     const target = await userWithTotp()
     const otherSuper = await userWithTotp({ isSuperuser: true })
@@ -247,6 +281,11 @@ describe('an administrator removes a lost second factor', () => {
     expect((await superuser.client.request('DELETE', `/api/users/${superuser.id}/mfa`)).status).toBe(403)
     expect((await new Client(server.url).request('DELETE', `/api/users/${target.id}/mfa`)).status).toBe(401)
     expect((await manager.get(`/api/users/${target.id}/mfa`)).body).toMatchObject({ factors: [{ type: 'totp' }], recoveryCodesLeft: 10 })
+    // The administrator's own proof must be recent too (a stolen admin session is not enough).
+    const managerId = (await manager.get('/api/auth/me')).body.id
+    server.db().update(sessions).set({ verifiedAt: Date.now() - 16 * 60_000 }).where(eq(sessions.userId, managerId)).run()
+    expect((await manager.request('DELETE', `/api/users/${target.id}/mfa`)).body.data.code).toBe('reauth-required')
+    expect((await manager.post('/api/auth/reauth', { password: managerPassword })).status).toBe(200)
 
     const removed = await manager.request('DELETE', `/api/users/${target.id}/mfa`)
     expect(removed.status).toBe(200)
@@ -320,7 +359,7 @@ describe('MFA_REQUIRED', () => {
 })
 
 describe('"I lost my authenticator", without an administrator', () => {
-  const tokensIn = (text: string) => [...text.matchAll(/\/login\/lost-authenticator#token=([\w-]+)/g)].map(m => m[1]!)
+  const tokensIn = (text: string) => [...text.matchAll(/\/login\/lost-authenticator#(?:confirm|cancel)=([\w-]+)/g)].map(m => m[1]!)
   async function report(u: { username: string, password: string, email: string | null }) {
     const c = new Client(server.url)
     expect((await c.login(u.username, u.password)).body.status).toBe('mfa-required')
@@ -350,6 +389,10 @@ describe('"I lost my authenticator", without an administrator', () => {
     expect(tokensIn(waiting.text)).toEqual([cancel])
     expect((await new Client(server.url).post('/api/auth/mfa/removal', { token: confirm })).status).toBe(400)
     expect((await u.client.get('/api/auth/mfa')).body.pendingRemoval).toEqual({ dueAt: confirmed.body.dueAt })
+    // While one waits, no second one can be started (its own cancel link would not stop the first).
+    const second = new Client(server.url)
+    await second.login(u.username, u.password)
+    expect((await second.post('/api/auth/login/lost', {})).body.message).toMatch(/already waiting/)
     expect((await admin.get(`/api/users/${u.id}`)).body.mfaRemovalDueAt).toBe(confirmed.body.dueAt)
 
     expect((await new Client(server.url).post('/api/auth/mfa/removal', { token: cancel })).body).toEqual({ done: 'cancelled' })

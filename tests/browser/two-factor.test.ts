@@ -106,14 +106,27 @@ describe('two-factor authentication in Chromium', () => {
     await page.getByText('Check your inbox').waitFor()
     await screenshot(page, 'lost-authenticator-sent')
     const mail = await stage.smtp.waitFor(u.email!, { subject: /Remove the second factor/ })
-    const confirm = /https?:\/\/\S+\/login\/lost-authenticator#token=[\w-]+/.exec(mail.text)![0]
+    const confirm = /https?:\/\/\S+\/login\/lost-authenticator#confirm=[\w-]+/.exec(mail.text)![0]
+    // A confirm link asks before it acts (a mail scanner that runs scripts must not start a removal).
     await page.goto(confirm)
+    await page.getByRole('button', { name: 'Yes, my authenticator is lost' }).waitFor()
+    expect(page.url()).toBe(`${stage.server.url}/login/lost-authenticator`)
+    await screenshot(page, 'lost-authenticator-confirm')
+    await page.getByRole('button', { name: 'Yes, my authenticator is lost' }).click()
     await page.waitForURL(/\/login\/lost-authenticator\?done=waiting/)
     await page.getByText(/Confirmed\. Your second factor will be removed on/).waitFor()
     await screenshot(page, 'lost-authenticator-confirmed')
     // The link works once.
     await page.goto(confirm)
+    await page.getByRole('button', { name: 'Yes, my authenticator is lost' }).click()
     await page.getByText('This link is invalid, has expired, or was already used.').waitFor()
+    // The cancel link in the next mail acts in one click.
+    const waiting = await stage.smtp.waitFor(u.email!, { subject: /will be removed/ })
+    // (A new tab, as a mail link opens: the same address with another fragment would not load the page again.)
+    const tab = await ctx.newPage()
+    await tab.goto(/https?:\/\/\S+\/login\/lost-authenticator#cancel=[\w-]+/.exec(waiting.text)![0])
+    await tab.waitForURL(/\/login\/lost-authenticator\?done=cancelled/)
+    await tab.getByText('The removal was cancelled').waitFor()
     await ctx.close()
   })
 

@@ -83,7 +83,7 @@ describe('TOTP on the clock', () => {
 describe('lost authenticator, on a fake clock', () => {
   const confirmLink = (a: Awaited<ReturnType<typeof withAuthenticator>>) => {
     const text = a.outbox.jobs.at(-1)!.mail.text
-    return [...text.matchAll(/#token=([\w-]+)/g)].map(m => m[1]!)
+    return [...text.matchAll(/#(?:confirm|cancel)=([\w-]+)/g)].map(m => m[1]!)
   }
 
   it('removes every factor only when the wait is over, and not after a cancel', async () => {
