@@ -1,5 +1,6 @@
 // `npm test`: everything a clean machine needs to run the whole suite, then the suite.
-//  1. Debian's Chromium for the browser tests (installed with apt-get when missing and we are root),
+//  1. Debian's Chromium for the browser tests and PostgreSQL for the tests of that dialect (installed with
+//     apt-get when missing and we are root; the tests start a throwaway cluster of their own),
 //  2. lint and typecheck, 3. one production build (server + manage CLI) shared by every test file,
 //  4. vitest: the unit, api and browser projects, then the stress project (load, crash, log audit) alone.
 // Prints "N passed, N failed" last.
@@ -26,6 +27,14 @@ if (!existsSync(chromium)) {
     process.exit(1)
   }
   step('Install Chromium', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null')
+}
+if (!existsSync('/usr/lib/postgresql')) {
+  if (process.getuid?.() !== 0) {
+    console.error('PostgreSQL is missing (/usr/lib/postgresql). Install it: sudo apt-get install -y postgresql')
+    process.exit(1)
+  }
+  // Only the binaries are needed: the tests run their own cluster; the package's default one is not used.
+  step('Install PostgreSQL', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null')
 }
 if (!process.env.SKIP_CHECKS) {
   step('Prepare', 'npx nuxt prepare >/dev/null')

@@ -79,7 +79,7 @@ describe('production build from a clean directory', () => {
     // a database as the first release left it: only migration 0000 applied
     const dir = mkdtempSync(join(tmpdir(), 'latchkey-upgrade-'))
     const old = join(dir, 'migrations-v1')
-    cpSync(join(app, '.output/server/migrations'), old, { recursive: true })
+    cpSync(join(app, '.output/server/migrations/sqlite'), old, { recursive: true })
     const journal = JSON.parse(readFileSync(join(old, 'meta/_journal.json'), 'utf8'))
     journal.entries = journal.entries.slice(0, 1)
     writeFileSync(join(old, 'meta/_journal.json'), JSON.stringify(journal))
