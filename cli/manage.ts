@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import * as backup from './commands/backup'
 import * as changepassword from './commands/changepassword'
+import * as copydb from './commands/copydb'
 import * as createsuperuser from './commands/createsuperuser'
 import * as resetmfa from './commands/resetmfa'
 import * as sendtestemail from './commands/sendtestemail'
@@ -11,6 +12,7 @@ import * as setupcode from './commands/setupcode'
 const commands: Record<string, { run: (argv: string[]) => Promise<void>, help: string }> = {
   backup,
   changepassword,
+  copydb,
   createsuperuser,
   resetmfa,
   sendtestemail,

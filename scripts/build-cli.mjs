@@ -9,7 +9,8 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['better-sqlite3', '@node-rs/argon2'],
+  // pg's optional native binding is never installed; pg itself (pure JS) is bundled.
+  external: ['better-sqlite3', '@node-rs/argon2', 'pg-native'],
   banner: { js: 'import { createRequire as __cr } from \'node:module\'; const require = __cr(import.meta.url);' },
   logLevel: 'warning',
 })
