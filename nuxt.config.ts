@@ -58,11 +58,11 @@ export default defineNuxtConfig({
   // Component styles are inlined into the HTML, except the app layout's: it carries Vuetify's utility pack
   // (240 KB), which is better a cached file than 200 KB inside every app page.
   features: { inlineStyles: id => !!id && id.includes('.vue') && !id.includes('layouts/default.vue') },
-  compatibilityDate: '2026-11-01',
   // Links fetch the next page's code when a person points at them, not whenever they scroll into view: on a
   // phone the app's first seconds belong to hydrating the page shown (every visible nav link otherwise loads
   // and runs its page's chunks right after, as long tasks).
   experimental: { defaults: { nuxtLink: { prefetchOn: { visibility: false, interaction: true } } } },
+  compatibilityDate: '2026-11-01',
   // Every /_nuxt and /_page asset is built as .br and .gz too and served by Accept-Encoding (no proxy assumed).
   nitro: { compressPublicAssets: { brotli: true, gzip: true } },
 
