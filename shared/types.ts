@@ -56,6 +56,9 @@ export interface UserDetail extends PublicUser {
   mfa: boolean
   /** A confirmed "I lost my authenticator" removes every factor then, unless cancelled. */
   mfaRemovalDueAt: number | null
+  /** The user's second factors (names and dates only) and how many recovery codes are left. */
+  secondFactors: MfaOverview['factors']
+  recoveryCodesLeft: number
   canEdit: boolean
   links: IssuedLink[]
 }

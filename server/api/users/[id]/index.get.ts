@@ -1,5 +1,5 @@
 import { viewableUser } from '../../../domain/admin'
-import { hasSecondFactor, pendingRemoval } from '../../../domain/mfa'
+import { mfaOverview } from '../../../domain/mfa'
 import { adminIssuedLinks } from '../../../domain/password-reset'
 import { countSessions } from '../../../domain/sessions'
 import { toPublicUser } from '../../../domain/users'
@@ -10,5 +10,10 @@ export default defineApiHandler(async (event): Promise<UserDetail> => {
   const { user: actor } = requireUserManager(event)
   const db = useDb()
   const user = await viewableUser(db, routeId(event))
-  return { ...toPublicUser(user), sessions: await countSessions(db, user.id), mfa: await hasSecondFactor(db, user.id), mfaRemovalDueAt: (await pendingRemoval(db, user.id))?.dueAt ?? null, canEdit: canEditUser(actor, user) && actor.id !== user.id, links: await adminIssuedLinks(db, user.id) }
+  const mfa = await mfaOverview(db, user.id)
+  return {
+    ...toPublicUser(user), sessions: await countSessions(db, user.id),
+    mfa: mfa.factors.length > 0, secondFactors: mfa.factors, recoveryCodesLeft: mfa.recoveryCodesLeft, mfaRemovalDueAt: mfa.pendingRemoval?.dueAt ?? null,
+    canEdit: canEditUser(actor, user) && actor.id !== user.id, links: await adminIssuedLinks(db, user.id),
+  }
 })
