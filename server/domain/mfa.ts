@@ -133,10 +133,11 @@ export async function openLoginChallenge(db: Db, userId: number, now = Date.now(
   return token
 }
 
-/** The user a live challenge belongs to (for the second-factor page), or undefined. */
 export const TIMED_OUT_MESSAGE = TIMED_OUT
+/** How a challenge token is stored (passkeys.ts keys its WebAuthn challenge by it). */
 export const challengeHash = (token: string) => sha256(token)
 
+/** The user a live challenge belongs to (for the second-factor page), or undefined. */
 export async function challengeUser(db: Db, token: string | undefined, now = Date.now()): Promise<User | undefined> {
   if (!token) return undefined
   const row = first(await db.select().from(loginChallenges).where(eq(loginChallenges.tokenHash, sha256(token))))

@@ -13,6 +13,11 @@ export function toPublicUser(u: User): PublicUser {
   }
 }
 
+/** What the sign-in routes answer once a session started (password alone, or after the second factor). */
+export function signedInAnswer(u: User, extra: { mfaEnrolmentRequired?: boolean } = {}) {
+  return { status: 'ok' as const, user: toPublicUser(u), mustChangePassword: u.mustChangePassword, ...extra }
+}
+
 /** Case-insensitive lookup by username (uses the lower(username) index). */
 export async function findUserByUsername(db: Db, username: string): Promise<User | undefined> {
   return first(await prepared(db, 'user-by-username', d => d.select().from(users).where(sql`lower(${users.username}) = lower(${sql.placeholder('username')})`).prepare()).execute({ username }))

@@ -32,28 +32,38 @@ export async function logIn(event: H3Event, body: z.output<typeof loginSchema>):
 }
 
 const challengeCookieName = (s: ReturnType<typeof useSettings>) => `${s.sessionCookieName}-mfa`
+/** This browser's pending-login token (the cookie set by logIn), if any. */
+const pendingToken = (event: H3Event) => getCookie(event, challengeCookieName(useSettings()))
 
 /** The account a pending sign-in (password right, second factor to come) belongs to, and its methods. */
 export async function pendingLogin(event: H3Event): Promise<{ user: User, methods: MfaMethod[] } | undefined> {
-  const user = await challengeUser(useDb(), getCookie(event, challengeCookieName(useSettings())))
+  const user = await challengeUser(useDb(), pendingToken(event))
   return user ? { user, methods: await loginMethods(useDb(), user.id) } : undefined
 }
 
-/** The second step: a TOTP or recovery code for the pending sign-in; starts the session. */
-export async function logInWithCode(event: H3Event, code: string): Promise<User> {
-  const s = useSettings()
-  const name = challengeCookieName(s)
+type SecondStep = (input: { token: string | undefined, ip: string, userAgent?: string }) => Promise<{ user: User, sid: string }>
+
+/**
+ * The end of a pending sign-in, whatever the factor: the step starts the session; the pending cookie goes,
+ * and the session cookie is sealed. A timed-out or locked step is over too: the browser starts again.
+ */
+async function finishPendingLogin(event: H3Event, step: SecondStep): Promise<User> {
+  const name = challengeCookieName(useSettings())
   try {
-    const { user, sid } = await completeLoginWithCode(useDb(), useMfaKey(), s, useOutbox(), { token: getCookie(event, name), code, ip: clientIp(event), userAgent: getRequestHeader(event, 'user-agent') })
+    const { user, sid } = await step({ token: getCookie(event, name), ip: clientIp(event), userAgent: getRequestHeader(event, 'user-agent') })
     deleteCookie(event, name, { path: '/' })
     await sealSessionCookie(event, user, sid)
     return user
   }
   catch (err) {
-    // A timed-out or locked challenge is over: the browser starts again with the password.
     if (err instanceof DomainError && (err.code === 'mfa-timeout' || err.code === 'mfa-locked')) deleteCookie(event, name, { path: '/' })
     throw err
   }
+}
+
+/** The second step: a TOTP or recovery code for the pending sign-in; starts the session. */
+export function logInWithCode(event: H3Event, code: string): Promise<User> {
+  return finishPendingLogin(event, input => completeLoginWithCode(useDb(), useMfaKey(), useSettings(), useOutbox(), { ...input, code }))
 }
 
 /** Ends this browser's session (the row and the cookie). */
@@ -93,24 +103,13 @@ export async function changeOwnPasswordHere(event: H3Event, body: z.output<typeo
 }
 
 /** The second step with a passkey: the browser's answer for the pending sign-in; starts the session. */
-export async function logInWithPasskey(event: H3Event, response: unknown): Promise<User> {
-  const s = useSettings()
-  const name = challengeCookieName(s)
-  try {
-    const { user, sid } = await completeLoginWithPasskey(useDb(), s, useOutbox(), { token: getCookie(event, name), response, ip: clientIp(event), userAgent: getRequestHeader(event, 'user-agent') })
-    deleteCookie(event, name, { path: '/' })
-    await sealSessionCookie(event, user, sid)
-    return user
-  }
-  catch (err) {
-    if (err instanceof DomainError && err.code === 'mfa-timeout') deleteCookie(event, name, { path: '/' })
-    throw err
-  }
+export function logInWithPasskey(event: H3Event, response: unknown): Promise<User> {
+  return finishPendingLogin(event, input => completeLoginWithPasskey(useDb(), useSettings(), useOutbox(), { ...input, response }))
 }
 
 /** WebAuthn request options for the pending sign-in's passkeys. */
 export function passkeyOptionsForPendingLogin(event: H3Event) {
-  return passkeyLoginOptions(useDb(), useSettings(), getCookie(event, challengeCookieName(useSettings())))
+  return passkeyLoginOptions(useDb(), useSettings(), pendingToken(event))
 }
 
 /** Proves presence again for a change to the second factor: the password, or a code. */
@@ -124,7 +123,7 @@ export async function proveAgain(event: H3Event, body: z.output<typeof reauthSch
 
 /** "I lost my authenticator" on the second-factor step: mails a confirm link (the wait starts only then). */
 export function reportLostAuthenticator(event: H3Event) {
-  return requestRemoval(useDb(), useMfaKey(), useSettings(), useOutbox(), getCookie(event, challengeCookieName(useSettings())), clientIp(event))
+  return requestRemoval(useDb(), useMfaKey(), useSettings(), useOutbox(), pendingToken(event), clientIp(event))
 }
 
 /** A link from a lost-authenticator mail: confirms (the wait starts) or cancels. */
