@@ -2,7 +2,8 @@
 //  1. Debian's Chromium for the browser tests and PostgreSQL for the tests of that dialect (installed with
 //     apt-get when missing and we are root; the tests start a throwaway cluster of their own),
 //  2. lint and typecheck, 3. one production build (server + manage CLI) shared by every test file,
-//  4. vitest: the unit, api and browser projects, then the stress project (load, crash, log audit) alone.
+//  4. vitest: the unit, api and browser projects; the api project again on PostgreSQL (api-pg, with the
+//     replica tests); then the stress project (load, crash, log audit) alone, and the crash test on PostgreSQL.
 // Prints "N passed, N failed" last.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
@@ -48,7 +49,7 @@ mkdirSync('test-results', { recursive: true })
 const extra = process.argv.slice(2)
 const runs = extra.length
   ? [['custom', extra.join(' ')]]
-  : [['main', '--project unit --project api --project browser'], ['stress', '--project stress']]
+  : [['main', '--project unit --project api --project browser'], ['postgres', '--project api-pg'], ['stress', '--project stress'], ['stress-pg', '--project stress-pg']]
 let passed = 0
 let failed = 0
 let skipped = 0

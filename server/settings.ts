@@ -52,8 +52,7 @@ function isCidr(c: string): boolean {
 
 const envSchema = z.object({
   DATABASE_URL: z.string().optional().transform(v => v?.trim() || './data/latchkey.sqlite')
-    .refine(v => !/^postgres(ql)?:\/\//i.test(v), 'PostgreSQL is not supported by this version yet: set a SQLite file path (e.g. /data/latchkey.sqlite)')
-    .refine(v => !/^[a-z][\w+.-]+:\/\//i.test(v), 'must be a SQLite file path (e.g. /data/latchkey.sqlite); no other database scheme is supported'),
+    .refine(v => /^postgres(ql)?:\/\//i.test(v) || !/^[a-z][\w+.-]+:\/\//i.test(v), 'must be a SQLite file path (e.g. /data/latchkey.sqlite) or a PostgreSQL URL (postgres://user:password@host:5432/latchkey); no other database scheme is supported'),
   NUXT_PUBLIC_SITE_URL: str.refine(v => v === undefined || /^https?:\/\/[^/\s]+$/.test(v.replace(/\/$/, '')), 'must be an origin such as https://latchkey.example.com'),
   ALLOWED_HOSTS: z.string().optional().transform(v => (v?.trim() ? v : '*').split(',').map(h => h.trim().toLowerCase()).filter(Boolean)),
   LOCAL_USER_AUTH_ENABLED: bool(true),

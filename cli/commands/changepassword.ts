@@ -18,7 +18,7 @@ export async function run(argv: string[]) {
   if (values.help) return console.log(help)
   const username = positionals[0]
   if (!username || positionals.length > 1) throw new Error(`Give exactly one username.\n\n${help}`)
-  const { settings, db } = openContext()
+  const { settings, db } = await openContext()
   const user = await findUserByUsername(db, username)
   if (!user) throw new Error(`User "${username}" does not exist. Nothing was changed.`)
   console.log(`Changing password for user "${user.username}"`)

@@ -3,6 +3,7 @@ import { drizzle } from 'drizzle-orm/node-postgres'
 import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core'
 import pg from 'pg'
+import { dialectOfDb } from '../../server/db/client'
 import { migrationsFolder } from '../../server/db/migrate'
 import * as pgSchema from '../../server/db/schema.pg'
 import { openContext } from '../context'
@@ -43,7 +44,8 @@ export async function run(argv: string[]) {
   if (values.help) return console.log(help)
   const to = values.to?.trim()
   if (!to || !/^postgres(ql)?:\/\//i.test(to)) throw new Error(`Give the target with --to postgres://….\n\n${help}`)
-  const { db } = openContext()
+  const { db } = await openContext()
+  if (dialectOfDb(db) !== 'sqlite') throw new Error('DATABASE_URL names PostgreSQL already: copydb copies from the SQLite file (DATABASE_URL=/path/to/latchkey.sqlite) into --to.')
   const source = db.$client
   const pool = new pg.Pool({ connectionString: to, max: 1 })
   try {

@@ -20,7 +20,7 @@ export async function run(argv: string[]) {
   if (!username.success) throw new Error(`--username: ${username.error.issues[0]?.message}\n\n${help}`)
   const email = emailSchema.safeParse(values.email ?? '')
   if (!email.success) throw new Error(`--email: ${email.error.issues[0]?.message}\n\n${help}`)
-  const { settings, db } = openContext()
+  const { settings, db } = await openContext()
   // A second superuser should never appear without a word (e.g. after a first-run takeover): say who exists.
   const existing = (await db.select({ username: users.username }).from(users).where(eq(users.isSuperuser, true))).map(u => u.username)
   if (existing.length && !values.yes) {

@@ -11,7 +11,7 @@ The server prints it in its log at start too. Once a user exists there is no set
 export async function run(argv: string[]) {
   const { values } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } } })
   if (values.help) return console.log(help)
-  const { db } = openContext()
+  const { db } = await openContext()
   if (await countUsers(db) > 0) throw new Error('This server is already set up: there is no setup code. Log in, or use createsuperuser.')
   console.log(await setupCode(db))
 }

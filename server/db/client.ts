@@ -1,27 +1,67 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import { drizzle } from 'drizzle-orm/better-sqlite3'
-import * as schema from './schema'
+import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3'
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
+import pg from 'pg'
+import { dialectOf, type Dialect } from './dialect'
+import * as pgSchema from './schema.pg'
+import * as sqliteSchema from './schema.sqlite'
 
-export type Db = ReturnType<typeof openDatabase>
+/**
+ * The database handle the domain is written against. Its type is drizzle's SQLite database; on PostgreSQL
+ * the same handle is drizzle's node-postgres database (see schema.ts for why one shape serves both). Code
+ * that must know the difference asks `dialectOfDb` — only the SQL that differs (search, job claims) does.
+ */
+export type Db = ReturnType<typeof openSqlite>
 /** A handle inside a transaction: the same API; passed on to everything the transaction calls. */
 export type Tx = Db
 /** Kept for callers that accept either; every domain function takes a Db and may be handed a Tx. */
 export type DbOrTx = Db
 
-/** Opens (creating its folder) the SQLite file with the pragmas a small concurrent server needs. */
-export function openDatabase(path: string) {
+const DIALECT_OF = Symbol('latchkey.dialect')
+const IN_TX = Symbol('latchkey.inTransaction')
+type Marked = { [DIALECT_OF]?: Dialect, [IN_TX]?: true }
+
+/** Opens the database DATABASE_URL names: a SQLite file (made with its folder when missing) or PostgreSQL. */
+export function openDatabase(url: string): Db {
+  return dialectOf(url) === 'pg' ? openPostgres(url) : openSqlite(url)
+}
+
+/** The SQLite file with the pragmas a small concurrent server needs. */
+function openSqlite(path: string) {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const sqlite = new Database(path)
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('synchronous = NORMAL')
-  return drizzle(sqlite, { schema })
+  return Object.assign(drizzleSqlite(sqlite, { schema: sqliteSchema }), { [DIALECT_OF]: 'sqlite' as Dialect })
 }
 
-const IN_TX = Symbol('latchkey.inTransaction')
+// Times are milliseconds in bigint columns and counts are bigint: read them as numbers, as SQLite gives them
+// (milliseconds stay exact far beyond any date we store). Process-wide: drizzle asks pg's global parsers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v))
+
+/** A pool of connections to PostgreSQL (DATABASE_POOL_SIZE, default 10, at least 2, per instance). */
+function openPostgres(url: string): Db {
+  const pool = new pg.Pool({ connectionString: url, max: Math.max(2, Number(process.env.DATABASE_POOL_SIZE) || 10), application_name: 'latchkey' })
+  // An idle connection the server dropped (a restart, a failover) is replaced on the next query; without a
+  // listener its error event would end the process.
+  pool.on('error', err => console.warn(`[latchkey] A database connection was closed: ${err.message}`))
+  return Object.assign(drizzlePg(pool, { schema: pgSchema }), { [DIALECT_OF]: 'pg' as Dialect }) as unknown as Db
+}
+
+export function dialectOfDb(db: Db): Dialect {
+  return (db as Db & Marked)[DIALECT_OF] ?? 'sqlite'
+}
+
+/** Closes the handle's connections (graceful shutdown; SQLite checkpoints its WAL). */
+export async function closeDatabase(db: Db) {
+  if (dialectOfDb(db) === 'pg') await (db.$client as unknown as pg.Pool).end()
+  else db.$client.close()
+}
+
 const queues = new WeakMap<object, Promise<void>>()
 
 /** Runs `fn` after every transaction queued before it on this handle (one writer at a time, in order). */
@@ -39,15 +79,41 @@ async function serialized<T>(db: Db, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** PostgreSQL's "try again" answers: a serializable transaction that lost a race, or a deadlock victim. */
+function isRetryable(err: unknown): boolean {
+  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code
+    if (code === '40001' || code === '40P01') return true
+  }
+  return false
+}
+
 /**
- * The one transaction helper: everything `fn` does through `tx` commits together or not at all.
- * On SQLite (one connection) transactions are queued, one at a time, and opened with BEGIN IMMEDIATE so
- * the write lock is taken up front; a call made with a handle that is already inside a transaction joins
- * it. Callers hash passwords and do any other slow work before, never inside (it would hold every writer).
- * The PostgreSQL adapter (its own issue) maps the same signature onto the driver's async transactions.
+ * The one transaction helper: everything `fn` does through `tx` commits together or not at all, and no
+ * other transaction sees it half done. A call made with a handle that is already inside a transaction
+ * joins it. Callers hash passwords and do any other slow work before, never inside.
+ * - SQLite (one connection): transactions are queued, one at a time, opened with BEGIN IMMEDIATE so the
+ *   write lock is taken up front.
+ * - PostgreSQL (a pool, several instances): SERIALIZABLE, so the outcome is always one some serial order
+ *   would give, as on SQLite; a transaction that loses a race is run again (up to 8 times, with jitter), so
+ *   `fn` must not have effects outside the database.
  */
 export async function withTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  if ((db as Db & { [IN_TX]?: true })[IN_TX]) return fn(db)
+  if ((db as Db & Marked)[IN_TX]) return fn(db)
+  if (dialectOfDb(db) === 'pg') {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await (db as unknown as ReturnType<typeof drizzlePg>).transaction(async (pgTx) => {
+          const tx = Object.assign(pgTx, { [DIALECT_OF]: 'pg', [IN_TX]: true }) as unknown as Tx
+          return fn(tx)
+        }, { isolationLevel: 'serializable' })
+      }
+      catch (err) {
+        if (attempt >= 8 || !isRetryable(err)) throw err
+        await new Promise(r => setTimeout(r, Math.random() * 5 * attempt))
+      }
+    }
+  }
   return serialized(db, async () => {
     const tx = Object.create(db, { [IN_TX]: { value: true } }) as Tx
     db.$client.exec('BEGIN IMMEDIATE')
@@ -66,14 +132,16 @@ export async function withTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Pr
 const statements = new WeakMap<object, Map<string, unknown>>()
 
 /**
- * A query built and prepared once per database connection, by name, then run with placeholders: building a
- * drizzle query costs about ten times what running it does (≈ 150 µs against 15 µs), which the hot paths
- * (login, the session check) pay on every request otherwise. Keyed by the connection, so a transaction handle
- * uses the same statements (and runs them inside its transaction).
+ * A query built and prepared once per connection, by name, then run with placeholders: building a drizzle
+ * query costs about ten times what running it does (≈ 150 µs against 15 µs), which the hot paths (login,
+ * the session check) pay on every request otherwise. On SQLite keyed by the connection, so a transaction
+ * handle uses the same statements (and runs them inside its transaction); on PostgreSQL by the handle,
+ * because a transaction there holds a connection of its own.
  */
 export function prepared<T>(db: Db, name: string, build: (db: Db) => T): T {
-  let byName = statements.get(db.$client)
-  if (!byName) statements.set(db.$client, (byName = new Map()))
+  const owner = dialectOfDb(db) === 'pg' ? db : db.$client
+  let byName = statements.get(owner)
+  if (!byName) statements.set(owner, (byName = new Map()))
   let statement = byName.get(name) as T | undefined
   if (!statement) byName.set(name, (statement = build(db)))
   return statement
@@ -81,3 +149,9 @@ export function prepared<T>(db: Db, name: string, build: (db: Db) => T): T {
 
 /** The first row of a query's result, or undefined. */
 export const first = <T>(rows: T[]): T | undefined => rows[0]
+
+/** Asks the database one trivial question; throws when it cannot answer (down, unreachable, locked out). */
+export async function pingDatabase(db: Db) {
+  if (dialectOfDb(db) === 'pg') await (db.$client as unknown as pg.Pool).query('SELECT 1')
+  else db.$client.prepare('SELECT 1').get()
+}

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { bigint, boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core'
-import { FACTOR_TYPES, JOB_KINDS, JOB_STATUSES, TOKEN_REASONS } from './schema'
+import { FACTOR_TYPES, JOB_KINDS, JOB_STATUSES, TOKEN_REASONS } from './schema.sqlite'
 
 // The PostgreSQL twin of schema.ts (SQLite): the same tables, columns, nullability and unique indexes,
 // checked by tests/unit/schema.test.ts. Times are milliseconds in bigint (numbers in JavaScript, as on

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, ne, sql, type SQL } from 'drizzle-orm'
-import { first, withTransaction, type Db } from '../db/client'
+import { dialectOfDb, first, withTransaction, type Db } from '../db/client'
 import { users, type User } from '../db/schema'
 import { setPasswordLinkNotice } from '../mail/notices'
 import type { Outbox } from '../mail/queue'
@@ -41,11 +41,19 @@ export interface ListQuery { search: string, page: number, pageSize: number, sor
 
 /**
  * Searches username, name and email (case-insensitive substring), sorted and paginated. Terms of 3+
- * characters use the FTS5 trigram index (users_fts); shorter ones fall back to LIKE.
+ * characters use the FTS5 trigram index (users_fts) on SQLite; shorter ones fall back to LIKE. PostgreSQL
+ * uses its pg_trgm index for every term.
  */
 export async function listUsers(db: Db, q: ListQuery) {
   let where: SQL | undefined
-  if ([...q.search].length >= 3) {
+  if (q.search && dialectOfDb(db) === 'pg') {
+    // PostgreSQL: the pg_trgm GIN index on the three columns together narrows the rows (migration 0001);
+    // the second test keeps the answers SQLite's: a match inside one column, never across two.
+    const like = `%${escapeLike(q.search)}%`
+    where = sql`lower(${users.username} || ' ' || ${users.name} || ' ' || coalesce(${users.email}, '')) LIKE lower(${like})
+      AND (lower(${users.username}) LIKE lower(${like}) OR lower(${users.name}) LIKE lower(${like}) OR lower(coalesce(${users.email}, '')) LIKE lower(${like}))`
+  }
+  else if ([...q.search].length >= 3) {
     const phrase = `"${q.search.replace(/"/g, '""')}"`
     where = sql`${users.id} IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ${phrase})`
   }

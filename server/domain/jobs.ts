@@ -1,5 +1,5 @@
-import { and, asc, eq, inArray, isNotNull, lt, lte, or, sql } from 'drizzle-orm'
-import { first, withTransaction, type Db } from '../db/client'
+import { and, eq, inArray, isNotNull, lt, lte, or, sql } from 'drizzle-orm'
+import { dialectOfDb, first, withTransaction, type Db } from '../db/client'
 import { jobs, type Job, type JobKind } from '../db/schema'
 
 // The durable job queue (see the jobs table): enqueue inside the request, before its answer; a worker in
@@ -18,19 +18,17 @@ export async function enqueueJob(db: Db, job: NewJob, now = Date.now()): Promise
 
 /**
  * Claims the oldest due job: a pending one whose time has come, or a running one whose worker's lease ran
- * out (that worker died). One writer at a time (SQLite's BEGIN IMMEDIATE), so two workers never claim the
- * same job.
+ * out (that worker died). One statement: on SQLite one writer at a time (BEGIN IMMEDIATE); on PostgreSQL the
+ * row is locked and rows other workers hold are skipped (FOR UPDATE SKIP LOCKED), so two workers never
+ * claim the same job and never wait on each other.
  */
 export async function claimJob(db: Db, worker: string, leaseMs: number, now = Date.now()): Promise<Job | undefined> {
-  return withTransaction(db, async (tx) => {
-    const due = first(await tx.select({ id: jobs.id }).from(jobs)
-      .where(or(and(eq(jobs.status, 'pending'), lte(jobs.runAt, now)), and(eq(jobs.status, 'running'), lt(jobs.leaseUntil, now))))
-      .orderBy(asc(jobs.runAt), asc(jobs.id)).limit(1))
-    if (!due) return undefined
-    const [job] = await tx.update(jobs).set({ status: 'running', leaseUntil: now + leaseMs, leasedBy: worker, attempts: sql`${jobs.attempts} + 1` })
-      .where(eq(jobs.id, due.id)).returning()
-    return job
-  })
+  const due = or(and(eq(jobs.status, 'pending'), lte(jobs.runAt, now)), and(eq(jobs.status, 'running'), lt(jobs.leaseUntil, now)))
+  const lock = dialectOfDb(db) === 'pg' ? sql` FOR UPDATE SKIP LOCKED` : sql``
+  return withTransaction(db, async tx => first(await tx.update(jobs)
+    .set({ status: 'running', leaseUntil: now + leaseMs, leasedBy: worker, attempts: sql`${jobs.attempts} + 1` })
+    .where(and(due, sql`${jobs.id} = (SELECT id FROM jobs WHERE ${due} ORDER BY run_at, id LIMIT 1${lock})`))
+    .returning()))
 }
 
 /**

@@ -1,10 +1,12 @@
 import { hkdfSync, randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { dialectOf } from '../db/dialect'
 
 /**
  * The session-sealing secret: NUXT_SESSION_PASSWORD when set (≥ 32 chars), else one generated once and
- * kept (mode 600) beside the database, so a first start needs no configuration and restarts keep sessions.
+ * kept (mode 600) beside the SQLite database, so a first start needs no configuration and restarts keep
+ * sessions. PostgreSQL (several instances, no shared folder) needs it set.
  */
 export function sessionSecret(databaseUrl: string, env = process.env.NUXT_SESSION_PASSWORD): string {
   if (env) {
@@ -28,6 +30,11 @@ export function mfaKey(databaseUrl: string, env?: string): Buffer {
  * damaged stops the start instead of being replaced (a new mfa-key would make every stored secret unreadable).
  */
 function storedSecret(databaseUrl: string, name: string, opts: { keep?: boolean } = {}): string {
+  // On PostgreSQL there is no data folder, and every instance must hold the same secret: it comes from the environment.
+  if (dialectOf(databaseUrl) === 'pg') {
+    const variable = name === 'mfa-key' ? 'MFA_ENCRYPTION_KEY' : 'NUXT_SESSION_PASSWORD'
+    throw new Error(`With PostgreSQL, set ${variable} (the same on every instance; e.g. the output of \`openssl rand -base64 48\`).`)
+  }
   const file = join(dirname(databaseUrl === ':memory:' ? './data/x' : databaseUrl), name)
   if (existsSync(file)) {
     const stored = readFileSync(file, 'utf8').trim()

@@ -48,10 +48,17 @@ export interface NewUserInput {
   mustChangePassword?: boolean
 }
 
-/** Maps unique-index violations onto the form field that caused them. */
+/**
+ * Maps unique-index violations onto the form field that caused them. The driver's own error is read (drizzle
+ * wraps it in one whose message is the query, which names every column): SQLite names the index in its
+ * message, PostgreSQL in `constraint` (code 23505).
+ */
 export function uniqueViolation(err: unknown): DomainError | undefined {
-  const msg = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : ''
-  if (!/UNIQUE|unique constraint|duplicate key/i.test(msg)) return undefined
+  let cause: unknown = err
+  while (cause instanceof Error && cause.cause) cause = cause.cause
+  const e = cause as { message?: unknown, code?: unknown, constraint?: unknown }
+  const msg = `${String(e?.message ?? '')} ${String(e?.constraint ?? '')}`
+  if (e?.code !== '23505' && !/UNIQUE constraint/i.test(msg)) return undefined
   if (msg.includes('email')) return new DomainError(409, 'A user with this email address already exists.', { email: ['A user with this email address already exists.'] })
   return new DomainError(409, 'A user with this username already exists.', { username: ['A user with this username already exists.'] })
 }

@@ -18,24 +18,31 @@ export default defineNitroPlugin((nitroApp) => {
     process.env.NUXT_SESSION_COOKIE_SECURE = String(s.secureCookies)
     process.env.NUXT_SESSION_MAX_AGE = String(s.sessionMaxAge)
     const db = useDb()
-    migrateDatabase(db)
     console.info(`[latchkey] ${recoveryStatusLine(s)}`)
     const warning = cookieSecurityWarning(s)
     if (warning) console.warn(`[latchkey] Warning: ${warning}`)
-    // Nitro plugins are synchronous: the one async start-up message is printed as soon as it is known.
-    void firstRunHint(db).then(hint => hint && console.info(hint))
-    // The durable job queue: mails, forgot-password lookups and the clean-up, also those left by a crash.
-    useJobWorker().start()
+    // Nitro plugins are synchronous: the migrations (asynchronous on PostgreSQL) run now, requests wait for
+    // them (middleware/00.ready.ts), and a failure stops the process as any other start-up error does.
+    setStartup(migrateDatabase(db).then(async () => {
+      // The durable job queue: mails, forgot-password lookups and the clean-up, also those left by a crash.
+      useJobWorker().start()
+      const hint = await firstRunHint(db)
+      if (hint) console.info(hint)
+    }).catch(cannotStart))
   }
   catch (err) {
-    console.error(`[latchkey] Cannot start: ${err instanceof Error ? err.message : String(err)}`)
-    process.exit(1)
+    cannotStart(err)
   }
   // Say nothing about the framework in response headers.
   nitroApp.hooks.hook('render:response', (response) => {
     if (response.headers) delete response.headers['x-powered-by']
   })
 })
+
+function cannotStart(err: unknown): never {
+  console.error(`[latchkey] Cannot start: ${err instanceof Error ? err.message : String(err)}`)
+  process.exit(1)
+}
 
 async function firstRunHint(db: Db): Promise<string | null> {
   if (await countUsers(db) > 0) return null

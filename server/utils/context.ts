@@ -1,5 +1,5 @@
 import { parseSettings, type Settings } from '../settings'
-import { openDatabase, type Db } from '../db/client'
+import { closeDatabase, openDatabase, type Db } from '../db/client'
 import { mfaKey } from '../domain/secrets'
 
 // One settings object and one database handle per server process, created by the boot plugin.
@@ -20,8 +20,21 @@ export function useMfaKey(): Buffer {
   return (key ??= mfaKey(useSettings().databaseUrl, useSettings().mfa.encryptionKey))
 }
 
+let ready: Promise<void> = new Promise(() => {})
+let isReady = false
+/** The boot plugin hands over its start-up work (migrations); requests wait for it (middleware/00.ready.ts). */
+export function setStartup(work: Promise<void>) {
+  ready = work.then(() => {
+    isReady = true
+  })
+}
+/** Resolves once the database is migrated and the server may answer. */
+export const whenReady = () => ready
+export const startedUp = () => isReady
+
 /** Closes the database (graceful shutdown). */
-export function closeDb() {
-  db?.$client.close()
+export async function closeDb() {
+  const open = db
   db = undefined
+  if (open) await closeDatabase(open)
 }

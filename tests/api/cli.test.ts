@@ -15,7 +15,7 @@ afterAll(async () => {
 
 /** Runs the real production `manage` against the server's database, with piped stdin. */
 function manage(args: string[], input = '') {
-  const r = spawnSync(process.execPath, [MANAGE_ENTRY, ...args], { input, env: { PATH: process.env.PATH, DATABASE_URL: server.dbPath }, encoding: 'utf8' })
+  const r = spawnSync(process.execPath, [MANAGE_ENTRY, ...args], { input, env: { PATH: process.env.PATH, ...server.dbEnv }, encoding: 'utf8' })
   return { code: r.status, out: r.stdout, err: r.stderr }
 }
 

@@ -21,7 +21,7 @@ afterAll(async () => {
 })
 
 const manage = (args: string[]) => {
-  const r = spawnSync(process.execPath, [MANAGE_ENTRY, ...args], { env: { PATH: process.env.PATH, DATABASE_URL: server.dbPath }, encoding: 'utf8' })
+  const r = spawnSync(process.execPath, [MANAGE_ENTRY, ...args], { env: { PATH: process.env.PATH, ...server.dbEnv }, encoding: 'utf8' })
   return { code: r.status, out: r.stdout, err: r.stderr }
 }
 

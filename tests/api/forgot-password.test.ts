@@ -53,7 +53,7 @@ describe('forgot password by email (SMTP)', () => {
     expect(mail.raw).toMatch(/Content-Type: text\/html/)
     expect(mail.raw).toMatch(/^Message-ID: <latchkey-job-\d+-\d+@[^>]+>/im) // one id per job, the same on a retry
     // only the hash is stored
-    const rows = server.db().select().from(passwordTokens).where(eq(passwordTokens.userId, u.id)).all()
+    const rows = (await server.db().select().from(passwordTokens).where(eq(passwordTokens.userId, u.id)))
     expect(rows.map(r => r.tokenHash)).not.toContain(token)
     expect(rows[0]!.tokenHash).toMatch(/^[0-9a-f]{64}$/)
   })
@@ -63,8 +63,8 @@ describe('forgot password by email (SMTP)', () => {
     const inactive = await seedUser(server.db(), { isActive: false })
     await seedUser(server.db(), { email: null })
     const since = smtp.mails.length
-    const requestedBefore = auditRows(server.db()).filter(a => a.action === 'password_reset_requested').length
-    const mailRowsBefore = auditRows(server.db()).filter(a => a.action.startsWith('mail_')).length
+    const requestedBefore = (await auditRows(server.db())).filter(a => a.action === 'password_reset_requested').length
+    const mailRowsBefore = (await auditRows(server.db())).filter(a => a.action.startsWith('mail_')).length
     const answers = []
     for (const email of [known.email!, 'nobody@example.com', inactive.email!, 'not-an-email']) {
       const r = await anon().post('/api/auth/forgot-password', { email })
@@ -74,10 +74,10 @@ describe('forgot password by email (SMTP)', () => {
     expect(answers[0]!.body).toEqual(UNIFORM)
     await smtp.waitFor(known.email!, { since })
     // Every request's deferred work ends in a mail outcome row (sent, or built and dropped): wait for all four.
-    await waitFor(() => auditRows(server.db()).filter(a => a.action === 'password_reset_requested').length >= requestedBefore + 4)
-    await waitFor(() => auditRows(server.db()).filter(a => a.action.startsWith('mail_')).length >= mailRowsBefore + 4)
+    await waitFor(async () => (await auditRows(server.db())).filter(a => a.action === 'password_reset_requested').length >= requestedBefore + 4)
+    await waitFor(async () => (await auditRows(server.db())).filter(a => a.action.startsWith('mail_')).length >= mailRowsBefore + 4)
     expect(smtp.mails.slice(since).map(m => m.to[0])).toEqual([known.email])
-    const outcomes = server.db().select().from(auditLog).where(eq(auditLog.action, 'password_reset_requested')).all().slice(-4).map(a => a.details?.outcome)
+    const outcomes = (await server.db().select().from(auditLog).where(eq(auditLog.action, 'password_reset_requested'))).slice(-4).map(a => a.details?.outcome)
     expect(outcomes).toEqual(['sent', 'unknown', 'inactive', 'unknown'])
   })
 
@@ -105,7 +105,7 @@ describe('forgot password by email (SMTP)', () => {
   it('a wrong, an expired and a used link get the same answer', async () => {
     const u = await seedUser(server.db())
     const { token } = await requestLink(u.email!)
-    server.db().update(passwordTokens).set({ expiresAt: Date.now() - 1 }).where(eq(passwordTokens.userId, u.id)).run()
+    await server.db().update(passwordTokens).set({ expiresAt: Date.now() - 1 }).where(eq(passwordTokens.userId, u.id))
     const expired = await anon().post('/api/auth/reset-password', { token, password: 'recovered passphrase' })
     const wrong = await anon().post('/api/auth/reset-password', { token: 'A'.repeat(43), password: 'recovered passphrase' })
     expect(expired.status).toBe(400)
@@ -173,11 +173,11 @@ describe('forgot password by email (SMTP)', () => {
   it('sends at most 3 reset mails per account per hour, with the same answer beyond', async () => {
     const u = await seedUser(server.db())
     const since = smtp.mails.length
-    const mailRows = () => auditRows(server.db()).filter(a => a.action.startsWith('mail_')).length
-    const before = mailRows()
+    const mailRows = async () => (await auditRows(server.db())).filter(a => a.action.startsWith('mail_')).length
+    const before = await mailRows()
     for (let i = 0; i < 5; i++) expect((await anon().post('/api/auth/forgot-password', { email: u.email })).body).toEqual(UNIFORM)
     // Each request ends in one mail outcome row: three sent, two built and dropped.
-    await waitFor(() => mailRows() >= before + 5)
+    await waitFor(async () => await mailRows() >= before + 5)
     expect(smtp.mails.slice(since).filter(m => m.to[0] === u.email)).toHaveLength(3)
   })
 

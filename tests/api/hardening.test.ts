@@ -115,9 +115,9 @@ describe('session cookies', () => {
     await idle.login(u.username, u.password)
     const old = new Client(server.url)
     await old.login(u.username, u.password)
-    const rows = server.db().select().from(sessions).where(eq(sessions.userId, u.id)).all()
-    server.db().update(sessions).set({ lastSeenAt: Date.now() - 3 * 3600_000 }).where(eq(sessions.id, rows[0]!.id)).run()
-    server.db().update(sessions).set({ createdAt: Date.now() - 13 * 3600_000 }).where(eq(sessions.id, rows[1]!.id)).run()
+    const rows = (await server.db().select().from(sessions).where(eq(sessions.userId, u.id)))
+    await server.db().update(sessions).set({ lastSeenAt: Date.now() - 3 * 3600_000 }).where(eq(sessions.id, rows[0]!.id))
+    await server.db().update(sessions).set({ createdAt: Date.now() - 13 * 3600_000 }).where(eq(sessions.id, rows[1]!.id))
     expect((await idle.get('/api/auth/me')).status).toBe(401)
     expect((await old.get('/api/auth/me')).status).toBe(401)
   })
@@ -132,7 +132,7 @@ describe('races', () => {
     const edits = [{ name: 'Parallel Name' }, { email: 'parallel@example.com' }, { isUserManager: true }, { username: `renamed_${target.id}` }]
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => c.patch(`/api/users/${target.id}`, edits[i % edits.length])))
     expect(results.every(r => r.status === 200)).toBe(true)
-    expect(server.db().select().from(users).where(eq(users.id, target.id)).get()).toMatchObject({ name: 'Parallel Name', email: 'parallel@example.com', isUserManager: true, username: `renamed_${target.id}` })
+    expect((await server.db().select().from(users).where(eq(users.id, target.id)))[0]).toMatchObject({ name: 'Parallel Name', email: 'parallel@example.com', isUserManager: true, username: `renamed_${target.id}` })
   })
 
   it('50 parallel first-run setups create exactly one administrator', async () => {
@@ -142,7 +142,7 @@ describe('races', () => {
       const results = await Promise.all(Array.from({ length: 50 }, (_, i) => new Client(s.url).post('/api/auth/setup', { setupCode, username: `first${i}`, email: `first${i}@example.com`, password: 'first admin passphrase' })))
       expect(results.filter(r => r.status === 201)).toHaveLength(1)
       expect(results.filter(r => r.status === 404)).toHaveLength(49)
-      expect(s.db().select().from(users).all()).toHaveLength(1)
+      expect((await s.db().select().from(users))).toHaveLength(1)
     }
     finally {
       await s.stop()

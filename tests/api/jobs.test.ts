@@ -37,8 +37,8 @@ describe('jobs survive SIGKILL', () => {
     const people = await Promise.all([1, 2, 3, 4].map(i => seedUser(a.db(), { email: `crash${i}@example.com` })))
     for (const p of people) expect((await new Client(a.url).post('/api/auth/forgot-password', { email: p.email })).status).toBe(200)
     // Every request is a row; the worker is stuck sending the first mail, the rest wait in the table.
-    await waitFor(() => a.db().select().from(jobs).all().some(j => j.kind === 'mail' && j.status === 'running'), 15_000)
-    expect(a.db().select().from(jobs).all().filter(j => j.kind === 'forgot-password')).toHaveLength(4)
+    await waitFor(async () => (await a.db().select().from(jobs)).some(j => j.kind === 'mail' && j.status === 'running'), 15_000)
+    expect((await a.db().select().from(jobs)).filter(j => j.kind === 'forgot-password')).toHaveLength(4)
     await a.stop('SIGKILL')
 
     const sink = await new SmtpSink().start()
@@ -48,7 +48,7 @@ describe('jobs survive SIGKILL', () => {
     for (const p of people) await sink.waitFor(p.email!, { timeoutMs: 20_000 })
     await new Promise(r => setTimeout(r, 1500))
     for (const p of people) expect(sink.for(p.email!)).toHaveLength(1)
-    const mails = b.db().select().from(jobs).all().filter(j => j.kind === 'mail')
+    const mails = (await b.db().select().from(jobs)).filter(j => j.kind === 'mail')
     expect(mails.every(j => j.status === 'done' && j.payload === 'null')).toBe(true)
     // the one the dead worker held was taken over: its second attempt
     expect(mails.some(j => j.attempts === 2)).toBe(true)

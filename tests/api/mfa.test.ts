@@ -60,10 +60,10 @@ describe('enrolling an authenticator', () => {
     expect(ok.body.recoveryCodes[0]).toMatch(/^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/)
     expect((await c.get('/api/auth/mfa')).body).toMatchObject({ factors: [{ type: 'totp', name: 'Authenticator app' }], recoveryCodesLeft: 10 })
 
-    const row = server.db().select().from(mfaFactors).where(eq(mfaFactors.userId, u.id)).all()[0]!
+    const row = (await server.db().select().from(mfaFactors).where(eq(mfaFactors.userId, u.id)))[0]!
     expect(row.secret).toMatch(/^v1\./)
     expect(row.secret).not.toContain(started.body.secret)
-    const hashes = server.db().select().from(recoveryCodes).where(eq(recoveryCodes.userId, u.id)).all().map(r => r.codeHash)
+    const hashes = (await server.db().select().from(recoveryCodes).where(eq(recoveryCodes.userId, u.id))).map(r => r.codeHash)
     expect(hashes).toHaveLength(10)
     for (const plain of ok.body.recoveryCodes) expect(hashes.join()).not.toContain(plain.replace(/-/g, ''))
     const mail = await smtp.waitFor(u.email!, { subject: /Security settings/ })
@@ -115,7 +115,7 @@ describe('signing in with a second factor', () => {
     expect(none.body.message).toMatch(/timed out/)
     const c = new Client(server.url)
     await c.login(u.username, u.password)
-    server.db().update(loginChallenges).set({ expiresAt: Date.now() - 1 }).where(eq(loginChallenges.userId, u.id)).run()
+    await server.db().update(loginChallenges).set({ expiresAt: Date.now() - 1 }).where(eq(loginChallenges.userId, u.id))
     const late = await c.post('/api/auth/login/code', { code: u.phone.code(1) })
     expect(late.status).toBe(400)
     expect(late.body.message).toMatch(/Start again/)
@@ -154,7 +154,7 @@ describe('signing in with a second factor', () => {
     expect(kinds.every(k => k === 'wrong' || k === 'locked' || k === 'mfa-timeout')).toBe(true)
     expect(kinds).toContain('locked')
     await waitForAudit(server.db, r => r.action === 'mfa_locked' && r.targetId === u.id)
-    expect(server.db().select().from(auditLog).all().filter(r => r.action === 'mfa_failed' && r.targetId === u.id)).toHaveLength(4)
+    expect((await server.db().select().from(auditLog)).filter(r => r.action === 'mfa_failed' && r.targetId === u.id)).toHaveLength(4)
   })
 
   it('a password change ends every sign-in waiting for its second factor', async () => {
@@ -205,7 +205,7 @@ describe('no way back into an account skips the second factor', () => {
     expect((await c.post('/api/auth/reset-password', { token, password: 'one time link passphrase' })).status).toBe(200)
     expect((await c.login(u.username, 'one time link passphrase')).body.status).toBe('mfa-required')
 
-    const r = spawnSync(process.execPath, [MANAGE_ENTRY, 'changepassword', u.username], { input: 'cli set passphrase 1\ncli set passphrase 1\n', env: { PATH: process.env.PATH, DATABASE_URL: server.dbPath }, encoding: 'utf8' })
+    const r = spawnSync(process.execPath, [MANAGE_ENTRY, 'changepassword', u.username], { input: 'cli set passphrase 1\ncli set passphrase 1\n', env: { PATH: process.env.PATH, ...server.dbEnv }, encoding: 'utf8' })
     expect(r.status).toBe(0)
     expect((await new Client(server.url).login(u.username, 'cli set passphrase 1')).body.status).toBe('mfa-required')
   })
@@ -214,7 +214,7 @@ describe('no way back into an account skips the second factor', () => {
 describe('changing one\'s own second factor', () => {
   it('needs a proof from the last 15 minutes: the password or a code', async () => {
     const u = await userWithTotp()
-    server.db().update(sessions).set({ verifiedAt: Date.now() - 16 * 60_000 }).where(eq(sessions.userId, u.id)).run()
+    await server.db().update(sessions).set({ verifiedAt: Date.now() - 16 * 60_000 }).where(eq(sessions.userId, u.id))
     const stale = await u.client.post('/api/auth/mfa/recovery-codes', {})
     expect(stale.status).toBe(403)
     expect(stale.body.data.code).toBe('reauth-required')
@@ -229,7 +229,7 @@ describe('changing one\'s own second factor', () => {
     expect((await c.post('/api/auth/login/code', { code: u.recoveryCodes[0]! })).status).toBe(400)
     expect((await c.post('/api/auth/login/code', { code: fresh.body.codes[0] })).status).toBe(200)
 
-    server.db().update(sessions).set({ verifiedAt: Date.now() - 16 * 60_000 }).where(eq(sessions.userId, u.id)).run()
+    await server.db().update(sessions).set({ verifiedAt: Date.now() - 16 * 60_000 }).where(eq(sessions.userId, u.id))
     expect((await u.client.post('/api/auth/reauth', { code: u.phone.code(1) })).status).toBe(200)
     expect((await u.client.post('/api/auth/mfa/totp', {})).status).toBe(200)
   })
@@ -283,7 +283,7 @@ describe('an administrator removes a lost second factor', () => {
     expect((await manager.get(`/api/users/${target.id}/mfa`)).body).toMatchObject({ factors: [{ type: 'totp' }], recoveryCodesLeft: 10 })
     // The administrator's own proof must be recent too (a stolen admin session is not enough).
     const managerId = (await manager.get('/api/auth/me')).body.id
-    server.db().update(sessions).set({ verifiedAt: Date.now() - 16 * 60_000 }).where(eq(sessions.userId, managerId)).run()
+    await server.db().update(sessions).set({ verifiedAt: Date.now() - 16 * 60_000 }).where(eq(sessions.userId, managerId))
     expect((await manager.request('DELETE', `/api/users/${target.id}/mfa`)).body.data.code).toBe('reauth-required')
     expect((await manager.post('/api/auth/reauth', { password: managerPassword })).status).toBe(200)
 
@@ -299,12 +299,12 @@ describe('an administrator removes a lost second factor', () => {
 
   it('manage resetmfa does the same from the server', async () => {
     const u = await userWithTotp()
-    const r = spawnSync(process.execPath, [MANAGE_ENTRY, 'resetmfa', u.username], { env: { PATH: process.env.PATH, DATABASE_URL: server.dbPath }, encoding: 'utf8' })
+    const r = spawnSync(process.execPath, [MANAGE_ENTRY, 'resetmfa', u.username], { env: { PATH: process.env.PATH, ...server.dbEnv }, encoding: 'utf8' })
     expect(r.stdout).toMatch(/Removed 1 second factor/)
     expect(r.status).toBe(0)
     expect((await u.client.get('/api/auth/me')).status).toBe(401)
     expect((await new Client(server.url).login(u.username, u.password)).body.status).toBe('ok')
-    const none = spawnSync(process.execPath, [MANAGE_ENTRY, 'resetmfa', 'nobody-here'], { env: { PATH: process.env.PATH, DATABASE_URL: server.dbPath }, encoding: 'utf8' })
+    const none = spawnSync(process.execPath, [MANAGE_ENTRY, 'resetmfa', 'nobody-here'], { env: { PATH: process.env.PATH, ...server.dbEnv }, encoding: 'utf8' })
     expect(none.status).toBe(1)
     expect(none.stderr).toMatch(/does not exist/)
   })
@@ -418,8 +418,8 @@ describe('"I lost my authenticator", without an administrator', () => {
     expect((await new Client(server.url).login(u.username, u.password)).body.status).toBe('mfa-required')
     // The clock moves on: the removal and its job fall due (the worker polls every second).
     const past = Date.now() - 1000
-    server.db().update(mfaRemovals).set({ dueAt: past }).where(eq(mfaRemovals.userId, u.id)).run()
-    server.db().update(jobs).set({ runAt: past }).where(eq(jobs.kind, 'mfa-removal')).run()
+    await server.db().update(mfaRemovals).set({ dueAt: past }).where(eq(mfaRemovals.userId, u.id))
+    await server.db().update(jobs).set({ runAt: past }).where(eq(jobs.kind, 'mfa-removal'))
     await waitForAudit(server.db, r => r.action === 'mfa_reset' && r.targetId === u.id)
     expect((await new Client(server.url).login(u.username, u.password)).body.status).toBe('ok')
     await smtp.waitFor(u.email!, { text: /after the waiting period/ })

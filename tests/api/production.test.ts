@@ -85,7 +85,7 @@ describe('production build from a clean directory', () => {
     writeFileSync(join(old, 'meta/_journal.json'), JSON.stringify(journal))
     const file = join(dir, 'latchkey.sqlite')
     const v1 = openDatabase(file)
-    migrateDatabase(v1, old)
+    await migrateDatabase(v1, old)
     const hash = await hashPassword('upgrade admin passphrase')
     v1.$client.prepare('INSERT INTO users (username, email, name, password_hash, is_superuser, created_at, updated_at) VALUES (?, ?, ?, ?, 1, 0, 0)').run('veteran', 'veteran@example.com', 'Old Timer', hash)
     v1.$client.close()

@@ -64,7 +64,7 @@ describe('password changed notices', () => {
     expect((await resend.waitFor(u.email!, { subject: /was changed/ })).text).toContain('from your account settings')
     const since = resend.mails.length
     const out = await new Promise<string>((resolve) => {
-      const child = execFile(process.execPath, [MANAGE_ENTRY, 'changepassword', u.username], { env: { PATH: process.env.PATH, DATABASE_URL: server.dbPath, ...resend.env() } }, (_e, stdout) => resolve(stdout))
+      const child = execFile(process.execPath, [MANAGE_ENTRY, 'changepassword', u.username], { env: { PATH: process.env.PATH, ...server.dbEnv, ...resend.env() } }, (_e, stdout) => resolve(stdout))
       child.stdin!.end('cli changed passphrase\ncli changed passphrase\n')
     })
     expect(out).toContain(`notified at ${u.email}`)
@@ -78,7 +78,7 @@ describe('manage sendtestemail', () => {
     try {
       // async: the sink runs in this process, so a blocking spawnSync would starve it
       const run = (env: Record<string, string>) => new Promise<{ status: number, stdout: string, stderr: string }>((resolve) => {
-        execFile(process.execPath, [MANAGE_ENTRY, 'sendtestemail', 'ops@example.com'], { env: { PATH: process.env.PATH, DATABASE_URL: server.dbPath, ...env } }, (err, stdout, stderr) => resolve({ status: err ? Number(err.code ?? 1) : 0, stdout, stderr }))
+        execFile(process.execPath, [MANAGE_ENTRY, 'sendtestemail', 'ops@example.com'], { env: { PATH: process.env.PATH, ...server.dbEnv, ...env } }, (err, stdout, stderr) => resolve({ status: err ? Number(err.code ?? 1) : 0, stdout, stderr }))
       })
       expect(await run(smtp.env())).toMatchObject({ status: 0, stdout: expect.stringContaining('Test email sent to ops@example.com with smtp') })
       expect((await smtp.waitFor('ops@example.com')).subject).toBe('Latchkey test email')

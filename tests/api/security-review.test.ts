@@ -103,7 +103,7 @@ describe('2. parallel guesses cannot pass the per-account limit', () => {
     // The right password passes only if it won one of the 15 slots; it is never verified beyond them.
     expect([200, 429]).toContain(results[120]!.status)
     // Each failed verification left exactly one audit row: the count is what was really tried.
-    expect(auditRows(s.db()).filter(a => a.action === 'login_failed' && a.targetId === victim.id).length).toBe(verifiedWrong)
+    expect((await auditRows(s.db())).filter(a => a.action === 'login_failed' && a.targetId === victim.id).length).toBe(verifiedWrong)
   })
 })
 
@@ -129,7 +129,7 @@ describe('4. first-run takeover by DNS rebinding', () => {
     expect(res.status).toBe(400)
     const guessed = await rawRequest(s.url, 'POST', '/api/auth/setup', { setupCode: 'AAAA-BBBB-CCCC', username: 'attacker', email: 'a@evil.example', password: 'attacker owns this box' }, headers)
     expect(JSON.parse(guessed.body).data.fieldErrors.setupCode[0]).toMatch(/not the setup code/)
-    expect(s.db().select().from(users).all()).toHaveLength(0)
+    expect((await s.db().select().from(users))).toHaveLength(0)
   })
 
   it('with a site URL, an Origin that only matches the (rebound) Host is refused', async () => {
@@ -142,13 +142,13 @@ describe('4. first-run takeover by DNS rebinding', () => {
 
   it('manage setupcode prints the code from the log; createsuperuser names existing superusers and wants --yes', async () => {
     const s = await extraServer({})
-    const manage = (args: string[], input = '') => spawnSync(process.execPath, [MANAGE_ENTRY, ...args], { input, env: { PATH: process.env.PATH, DATABASE_URL: s.dbPath }, encoding: 'utf8' })
+    const manage = (args: string[], input = '') => spawnSync(process.execPath, [MANAGE_ENTRY, ...args], { input, env: { PATH: process.env.PATH, ...s.dbEnv }, encoding: 'utf8' })
     expect(manage(['setupcode']).stdout.trim()).toBe(setupCodeOf(s))
     await seedUser(s.db(), { username: 'first_root', isSuperuser: true })
     const again = manage(['createsuperuser', '--username', 'second_root', '--email', 'second@example.com'], 'another strong phrase here\nanother strong phrase here\n')
     expect(again.status).toBe(1)
     expect(again.stderr).toMatch(/Superusers that already exist: first_root\.[\s\S]*--yes/)
-    expect(s.db().select().from(users).where(eq(users.username, 'second_root')).all()).toHaveLength(0)
+    expect((await s.db().select().from(users).where(eq(users.username, 'second_root')))).toHaveLength(0)
     expect(manage(['createsuperuser', '--username', 'second_root', '--email', 'second@example.com', '--yes'], 'another strong phrase here\nanother strong phrase here\n').status).toBe(0)
     expect(manage(['setupcode']).status).toBe(1)
   })
@@ -188,8 +188,8 @@ describe('6. admin routes refuse the actor as target', () => {
     const res = await c.request(method, `/api/users/${mgr.id}${action ? `/${action}` : ''}`, body ?? {})
     expect(res.status).toBe(403)
     expect(res.body.data.code).toBe('own-account')
-    expect(server.db().select().from(passwordTokens).where(eq(passwordTokens.userId, mgr.id)).all()).toHaveLength(0)
-    expect(server.db().select().from(users).where(eq(users.id, mgr.id)).get()!.email).toBe(mgr.email)
+    expect((await server.db().select().from(passwordTokens).where(eq(passwordTokens.userId, mgr.id)))).toHaveLength(0)
+    expect((await server.db().select().from(users).where(eq(users.id, mgr.id)))[0]!.email).toBe(mgr.email)
   })
 })
 
@@ -275,21 +275,21 @@ describe('11. https links mean secure cookies', () => {
 
 describe('12. a refused request has written nothing', () => {
   it('creating a deactivated user with an invitation is refused before the user exists', async () => {
-    const before = auditRows(server.db()).length
+    const before = (await auditRows(server.db())).length
     const res = await superuser.post('/api/users', { username: 'ghost_invite', email: 'ghost@example.com', isActive: false, sendSetPasswordLink: true })
     expect(res.status).toBe(400)
     expect(res.body.data.fieldErrors.isActive).toBeDefined()
-    expect(server.db().select().from(users).where(eq(users.username, 'ghost_invite')).all()).toHaveLength(0)
-    expect(auditRows(server.db()).length).toBe(before)
+    expect((await server.db().select().from(users).where(eq(users.username, 'ghost_invite')))).toHaveLength(0)
+    expect((await auditRows(server.db())).length).toBe(before)
   })
 
   it('send-reset-email to a user without an address voids nothing and audits nothing', async () => {
     const u = await seedUser(server.db(), { email: null })
     const link = await superuser.post(`/api/users/${u.id}/reset-link`)
-    const before = auditRows(server.db()).length
+    const before = (await auditRows(server.db())).length
     const res = await superuser.post(`/api/users/${u.id}/send-reset-email`)
     expect(res.status).toBe(400)
-    expect(auditRows(server.db()).length).toBe(before)
+    expect((await auditRows(server.db())).length).toBe(before)
     expect((await new Client(server.url).post('/api/auth/forgot-password/check', { token: tokenOf(link.body.path) })).status).toBe(200)
   })
 
@@ -300,8 +300,8 @@ describe('12. a refused request has written nothing', () => {
     const res = await c.post('/api/users', { username: 'no_origin', email: 'no-origin@example.com', sendSetPasswordLink: true })
     expect(res.status).toBe(400)
     expect(res.body.message).toMatch(/no trusted origin/)
-    expect(s.db().select().from(users).where(eq(users.username, 'no_origin')).all()).toHaveLength(0)
-    expect(auditRows(s.db()).filter(a => a.action === 'user_created')).toHaveLength(0)
+    expect((await s.db().select().from(users).where(eq(users.username, 'no_origin')))).toHaveLength(0)
+    expect((await auditRows(s.db())).filter(a => a.action === 'user_created')).toHaveLength(0)
   })
 })
 
@@ -311,19 +311,19 @@ describe('13. dead rows are pruned', () => {
     const u = await seedUser(s.db())
     const old = Date.now() - 3 * 86400_000
     const db = s.db()
-    db.insert(rateLimits).values([{ key: 'login-ip:203.0.113.1', windowStart: old, count: 5 }, { key: 'login-ip:live', windowStart: Date.now(), count: 1 }]).run()
-    db.insert(sessions).values([{ id: 'dead-session', userId: u.id, createdAt: old, lastSeenAt: old }, { id: 'live-session', userId: u.id, createdAt: Date.now(), lastSeenAt: Date.now() }]).run()
-    db.insert(passwordTokens).values({ userId: u.id, tokenHash: 'old-expired-hash', createdAt: old - 30 * 86400_000, expiresAt: old - 20 * 86400_000 }).run()
+    await db.insert(rateLimits).values([{ key: 'login-ip:203.0.113.1', windowStart: old, count: 5 }, { key: 'login-ip:live', windowStart: Date.now(), count: 1 }])
+    await db.insert(sessions).values([{ id: 'dead-session', userId: u.id, createdAt: old, lastSeenAt: old }, { id: 'live-session', userId: u.id, createdAt: Date.now(), lastSeenAt: Date.now() }])
+    await db.insert(passwordTokens).values({ userId: u.id, tokenHash: 'old-expired-hash', createdAt: old - 30 * 86400_000, expiresAt: old - 20 * 86400_000 })
     await s.stop()
     const again = await startServer({}, { dir: s.dir })
     servers.push(again)
     // the clean-up is the first job of every start
-    await waitFor(() => !again.db().select().from(rateLimits).all().some(r => r.key === 'login-ip:203.0.113.1'))
-    const keys = again.db().select().from(rateLimits).all().map(r => r.key)
+    await waitFor(async () => !(await again.db().select().from(rateLimits)).some(r => r.key === 'login-ip:203.0.113.1'))
+    const keys = (await again.db().select().from(rateLimits)).map(r => r.key)
     expect(keys).toContain('login-ip:live')
     expect(keys).not.toContain('login-ip:203.0.113.1')
-    expect(again.db().select().from(sessions).all().map(r => r.id)).toEqual(['live-session'])
-    expect(again.db().select().from(passwordTokens).all()).toHaveLength(0)
+    expect((await again.db().select().from(sessions)).map(r => r.id)).toEqual(['live-session'])
+    expect((await again.db().select().from(passwordTokens))).toHaveLength(0)
   })
 })
 
@@ -335,7 +335,7 @@ describe('14. nuxt-auth-utils\' own logout ends the session row', () => {
     copy.cookies = new Map(c.cookies)
     expect((await c.request('DELETE', '/api/_auth/session')).status).toBe(200)
     expect((await copy.get('/api/auth/me')).status).toBe(401)
-    expect(server.db().select().from(sessions).where(eq(sessions.userId, u.id)).all()).toHaveLength(0)
+    expect((await server.db().select().from(sessions).where(eq(sessions.userId, u.id)))).toHaveLength(0)
   })
 })
 
@@ -343,7 +343,7 @@ describe('15. smaller findings', () => {
   it('a password typed into the username field never reaches the audit log', async () => {
     await new Client(server.url).login('Tr0ub4dor&3-typed-as-username', 'whatever')
     const row = await waitForAudit(() => server.db(), a => a.action === 'login_failed' && !a.targetId)
-    expect(JSON.stringify(server.db().select().from(auditLog).all())).not.toContain('Tr0ub4dor')
+    expect(JSON.stringify((await server.db().select().from(auditLog)))).not.toContain('Tr0ub4dor')
     expect(row.details).toEqual({ usernameHash: expect.stringMatching(/^[\w-]{22}$/) })
   })
 

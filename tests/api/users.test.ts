@@ -68,10 +68,10 @@ describe('permission matrix', () => {
   it.each(cases)('%s as %s on a %s user → %i', async (name, who, targetKind, status) => {
     const target = await seedUser(server.db(), { isSuperuser: targetKind === 'superuser' })
     const [method, path, body] = actions.find(([n]) => n === name)![1](target.id)
-    const before = server.db().select().from(users).where(eq(users.id, target.id)).get()
+    const before = (await server.db().select().from(users).where(eq(users.id, target.id)))[0]
     const res = await as(who).request(method, path, body)
     expect(res.status).toBe(status)
-    if (status >= 400) expect(server.db().select().from(users).where(eq(users.id, target.id)).get()).toEqual(before)
+    if (status >= 400) expect((await server.db().select().from(users).where(eq(users.id, target.id)))[0]).toEqual(before)
   })
 
   it('a user manager may not create or grant superuser, not even to themselves', async () => {
@@ -196,13 +196,13 @@ describe('admin password reset', () => {
     await manager.post(`/api/users/${u.id}/send-reset-email`)
     await waitForAudit(() => server.db(), a => a.action === 'mail_sent' && a.targetId === u.id)
     expect(smtp.mails.slice(since).filter(m => m.to[0] === u.email).map(m => m.subject)).toEqual([expect.stringMatching(/Reset your/)])
-    expect(auditRows(server.db()).filter(a => a.targetId === u.id && a.action === 'mail_sent').map(a => a.details?.kind)).toEqual(['admin_reset'])
+    expect((await auditRows(server.db())).filter(a => a.targetId === u.id && a.action === 'mail_sent').map(a => a.details?.kind)).toEqual(['admin_reset'])
   })
 
   it('a temporary password stops working after TEMPORARY_PASSWORD_TIMEOUT', async () => {
     const u = await seedUser(server.db())
     await manager.post(`/api/users/${u.id}/reset-password`, { password: 'expiring temp passphrase', notifyUser: false })
-    server.db().update(users).set({ passwordChangedAt: Date.now() - 73 * 3600 * 1000 }).where(eq(users.id, u.id)).run()
+    await server.db().update(users).set({ passwordChangedAt: Date.now() - 73 * 3600 * 1000 }).where(eq(users.id, u.id))
     const res = await new Client(server.url).login(u.username, 'expiring temp passphrase')
     expect(res.status).toBe(403)
     expect(res.body.message).toMatch(/temporary password has expired/)
@@ -249,7 +249,7 @@ describe('one-time links, sign-out, deactivation, last superuser', () => {
       expect((await c.patch(`/api/users/${only.id}`, { isActive: false })).body.data.code).toBe('own-account')
       const second = await seedUser(s.db(), { isSuperuser: true })
       expect((await c.patch(`/api/users/${second.id}`, { isActive: false })).status).toBe(200)
-      expect(s.db().select().from(users).where(eq(users.isSuperuser, true)).all().filter(u => u.isActive)).toHaveLength(1)
+      expect((await s.db().select().from(users).where(eq(users.isSuperuser, true))).filter(u => u.isActive)).toHaveLength(1)
     }
     finally {
       await s.stop()

@@ -8,7 +8,7 @@ type Row = typeof auditLog.$inferSelect
 export async function waitForAudit(db: () => Db, match: (row: Row) => boolean, timeoutMs = 8000): Promise<Row> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const found = db().select().from(auditLog).orderBy(desc(auditLog.id)).limit(500).all().find(match)
+    const found = (await db().select().from(auditLog).orderBy(desc(auditLog.id)).limit(500)).find(match)
     if (found) return found
     if (Date.now() > deadline) throw new Error('The expected audit row did not appear.')
     await new Promise(r => setTimeout(r, 25))
@@ -16,12 +16,12 @@ export async function waitForAudit(db: () => Db, match: (row: Row) => boolean, t
 }
 
 /** Every audit row, oldest first. */
-export const auditRows = (db: Db) => db.select().from(auditLog).all()
+export const auditRows = async (db: Db) => await db.select().from(auditLog)
 
 /** Waits until `cond()` holds (deferred work reported through the database), or fails after `timeoutMs`. */
-export async function waitFor(cond: () => boolean, timeoutMs = 8000) {
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 8000) {
   const deadline = Date.now() + timeoutMs
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > deadline) throw new Error('The awaited condition never held.')
     await new Promise(r => setTimeout(r, 25))
   }

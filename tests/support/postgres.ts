@@ -34,7 +34,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   const [initCmd, initArgs] = run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8'])
   execFileSync(initCmd, [...initArgs], { stdio: 'ignore' })
   const port = await freePort()
-  const [pgCmd, pgArgs] = run('postgres', ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'])
+  const [pgCmd, pgArgs] = run('postgres', ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=400'])
   const proc = spawn(pgCmd, [...pgArgs], { stdio: 'ignore' })
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`
   const { default: pg } = await import('pg')

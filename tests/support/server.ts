@@ -3,7 +3,9 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { openDatabase, type Db } from '../../server/db/client'
+import { randomBytes } from 'node:crypto'
+import { closeDatabase, openDatabase, type Db } from '../../server/db/client'
+import { DIALECT } from '../../server/db/dialect'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 export const SERVER_ENTRY = join(ROOT, '.output/server/index.mjs')
@@ -25,7 +27,10 @@ export interface TestServer {
   url: string
   port: number
   dir: string
+  /** The SQLite file (SQLite runs only; the tests of SQLite's own tools use it). */
   dbPath: string
+  /** What a `manage` command needs to reach this server's database: DATABASE_URL (and on PostgreSQL the shared secrets). */
+  dbEnv: Record<string, string>
   env: Record<string, string>
   log: () => string
   db: () => Db
@@ -67,7 +72,37 @@ function assertFreshBuild() {
   buildChecked = true
 }
 
-/** Starts the real production build on a free loopback port with its own SQLite file. */
+/**
+ * Whether this test run is the PostgreSQL one: `npm test` runs the api project twice, the second time with
+ * DATABASE_URL naming a throwaway cluster (tests/support/pg-setup.ts). The test process then reads and
+ * writes through PostgreSQL's tables too (server/db/schema.ts follows DATABASE_URL).
+ */
+export const ON_POSTGRES = DIALECT === 'pg'
+
+// On PostgreSQL a server's "data folder" is a database of its own in the cluster; a restart on the same dir
+// gets the same database and the same secrets (what the files beside a SQLite database hold).
+const pgByDir = new Map<string, Record<string, string>>()
+async function postgresFor(dir: string): Promise<Record<string, string>> {
+  const known = pgByDir.get(dir)
+  if (known) return known
+  const name = `lk_${randomBytes(6).toString('hex')}`
+  const { default: pg } = await import('pg')
+  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL })
+  await admin.connect()
+  try {
+    await admin.query(`CREATE DATABASE ${name}`)
+  }
+  finally {
+    await admin.end()
+  }
+  const url = new URL(process.env.DATABASE_URL!)
+  url.pathname = `/${name}`
+  const env = { DATABASE_URL: url.toString(), NUXT_SESSION_PASSWORD: randomBytes(36).toString('base64url'), MFA_ENCRYPTION_KEY: randomBytes(36).toString('base64url'), DATABASE_POOL_SIZE: '4' }
+  pgByDir.set(dir, env)
+  return env
+}
+
+/** Starts the real production build on a free loopback port with its own database (a SQLite file, or a PostgreSQL database). */
 export async function startServer(env: Record<string, string> = {}, opts: { dir?: string, entry?: string } = {}): Promise<TestServer> {
   if (!opts.entry) assertFreshBuild()
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'latchkey-test-'))
@@ -77,7 +112,8 @@ export async function startServer(env: Record<string, string> = {}, opts: { dir?
   // '{url}' in a value stands for this server's own address (e.g. NUXT_PUBLIC_SITE_URL for browser tests);
   // '{localhost-url}' for the same by name, where an IP address will not do (a WebAuthn RP ID is a domain).
   const own = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace('{url}', url).replace('{localhost-url}', `http://localhost:${port}`)]))
-  const fullEnv = { ...TEST_DEFAULTS, DATABASE_URL: dbPath, ...own, PORT: String(port), HOST: '127.0.0.1', NUXT_TELEMETRY_DISABLED: '1' }
+  const dbEnv: Record<string, string> = ON_POSTGRES && !env.DATABASE_URL ? await postgresFor(dir) : { DATABASE_URL: dbPath }
+  const fullEnv: Record<string, string> = { ...TEST_DEFAULTS, ...dbEnv, ...own, PORT: String(port), HOST: '127.0.0.1', NUXT_TELEMETRY_DISABLED: '1' }
   const proc = spawn(process.execPath, [opts.entry ?? SERVER_ENTRY], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...fullEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -111,12 +147,13 @@ export async function startServer(env: Record<string, string> = {}, opts: { dir?
   }
   proc.once('exit', saveLog)
   return {
-    url, port, dir, dbPath, env: fullEnv, proc,
+    url, port, dir, dbPath, dbEnv: { ...dbEnv, DATABASE_URL: fullEnv.DATABASE_URL! }, env: fullEnv, proc,
     log: () => output,
-    db: () => (db ??= openDatabase(dbPath)),
+    db: () => (db ??= openDatabase(fullEnv.DATABASE_URL!)),
     stop: async (signal = 'SIGTERM') => {
-      db?.$client.close()
+      const open = db
       db = undefined
+      if (open) await closeDatabase(open)
       saveLog()
       if (proc.exitCode !== null) return proc.exitCode
       const exited = new Promise<number | null>(r => proc.once('exit', code => r(code)))

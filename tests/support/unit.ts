@@ -7,9 +7,9 @@ import type { MailJob, Outbox } from '../../server/mail/queue'
 import { parseSettings } from '../../server/settings'
 
 /** A migrated SQLite file of its own, for domain tests without a server. */
-export function tempDb(): Db {
+export async function tempDb(): Promise<Db> {
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'latchkey-unit-')), 'db.sqlite'))
-  migrateDatabase(db)
+  await migrateDatabase(db)
   return db
 }
 

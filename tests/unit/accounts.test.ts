@@ -19,8 +19,8 @@ let db: Db
 const s = testSettings({ EMAIL_HOST: 'smtp.example.test', NUXT_PUBLIC_SITE_URL: 'https://latchkey.example.test', FORGOT_PASSWORD_ENABLED: 'true' })
 const PW = 'correct horse battery staple'
 
-beforeEach(() => {
-  db = tempDb()
+beforeEach(async () => {
+  db = await tempDb()
 })
 
 async function user(username: string, extra: Partial<User> = {}, password = PW) {

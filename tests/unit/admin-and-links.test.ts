@@ -18,7 +18,7 @@ const PW = 'correct horse battery staple'
 let root: User, mgr: User, plain: User
 
 beforeEach(async () => {
-  db = tempDb()
+  db = await tempDb()
   const h = await hashPassword(PW)
   root = await createUser(db, { username: 'root', email: 'root@example.com', isSuperuser: true }, h)
   mgr = await createUser(db, { username: 'mgr', email: 'mgr@example.com', isUserManager: true }, h)

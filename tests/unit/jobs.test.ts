@@ -23,7 +23,7 @@ function recordingMailer(failures = 0): Mailer & { sent: OutgoingMail[] } {
 
 describe('the job queue', () => {
   it('claims a due job once, with a lease; a dead worker\'s job is taken over when its lease runs out', async () => {
-    const db = tempDb()
+    const db = await tempDb()
     const id = await enqueueJob(db, { kind: 'mail', payload: { hello: 1 } }, 1000)
     const a = await claimJob(db, 'A', 5000, 1000)
     expect(a?.id).toBe(id)
@@ -36,7 +36,7 @@ describe('the job queue', () => {
   })
 
   it('a job with a key is enqueued once; a future job waits for its time', async () => {
-    const db = tempDb()
+    const db = await tempDb()
     expect(await enqueueJob(db, { kind: 'prune', payload: null, key: 'prune:1' }, 100)).not.toBeNull()
     expect(await enqueueJob(db, { kind: 'prune', payload: null, key: 'prune:1' }, 100)).toBeNull()
     await enqueueJob(db, { kind: 'mail', payload: {}, runAt: 50_000 }, 100)
@@ -46,7 +46,7 @@ describe('the job queue', () => {
   })
 
   it('a failure goes back to pending at its retry time, or ends failed with the payload cleared', async () => {
-    const db = tempDb()
+    const db = await tempDb()
     const id = (await enqueueJob(db, { kind: 'mail', payload: { link: 'secret' } }, 0))!
     await claimJob(db, 'A', 1000, 0)
     await failJob(db, id, 'A', 'boom', 500, 10)
@@ -61,7 +61,7 @@ describe('the job queue', () => {
 
 describe('the job worker', () => {
   it('delivers a mail job once, clears the link from the row, and audits the outcome', async () => {
-    const db = tempDb()
+    const db = await tempDb()
     const mailer = recordingMailer()
     const w = new JobWorker(db, s, mailer)
     await w.outbox.enqueue({ mail: { to: 'ada@example.com', subject: 'Hi', text: 'https://x/#token=abc', html: '' }, kind: 'password_reset', userId: 7 })
@@ -73,7 +73,7 @@ describe('the job worker', () => {
   })
 
   it('retries a refused mail and records a failure only when every retry is spent', async () => {
-    const db = tempDb()
+    const db = await tempDb()
     const flaky = recordingMailer(2)
     const w = new JobWorker(db, s, flaky)
     await w.outbox.enqueue({ mail: { to: 'a@example.com', subject: 'x', text: 'x', html: '' }, kind: 'k' })
@@ -88,7 +88,7 @@ describe('the job worker', () => {
   })
 
   it('runs the forgot-password lookup: a known address gets a link, an unknown one the same work and nothing sent', async () => {
-    const db = tempDb()
+    const db = await tempDb()
     await createAccount(db, s, { input: { username: 'grace', email: 'grace@example.com', password: 'a long enough passphrase' }, by: { kind: 'cli' } } as never)
     const mailer = recordingMailer()
     const w = new JobWorker(db, s, mailer)
@@ -102,7 +102,7 @@ describe('the job worker', () => {
   })
 
   it('stop() lets the job in hand finish and leaves the rest queued', async () => {
-    const db = tempDb()
+    const db = await tempDb()
     const w = new JobWorker(db, s, recordingMailer(), { pollMs: 10 })
     w.start()
     expect(await w.stop(1000)).toBe(true)

@@ -17,7 +17,7 @@ const T0 = Date.UTC(2026, 10, 27, 12, 0, 0)
 const STEP = 30_000
 
 async function withAuthenticator() {
-  const db = tempDb()
+  const db = await tempDb()
   const outbox = memoryOutbox()
   const u = await seedUser(db)
   const started = await startTotp(db, key, s, u, 'Phone', T0)
@@ -62,7 +62,7 @@ describe('TOTP on the clock', () => {
     const a = await withAuthenticator()
     const token = await a.signIn(T0)
     await expect(a.code(token, a.codeAt(T0 + 301_000), T0 + 301_000)).rejects.toMatchObject({ status: 400, code: 'mfa-timeout' })
-    expect(a.db.select().from(loginChallenges).all()).toHaveLength(1)
+    expect((await a.db.select().from(loginChallenges))).toHaveLength(1)
   })
 
   it('locks after MFA_MAX_FAILED_ATTEMPTS wrong codes for the window, with one mail', async () => {
@@ -99,7 +99,7 @@ describe('lost authenticator, on a fake clock', () => {
     expect(waiting).toEqual({ done: 'waiting', dueAt: T0 + 3000 + 72 * 3600_000 })
     // The first request's cancel link stopped working when the second request replaced it.
     await expect(useRemovalLink(a.db, key, s, a.outbox, cancel!, '1.2.3.4', T0 + 4000)).rejects.toMatchObject({ status: 400 })
-    const [id] = a.db.select({ id: mfaRemovals.id }).from(mfaRemovals).where(eq(mfaRemovals.confirmedAt, T0 + 3000)).all().map(r => r.id)
+    const [id] = (await a.db.select({ id: mfaRemovals.id }).from(mfaRemovals).where(eq(mfaRemovals.confirmedAt, T0 + 3000))).map(r => r.id)
     // The job cannot act before the due time (it runs then; a copy that ran early would change nothing).
     const realNow = Date.now
     try {
@@ -132,7 +132,7 @@ describe('lost authenticator, on a fake clock', () => {
     expect((await mfaOverview(a.db, a.u.id)).pendingRemoval).not.toBeNull()
     await a.code(await a.signIn(T0 + STEP), a.codeAt(T0 + STEP), T0 + STEP)
     expect((await mfaOverview(a.db, a.u.id)).pendingRemoval).toBeNull()
-    const [row] = a.db.select().from(mfaRemovals).where(eq(mfaRemovals.confirmedAt, T0 + 5000)).all()
+    const [row] = (await a.db.select().from(mfaRemovals).where(eq(mfaRemovals.confirmedAt, T0 + 5000)))
     expect(row!.cancelledAt).toBe(T0 + STEP)
   })
 })

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { dialectOf } from '../../server/db/dialect'
 import { resolveClientIp } from '../../server/domain/client-ip'
 import { allowedOrigin } from '../../server/domain/origin'
 import { parseSettings } from '../../server/settings'
@@ -72,12 +73,14 @@ describe('the client address under nuxt dev (finding of the first-run review)', 
 
 describe('DATABASE_URL', () => {
   // It used to be taken as a path whatever it said: postgres://… made a folder named "postgres:" and a SQLite file in it.
-  it('takes a file path (or nothing) as the SQLite file, and refuses every URL scheme with one clear line', () => {
+  it('takes a file path (or nothing) as SQLite, postgres:// or postgresql:// as PostgreSQL, and refuses any other scheme with one clear line', () => {
     expect(parseSettings({}).databaseUrl).toBe('./data/latchkey.sqlite')
     expect(parseSettings({ DATABASE_URL: ' /data/team.sqlite ' }).databaseUrl).toBe('/data/team.sqlite')
     expect(parseSettings({ DATABASE_URL: 'C:\\data\\x.sqlite' }).databaseUrl).toBe('C:\\data\\x.sqlite')
-    expect(() => parseSettings({ DATABASE_URL: 'postgres://app:pw@db/latchkey' })).toThrow(/DATABASE_URL.*PostgreSQL is not supported/)
-    expect(() => parseSettings({ DATABASE_URL: 'postgresql://db/latchkey' })).toThrow(/DATABASE_URL.*PostgreSQL/)
-    expect(() => parseSettings({ DATABASE_URL: 'mysql://db/latchkey' })).toThrow(/DATABASE_URL.*must be a SQLite file path/)
+    expect(dialectOf(parseSettings({ DATABASE_URL: 'postgres://app:pw@db/latchkey' }).databaseUrl)).toBe('pg')
+    expect(dialectOf(parseSettings({ DATABASE_URL: 'PostgreSQL://db/latchkey' }).databaseUrl)).toBe('pg')
+    expect(dialectOf(parseSettings({ DATABASE_URL: '/data/postgres.sqlite' }).databaseUrl)).toBe('sqlite')
+    expect(() => parseSettings({ DATABASE_URL: 'mysql://db/latchkey' })).toThrow(/DATABASE_URL.*must be a SQLite file path .* or a PostgreSQL URL/)
+    expect(() => parseSettings({ DATABASE_URL: 'sqlite:///data/x' })).toThrow(/DATABASE_URL.*no other database scheme/)
   })
 })

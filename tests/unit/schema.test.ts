@@ -5,7 +5,7 @@ import { getTableConfig as sqliteConfig, type SQLiteTable } from 'drizzle-orm/sq
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrationsFolder } from '../../server/db/migrate'
-import * as sqliteSchema from '../../server/db/schema'
+import * as sqliteSchema from '../../server/db/schema.sqlite'
 import * as pgSchema from '../../server/db/schema.pg'
 import { startPostgres, type TestPostgres } from '../support/postgres'
 import { tempDb } from '../support/unit'
@@ -57,7 +57,7 @@ describe('the migrations of each dialect build that schema', () => {
   })
 
   it('on SQLite and on a real PostgreSQL, with the same columns and nullability', async () => {
-    const lite = tempDb()
+    const lite = await tempDb()
     const sqliteTables = Object.keys(shapeOf('sqlite'))
     const fromSqlite: Record<string, Record<string, boolean>> = {}
     for (const t of sqliteTables) {

@@ -9,8 +9,8 @@ let db: Db
 const T = { maxAge: 3600, idleTimeout: 600 }
 const s = testSettings()
 
-beforeEach(() => {
-  db = tempDb()
+beforeEach(async () => {
+  db = await tempDb()
 })
 
 const newUser = (username = 'carol') => createUser(db, { username, email: `${username}@example.com` }, 'hash')

@@ -1,0 +1,122 @@
+import { createServer, type Server, type Socket } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { jobs } from '../../server/db/schema'
+import { waitFor } from '../support/audit'
+import { Client } from '../support/client'
+import { linkIn, SmtpSink } from '../support/mail'
+import { ON_POSTGRES, removeDir, startServer, type TestServer } from '../support/server'
+import { seedUser } from '../support/users'
+
+// Two production servers on one PostgreSQL database, as a team behind its own proxy runs them: whatever one
+// instance does, the other sees at once, because the only state is in the database.
+const cleanup: Array<() => unknown> = []
+afterAll(async () => {
+  for (const c of cleanup.reverse()) await c()
+})
+
+let sink: SmtpSink
+let a: TestServer
+let b: TestServer
+const common = { FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: 'https://replicas.example.test', LOGIN_MAX_FAILURES_PER_ACCOUNT: '4' }
+
+beforeAll(async () => {
+  if (!ON_POSTGRES) return
+  sink = await new SmtpSink().start()
+  cleanup.push(() => sink.stop())
+  a = await startServer({ ...common, ...sink.env() })
+  cleanup.push(() => removeDir(a.dir))
+  cleanup.push(() => a.stop())
+  // the same dir: the same PostgreSQL database and the same secrets (tests/support/server.ts)
+  b = await startServer({ ...common, ...sink.env() }, { dir: a.dir })
+  cleanup.push(() => b.stop())
+})
+
+describe.skipIf(!ON_POSTGRES)('two replicas on one PostgreSQL', () => {
+  it('a session made on A works on B, and "sign out everywhere else" on B ends it on A at its next request', async () => {
+    const u = await seedUser(a.db())
+    const onA = new Client(a.url)
+    expect((await onA.login(u.username, u.password)).status).toBe(200)
+    const moved = new Client(b.url)
+    moved.cookies = new Map(onA.cookies)
+    expect((await moved.get('/api/auth/me')).body.user.username).toBe(u.username)
+
+    const other = new Client(b.url)
+    expect((await other.login(u.username, u.password)).status).toBe(200)
+    expect((await other.post('/api/auth/sign-out-others')).body.sessionsEnded).toBe(1)
+    expect((await onA.get('/api/auth/me')).status).toBe(401)
+    expect((await other.get('/api/auth/me')).status).toBe(200)
+  })
+
+  it('counts the failed logins of one account made on A and on B together', async () => {
+    const u = await seedUser(a.db())
+    for (const s of [a, b, a, b]) expect((await new Client(s.url).login(u.username, 'not the password')).status).toBe(401)
+    // the limit (4) is reached across both: the right password is refused on either
+    expect((await new Client(a.url).login(u.username, u.password)).status).toBe(429)
+    expect((await new Client(b.url).login(u.username, u.password)).status).toBe(429)
+  })
+
+  it('a link asked for through A is used through B, once', async () => {
+    const u = await seedUser(a.db(), { email: 'replica-link@example.com' })
+    const since = sink.mails.length
+    expect((await new Client(a.url).post('/api/auth/forgot-password', { email: u.email })).status).toBe(200)
+    const token = new URL(linkIn(await sink.waitFor(u.email!, { since }))).hash.replace('#token=', '')
+    expect((await new Client(b.url).post('/api/auth/forgot-password/check', { token })).status).toBe(200)
+    expect((await new Client(b.url).post('/api/auth/reset-password', { token, password: 'replica new passphrase' })).status).toBe(200)
+    expect((await new Client(a.url).post('/api/auth/reset-password', { token, password: 'replica other passphrase' })).status).toBe(400)
+    expect((await new Client(a.url).login(u.username, 'replica new passphrase')).status).toBe(200)
+  })
+
+  it('of 50 racing submits of one link, split over A and B, exactly one wins', async () => {
+    const u = await seedUser(a.db(), { email: 'replica-race@example.com' })
+    const since = sink.mails.length
+    await new Client(b.url).post('/api/auth/forgot-password', { email: u.email })
+    const token = new URL(linkIn(await sink.waitFor(u.email!, { since }))).hash.replace('#token=', '')
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => new Client((i % 2 ? a : b).url).post('/api/auth/reset-password', { token, password: `racing replica passphrase ${i}` })))
+    const winners = results.map((r, i) => [r.status, i] as const).filter(([status]) => status === 200)
+    expect(winners).toHaveLength(1)
+    expect(results.every(r => r.status === 200 || r.status === 400)).toBe(true)
+    expect((await new Client(b.url).login(u.username, `racing replica passphrase ${winners[0]![1]}`)).status).toBe(200)
+  })
+})
+
+/** An SMTP server that accepts connections and never answers: a send hangs there. */
+async function silentSmtp(): Promise<{ port: number, close: () => void }> {
+  const sockets: Socket[] = []
+  const server: Server = createServer(s => void sockets.push(s))
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r))
+  const port = (server.address() as { port: number }).port
+  return { port, close: () => {
+    for (const s of sockets) s.destroy()
+    server.close()
+  } }
+}
+
+describe.skipIf(!ON_POSTGRES)('a replica killed while it holds mail jobs', () => {
+  it('the other replica sends them after the lease: every acknowledged request yields exactly one mail', async () => {
+    const silent = await silentSmtp()
+    cleanup.push(silent.close)
+    const own = await new SmtpSink().start()
+    cleanup.push(() => own.stop())
+    const env = { FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: 'https://replicas.example.test', JOB_LEASE_SECONDS: '2', MAIL_RETRY_DELAYS_MS: '0,500' }
+    // A's mails hang (its SMTP never answers); B's go out. B starts only after A holds a job, so A claims first.
+    const first = await startServer({ ...env, EMAIL_HOST: '127.0.0.1', EMAIL_PORT: String(silent.port), EMAIL_TIMEOUT: '120' })
+    cleanup.push(() => removeDir(first.dir))
+    const people = await Promise.all([1, 2, 3, 4, 5, 6].map(i => seedUser(first.db(), { email: `replica-crash${i}@example.com` })))
+    for (const p of people.slice(0, 3)) expect((await new Client(first.url).post('/api/auth/forgot-password', { email: p.email })).status).toBe(200)
+    await waitFor(async () => (await first.db().select().from(jobs)).some(j => j.kind === 'mail' && j.status === 'running'), 15_000)
+    const second = await startServer({ ...env, ...own.env() }, { dir: first.dir })
+    cleanup.push(() => second.stop())
+    // requests acknowledged by both, while A still holds its job
+    for (const [i, p] of people.slice(3).entries()) expect((await new Client((i % 2 ? first : second).url).post('/api/auth/forgot-password', { email: p.email })).status).toBe(200)
+    await first.stop('SIGKILL')
+
+    for (const p of people) await own.waitFor(p.email!, { timeoutMs: 20_000 })
+    await new Promise(r => setTimeout(r, 1500))
+    for (const p of people) expect(own.for(p.email!)).toHaveLength(1)
+    const mails = (await second.db().select().from(jobs)).filter(j => j.kind === 'mail')
+    expect(mails).toHaveLength(6)
+    expect(mails.every(j => j.status === 'done' && j.payload === 'null')).toBe(true)
+    // the one the killed replica held was taken over: its second attempt
+    expect(mails.some(j => j.attempts === 2)).toBe(true)
+  })
+})
