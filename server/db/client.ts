@@ -95,10 +95,13 @@ function isRetryable(err: unknown): boolean {
  * - SQLite (one connection): transactions are queued, one at a time, opened with BEGIN IMMEDIATE so the
  *   write lock is taken up front.
  * - PostgreSQL (a pool, several instances): SERIALIZABLE, so the outcome is always one some serial order
- *   would give, as on SQLite; a transaction that loses a race is run again (up to 8 times, with jitter), so
- *   `fn` must not have effects outside the database.
+ *   would give, as on SQLite; a transaction that loses a race is run again (up to 12 times, backing off
+ *   with jitter), so `fn` must not have effects outside the database. `oneStatement` says `fn` runs a
+ *   single statement that is atomic on its own (an upsert, a compare-and-set UPDATE, a SKIP LOCKED claim):
+ *   it runs at READ COMMITTED, where a hot row (one account's failure counter under a burst) makes the
+ *   others wait on its row lock instead of failing and retrying.
  */
-export async function withTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, opts: { oneStatement?: boolean } = {}): Promise<T> {
   if ((db as Db & Marked)[IN_TX]) return fn(db)
   if (dialectOfDb(db) === 'pg') {
     for (let attempt = 1; ; attempt++) {
@@ -106,11 +109,11 @@ export async function withTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Pr
         return await (db as unknown as ReturnType<typeof drizzlePg>).transaction(async (pgTx) => {
           const tx = Object.assign(pgTx, { [DIALECT_OF]: 'pg', [IN_TX]: true }) as unknown as Tx
           return fn(tx)
-        }, { isolationLevel: 'serializable' })
+        }, { isolationLevel: opts.oneStatement ? 'read committed' : 'serializable' })
       }
       catch (err) {
-        if (attempt >= 8 || !isRetryable(err)) throw err
-        await new Promise(r => setTimeout(r, Math.random() * 5 * attempt))
+        if (attempt >= 12 || !isRetryable(err)) throw err
+        await new Promise(r => setTimeout(r, Math.random() * Math.min(100, 2 ** attempt)))
       }
     }
   }
@@ -154,4 +157,15 @@ export const first = <T>(rows: T[]): T | undefined => rows[0]
 export async function pingDatabase(db: Db) {
   if (dialectOfDb(db) === 'pg') await (db.$client as unknown as pg.Pool).query('SELECT 1')
   else db.$client.prepare('SELECT 1').get()
+}
+
+// Errors that mean "the database cannot answer now" (down, restarting, refusing connections, out of
+// connections, locked): the request may succeed in a moment, so it is a 503, not a 500.
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '55000', '53300', '08000', '08001', '08003', '08006', 'SQLITE_BUSY'])
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (UNAVAILABLE_CODES.has(String((e as { code?: unknown }).code))) return true
+    if (/Connection terminated|timeout exceeded when trying to connect/i.test(String((e as { message?: unknown }).message))) return true
+  }
+  return false
 }

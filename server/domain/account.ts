@@ -53,8 +53,11 @@ export async function createFirstAdmin(db: Db, s: Settings, input: { username: s
   if (await countUsers(db) > 0) throw setupDone()
   const limit = await hit(db, `setup-ip:${ip}`, 15 * 60)
   if (limit.count > s.limits.setupAttemptsPerIp) throw new DomainError(429, 'Too many attempts. Try again later.', undefined, limit.retryAfter)
-  if (!(await setupCodeMatches(db, input.setupCode)))
+  if (!(await setupCodeMatches(db, input.setupCode))) {
+    // a parallel request may have finished the setup (and used the code) since the check above
+    if (await countUsers(db) > 0) throw setupDone()
     throw fieldError('setupCode', 'This is not the setup code. The server prints it in its log at start; `manage setupcode` prints it again.')
+  }
   const { user } = await createAccount(db, s, { input: { username: input.username, email: input.email, password: input.password, isSuperuser: true }, by: { kind: 'first-run', ip } })
   return user
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client } from '../support/client'
-import { removeDir, startServer, type TestServer } from '../support/server'
+import { queryRows, removeDir, startServer, type TestServer } from '../support/server'
 import { seedUser } from '../support/users'
 
 // Property-based fuzzing of every API route as anonymous, regular, user manager and superuser:
@@ -68,10 +68,10 @@ const routes: Array<[string, string]> = [
 const EXPECTED_AUDIT = `'login_failed', 'login_locked', 'mfa_failed', 'mail_sent', 'mail_failed', 'mail_discarded', 'password_reset_requested'`
 
 /** Everything a request could change, as one hash: users, links, sessions, second factors and the audit log. */
-function state() {
-  const db = server.db().$client
-  const rows = ['SELECT * FROM users ORDER BY id', 'SELECT * FROM password_tokens ORDER BY id', 'SELECT id, user_id FROM sessions ORDER BY id', 'SELECT * FROM mfa_factors ORDER BY id', 'SELECT * FROM recovery_codes ORDER BY id', 'SELECT user_id FROM login_challenges ORDER BY token_hash', 'SELECT * FROM mfa_removals ORDER BY id', `SELECT * FROM audit_log WHERE action NOT IN (${EXPECTED_AUDIT}) ORDER BY id`]
-    .map(q => JSON.stringify(db.prepare(q).all()))
+async function state() {
+  const db = server.db()
+  const queries = ['SELECT * FROM users ORDER BY id', 'SELECT * FROM password_tokens ORDER BY id', 'SELECT id, user_id FROM sessions ORDER BY id', 'SELECT * FROM mfa_factors ORDER BY id', 'SELECT * FROM recovery_codes ORDER BY id', 'SELECT user_id FROM login_challenges ORDER BY token_hash', 'SELECT * FROM mfa_removals ORDER BY id', `SELECT * FROM audit_log WHERE action NOT IN (${EXPECTED_AUDIT}) ORDER BY id`]
+  const rows = await Promise.all(queries.map(async q => JSON.stringify(await queryRows(db, q))))
   return createHash('sha256').update(rows.join('|')).digest('hex')
 }
 
@@ -81,12 +81,12 @@ describe.each(['anonymous', 'regular', 'manager', 'superuser'])('fuzzing every r
     await fc.assert(fc.asyncProperty(body, idParam, fc.dictionary(fc.constantFrom('search', 'page', 'pageSize', 'sort', 'order', 'action', 'limit'), fc.string({ maxLength: 20 }), { maxKeys: 3 }), async (b, id, q) => {
       const path = route.replace(':id', typeof id === 'string' ? id : String(targets[id.target]))
       const query = method === 'GET' ? `?${new URLSearchParams(q)}` : ''
-      const before = state()
+      const before = await state()
       const res = await clients[who]!.request(method, path + query, method === 'GET' ? undefined : (typeof b === 'string' ? b : JSON.stringify(b) ?? 'null'), { 'content-type': 'application/json' })
       counts[`${method} ${route}`] = (counts[`${method} ${route}`] ?? 0) + 1
       expect(res.status, `${method} ${path} ${res.text.slice(0, 200)}`).toBeLessThan(500)
       expect(res.text).not.toMatch(/\bat .*\.(mjs|js|ts):\d+|node_modules|SqliteError|stack/i)
-      if (res.status >= 400) expect(state(), `${method} ${path} changed state with ${res.status}`).toBe(before)
+      if (res.status >= 400) expect(await state(), `${method} ${path} changed state with ${res.status}`).toBe(before)
     }), { numRuns: runs })
   })
 })
@@ -104,12 +104,12 @@ const formRoutes = ['/login', '/login?step=code', '/login/lost-authenticator', '
 describe.each(['anonymous', 'regular', 'superuser'])('fuzzing every form post as %s', (who) => {
   it.each(formRoutes)('POST %s: never 5xx, no stack trace, no change on 4xx', async (route) => {
     await fc.assert(fc.asyncProperty(formBody, async (b) => {
-      const before = state()
+      const before = await state()
       const res = await clients[who]!.request('POST', route, b, { 'content-type': 'application/x-www-form-urlencoded' })
       counts[`FORM ${route}`] = (counts[`FORM ${route}`] ?? 0) + 1
       expect(res.status, `POST ${route} ${res.text.slice(0, 200)}`).toBeLessThan(500)
       expect(res.text).not.toMatch(/\bat .*\.(mjs|js|ts):\d+|node_modules|SqliteError|stack/i)
-      if (res.status >= 400) expect(state(), `POST ${route} changed state with ${res.status}`).toBe(before)
+      if (res.status >= 400) expect(await state(), `POST ${route} changed state with ${res.status}`).toBe(before)
     }), { numRuns: 30 })
   })
 })

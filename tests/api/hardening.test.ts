@@ -141,6 +141,7 @@ describe('races', () => {
       const setupCode = setupCodeOf(s)
       const results = await Promise.all(Array.from({ length: 50 }, (_, i) => new Client(s.url).post('/api/auth/setup', { setupCode, username: `first${i}`, email: `first${i}@example.com`, password: 'first admin passphrase' })))
       expect(results.filter(r => r.status === 201)).toHaveLength(1)
+      expect(results.filter(r => r.status !== 201 && r.status !== 404).map(r => [r.status, r.body])).toEqual([])
       expect(results.filter(r => r.status === 404)).toHaveLength(49)
       expect((await s.db().select().from(users))).toHaveLength(1)
     }

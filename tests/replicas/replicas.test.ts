@@ -38,7 +38,7 @@ describe.skipIf(!ON_POSTGRES)('two replicas on one PostgreSQL', () => {
     expect((await onA.login(u.username, u.password)).status).toBe(200)
     const moved = new Client(b.url)
     moved.cookies = new Map(onA.cookies)
-    expect((await moved.get('/api/auth/me')).body.user.username).toBe(u.username)
+    expect((await moved.get('/api/auth/me')).body).toMatchObject({ id: u.id, username: u.username })
 
     const other = new Client(b.url)
     expect((await other.login(u.username, u.password)).status).toBe(200)
@@ -118,5 +118,59 @@ describe.skipIf(!ON_POSTGRES)('a replica killed while it holds mail jobs', () =>
     expect(mails.every(j => j.status === 'done' && j.payload === 'null')).toBe(true)
     // the one the killed replica held was taken over: its second attempt
     expect(mails.some(j => j.attempts === 2)).toBe(true)
+  })
+})
+
+describe.skipIf(!ON_POSTGRES)('health and start-up on PostgreSQL', () => {
+  it('a replica that starts while another migrates answers 503 "starting" on /api/health, and other requests wait, until the migrations are done', async () => {
+    const s0 = await startServer()
+    cleanup.push(() => removeDir(s0.dir))
+    await s0.stop()
+    // hold the migration lock, as a replica in the middle of migrating would
+    const { default: pg } = await import('pg')
+    const holder = new pg.Client({ connectionString: s0.dbEnv.DATABASE_URL })
+    await holder.connect()
+    await holder.query('SELECT pg_advisory_lock(7421)')
+    const s = await startServer({}, { dir: s0.dir, untilListening: true })
+    cleanup.push(() => s.stop())
+    expect(await fetch(`${s.url}/api/health`).then(async r => [r.status, await r.json()])).toEqual([503, { status: 'starting' }])
+    let answered = false
+    const waiting = fetch(`${s.url}/api/auth/config`).then((r) => {
+      answered = true
+      return r.status
+    })
+    await new Promise(r => setTimeout(r, 500))
+    expect(answered).toBe(false)
+    await holder.query('SELECT pg_advisory_unlock(7421)')
+    await holder.end()
+    expect(await waiting).toBe(200)
+    expect((await fetch(`${s.url}/api/health`)).status).toBe(200)
+  })
+
+  it('/api/health answers 503 while the database refuses connections, and 200 again once it is back', async () => {
+    const s = await startServer()
+    cleanup.push(() => removeDir(s.dir))
+    cleanup.push(() => s.stop())
+    const { default: pg } = await import('pg')
+    const name = new URL(s.dbEnv.DATABASE_URL!).pathname.slice(1)
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL })
+    await admin.connect()
+    try {
+      expect((await fetch(`${s.url}/api/health`)).status).toBe(200)
+      await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS false`)
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name])
+      const down = await fetch(`${s.url}/api/health`)
+      expect([down.status, await down.json()]).toEqual([503, { status: 'unavailable', message: 'The database does not answer.' }])
+      // a request that needs the database says so, to be tried again: 503, Retry-After, no stack trace
+      const login = await new Client(s.url).login('anyone', 'any password at all')
+      expect([login.status, login.headers.get('retry-after'), login.body.message]).toEqual([503, '5', 'The service is briefly unavailable: its database does not answer. Try again in a moment.'])
+      expect(login.text).not.toMatch(/\.mjs|stack|select|insert/i)
+      await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS true`)
+      expect((await fetch(`${s.url}/api/health`)).status).toBe(200)
+    }
+    finally {
+      await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS true`).catch(() => {})
+      await admin.end()
+    }
   })
 })

@@ -4,7 +4,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { closeDatabase, openDatabase, type Db } from '../../server/db/client'
+import { closeDatabase, dialectOfDb, openDatabase, type Db } from '../../server/db/client'
 import { DIALECT } from '../../server/db/dialect'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
@@ -103,7 +103,7 @@ async function postgresFor(dir: string): Promise<Record<string, string>> {
 }
 
 /** Starts the real production build on a free loopback port with its own database (a SQLite file, or a PostgreSQL database). */
-export async function startServer(env: Record<string, string> = {}, opts: { dir?: string, entry?: string } = {}): Promise<TestServer> {
+export async function startServer(env: Record<string, string> = {}, opts: { dir?: string, entry?: string, untilListening?: boolean } = {}): Promise<TestServer> {
   if (!opts.entry) assertFreshBuild()
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'latchkey-test-'))
   const port = await freePort()
@@ -128,8 +128,9 @@ export async function startServer(env: Record<string, string> = {}, opts: { dir?
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`Server exited (${proc.exitCode}):\n${output}`)
     try {
+      // untilListening: any answer will do (a test of the start itself); else the server must say it is ready.
       const r = await fetch(`${url}/api/health`)
-      if (r.ok) break
+      if (r.ok || opts.untilListening) break
     }
     catch { /* not up yet */ }
     if (Date.now() - started > 20_000) throw new Error(`Server did not start:\n${output}`)
@@ -172,4 +173,10 @@ export function setupCodeOf(server: Pick<TestServer, 'log'>): string {
   const m = /setup code ([A-Z0-9-]+)/.exec(server.log())
   if (!m) throw new Error(`No setup code in the server log:\n${server.log()}`)
   return m[1]!
+}
+
+/** The rows of one raw SQL query, on either dialect (tests that compare whole tables). */
+export async function queryRows(db: Db, query: string): Promise<unknown[]> {
+  if (dialectOfDb(db) === 'pg') return (await (db.$client as unknown as { query: (q: string) => Promise<{ rows: unknown[] }> }).query(query)).rows
+  return db.$client.prepare(query).all()
 }
