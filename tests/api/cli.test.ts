@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client } from '../support/client'
-import { MANAGE_ENTRY, removeDir, startServer, type TestServer } from '../support/server'
+import { MANAGE_ENTRY, ON_POSTGRES, removeDir, startServer, type TestServer } from '../support/server'
 import { seedUser } from '../support/users'
 
 let server: TestServer
@@ -64,5 +66,26 @@ describe('manage changepassword', () => {
   it('prints help', () => {
     expect(manage(['changepassword', '--help']).out).toContain('Usage: manage changepassword <username>')
     expect(manage([]).out).toContain('createsuperuser')
+  })
+})
+
+describe.skipIf(!ON_POSTGRES)('manage on PostgreSQL', () => {
+  it('backup runs pg_dump (a custom-format dump with the users in it), and without pg_dump says how', async () => {
+    const u = await seedUser(server.db(), { username: 'dumped_user' })
+    const file = join(server.dir, 'backup.dump')
+    const r = manage(['backup', file])
+    expect(r).toMatchObject({ code: 0, out: expect.stringMatching(/Backup written to .* by pg_dump/) })
+    expect(readFileSync(file).subarray(0, 5).toString()).toBe('PGDMP')
+    const listing = spawnSync('pg_restore', ['--data-only', '--table=users', '--file=-', file], { encoding: 'utf8' })
+    expect(listing.stdout).toContain(u.username)
+
+    const bare = spawnSync(process.execPath, [MANAGE_ENTRY, 'backup', join(server.dir, 'other.dump')], { env: { PATH: '/nonexistent', ...server.dbEnv }, encoding: 'utf8' })
+    expect(bare.status).toBe(1)
+    expect(bare.stderr).toMatch(/pg_dump is not installed here\. Back up PostgreSQL with its own tool: pg_dump --format=custom/)
+  })
+
+  it('copydb refuses when DATABASE_URL is PostgreSQL already, and the server refuses to start without the shared secrets', async () => {
+    expect(manage(['copydb', '--to', server.dbEnv.DATABASE_URL!])).toMatchObject({ code: 1, err: expect.stringMatching(/DATABASE_URL names PostgreSQL already/) })
+    await expect(startServer({ NUXT_SESSION_PASSWORD: '' }, { dir: server.dir })).rejects.toThrow(/Cannot start: With PostgreSQL, set NUXT_SESSION_PASSWORD \(the same on every instance/)
   })
 })

@@ -1,8 +1,9 @@
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { closeDatabase, openDatabase } from '../../server/db/client'
 import { sessions, users } from '../../server/db/schema'
 import { Client, rawRequest } from '../support/client'
-import { removeDir, setupCodeOf, startServer, type TestServer } from '../support/server'
+import { ON_POSTGRES, queryRows, removeDir, setupCodeOf, startServer, type TestServer } from '../support/server'
 import { seedUser } from '../support/users'
 
 let server: TestServer
@@ -151,3 +152,36 @@ describe('races', () => {
     }
   })
 })
+
+describe('migrations', () => {
+  it('a database that a newer release has migrated is refused at start with one line, and left as it was', async () => {
+    const s = await startServer()
+    const u = await seedUser(s.db())
+    const table = ON_POSTGRES ? 'drizzle.__drizzle_migrations' : '__drizzle_migrations'
+    await queryRows(s.db(), `INSERT INTO ${table} (hash, created_at) VALUES ('a-migration-from-the-future', 4102444800000)`)
+    await s.stop()
+    try {
+      await expect(startServer({}, { dir: s.dir })).rejects.toThrow(/Cannot start: The database holds 1 migration\(s\) this version does not know: it was used by a newer release of Latchkey/)
+      // nothing was touched: the user is there, the unknown migration too
+      const check = await readStopped(s)
+      expect(check.users).toContain(u.username)
+      expect(check.migrations).toContain('a-migration-from-the-future')
+    }
+    finally {
+      removeDir(s.dir)
+    }
+  })
+})
+
+/** Reads a stopped server's database directly. */
+async function readStopped(s: TestServer) {
+  const db = openDatabase(s.dbEnv.DATABASE_URL!)
+  try {
+    const users = (await queryRows(db, 'SELECT username FROM users') as Array<{ username: string }>).map(r => r.username)
+    const migrations = (await queryRows(db, `SELECT hash FROM ${ON_POSTGRES ? 'drizzle.' : ''}__drizzle_migrations`) as Array<{ hash: string }>).map(r => r.hash)
+    return { users, migrations }
+  }
+  finally {
+    await closeDatabase(db)
+  }
+}

@@ -175,8 +175,11 @@ export function setupCodeOf(server: Pick<TestServer, 'log'>): string {
   return m[1]!
 }
 
-/** The rows of one raw SQL query, on either dialect (tests that compare whole tables). */
+/** The rows of one raw SQL statement (none for a write), on either dialect: tests that compare whole tables. */
 export async function queryRows(db: Db, query: string): Promise<unknown[]> {
   if (dialectOfDb(db) === 'pg') return (await (db.$client as unknown as { query: (q: string) => Promise<{ rows: unknown[] }> }).query(query)).rows
-  return db.$client.prepare(query).all()
+  const statement = db.$client.prepare(query)
+  if (statement.reader) return statement.all()
+  statement.run()
+  return []
 }
