@@ -1,9 +1,12 @@
 // Shared helpers for the benchmarks: boot the production build on loopback, time requests, summarise.
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import pg from 'pg'
 
 export const ROOT = new URL('..', import.meta.url).pathname
 
@@ -16,12 +19,27 @@ export function freePort() {
   })
 }
 
-/** Starts .output/server/index.mjs with its own database; `seed(dbPath)` runs before the server opens it. */
-export async function startServer(env = {}) {
+/**
+ * Starts .output/server/index.mjs with its own database: a SQLite file, or with `postgres` (a cluster's URL)
+ * a new PostgreSQL database in that cluster and the secrets PostgreSQL needs. `env.DATABASE_URL` (with the
+ * secrets, as another server's `dbEnv` holds them) starts a second instance on the same database.
+ */
+export async function startServer(env = {}, { postgres } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-bench-'))
   const port = await freePort()
+  let dbEnv = { DATABASE_URL: join(dir, 'db.sqlite') }
+  if (postgres && !env.DATABASE_URL) {
+    const name = `bench_${randomBytes(5).toString('hex')}`
+    const admin = new pg.Client({ connectionString: postgres })
+    await admin.connect()
+    await admin.query(`CREATE DATABASE ${name}`)
+    await admin.end()
+    const url = new URL(postgres)
+    url.pathname = `/${name}`
+    dbEnv = { DATABASE_URL: url.toString(), NUXT_SESSION_PASSWORD: randomBytes(36).toString('base64url'), MFA_ENCRYPTION_KEY: randomBytes(36).toString('base64url') }
+  }
   const proc = spawn(process.execPath, [join(ROOT, '.output/server/index.mjs')], {
-    env: { PATH: process.env.PATH, DATABASE_URL: join(dir, 'db.sqlite'), PORT: String(port), HOST: '127.0.0.1', LOG_REQUESTS: 'false', LOGIN_MAX_ATTEMPTS_PER_IP: '100000000', LOGIN_MAX_FAILURES_PER_ACCOUNT: '100000000', LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES: '100000000', TOKEN_CHECKS_PER_IP: '100000000', RESET_REQUESTS_PER_IP_PER_MINUTE: '100000000', RESET_MAILS_PER_ACCOUNT_PER_HOUR: '100000000', ...env },
+    env: { PATH: process.env.PATH, ...dbEnv, PORT: String(port), HOST: '127.0.0.1', LOG_REQUESTS: 'false', LOGIN_MAX_ATTEMPTS_PER_IP: '100000000', LOGIN_MAX_FAILURES_PER_ACCOUNT: '100000000', LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES: '100000000', TOKEN_CHECKS_PER_IP: '100000000', RESET_REQUESTS_PER_IP_PER_MINUTE: '100000000', RESET_MAILS_PER_ACCOUNT_PER_HOUR: '100000000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let log = ''
@@ -38,10 +56,34 @@ export async function startServer(env = {}) {
     catch { /* starting */ }
     await new Promise(r => setTimeout(r, 100))
   }
-  return { url, dir, dbPath: join(dir, 'db.sqlite'), proc, log: () => log, stop: () => new Promise((r) => {
+  const databaseUrl = env.DATABASE_URL ?? dbEnv.DATABASE_URL
+  return { url, dir, dbPath: dbEnv.DATABASE_URL, dbEnv: { ...dbEnv, ...env }, pg: /^postgres/.test(databaseUrl) ? databaseUrl : undefined, proc, log: () => log, stop: () => new Promise((r) => {
     proc.once('exit', r)
     proc.kill('SIGTERM')
   }) }
+}
+
+/** Runs `sql` with `params` on the server's database (SQLite or PostgreSQL; `?` placeholders). */
+export async function execSql(server, sql, params = []) {
+  if (server.pg) {
+    const c = new pg.Client({ connectionString: server.pg })
+    await c.connect()
+    let i = 0
+    try {
+      return (await c.query(sql.replace(/\?/g, () => `$${++i}`), params)).rows
+    }
+    finally {
+      await c.end()
+    }
+  }
+  const db = new Database(server.dbPath)
+  try {
+    const st = db.prepare(sql)
+    return st.reader ? st.all(...params) : (st.run(...params), [])
+  }
+  finally {
+    db.close()
+  }
 }
 
 /** Peak resident memory (VmHWM) of a process, MiB. */

@@ -1,5 +1,5 @@
-// npm run bench: measures login, sessions, recovery, the users list and page weight against the production
-// build on loopback. Every figure is paired with a reference measured in the same run (ratios matter on
+// npm run bench: measures login, sessions, recovery and the users list on SQLite and on PostgreSQL (with two
+// replicas), and page weight, against the production build on loopback. Every figure is paired with a reference measured in the same run (ratios matter on
 // noisy machines). Prints a table and writes bench/RESULTS.md.
 import { execSync } from 'node:child_process'
 import { existsSync, writeFileSync } from 'node:fs'
@@ -8,7 +8,8 @@ import { join } from 'node:path'
 import { hash, verify } from '@node-rs/argon2'
 import autocannon from 'autocannon'
 import Database from 'better-sqlite3'
-import { fmt, freePort, peakRssMiB, ROOT, startServer, timeSeq } from './lib.mjs'
+import { startPostgres } from '../tests/support/postgres.ts'
+import { execSql, fmt, freePort, peakRssMiB, ROOT, startServer, timeSeq } from './lib.mjs'
 import { lighthouseScores } from './lighthouse.mjs'
 import { pageWeight } from './wire.mjs'
 
@@ -26,13 +27,11 @@ const row = (figure, value, reference, goal, met) => {
 const json = { 'content-type': 'application/json' }
 const cannon = opts => new Promise((res, rej) => autocannon({ duration: DURATION, connections: 8, ...opts }, (err, r) => (err ? rej(err) : res(r))))
 
-async function seedUser(dbPath, username, password, extra = {}) {
+async function seedUser(server, username, password, extra = {}) {
   const h = await hash(password.normalize('NFKC'), PARAMS)
-  const db = new Database(dbPath)
   const now = Date.now()
-  db.prepare('INSERT INTO users (username, email, name, password_hash, is_active, is_superuser, is_user_manager, must_change_password, session_version, password_changed_at, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, 0, 0, 1, ?, ?, ?)')
-    .run(username, `${username}@example.com`, extra.name ?? '', h, extra.superuser ? 1 : 0, now, now, now)
-  db.close()
+  await execSql(server, 'INSERT INTO users (username, email, name, password_hash, is_active, is_superuser, is_user_manager, must_change_password, session_version, password_changed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)',
+    [username, `${username}@example.com`, extra.name ?? '', h, 1, extra.superuser ? 1 : 0, 0, 0, now, now, now])
 }
 
 async function login(url, username, password) {
@@ -41,6 +40,34 @@ async function login(url, username, password) {
   const r = await post().catch(post)
   if (r.status !== 200) throw new Error(`login ${r.status}`)
   return r.headers.getSetCookie().map(c => c.split(';')[0]).join('; ')
+}
+
+/** Search latency on a users table of `n` (bulk-inserted straight into the database). */
+async function listBench(n, postgres) {
+  const l = await startServer({}, { postgres })
+  await seedUser(l, 'admin', 'bench passphrase here', { superuser: true })
+  const names = ['Ada', 'Grace', 'Linus', 'Margaret', 'Dennis', 'Barbara', 'Ken', 'Frances']
+  const now = Date.now()
+  if (l.pg) {
+    await execSql(l, `INSERT INTO users (username, email, name, password_hash, created_at, updated_at)
+      SELECT 'user' || i, 'user' || i || '@corp' || (i % 50) || '.example', (ARRAY[${names.map(n => `'${n}'`).join(', ')}])[i % 8 + 1] || ' Number' || i, NULL, ?::bigint - i, ?::bigint FROM generate_series(0, ?::int - 1) AS i`, [now, now, n])
+    await execSql(l, 'ANALYZE users')
+  }
+  else {
+    const db = new Database(l.dbPath)
+    const insert = db.prepare('INSERT INTO users (username, email, name, password_hash, created_at, updated_at) VALUES (?, ?, ?, NULL, ?, ?)')
+    db.transaction(() => {
+      for (let i = 0; i < n; i++) insert.run(`user${i}`, `user${i}@corp${i % 50}.example`, `${names[i % names.length]} Number${i}`, now - i, now)
+    })()
+    db.close()
+  }
+  const c = await login(l.url, 'admin', 'bench passphrase here')
+  const terms = ['grace', 'user4242', 'corp7', 'number99', 'zzz-none']
+  const get = i => fetch(`${l.url}/api/users?search=${terms[i % terms.length]}&pageSize=25`, { headers: { cookie: c } }).then(r => r.json())
+  for (let i = 0; i < 10; i++) await get(i)
+  const r = await timeSeq(200, get)
+  await l.stop()
+  return r
 }
 
 // 1. The bare argon2id verify, the reference for login.
@@ -56,40 +83,67 @@ await Promise.all(Array.from({ length: availableParallelism() * 2 }, async () =>
 }))
 const bareRate = done / ((performance.now() - t0) / 1000)
 
-// 2. Login latency and sustained logins/s, with peak RSS under a flood.
-const s = await startServer()
-await seedUser(s.dbPath, 'bench', 'bench passphrase here', { superuser: true })
-const loginLat = await timeSeq(100, () => login(s.url, 'bench', 'bench passphrase here'))
-row('login p50 / p95 (ms)', `${fmt(loginLat.p50)} / ${fmt(loginLat.p95)}`, `bare argon2id verify p50 ${fmt(bare.p50)} ms`, 'p50 ≤ 1.2× bare verify', loginLat.p50 <= 1.2 * bare.p50)
-const flood = await cannon({ url: `${s.url}/api/auth/login`, method: 'POST', headers: json, body: JSON.stringify({ username: 'bench', password: 'bench passphrase here' }), connections: 32 })
-const non2xx = flood.non2xx + flood.errors
-row('sustained logins/s (32 connections)', `${fmt(flood.requests.average, 0)} req/s, ${non2xx} errors, peak RSS ${peakRssMiB(s.proc.pid)} MiB`, `bare verify ${fmt(bareRate, 0)}/s on ${availableParallelism()} cores`, '≥ 0.9 × bare verifies/s, 0 errors', flood.requests.average >= 0.9 * bareRate && non2xx === 0)
-
-// 3. Authenticated request overhead.
-const cookie = await login(s.url, 'bench', 'bench passphrase here')
-const health = await cannon({ url: `${s.url}/api/health` })
-const me = await cannon({ url: `${s.url}/api/auth/me`, headers: { cookie } })
-const ratio = me.requests.average / health.requests.average
-row('GET /api/auth/me req/s (authenticated)', `${fmt(me.requests.average, 0)} req/s (${me.non2xx} non-2xx)`, `GET /api/health ${fmt(health.requests.average, 0)} req/s`, '≥ 0.25 × health', ratio >= 0.25 && me.non2xx === 0)
-rows.at(-1).value += ` = ${fmt(ratio, 2)}×`
-await s.stop()
-
-// 4. Forgot password: known vs unknown email (mail goes to a closed port; it is queued after the response).
-const f = await startServer({ FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: 'https://bench.example', EMAIL_HOST: '127.0.0.1', EMAIL_PORT: '9', EMAIL_TIMEOUT: '1', MAIL_RETRY_DELAYS_MS: '0' })
-await seedUser(f.dbPath, 'known', 'bench passphrase here')
-const ask = email => fetch(`${f.url}/api/auth/forgot-password`, { method: 'POST', headers: json, body: JSON.stringify({ email }) }).then(r => r.text())
-for (let i = 0; i < 20; i++) await ask(i % 2 ? 'known@example.com' : 'nobody@example.com')
-const known = []
-const unknown = []
-for (let i = 0; i < 400; i++) {
-  const t = performance.now()
-  await ask(i % 2 ? 'known@example.com' : `nobody${i}@example.com`)
-  ;(i % 2 ? known : unknown).push(performance.now() - t)
-}
+// 2–5 on each backend, side by side: SQLite (the embedded default) and PostgreSQL (a throwaway cluster, as
+// in the tests). Each row names its backend.
+const cluster = await startPostgres()
+const backends = [['SQLite', undefined], ['PostgreSQL', cluster.url]]
 const med = a => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]
 const p95 = a => [...a].sort((x, y) => x - y)[Math.floor(a.length * 0.95)]
-row('forgot-password p50 / p95, known email (ms)', `${fmt(med(known), 2)} / ${fmt(p95(known), 2)}`, `unknown email ${fmt(med(unknown), 2)} / ${fmt(p95(unknown), 2)}`, 'p95 ≤ 50 ms; medians within 5 ms', p95(known) <= 50 && Math.abs(med(known) - med(unknown)) < 5)
-await f.stop()
+const oneReplica = {}
+for (const [name, postgres] of backends) {
+  // 2. Login latency and sustained logins/s, with peak RSS under a flood.
+  const s = await startServer({}, { postgres })
+  await seedUser(s, 'bench', 'bench passphrase here', { superuser: true })
+  const loginLat = await timeSeq(100, () => login(s.url, 'bench', 'bench passphrase here'))
+  row(`${name}: login p50 / p95 (ms)`, `${fmt(loginLat.p50)} / ${fmt(loginLat.p95)}`, `bare argon2id verify p50 ${fmt(bare.p50)} ms`, 'p50 ≤ 1.2× bare verify', loginLat.p50 <= 1.2 * bare.p50)
+  const flood = await cannon({ url: `${s.url}/api/auth/login`, method: 'POST', headers: json, body: JSON.stringify({ username: 'bench', password: 'bench passphrase here' }), connections: 32 })
+  const non2xx = flood.non2xx + flood.errors
+  oneReplica[name] = flood.requests.average
+  row(`${name}: sustained logins/s (32 connections)`, `${fmt(flood.requests.average, 0)} req/s, ${non2xx} errors, peak RSS ${peakRssMiB(s.proc.pid)} MiB`, `bare verify ${fmt(bareRate, 0)}/s on ${availableParallelism()} cores`, '≥ 0.9 × bare verifies/s, 0 errors', flood.requests.average >= 0.9 * bareRate && non2xx === 0)
+
+  // 3. Authenticated request overhead.
+  const cookie = await login(s.url, 'bench', 'bench passphrase here')
+  const health = await cannon({ url: `${s.url}/api/health` })
+  const me = await cannon({ url: `${s.url}/api/auth/me`, headers: { cookie } })
+  const ratio = me.requests.average / health.requests.average
+  row(`${name}: GET /api/auth/me req/s (authenticated)`, `${fmt(me.requests.average, 0)} req/s (${me.non2xx} non-2xx)`, `GET /api/health ${fmt(health.requests.average, 0)} req/s`, '≥ 0.25 × health', ratio >= 0.25 && me.non2xx === 0)
+  rows.at(-1).value += ` = ${fmt(ratio, 2)}×`
+  await s.stop()
+
+  // 4. Forgot password: known vs unknown email (mail goes to a closed port; it is queued after the response).
+  const f = await startServer({ FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: 'https://bench.example', EMAIL_HOST: '127.0.0.1', EMAIL_PORT: '9', EMAIL_TIMEOUT: '1', MAIL_RETRY_DELAYS_MS: '0' }, { postgres })
+  await seedUser(f, 'known', 'bench passphrase here')
+  const ask = email => fetch(`${f.url}/api/auth/forgot-password`, { method: 'POST', headers: json, body: JSON.stringify({ email }) }).then(r => r.text())
+  for (let i = 0; i < 20; i++) await ask(i % 2 ? 'known@example.com' : 'nobody@example.com')
+  const known = []
+  const unknown = []
+  for (let i = 0; i < 400; i++) {
+    const t = performance.now()
+    await ask(i % 2 ? 'known@example.com' : `nobody${i}@example.com`)
+    ;(i % 2 ? known : unknown).push(performance.now() - t)
+  }
+  row(`${name}: forgot-password p50 / p95, known email (ms)`, `${fmt(med(known), 2)} / ${fmt(p95(known), 2)}`, `unknown email ${fmt(med(unknown), 2)} / ${fmt(p95(unknown), 2)}`, 'p95 ≤ 50 ms; medians within 5 ms', p95(known) <= 50 && Math.abs(med(known) - med(unknown)) < 5)
+  await f.stop()
+
+  // 5. Users list search on 100,000 vs 1,000 users.
+  const big = await listBench(100_000, postgres)
+  const small = await listBench(1_000, postgres)
+  row(`${name}: GET /api/users?search= on 100k users p50 / p95 (ms)`, `${fmt(big.p50)} / ${fmt(big.p95)}`, `1k users ${fmt(small.p50)} / ${fmt(small.p95)}`, 'p95 ≤ 50 ms', big.p95 <= 50)
+}
+
+// 5b. PostgreSQL with two replicas: the same login flood split over two instances on one database.
+{
+  const a = await startServer({}, { postgres: cluster.url })
+  const b = await startServer(a.dbEnv)
+  await seedUser(a, 'bench', 'bench passphrase here')
+  for (const r of [a, b]) await login(r.url, 'bench', 'bench passphrase here')
+  const both = await Promise.all([a, b].map(r => cannon({ url: `${r.url}/api/auth/login`, method: 'POST', headers: json, body: JSON.stringify({ username: 'bench', password: 'bench passphrase here' }), connections: 16 })))
+  const total = both.reduce((n, r) => n + r.requests.average, 0)
+  const errors = both.reduce((n, r) => n + r.non2xx + r.errors, 0)
+  row('PostgreSQL, two replicas: sustained logins/s (2 × 16 connections)', `${fmt(total, 0)} req/s, ${errors} errors`, `one replica ${fmt(oneReplica.PostgreSQL, 0)} req/s (same machine: ${availableParallelism()} cores shared)`, 'no errors; ≥ one replica', errors === 0 && total >= 0.95 * oneReplica.PostgreSQL)
+  await Promise.all([a.stop(), b.stop()])
+}
+await cluster.stop()
 
 // 4b. The work left behind (review finding 8): a real SMTP server takes the mails; right after each request the
 // next one (GET /api/health) is timed. Known and unknown addresses must leave the same load.
@@ -98,7 +152,7 @@ const sinkPort = await freePort()
 const sink = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], logger: false, onData: (stream, _s, cb) => stream.on('data', () => {}).on('end', () => cb()) })
 await new Promise(r => sink.listen(sinkPort, '127.0.0.1', r))
 const g = await startServer({ FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: 'https://bench.example', EMAIL_HOST: '127.0.0.1', EMAIL_PORT: String(sinkPort), MAIL_RETRY_DELAYS_MS: '0' })
-await seedUser(g.dbPath, 'known', 'bench passphrase here')
+await seedUser(g, 'known', 'bench passphrase here')
 const askG = email => fetch(`${g.url}/api/auth/forgot-password`, { method: 'POST', headers: json, body: JSON.stringify({ email }) }).then(r => r.text())
 const nextKnown = []
 const nextUnknown = []
@@ -113,33 +167,10 @@ await g.stop()
 sink.close()
 row('next request right after forgot-password p50 (ms)', `${fmt(med(nextKnown), 2)} after a known address`, `${fmt(med(nextUnknown), 2)} after an unknown one`, 'medians within 1 ms', Math.abs(med(nextKnown) - med(nextUnknown)) < 1)
 
-// 5. Users list search on 100,000 vs 1,000 users.
-async function listBench(n) {
-  const l = await startServer()
-  await seedUser(l.dbPath, 'admin', 'bench passphrase here', { superuser: true })
-  const db = new Database(l.dbPath)
-  const insert = db.prepare('INSERT INTO users (username, email, name, password_hash, created_at, updated_at) VALUES (?, ?, ?, NULL, ?, ?)')
-  const names = ['Ada', 'Grace', 'Linus', 'Margaret', 'Dennis', 'Barbara', 'Ken', 'Frances']
-  db.transaction(() => {
-    for (let i = 0; i < n; i++) insert.run(`user${i}`, `user${i}@corp${i % 50}.example`, `${names[i % names.length]} Number${i}`, Date.now() - i, Date.now())
-  })()
-  db.close()
-  const c = await login(l.url, 'admin', 'bench passphrase here')
-  const terms = ['grace', 'user4242', 'corp7', 'number99', 'zzz-none']
-  const get = i => fetch(`${l.url}/api/users?search=${terms[i % terms.length]}&pageSize=25`, { headers: { cookie: c } }).then(r => r.json())
-  for (let i = 0; i < 10; i++) await get(i)
-  const r = await timeSeq(200, get)
-  await l.stop()
-  return r
-}
-const big = await listBench(100_000)
-const small = await listBench(1_000)
-row('GET /api/users?search= on 100k users p50 / p95 (ms)', `${fmt(big.p50)} / ${fmt(big.p95)}`, `1k users ${fmt(small.p50)} / ${fmt(small.p95)}`, 'p95 ≤ 50 ms', big.p95 <= 50)
-
 // 6. What a phone downloads for each login page, as Chromium counts it over the wire from the production
 // server (compressed bodies plus headers, cache off), and Lighthouse's mobile preset on each page and on /users.
 const p = await startServer()
-await seedUser(p.dbPath, 'lighthouse', 'bench passphrase here', { superuser: true })
+await seedUser(p, 'lighthouse', 'bench passphrase here', { superuser: true })
 for (const page of SCRIPT_FREE) {
   const w = await pageWeight(p.url + page)
   row(`${page} over the wire: all / JavaScript (KiB)`, `${fmt(w.totalKiB)} / ${fmt(w.jsKiB)} in ${w.requests} requests`, '—', '≤ 60 KiB, JS ≤ 15 KiB', w.totalKiB <= 60 && w.jsKiB <= 15)

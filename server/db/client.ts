@@ -96,12 +96,13 @@ function isRetryable(err: unknown): boolean {
  *   write lock is taken up front.
  * - PostgreSQL (a pool, several instances): SERIALIZABLE, so the outcome is always one some serial order
  *   would give, as on SQLite; a transaction that loses a race is run again (up to 12 times, backing off
- *   with jitter), so `fn` must not have effects outside the database. `oneStatement` says `fn` runs a
- *   single statement that is atomic on its own (an upsert, a compare-and-set UPDATE, a SKIP LOCKED claim):
- *   it runs at READ COMMITTED, where a hot row (one account's failure counter under a burst) makes the
- *   others wait on its row lock instead of failing and retrying.
+ *   with jitter), so `fn` must not have effects outside the database. `atomicSteps` says every statement of
+ *   `fn` is atomic on its own and `fn` decides only on what those statements return (counter upserts,
+ *   compare-and-set updates, a SKIP LOCKED claim, inserts, blind writes): it runs at READ COMMITTED, where a
+ *   hot row (one account's failure counter under a burst) makes the others wait on its row lock instead of
+ *   failing and retrying. Each use says why it qualifies.
  */
-export async function withTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, opts: { oneStatement?: boolean } = {}): Promise<T> {
+export async function withTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, opts: { atomicSteps?: boolean } = {}): Promise<T> {
   if ((db as Db & Marked)[IN_TX]) return fn(db)
   if (dialectOfDb(db) === 'pg') {
     for (let attempt = 1; ; attempt++) {
@@ -109,7 +110,7 @@ export async function withTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, opt
         return await (db as unknown as ReturnType<typeof drizzlePg>).transaction(async (pgTx) => {
           const tx = Object.assign(pgTx, { [DIALECT_OF]: 'pg', [IN_TX]: true }) as unknown as Tx
           return fn(tx)
-        }, { isolationLevel: opts.oneStatement ? 'read committed' : 'serializable' })
+        }, { isolationLevel: opts.atomicSteps ? 'read committed' : 'serializable' })
       }
       catch (err) {
         if (attempt >= 12 || !isRetryable(err)) throw err

@@ -66,11 +66,15 @@ export async function listUsers(db: Db, q: ListQuery) {
   // (Written out: drizzle leaves columns unqualified inside sql``, and "id" would bind to the inner table.)
   const invitationExpiresAt = sql<number | null>`(SELECT max(pt.expires_at) FROM password_tokens pt WHERE pt.user_id = "users"."id" AND pt.reason = 'invitation' AND pt.used_at IS NULL)`
   const mfa = sql<number>`(SELECT count(*) FROM mfa_factors f WHERE f.user_id = "users"."id" AND f.confirmed_at IS NOT NULL)`
-  const items = await db.select({ user: users, invitationExpiresAt, mfa }).from(users).where(where)
-    .orderBy(q.order === 'asc' ? asc(col) : desc(col), asc(users.id))
-    .limit(q.pageSize).offset((q.page - 1) * q.pageSize)
-  const total = Number(first(await db.select({ n: sql<number>`count(*)` }).from(users).where(where))?.n ?? 0)
-  return { items, total }
+  // The page and the count side by side: on PostgreSQL two connections, so a common term (thousands of
+  // matches to recheck) costs one pass of time, not two.
+  const [items, counted] = await Promise.all([
+    db.select({ user: users, invitationExpiresAt, mfa }).from(users).where(where)
+      .orderBy(q.order === 'asc' ? asc(col) : desc(col), asc(users.id))
+      .limit(q.pageSize).offset((q.page - 1) * q.pageSize),
+    db.select({ n: sql<number>`count(*)` }).from(users).where(where),
+  ])
+  return { items, total: Number(first(counted)?.n ?? 0) }
 }
 
 /** Escapes LIKE wildcards so a search for "50%" finds "50%". */

@@ -24,7 +24,7 @@ export async function audit(db: Db, entry: AuditEntry) {
       at: Date.now(), action: entry.action, actorId: entry.actorId ?? null, actorLabel: entry.actorLabel ?? null,
       targetId: entry.targetId ?? null, ip: entry.ip ?? null, details: entry.details ?? null,
     })
-  })
+  }, { atomicSteps: true }) // one insert
 }
 
 export interface AuditFilter { action?: string, targetId?: number, actorId?: number, username?: string, since?: number, until?: number, before?: number, limit: number }

@@ -50,7 +50,8 @@ export async function authenticate(db: Db, s: Settings, input: LoginInput, now =
     await giveBack(tx, keys.all)
     await audit(tx, { action: 'login_locked', targetId: user?.id ?? null, ip: input.ip, details: await typedName(tx, user, input.username) })
     return Math.max(...over.map(o => o.retryAfter))
-  })
+    // atomic counter upserts, decided on what they return: a burst on one account queues on its row
+  }, { atomicSteps: true })
   if (refusedFor) throw tooMany(refusedFor)
 
   const ok = await verifyPassword(user?.passwordHash, input.password)
@@ -79,7 +80,8 @@ export async function authenticate(db: Db, s: Settings, input: LoginInput, now =
     await prepared(tx, 'last-login', d => d.update(users).set({ lastLoginAt: sql`${sql.placeholder('now')}` }).where(eq(users.id, sql.placeholder('id'))).prepare()).execute({ now, id: user.id })
     await audit(tx, { action: 'login', actorId: user.id, targetId: user.id, ip: input.ip })
     return { sid: await createSession(tx, user.id, { ip: input.ip, userAgent: input.userAgent }, now) } as const
-  })
+    // counters, blind writes and inserts; a factor added meanwhile is as if added just after
+  }, { atomicSteps: true })
   if (refusal || !outcome) throw refusal
   return outcome.challenge !== undefined ? { user, challenge: outcome.challenge } : { user, sid: outcome.sid! }
 }

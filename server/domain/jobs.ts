@@ -13,7 +13,7 @@ export async function enqueueJob(db: Db, job: NewJob, now = Date.now()): Promise
     const rows = await tx.insert(jobs).values({ kind: job.kind, payload: JSON.stringify(job.payload ?? null), key: job.key ?? null, runAt: job.runAt ?? now, createdAt: now })
       .onConflictDoNothing().returning({ id: jobs.id })
     return first(rows)?.id ?? null
-  }, { oneStatement: true })
+  }, { atomicSteps: true })
 }
 
 /**
@@ -28,7 +28,7 @@ export async function claimJob(db: Db, worker: string, leaseMs: number, now = Da
   return withTransaction(db, async tx => first(await tx.update(jobs)
     .set({ status: 'running', leaseUntil: now + leaseMs, leasedBy: worker, attempts: sql`${jobs.attempts} + 1` })
     .where(and(due, sql`${jobs.id} = (SELECT id FROM jobs WHERE ${due} ORDER BY run_at, id LIMIT 1${lock})`))
-    .returning()), { oneStatement: true })
+    .returning()), { atomicSteps: true })
 }
 
 /**
@@ -37,7 +37,7 @@ export async function claimJob(db: Db, worker: string, leaseMs: number, now = Da
  */
 export async function completeJob(db: Db, id: number, worker: string, now = Date.now()): Promise<boolean> {
   return withTransaction(db, async tx => (await tx.update(jobs).set({ status: 'done', finishedAt: now, leaseUntil: null, lastError: null, payload: 'null' })
-    .where(and(eq(jobs.id, id), eq(jobs.leasedBy, worker), eq(jobs.status, 'running'))).returning({ id: jobs.id })).length > 0, { oneStatement: true })
+    .where(and(eq(jobs.id, id), eq(jobs.leasedBy, worker), eq(jobs.status, 'running'))).returning({ id: jobs.id })).length > 0, { atomicSteps: true })
 }
 
 /** A failed attempt: back to pending at `retryAt`, or failed for good when there is no retry left. */
@@ -45,11 +45,11 @@ export async function failJob(db: Db, id: number, worker: string, error: string,
   return withTransaction(db, async tx => (await tx.update(jobs).set(retryAt === null
     ? { status: 'failed', finishedAt: now, leaseUntil: null, lastError: error.slice(0, 500), payload: 'null' }
     : { status: 'pending', runAt: retryAt, leaseUntil: null, leasedBy: null, lastError: error.slice(0, 500) })
-    .where(and(eq(jobs.id, id), eq(jobs.leasedBy, worker), eq(jobs.status, 'running'))).returning({ id: jobs.id })).length > 0, { oneStatement: true })
+    .where(and(eq(jobs.id, id), eq(jobs.leasedBy, worker), eq(jobs.status, 'running'))).returning({ id: jobs.id })).length > 0, { atomicSteps: true })
 }
 
 /** Deletes finished jobs older than `olderThanMs`. Returns how many. */
 export async function pruneJobs(db: Db, olderThanMs = 7 * 86400_000, now = Date.now()): Promise<number> {
   return withTransaction(db, async tx => (await tx.delete(jobs)
-    .where(and(inArray(jobs.status, ['done', 'failed']), isNotNull(jobs.finishedAt), lt(jobs.finishedAt, now - olderThanMs))).returning({ id: jobs.id })).length, { oneStatement: true })
+    .where(and(inArray(jobs.status, ['done', 'failed']), isNotNull(jobs.finishedAt), lt(jobs.finishedAt, now - olderThanMs))).returning({ id: jobs.id })).length, { atomicSteps: true })
 }

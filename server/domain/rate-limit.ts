@@ -8,7 +8,7 @@ export interface LimitState { count: number, retryAfter: number }
 /** Counts one hit in a fixed window (one atomic upsert) and returns the count including it. */
 export async function hit(db: Db, key: string, windowSeconds: number, now = Date.now()): Promise<LimitState> {
   const windowMs = windowSeconds * 1000
-  const row = await withTransaction(db, async tx => first(await hitStatement(tx).execute({ key, now, cutoff: now - windowMs })), { oneStatement: true })
+  const row = await withTransaction(db, async tx => first(await hitStatement(tx).execute({ key, now, cutoff: now - windowMs })), { atomicSteps: true })
   return { count: row!.count, retryAfter: Math.max(1, Math.ceil((row!.windowStart + windowMs - now) / 1000)) }
 }
 
@@ -35,14 +35,14 @@ export async function peek(db: Db, key: string, windowSeconds: number, now = Dat
 export async function reset(db: Db, key: string) {
   await withTransaction(db, async (tx) => {
     await prepared(tx, 'rate-limit-reset', d => d.delete(rateLimits).where(eq(rateLimits.key, sql.placeholder('key'))).prepare()).execute({ key })
-  }, { oneStatement: true })
+  }, { atomicSteps: true })
 }
 
 /** Forgets every counter whose key starts with `prefix` (all of an account's per-address failure counters). */
 export async function resetPrefix(db: Db, prefix: string) {
   await withTransaction(db, async (tx) => {
     await tx.delete(rateLimits).where(sql`substr(${rateLimits.key}, 1, ${prefix.length}) = ${prefix}`)
-  }, { oneStatement: true })
+  }, { atomicSteps: true })
 }
 
 /** Gives back one slot that hit() reserved (an attempt that turned out fine), never below zero. */
@@ -50,12 +50,12 @@ export async function giveBack(db: Db, key: string) {
   await withTransaction(db, async (tx) => {
     await prepared(tx, 'rate-limit-give-back', d => d.update(rateLimits).set({ count: sql`CASE WHEN ${rateLimits.count} > 0 THEN ${rateLimits.count} - 1 ELSE 0 END` })
       .where(eq(rateLimits.key, sql.placeholder('key'))).prepare()).execute({ key })
-  }, { oneStatement: true })
+  }, { atomicSteps: true })
 }
 
 /** Drops windows that started before `olderThanSeconds` ago (longer than any window), so the table stays small. Returns how many. */
 export async function pruneRateLimits(db: Db, olderThanSeconds = 86400, now = Date.now()): Promise<number> {
-  return withTransaction(db, async tx => (await tx.delete(rateLimits).where(sql`${rateLimits.windowStart} < ${now - olderThanSeconds * 1000}`).returning({ key: rateLimits.key })).length, { oneStatement: true })
+  return withTransaction(db, async tx => (await tx.delete(rateLimits).where(sql`${rateLimits.windowStart} < ${now - olderThanSeconds * 1000}`).returning({ key: rateLimits.key })).length, { atomicSteps: true })
 }
 
 /**

@@ -12,7 +12,7 @@ export async function createSession(db: Db, userId: number, meta: { ip?: string 
   await withTransaction(db, async (tx) => {
     await prepared(tx, 'session-insert', d => d.insert(sessions).values({ id: sql.placeholder('id'), userId: sql.placeholder('userId'), createdAt: sql.placeholder('now'), lastSeenAt: sql.placeholder('now'), verifiedAt: sql.placeholder('now'), ip: sql.placeholder('ip'), userAgent: sql.placeholder('userAgent') }).prepare())
       .execute({ id, userId, now, ip: meta.ip ?? null, userAgent: meta.userAgent?.slice(0, 300) ?? null })
-  })
+  }, { atomicSteps: true }) // one insert
   return id
 }
 
@@ -37,7 +37,7 @@ export async function resolveSession(db: Db, claims: SessionClaims, t: SessionTi
   if (now - row.lastSeenAt > 60_000) {
     await withTransaction(db, async (tx) => {
       await tx.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, claims.sid))
-    })
+    }, { atomicSteps: true }) // one blind write
   }
   return row.user
 }
@@ -46,7 +46,7 @@ export async function resolveSession(db: Db, claims: SessionClaims, t: SessionTi
 export async function endSession(db: Db, sid: string) {
   await withTransaction(db, async (tx) => {
     await tx.delete(sessions).where(eq(sessions.id, sid))
-  })
+  }, { atomicSteps: true }) // one delete
 }
 
 /**
