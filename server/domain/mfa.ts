@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, randomInt } from 'node:crypto'
 import { and, asc, eq, gte, isNotNull, isNull, lt, or, sql } from 'drizzle-orm'
 import { Secret, TOTP } from 'otpauth'
-import { first, withTransaction, type Db } from '../db/client'
+import { first, prepared, withTransaction, type Db } from '../db/client'
 import { loginChallenges, mfaFactors, mfaRemovals, recoveryCodes, sessions, users, type User } from '../db/schema'
 import { securityChangedNotice } from '../mail/notices'
 import type { Outbox } from '../mail/queue'
@@ -104,7 +104,9 @@ async function recoveryCodesLeft(db: Db, userId: number): Promise<number> {
 
 /** True when signing in as this user needs a second factor. */
 export async function hasSecondFactor(db: Db, userId: number): Promise<boolean> {
-  return !!first(await db.select({ id: mfaFactors.id }).from(mfaFactors).where(confirmed(userId)).limit(1))
+  // on every login: prepared once (see prepared())
+  return !!first(await prepared(db, 'has-second-factor', d => d.select({ id: mfaFactors.id }).from(mfaFactors)
+    .where(and(eq(mfaFactors.userId, sql.placeholder('userId')), isNotNull(mfaFactors.confirmedAt))).limit(1).prepare()).execute({ userId }))
 }
 
 /** True when MFA_REQUIRED covers this user and they have no second factor yet (enrolment comes first). */

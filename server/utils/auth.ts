@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { H3Event } from 'h3'
 import type { User } from '../db/schema'
 import { canManageUsers } from '../../shared/permissions'
+import { sessionCrypto } from './session-crypto'
 
 export interface AuthContext {
   user: User
@@ -49,5 +50,6 @@ export async function sealSessionCookie(event: H3Event, user: User, sid: string,
   // headers. Putting a fresh, empty session in the event first makes it one seal and one cookie.
   const sessions = (event.context.sessions ??= Object.create(null)) as Record<string, { id: string, createdAt: number, data: Record<string, unknown> }>
   sessions[useSettings().sessionCookieName] = { id: randomUUID(), createdAt: Date.now(), data: Object.create(null) }
-  await setUserSession(event, { user: { id: user.id }, secure: { sid, sv }, loggedInAt: Date.now() })
+  // sealed with node's synchronous crypto, off the thread pool argon2id verifies on (utils/session-crypto.ts)
+  await setUserSession(event, { user: { id: user.id }, secure: { sid, sv }, loggedInAt: Date.now() }, { crypto: sessionCrypto as unknown as Crypto })
 }

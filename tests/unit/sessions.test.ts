@@ -1,8 +1,10 @@
+import { defaults as ironDefaults, seal, unseal } from 'iron-webcrypto'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { Db } from '../../server/db/client'
 import { changePassword } from '../../server/domain/password-change'
 import { countSessions, createSession, endSession, resolveSession, revokeSessions } from '../../server/domain/sessions'
 import { createUser } from '../../server/domain/users'
+import { sessionCrypto } from '../../server/utils/session-crypto'
 import { memoryOutbox, tempDb, testSettings } from '../support/unit'
 
 let db: Db
@@ -64,5 +66,25 @@ describe('users', () => {
     await newUser('Erin')
     await expect(createUser(db, { username: 'erin' }, null)).rejects.toThrow(/username already exists/)
     await expect(createUser(db, { username: 'erin2', email: 'ERIN@example.com' }, null)).rejects.toThrow(/email address already exists/)
+  })
+})
+
+describe('the session cookie seal', () => {
+  const password = 'a session secret of at least thirty-two characters'
+  const session = { id: 'b6f1', createdAt: 1_700_000_000_000, data: { user: { id: 7 }, secure: { sid: 'abc', sv: 3 } } }
+  type IronCrypto = Parameters<typeof seal>[0]
+  const fast = sessionCrypto as unknown as IronCrypto
+  const web = globalThis.crypto as unknown as IronCrypto
+  it('node:crypto (sessionCrypto) and WebCrypto seal and unseal each other\'s iron tokens, and both refuse a tampered one', async () => {
+    const opts = { ...ironDefaults, ttl: 3600_000 }
+    const byNode = await seal(fast, session, password, opts)
+    const byWeb = await seal(web, session, password, opts)
+    expect(byNode).toMatch(/^Fe26\.2\*\*[0-9a-f]{64}\*[\w-]{22}\*[\w-]+\*\d+\*[0-9a-f]{64}\*[\w-]{43}$/)
+    expect(await unseal(web, byNode, password, opts)).toEqual(session)
+    expect(await unseal(fast, byWeb, password, opts)).toEqual(session)
+    const parts = byNode.split('*')
+    parts[4] = parts[4]!.slice(0, -2) + (parts[4]!.endsWith('AA') ? 'BB' : 'AA')
+    await expect(unseal(fast, parts.join('*'), password, opts)).rejects.toThrow()
+    await expect(unseal(fast, byWeb, `${password}!`, opts)).rejects.toThrow()
   })
 })
