@@ -1,12 +1,12 @@
 // Shared helpers for the benchmarks: boot the production build on loopback, time requests, summarise.
 import { spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import pg from 'pg'
+import { createDatabase } from '../tests/support/postgres.ts'
 
 export const ROOT = new URL('..', import.meta.url).pathname
 
@@ -29,14 +29,7 @@ export async function startServer(env = {}, { postgres } = {}) {
   const port = await freePort()
   let dbEnv = { DATABASE_URL: join(dir, 'db.sqlite') }
   if (postgres && !env.DATABASE_URL) {
-    const name = `bench_${randomBytes(5).toString('hex')}`
-    const admin = new pg.Client({ connectionString: postgres })
-    await admin.connect()
-    await admin.query(`CREATE DATABASE ${name}`)
-    await admin.end()
-    const url = new URL(postgres)
-    url.pathname = `/${name}`
-    dbEnv = { DATABASE_URL: url.toString(), NUXT_SESSION_PASSWORD: randomBytes(36).toString('base64url'), MFA_ENCRYPTION_KEY: randomBytes(36).toString('base64url') }
+    dbEnv = await createDatabase(postgres)
   }
   const proc = spawn(process.execPath, [join(ROOT, '.output/server/index.mjs')], {
     env: { PATH: process.env.PATH, ...dbEnv, PORT: String(port), HOST: '127.0.0.1', LOG_REQUESTS: 'false', LOGIN_MAX_ATTEMPTS_PER_IP: '100000000', LOGIN_MAX_FAILURES_PER_ACCOUNT: '100000000', LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES: '100000000', TOKEN_CHECKS_PER_IP: '100000000', RESET_REQUESTS_PER_IP_PER_MINUTE: '100000000', RESET_MAILS_PER_ACCOUNT_PER_HOUR: '100000000', ...env },

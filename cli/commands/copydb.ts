@@ -1,10 +1,8 @@
 import { parseArgs } from 'node:util'
-import { drizzle } from 'drizzle-orm/node-postgres'
-import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core'
-import pg from 'pg'
-import { dialectOfDb } from '../../server/db/client'
-import { migrationsFolder } from '../../server/db/migrate'
+import type { Pool } from 'pg'
+import { closeDatabase, dialectOfDb, openDatabase } from '../../server/db/client'
+import { migrateDatabase } from '../../server/db/migrate'
 import * as pgSchema from '../../server/db/schema.pg'
 import { openContext } from '../context'
 
@@ -47,9 +45,11 @@ export async function run(argv: string[]) {
   const { db } = await openContext()
   if (dialectOfDb(db) !== 'sqlite') throw new Error('DATABASE_URL names PostgreSQL already: copydb copies from the SQLite file (DATABASE_URL=/path/to/latchkey.sqlite) into --to.')
   const source = db.$client
-  const pool = new pg.Pool({ connectionString: to, max: 1 })
+  // The target is migrated as the server migrates it at start (the same lock, the same refusals).
+  const target = openDatabase(to)
+  const pool = target.$client as unknown as Pool
   try {
-    await migrate(drizzle(pool), { migrationsFolder: migrationsFolder('pg') })
+    await migrateDatabase(target)
     const list = tables()
     for (const t of list) {
       const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM "${t.name}"`)
@@ -90,10 +90,10 @@ export async function run(argv: string[]) {
       client.release()
     }
     console.log(`Copied into PostgreSQL: ${Object.entries(copied).map(([k, n]) => `${k} ${n}`).join(', ')}.`)
-    console.log('Counts checked. Point DATABASE_URL at it once this version runs on PostgreSQL.')
+    console.log('Counts checked. Point DATABASE_URL at it, with NUXT_SESSION_PASSWORD and MFA_ENCRYPTION_KEY set to the session-secret and mfa-key beside the SQLite file (README, "More than one instance").')
   }
   finally {
-    await pool.end()
+    await closeDatabase(target)
     source.close()
   }
 }

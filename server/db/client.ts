@@ -79,13 +79,21 @@ async function serialized<T>(db: Db, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * An error and its causes, outermost first (drizzle wraps the driver's error, whose message quotes the query
+ * and its parameters; the driver's own error, with its code, is the last one).
+ */
+export function errorCauses(err: unknown): Array<{ code?: unknown, message?: unknown, constraint?: unknown }> {
+  const chain = []
+  for (let e: unknown = err; e && typeof e === 'object' && chain.length < 5; e = (e as { cause?: unknown }).cause) chain.push(e as object)
+  return chain
+}
+
+const codeOf = (e: { code?: unknown }) => String(e.code)
+
 /** PostgreSQL's "try again" answers: a serializable transaction that lost a race, or a deadlock victim. */
 function isRetryable(err: unknown): boolean {
-  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
-    const code = (e as { code?: unknown }).code
-    if (code === '40001' || code === '40P01') return true
-  }
-  return false
+  return errorCauses(err).some(e => codeOf(e) === '40001' || codeOf(e) === '40P01')
 }
 
 /**
@@ -164,9 +172,5 @@ export async function pingDatabase(db: Db) {
 // connections, locked): the request may succeed in a moment, so it is a 503, not a 500.
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '55000', '53300', '08000', '08001', '08003', '08006', 'SQLITE_BUSY'])
 export function isDatabaseUnavailable(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (UNAVAILABLE_CODES.has(String((e as { code?: unknown }).code))) return true
-    if (/Connection terminated|timeout exceeded when trying to connect/i.test(String((e as { message?: unknown }).message))) return true
-  }
-  return false
+  return errorCauses(err).some(e => UNAVAILABLE_CODES.has(codeOf(e)) || /Connection terminated|timeout exceeded when trying to connect/i.test(String(e.message)))
 }

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { sql } from 'drizzle-orm'
 import { migrate as migrateSqlite } from 'drizzle-orm/better-sqlite3/migrator'
 import { readMigrationFiles } from 'drizzle-orm/migrator'
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator'
@@ -57,10 +56,10 @@ export async function migrateDatabase(db: Db, folder?: string) {
 /** The hashes of the migrations already applied (none for a new database). */
 async function appliedMigrations(db: Db, dialect: Dialect): Promise<string[]> {
   if (dialect === 'pg') {
-    const exists = await (db as unknown as { execute: (q: unknown) => Promise<{ rows: { t: string | null }[] }> }).execute(sql`SELECT to_regclass('drizzle.__drizzle_migrations')::text AS t`)
+    const pool = db.$client as unknown as Pool
+    const exists = await pool.query<{ t: string | null }>(`SELECT to_regclass('drizzle.__drizzle_migrations')::text AS t`)
     if (!exists.rows[0]?.t) return []
-    const rows = await (db as unknown as { execute: (q: unknown) => Promise<{ rows: { hash: string }[] }> }).execute(sql`SELECT hash FROM drizzle.__drizzle_migrations`)
-    return rows.rows.map(r => r.hash)
+    return (await pool.query<{ hash: string }>('SELECT hash FROM drizzle.__drizzle_migrations')).rows.map(r => r.hash)
   }
   const table = db.$client.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'`).get()
   if (!table) return []

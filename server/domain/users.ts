@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm'
-import { first, prepared, withTransaction, type Db } from '../db/client'
+import { errorCauses, first, prepared, withTransaction, type Db } from '../db/client'
 import { passwordTokens, users, type User } from '../db/schema'
 import type { PublicUser } from '../../shared/types'
 import { DomainError } from './errors'
@@ -54,11 +54,9 @@ export interface NewUserInput {
  * message, PostgreSQL in `constraint` (code 23505).
  */
 export function uniqueViolation(err: unknown): DomainError | undefined {
-  let cause: unknown = err
-  while (cause instanceof Error && cause.cause) cause = cause.cause
-  const e = cause as { message?: unknown, code?: unknown, constraint?: unknown }
-  const msg = `${String(e?.message ?? '')} ${String(e?.constraint ?? '')}`
-  if (e?.code !== '23505' && !/UNIQUE constraint/i.test(msg)) return undefined
+  const e = errorCauses(err).at(-1) ?? {}
+  const msg = `${String(e.message ?? '')} ${String(e.constraint ?? '')}`
+  if (e.code !== '23505' && !/UNIQUE constraint/i.test(msg)) return undefined
   if (msg.includes('email')) return new DomainError(409, 'A user with this email address already exists.', { email: ['A user with this email address already exists.'] })
   return new DomainError(409, 'A user with this username already exists.', { username: ['A user with this username already exists.'] })
 }

@@ -1,6 +1,6 @@
 import type { H3Event } from 'h3'
 import type { z } from 'zod'
-import { isDatabaseUnavailable } from '../db/client'
+import { errorCauses, isDatabaseUnavailable } from '../db/client'
 import { resolveClientIp } from '../domain/client-ip'
 import { DomainError } from '../domain/errors'
 import { fieldErrorsOf, userIdSchema } from '../../shared/schemas'
@@ -42,9 +42,7 @@ export function toHttpError(event: H3Event, err: unknown): never {
   }
   if (isDatabaseUnavailable(err)) {
     // the driver's own message, never drizzle's wrapper (which quotes the query and its parameters)
-    let cause: unknown = err
-    while (cause instanceof Error && cause.cause) cause = cause.cause
-    console.warn(`[latchkey] ${event.method} ${event.path}: the database does not answer (${cause instanceof Error ? cause.message.slice(0, 200) : 'unknown error'})`)
+    console.warn(`[latchkey] ${event.method} ${event.path}: the database does not answer (${String(errorCauses(err).at(-1)?.message ?? 'unknown error').slice(0, 200)})`)
     setResponseHeader(event, 'Retry-After', 5)
     throw httpError(503, 'The service is briefly unavailable: its database does not answer. Try again in a moment.')
   }

@@ -1,8 +1,7 @@
-import { createServer, type Server, type Socket } from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
 import { jobs } from '../../server/db/schema'
 import { Client } from '../support/client'
-import { SmtpSink } from '../support/mail'
+import { silentSmtp, SmtpSink } from '../support/mail'
 import { removeDir, startServer, type TestServer } from '../support/server'
 import { seedUser } from '../support/users'
 import { waitFor } from '../support/audit'
@@ -14,18 +13,6 @@ const cleanup: Array<() => unknown> = []
 afterAll(async () => {
   for (const c of cleanup.reverse()) await c()
 })
-
-/** An SMTP server that accepts connections and never answers: a send hangs there. */
-async function silentSmtp(): Promise<{ port: number, close: () => void }> {
-  const sockets: Socket[] = []
-  const server: Server = createServer(s => void sockets.push(s))
-  await new Promise<void>(r => server.listen(0, '127.0.0.1', r))
-  const port = (server.address() as { port: number }).port
-  return { port, close: () => {
-    for (const s of sockets) s.destroy()
-    server.close()
-  } }
-}
 
 describe('jobs survive SIGKILL', () => {
   it('every acknowledged forgot-password request yields exactly one mail, sent by the next start after the lease', async () => {

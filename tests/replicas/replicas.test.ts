@@ -1,9 +1,8 @@
-import { createServer, type Server, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { jobs } from '../../server/db/schema'
 import { waitFor } from '../support/audit'
 import { Client } from '../support/client'
-import { linkIn, SmtpSink } from '../support/mail'
+import { linkIn, silentSmtp, SmtpSink } from '../support/mail'
 import { ON_POSTGRES, removeDir, startServer, type TestServer } from '../support/server'
 import { seedUser } from '../support/users'
 
@@ -78,18 +77,6 @@ describe.skipIf(!ON_POSTGRES)('two replicas on one PostgreSQL', () => {
     expect((await new Client(b.url).login(u.username, `racing replica passphrase ${winners[0]![1]}`)).status).toBe(200)
   })
 })
-
-/** An SMTP server that accepts connections and never answers: a send hangs there. */
-async function silentSmtp(): Promise<{ port: number, close: () => void }> {
-  const sockets: Socket[] = []
-  const server: Server = createServer(s => void sockets.push(s))
-  await new Promise<void>(r => server.listen(0, '127.0.0.1', r))
-  const port = (server.address() as { port: number }).port
-  return { port, close: () => {
-    for (const s of sockets) s.destroy()
-    server.close()
-  } }
-}
 
 describe.skipIf(!ON_POSTGRES)('a replica killed while it holds mail jobs', () => {
   it('the other replica sends them after the lease: every acknowledged request yields exactly one mail', async () => {

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http'
+import * as net from 'node:net'
 import { SMTPServer } from 'smtp-server'
 import { freePort } from './server'
 
@@ -129,4 +130,16 @@ export class ResendFake extends Inbox {
   stop() {
     return new Promise<void>(r => this.server ? this.server.close(() => r()) : r())
   }
+}
+
+/** An SMTP server that accepts connections and never answers: a send hangs there (a worker stuck on a mail). */
+export async function silentSmtp(): Promise<{ port: number, close: () => void }> {
+  const sockets: net.Socket[] = []
+  const server = net.createServer(s => void sockets.push(s))
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r))
+  const port = (server.address() as net.AddressInfo).port
+  return { port, close: () => {
+    for (const s of sockets) s.destroy()
+    server.close()
+  } }
 }

@@ -1,8 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort } from './server'
+import { freePort } from './ports'
 
 /** Debian's PostgreSQL binaries (apt-get install -y postgresql), newest version first. */
 export function postgresBin(): string | undefined {
@@ -66,4 +67,24 @@ export async function startPostgres(): Promise<TestPostgres> {
       rmSync(dir, { recursive: true, force: true })
     },
   }
+}
+
+/**
+ * A new, empty database in a running cluster, and what a server needs to use it: DATABASE_URL and the two
+ * secrets PostgreSQL requires (the same for every instance started with this environment).
+ */
+export async function createDatabase(clusterUrl: string): Promise<{ DATABASE_URL: string, NUXT_SESSION_PASSWORD: string, MFA_ENCRYPTION_KEY: string }> {
+  const name = `lk_${randomBytes(6).toString('hex')}`
+  const { default: pg } = await import('pg')
+  const admin = new pg.Client({ connectionString: clusterUrl })
+  await admin.connect()
+  try {
+    await admin.query(`CREATE DATABASE ${name}`)
+  }
+  finally {
+    await admin.end()
+  }
+  const url = new URL(clusterUrl)
+  url.pathname = `/${name}`
+  return { DATABASE_URL: url.toString(), NUXT_SESSION_PASSWORD: randomBytes(36).toString('base64url'), MFA_ENCRYPTION_KEY: randomBytes(36).toString('base64url') }
 }

@@ -1,27 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { randomBytes } from 'node:crypto'
 import { closeDatabase, dialectOfDb, openDatabase, type Db } from '../../server/db/client'
 import { DIALECT } from '../../server/db/dialect'
+import { freePort } from './ports'
+import { createDatabase } from './postgres'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 export const SERVER_ENTRY = join(ROOT, '.output/server/index.mjs')
 export const MANAGE_ENTRY = join(ROOT, '.output/server/manage.mjs')
 
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer()
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address()
-      const port = typeof addr === 'object' && addr ? addr.port : 0
-      srv.close(() => res(port))
-    })
-    srv.on('error', rej)
-  })
-}
+export { freePort }
 
 export interface TestServer {
   url: string
@@ -85,19 +75,7 @@ const pgByDir = new Map<string, Record<string, string>>()
 async function postgresFor(dir: string): Promise<Record<string, string>> {
   const known = pgByDir.get(dir)
   if (known) return known
-  const name = `lk_${randomBytes(6).toString('hex')}`
-  const { default: pg } = await import('pg')
-  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL })
-  await admin.connect()
-  try {
-    await admin.query(`CREATE DATABASE ${name}`)
-  }
-  finally {
-    await admin.end()
-  }
-  const url = new URL(process.env.DATABASE_URL!)
-  url.pathname = `/${name}`
-  const env = { DATABASE_URL: url.toString(), NUXT_SESSION_PASSWORD: randomBytes(36).toString('base64url'), MFA_ENCRYPTION_KEY: randomBytes(36).toString('base64url'), DATABASE_POOL_SIZE: '4' }
+  const env = { ...await createDatabase(process.env.DATABASE_URL!), DATABASE_POOL_SIZE: '4' }
   pgByDir.set(dir, env)
   return env
 }
