@@ -1,4 +1,5 @@
 // Shared helpers for the benchmarks: boot the production build on loopback, time requests, summarise.
+import http from 'node:http'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -90,6 +91,22 @@ export function percentile(sorted, p) {
 }
 
 /** Runs fn n times sequentially; returns p50/p95 in ms. */
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 })
+
+/** POSTs JSON over one kept-alive connection (node:http) and resolves when the answer has been read; throws unless 200. */
+export function postKeepAlive(baseUrl, path, body) {
+  const u = new URL(baseUrl)
+  const data = JSON.stringify(body)
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: u.hostname, port: u.port, path, method: 'POST', agent: keepAlive, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
+      res.resume()
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`${path} answered ${res.statusCode}`))))
+    })
+    req.on('error', reject)
+    req.end(data)
+  })
+}
+
 export async function timeSeq(n, fn) {
   const times = []
   for (let i = 0; i < n; i++) {

@@ -9,7 +9,7 @@ import { hash, verify } from '@node-rs/argon2'
 import autocannon from 'autocannon'
 import Database from 'better-sqlite3'
 import { startPostgres } from '../tests/support/postgres.ts'
-import { execSql, fmt, freePort, peakRssMiB, ROOT, startServer, timeSeq } from './lib.mjs'
+import { execSql, fmt, freePort, peakRssMiB, postKeepAlive, ROOT, startServer, timeSeq } from './lib.mjs'
 import { lighthouseScores } from './lighthouse.mjs'
 import { pageWeight } from './wire.mjs'
 
@@ -94,7 +94,9 @@ for (const [name, postgres] of backends) {
   // 2. Login latency and sustained logins/s, with peak RSS under a flood.
   const s = await startServer({}, { postgres })
   await seedUser(s, 'bench', 'bench passphrase here', { superuser: true })
-  const loginLat = await timeSeq(100, () => login(s.url, 'bench', 'bench passphrase here'))
+  // Latency over one keep-alive connection with node:http, as a browser holds one: fetch() costs the bench
+  // process ~1 ms per request of its own, which the bare verify it is compared with does not pay.
+  const loginLat = await timeSeq(100, () => postKeepAlive(s.url, '/api/auth/login', { username: 'bench', password: 'bench passphrase here' }))
   row(`${name}: login p50 / p95 (ms)`, `${fmt(loginLat.p50)} / ${fmt(loginLat.p95)}`, `bare argon2id verify p50 ${fmt(bare.p50)} ms`, 'p50 ≤ 1.2× bare verify', loginLat.p50 <= 1.2 * bare.p50)
   const flood = await cannon({ url: `${s.url}/api/auth/login`, method: 'POST', headers: json, body: JSON.stringify({ username: 'bench', password: 'bench passphrase here' }), connections: 32 })
   const non2xx = flood.non2xx + flood.errors
@@ -179,7 +181,7 @@ for (const page of [...SCRIPT_FREE, '/users']) {
   const cookie = page === '/users' ? await login(p.url, 'lighthouse', 'bench passphrase here') : undefined
   const lh = await lighthouseScores(p.url + page, { cookie })
   const goal = page === '/users' ? 90 : 98
-  row(`Lighthouse mobile ${page}: performance / accessibility (median of 3)`, lh ? `${lh.performance} / ${lh.accessibility} (runs ${lh.all.join(', ')})` : 'not measured', '—', page === '/users' ? 'performance ≥ 90' : 'performance ≥ 98, accessibility 100', !!lh && lh.performance >= goal && (page === '/users' || lh.accessibility === 100))
+  row(`Lighthouse mobile ${page}: performance / accessibility (median of 3)`, lh ? `${lh.performance} / ${lh.accessibility} (runs ${lh.all.join(', ')}; FCP ${fmt(lh.fcp / 1000)} s, TBT ${fmt(lh.tbt, 0)} ms)` : 'not measured', '—', page === '/users' ? 'performance ≥ 90' : 'performance ≥ 98, accessibility 100', !!lh && lh.performance >= goal && (page === '/users' || lh.accessibility === 100))
 }
 await p.stop()
 

@@ -1,31 +1,52 @@
-import { readFile, rm } from 'node:fs/promises'
+import { readdir, readFile, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { basename, join } from 'node:path'
 import { build } from 'esbuild'
-import { transform } from 'lightningcss'
+import { transform, type Selector } from 'lightningcss'
 import { addTemplate, defineNuxtModule } from 'nuxt/kit'
 
 // What the login pages (shared/pages.ts) load besides their server-rendered HTML, built here:
 // 1. Their one small script, browser/auth-page.ts, bundled with esbuild (zxcvbn split off, loaded on the
 //    first keystroke) into hashed files served from /_page/ with a year's immutable caching and compressed
 //    like every public asset. The page reads the entry's address from runtimeConfig.public.authPageScript.
-// 2. The few Vuetify utility classes they use (#build/login-utilities.css, imported by layouts/auth.vue):
-//    the whole utility pack (240 KB) is loaded by the app's layout only, the colour pack by nobody.
+// 2. The Vuetify utility classes our markup uses (#build/utilities.css, imported by both layouts): the whole
+//    utility pack is 240 KB of rules whose parsing and matching cost a phone more than its hydration; the
+//    colour pack is used by nobody.
 
-/** Every utility class the login pages' markup uses (keep in step with components/auth and pages/login by hand). */
-export const LOGIN_UTILITY_CLASSES = [
-  'align-center', 'd-flex', 'flex-wrap', 'font-weight-medium', 'ga-2', 'elevation-1',
-  'mb-2', 'mb-3', 'mb-4', 'mb-6', 'mr-1', 'mt-1', 'mt-3', 'mt-4', 'pb-4', 'pt-0', 'pt-4', 'px-6', 'py-6',
-  'text-center', 'text-medium-emphasis', 'text-wrap', 'w-100',
-]
+/** Where our markup lives: every class-like word in these files that the utility pack styles is kept. */
+export const MARKUP_DIRS = ['pages', 'components', 'layouts', 'app', 'composables', 'plugins', 'utils', 'browser']
 
-/** The rules of Vuetify's utility pack that style only the given classes, minified, empty blocks dropped. */
-export async function utilitySubset(classes: string[]): Promise<string> {
-  const keep = new Set(classes)
+/**
+ * Utility classes Vuetify's own components put on elements from their props (elevation, rounded, density …):
+ * not written in our markup, so kept whole. tests/browser/utilities.test.ts checks every page's rendered classes.
+ */
+const GENERATED = /^(elevation-\d+|rounded(-.*)?|border(-.*)?|text-(h\d|subtitle-\d|body-\d|caption|button|overline))$/
+
+/** Every word in the markup files that could be a class name (a superset: unused words cost nothing). */
+export async function markupWords(rootDir: string, dirs = MARKUP_DIRS): Promise<Set<string>> {
+  const words = new Set<string>()
+  for (const dir of dirs) {
+    const files = await readdir(join(rootDir, dir), { recursive: true }).catch(() => [])
+    for (const file of files) {
+      if (!/\.(vue|ts)$/.test(file)) continue
+      for (const w of (await readFile(join(rootDir, dir, file), 'utf8')).match(/[a-z][a-z0-9-]*/g) ?? []) words.add(w)
+    }
+  }
+  return words
+}
+
+/** The rules of Vuetify's utility pack that style the given classes (or generated ones), minified, empty blocks dropped. */
+export async function utilitySubset(classes: Set<string>): Promise<string> {
+  const keep = (name: string) => classes.has(name) || GENERATED.test(name)
+  // A selector styles a kept class: `.mb-4`, or in context `.v-locale--is-ltr .float-end`.
+  const styles = (sel: Selector) => {
+    const subject = sel.at(-1)
+    return subject?.type === 'class' && keep(subject.name) && sel.every(c => c.type === 'class' || c.type === 'combinator')
+  }
   const file = createRequire(import.meta.url).resolve('vuetify/styles/utilities')
   const { code } = transform({
     filename: file, code: await readFile(file), minify: true,
-    visitor: { Rule: { style: rule => (rule.value.selectors.some(s => s.length === 1 && s[0]?.type === 'class' && keep.has(s[0].name)) ? undefined : []) } },
+    visitor: { Rule: { style: rule => (rule.value.selectors.some(styles) ? undefined : []) } },
   })
   let css = code.toString()
   for (let before = ''; before !== css;) {
@@ -52,7 +73,10 @@ export default defineNuxtModule({
     nuxt.options.nitro.publicAssets ||= []
     nuxt.options.nitro.publicAssets.push({ dir: outdir, baseURL: '/_page', maxAge: 60 * 60 * 24 * 365 })
 
-    const css = await utilitySubset(LOGIN_UTILITY_CLASSES)
-    addTemplate({ filename: 'login-utilities.css', write: true, getContents: () => css })
+    // Under `nuxt dev` the whole pack, so a class just added to a page is styled before the next build.
+    const css = nuxt.options.dev
+      ? await readFile(createRequire(import.meta.url).resolve('vuetify/styles/utilities'), 'utf8')
+      : await utilitySubset(await markupWords(nuxt.options.rootDir))
+    addTemplate({ filename: 'utilities.css', write: true, getContents: () => css })
   },
 })

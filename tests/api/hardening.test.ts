@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { closeDatabase, openDatabase } from '../../server/db/client'
@@ -69,6 +70,19 @@ describe('headers', () => {
       expect(res.headers['x-content-type-options']).toBe('nosniff')
     }
   }
+
+  it('an app page loads its JavaScript after the first paint: no module preloads, one inline module the CSP allows by hash', async () => {
+    const page = await (await signedIn()).get('/profile')
+    const html = page.text
+    expect(html).not.toContain('rel="modulepreload"')
+    expect(html).not.toMatch(/<script type="module" src=/)
+    const boot = /<script type="module">(requestAnimationFrame\(\(\)=>setTimeout\(\(\)=>import\("(\/_nuxt\/[\w-]+\.js)"\)\)\))<\/script>/.exec(html)
+    expect(boot).not.toBeNull()
+    const hash = createHash('sha256').update(boot![1]!).digest('base64')
+    expect(page.headers.get('content-security-policy')).toContain(`'sha256-${hash}'`)
+    // the entry it imports is there (and compressed like every build asset)
+    expect((await fetch(server.url + boot![2])).status).toBe(200)
+  })
 
   it('sends a strict CSP, nosniff, frame-ancestors none and HSTS behind https', async () => {
     const res = await new Client(server.url).get('/login')

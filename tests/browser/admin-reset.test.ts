@@ -27,6 +27,7 @@ describe('the seed page, "Reset Password via User Admin Interface", step by step
     // 2. Click on "Users" in the main navigation menu
     await page.getByRole('navigation', { name: 'Main navigation' }).getByText('Users', { exact: true }).click()
     await page.waitForURL(`${stage.server.url}/users`)
+    await hydrated(page)
     // 3. Find and select the user
     await page.getByLabel('Search users', { exact: true }).fill('tobi')
     await page.getByText('1-1 of 1').waitFor()

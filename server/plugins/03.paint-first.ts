@@ -1,0 +1,17 @@
+// Pages of the signed-in app: a phone paints the server-rendered page before it downloads and runs the app's
+// JavaScript. Otherwise ~115 KiB of module preloads share a slow link with the stylesheets the first paint
+// waits for, and compiling them delays it. Nuxt's module preloads are dropped and its entry script becomes a
+// small inline module that imports the entry after the first frame (the entry's own imports then load in
+// parallel). The login pages carry no framework JavaScript (shared/pages.ts) and are left as they are.
+const ENTRY = /<script type="module" src="([^"]+)" crossorigin><\/script>/
+const PRELOAD = /<link rel="modulepreload"[^>]*>/g
+
+export default defineNitroPlugin((nitroApp) => {
+  nitroApp.hooks.hook('render:html', (html) => {
+    const head = html.head.join('')
+    const entry = ENTRY.exec(head)
+    if (!entry) return
+    const boot = `requestAnimationFrame(()=>setTimeout(()=>import(${JSON.stringify(entry[1])})))`
+    html.head = [head.replace(PRELOAD, '').replace(entry[0], `<script type="module">${boot}</script>`)]
+  })
+})
