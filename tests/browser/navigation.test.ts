@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest'
+import { open, browserStage } from '../support/browser'
+import { Client } from '../support/client'
+import { seedUser } from '../support/users'
+
+const stage = browserStage()
+
+// The navigation list hydrates on first use (utils/hydration.ts): before that it is server-rendered links.
+describe('the main navigation', () => {
+  it('works as links before it hydrates, and marks the page shown after moving inside the app', async () => {
+    const admin = await seedUser(stage.server.db(), { username: 'nav-admin', isUserManager: true })
+    const client = new Client(stage.server.url)
+    expect((await client.login(admin.username, admin.password)).status).toBe(200)
+    const context = await stage.browser.newContext()
+    await context.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: stage.server.url })))
+    const page = await context.newPage()
+    await page.setViewportSize({ width: 1280, height: 800 })
+    const nav = page.getByRole('navigation', { name: 'Main navigation' })
+    const active = () => nav.locator('.v-list-item--active').allInnerTexts()
+
+    await open(page, `${stage.server.url}/`)
+    expect(await active()).toEqual(['Home'])
+    // moving on from a link in the page, not the list: the list still marks where the person is
+    await page.getByRole('main').getByRole('link', { name: 'Users', exact: true }).click()
+    await page.waitForURL(`${stage.server.url}/users`)
+    await page.getByRole('heading', { name: 'Users' }).waitFor()
+    await expect.poll(active).toEqual(['Users'])
+    // and the list itself navigates inside the app (no new document)
+    const documents: string[] = []
+    page.on('request', r => r.resourceType() === 'document' && documents.push(r.url()))
+    await nav.getByText('Profile', { exact: true }).click()
+    await page.waitForURL(`${stage.server.url}/profile`)
+    await expect.poll(active).toEqual(['Profile'])
+    expect(documents).toEqual([])
+    await context.close()
+  })
+})
