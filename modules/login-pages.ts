@@ -17,7 +17,7 @@ import { addTemplate, defineNuxtModule } from 'nuxt/kit'
 export const MARKUP_DIRS = ['pages', 'components', 'layouts', 'app', 'composables', 'plugins', 'utils', 'browser']
 
 /**
- * Utility classes Vuetify's own components put on elements from their props (elevation, rounded, density …):
+ * Utility classes Vuetify's own components put on elements from their props (elevation, rounded, border, text):
  * not written in our markup, so kept whole. tests/browser/utilities.test.ts checks every page's rendered classes.
  */
 const GENERATED = /^(elevation-\d+|rounded(-.*)?|border(-.*)?|text-(h\d|subtitle-\d|body-\d|caption|button|overline))$/
