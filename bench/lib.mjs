@@ -2,23 +2,16 @@
 import http from 'node:http'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import pg from 'pg'
+import { freePort } from '../tests/support/ports.ts'
 import { createDatabase } from '../tests/support/postgres.ts'
 
 export const ROOT = new URL('..', import.meta.url).pathname
 
-export function freePort() {
-  return new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => res(port))
-    })
-  })
-}
+export { freePort }
 
 /**
  * Starts .output/server/index.mjs with its own database: a SQLite file, or with `postgres` (a cluster's URL)
@@ -90,7 +83,6 @@ export function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 }
 
-/** Runs fn n times sequentially; returns p50/p95 in ms. */
 const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 })
 
 /** POSTs JSON over one kept-alive connection (node:http) and resolves when the answer has been read; throws unless 200. */
@@ -107,6 +99,7 @@ export function postKeepAlive(baseUrl, path, body) {
   })
 }
 
+/** Runs fn n times sequentially; returns p50/p95 in ms. */
 export async function timeSeq(n, fn) {
   const times = []
   for (let i = 0; i < n; i++) {

@@ -13,6 +13,9 @@ import { addTemplate, defineNuxtModule } from 'nuxt/kit'
 //    utility pack is 240 KB of rules whose parsing and matching cost a phone more than its hydration; the
 //    colour pack is used by nobody.
 
+/** Vuetify's whole utility pack (precompiled CSS). */
+export const utilityPack = () => createRequire(import.meta.url).resolve('vuetify/styles/utilities')
+
 /** Where our markup lives: every class-like word in these files that the utility pack styles is kept. */
 export const MARKUP_DIRS = ['pages', 'components', 'layouts', 'app', 'composables', 'plugins', 'utils', 'browser']
 
@@ -43,7 +46,7 @@ export async function utilitySubset(classes: Set<string>): Promise<string> {
     const subject = sel.at(-1)
     return subject?.type === 'class' && keep(subject.name) && sel.every(c => c.type === 'class' || c.type === 'combinator')
   }
-  const file = createRequire(import.meta.url).resolve('vuetify/styles/utilities')
+  const file = utilityPack()
   const { code } = transform({
     filename: file, code: await readFile(file), minify: true,
     visitor: { Rule: { style: rule => (rule.value.selectors.some(styles) ? undefined : []) } },
@@ -75,7 +78,7 @@ export default defineNuxtModule({
 
     // Under `nuxt dev` the whole pack, so a class just added to a page is styled before the next build.
     const css = nuxt.options.dev
-      ? await readFile(createRequire(import.meta.url).resolve('vuetify/styles/utilities'), 'utf8')
+      ? await readFile(utilityPack(), 'utf8')
       : await utilitySubset(await markupWords(nuxt.options.rootDir))
     addTemplate({ filename: 'utilities.css', write: true, getContents: () => css })
   },

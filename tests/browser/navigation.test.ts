@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { open, browserStage } from '../support/browser'
-import { Client } from '../support/client'
+import { open, browserStage, signedInPage } from '../support/browser'
 import { seedUser } from '../support/users'
 
 const stage = browserStage()
@@ -9,11 +8,7 @@ const stage = browserStage()
 describe('the main navigation', () => {
   it('works as links before it hydrates, and marks the page shown after moving inside the app', async () => {
     const admin = await seedUser(stage.server.db(), { username: 'nav-admin', isUserManager: true })
-    const client = new Client(stage.server.url)
-    expect((await client.login(admin.username, admin.password)).status).toBe(200)
-    const context = await stage.browser.newContext()
-    await context.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: stage.server.url })))
-    const page = await context.newPage()
+    const { context, page } = await signedInPage(stage.browser, stage.server.url, admin)
     await page.setViewportSize({ width: 1280, height: 800 })
     const nav = page.getByRole('navigation', { name: 'Main navigation' })
     const active = () => nav.locator('.v-list-item--active').allInnerTexts()

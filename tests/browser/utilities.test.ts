@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { markupWords, utilitySubset } from '../../modules/login-pages'
-import { hydrated, open, browserStage } from '../support/browser'
-import { Client } from '../support/client'
+import { markupWords, utilityPack, utilitySubset } from '../../modules/login-pages'
+import { open, browserStage, signedInPage } from '../support/browser'
 import { seedUser } from '../support/users'
 
 const stage = browserStage()
@@ -16,33 +14,27 @@ const classesIn = (css: string) => new Set(css.split('{').flatMap(chunk => chunk
 // The app ships only the rules of Vuetify's utility pack that its markup names (modules/login-pages.ts). A class
 // added to a page, or one a Vuetify component puts on an element from its props, must be among them.
 describe('the trimmed utility stylesheet', () => {
-  it('styles every utility class the pages render, on a phone and a desktop, before and after hydration', async () => {
-    const pack = classesIn(readFileSync(createRequire(import.meta.url).resolve('vuetify/styles/utilities'), 'utf8'))
+  it('styles every utility class the pages render, on a phone and a desktop, server-rendered and rendered by the app', async () => {
+    const pack = classesIn(readFileSync(utilityPack(), 'utf8'))
     const kept = classesIn(await utilitySubset(await markupWords(ROOT)))
     expect(kept.size).toBeLessThan(pack.size / 5)
 
     const admin = await seedUser(stage.server.db(), { username: 'utility-admin', isSuperuser: true })
     const other = await seedUser(stage.server.db(), { username: 'utility-other' })
-    const client = new Client(stage.server.url)
-    expect((await client.login(admin.username, admin.password)).status).toBe(200)
-    const context = await stage.browser.newContext()
-    await context.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: stage.server.url })))
-    const page = await context.newPage()
+    const { context, page } = await signedInPage(stage.browser, stage.server.url, admin)
     const rendered = new Set<string>()
-    const collect = async () => {
-      for (const c of await page.evaluate(() => [...document.querySelectorAll('[class]')].flatMap(e => [...e.classList]))) rendered.add(c)
+    const collect = async (on = page) => {
+      for (const c of await on.evaluate(() => [...document.querySelectorAll('[class]')].flatMap(e => [...e.classList]))) rendered.add(c)
     }
     const pages = ['/', '/users', '/users/new', `/users/${other.id}`, `/users/${other.id}/reset-password`, '/profile', '/profile/security', '/audit']
     for (const width of [390, 1280]) {
       await page.setViewportSize({ width, height: 844 })
       for (const path of pages) {
         await open(page, stage.server.url + path)
-        await hydrated(page)
         await collect()
       }
-      // the parts that hydrate on first use: the users list and the navigation
+      // rows the app renders itself, after a search
       await open(page, `${stage.server.url}/users`)
-      await hydrated(page)
       await page.getByLabel('Search users', { exact: true }).fill('utility')
       await page.getByText('1-2 of 2').waitFor()
       await collect()
@@ -50,7 +42,7 @@ describe('the trimmed utility stylesheet', () => {
     const anonymous = await stage.browser.newPage()
     for (const path of ['/login', '/login/forgot-password', '/login/set-password']) {
       await open(anonymous, stage.server.url + path)
-      for (const c of await anonymous.evaluate(() => [...document.querySelectorAll('[class]')].flatMap(e => [...e.classList]))) rendered.add(c)
+      await collect(anonymous)
     }
     expect([...rendered].filter(c => pack.has(c)).length).toBeGreaterThan(20)
     expect([...rendered].filter(c => pack.has(c) && !kept.has(c))).toEqual([])

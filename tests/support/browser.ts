@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { afterAll, beforeAll } from 'vitest'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, beforeAll, expect } from 'vitest'
+import { Client } from './client'
 import { SmtpSink } from './mail'
 import { removeDir, ROOT, startServer, type TestServer } from './server'
 
@@ -86,4 +87,13 @@ export function browserStage(env: Record<string, string> = {}, opts: { mail?: bo
     if (stage.server) removeDir(stage.server.dir)
   })
   return stage
+}
+
+/** A new browser context holding `user`'s session (signed in through the API, not the login page), and a page in it. */
+export async function signedInPage(browser: Browser, baseUrl: string, user: { username: string, password: string }): Promise<{ context: BrowserContext, page: Page }> {
+  const client = new Client(baseUrl)
+  expect((await client.login(user.username, user.password)).status).toBe(200)
+  const context = await browser.newContext()
+  await context.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: baseUrl })))
+  return { context, page: await context.newPage() }
 }

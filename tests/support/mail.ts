@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import * as net from 'node:net'
 import { SMTPServer } from 'smtp-server'
-import { freePort } from './server'
+import { freePort } from './ports'
 
 export interface ReceivedMail { to: string[], from: string, subject: string, text: string, raw: string }
 

@@ -11,8 +11,6 @@ export const ROOT = resolve(import.meta.dirname, '../..')
 export const SERVER_ENTRY = join(ROOT, '.output/server/index.mjs')
 export const MANAGE_ENTRY = join(ROOT, '.output/server/manage.mjs')
 
-export { freePort }
-
 export interface TestServer {
   url: string
   port: number
