@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { AUDIT_ACTION_NAMES } from './audit'
 import { PASSWORD_MAX_LENGTH } from './password-policy'
 import { PASSWORDS_DIFFER } from './text'
+import { USER_LIST_DEFAULTS, USER_LIST_SORTS } from './user-list'
 
 // Every field is one bounded string: arrays and objects are refused (GitLab CVE-2023-7028).
 
@@ -87,10 +88,10 @@ export const userIdSchema = z.coerce.number().int().positive().max(Number.MAX_SA
 
 export const userListQuerySchema = z.object({
   search: text('Enter a search term.').trim().max(200, 'Use at most 200 characters.').optional().default(''),
-  page: z.coerce.number().int().min(1).max(1_000_000).optional().default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).optional().default(25),
-  sort: z.enum(['username', 'name', 'email', 'lastLoginAt', 'createdAt']).optional().default('username'),
-  order: z.enum(['asc', 'desc']).optional().default('asc'),
+  page: z.coerce.number().int().min(1).max(1_000_000).optional().default(USER_LIST_DEFAULTS.page),
+  pageSize: z.coerce.number().int().min(1).max(100).optional().default(USER_LIST_DEFAULTS.pageSize),
+  sort: z.enum(USER_LIST_SORTS).optional().default(USER_LIST_DEFAULTS.sort),
+  order: z.enum(['asc', 'desc']).optional().default(USER_LIST_DEFAULTS.order),
 })
 
 // strictObject: unknown keys (passwordHash, sessionVersion, …) are refused, not silently ignored.

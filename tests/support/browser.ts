@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 import { afterAll, beforeAll, expect } from 'vitest'
 import { Client } from './client'
 import { SmtpSink } from './mail'
@@ -89,11 +89,11 @@ export function browserStage(env: Record<string, string> = {}, opts: { mail?: bo
   return stage
 }
 
-/** A new browser context holding `user`'s session (signed in through the API, not the login page), and a page in it. */
-export async function signedInPage(browser: Browser, baseUrl: string, user: { username: string, password: string }): Promise<{ context: BrowserContext, page: Page }> {
+/** A new browser context (with `options`) holding `user`'s session (signed in through the API, not the login page), and a page in it. */
+export async function signedInPage(browser: Browser, baseUrl: string, user: { username: string, password: string }, options: BrowserContextOptions = {}): Promise<{ context: BrowserContext, page: Page }> {
   const client = new Client(baseUrl)
   expect((await client.login(user.username, user.password)).status).toBe(200)
-  const context = await browser.newContext()
+  const context = await browser.newContext(options)
   await context.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: baseUrl })))
   return { context, page: await context.newPage() }
 }
