@@ -14,18 +14,18 @@ export const ROOT = new URL('..', import.meta.url).pathname
 export { freePort }
 
 /**
- * Starts .output/server/index.mjs with its own database: a SQLite file, or with `postgres` (a cluster's URL)
+ * Starts the built server (`output`, .output by default) with its own database: a SQLite file, or with `postgres` (a cluster's URL)
  * a new PostgreSQL database in that cluster and the secrets PostgreSQL needs. `env.DATABASE_URL` (with the
  * secrets, as another server's `dbEnv` holds them) starts a second instance on the same database.
  */
-export async function startServer(env = {}, { postgres } = {}) {
+export async function startServer(env = {}, { postgres, output = join(ROOT, '.output') } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-bench-'))
   const port = await freePort()
   let dbEnv = { DATABASE_URL: join(dir, 'db.sqlite') }
   if (postgres && !env.DATABASE_URL) {
     dbEnv = await createDatabase(postgres)
   }
-  const proc = spawn(process.execPath, [join(ROOT, '.output/server/index.mjs')], {
+  const proc = spawn(process.execPath, [join(output, 'server/index.mjs')], {
     env: { PATH: process.env.PATH, ...dbEnv, PORT: String(port), HOST: '127.0.0.1', LOG_REQUESTS: 'false', LOGIN_MAX_ATTEMPTS_PER_IP: '100000000', LOGIN_MAX_FAILURES_PER_ACCOUNT: '100000000', LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES: '100000000', TOKEN_CHECKS_PER_IP: '100000000', RESET_REQUESTS_PER_IP_PER_MINUTE: '100000000', RESET_MAILS_PER_ACCOUNT_PER_HOUR: '100000000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

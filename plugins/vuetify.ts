@@ -1,10 +1,12 @@
 import { createVuetify } from 'vuetify'
 import { aliases, mdi } from 'vuetify/iconsets/mdi-svg'
+import { englishLocale } from '~/utils/vuetify-locale'
 
 // Components are imported per use by vite-plugin-vuetify (tree-shaken); icons are inline SVG paths from @mdi/js.
 export default defineNuxtPlugin((app) => {
   const vuetify = createVuetify({
     ssr: true,
+    locale: { adapter: englishLocale() },
     icons: { defaultSet: 'mdi', aliases, sets: { mdi } },
     theme: {
       defaultTheme: 'latchkey',
