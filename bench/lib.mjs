@@ -14,9 +14,10 @@ export const ROOT = new URL('..', import.meta.url).pathname
 export { freePort }
 
 /**
- * Starts the built server (`output`, .output by default) with its own database: a SQLite file, or with `postgres` (a cluster's URL)
- * a new PostgreSQL database in that cluster and the secrets PostgreSQL needs. `env.DATABASE_URL` (with the
- * secrets, as another server's `dbEnv` holds them) starts a second instance on the same database.
+ * Starts the built server (`output`, .output by default) with its own database: a SQLite file, or with
+ * `postgres` (a cluster's URL) a new PostgreSQL database in that cluster and the secrets PostgreSQL needs.
+ * `env.DATABASE_URL` (with the secrets, as another server's `dbEnv` holds them) starts a second instance on
+ * the same database.
  */
 export async function startServer(env = {}, { postgres, output = join(ROOT, '.output') } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-bench-'))

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { AUDIT_ACTION_NAMES } from './audit'
 import { PASSWORD_MAX_LENGTH } from './password-policy'
 import { PASSWORDS_DIFFER } from './text'
-import { USER_LIST_DEFAULTS, USER_LIST_SORTS } from './user-list'
+import { USER_LIST_DEFAULTS, USER_LIST_PAGE_MAX, USER_LIST_SEARCH_MAX, USER_LIST_SORTS } from './user-list'
 
 // Every field is one bounded string: arrays and objects are refused (GitLab CVE-2023-7028).
 
@@ -87,8 +87,8 @@ const nameSchema = text('Enter a name.').trim().max(200, 'Use at most 200 charac
 export const userIdSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER)
 
 export const userListQuerySchema = z.object({
-  search: text('Enter a search term.').trim().max(200, 'Use at most 200 characters.').optional().default(''),
-  page: z.coerce.number().int().min(1).max(1_000_000).optional().default(USER_LIST_DEFAULTS.page),
+  search: text('Enter a search term.').trim().max(USER_LIST_SEARCH_MAX, `Use at most ${USER_LIST_SEARCH_MAX} characters.`).optional().default(USER_LIST_DEFAULTS.search),
+  page: z.coerce.number().int().min(1).max(USER_LIST_PAGE_MAX).optional().default(USER_LIST_DEFAULTS.page),
   pageSize: z.coerce.number().int().min(1).max(100).optional().default(USER_LIST_DEFAULTS.pageSize),
   sort: z.enum(USER_LIST_SORTS).optional().default(USER_LIST_DEFAULTS.sort),
   order: z.enum(['asc', 'desc']).optional().default(USER_LIST_DEFAULTS.order),

@@ -7,6 +7,8 @@ export const USER_LIST_SORTS = ['username', 'name', 'email', 'lastLoginAt', 'cre
 export type UserListSort = typeof USER_LIST_SORTS[number]
 export const USER_LIST_PAGE_SIZES = [10, 25, 50, 100] as const
 export const USER_LIST_DEFAULTS = { search: '', page: 1, pageSize: 25, sort: 'username', order: 'asc' } as const
+export const USER_LIST_SEARCH_MAX = 200
+export const USER_LIST_PAGE_MAX = 1_000_000
 
 export interface UserListQuery { search: string, page: number, pageSize: number, sort: UserListSort, order: 'asc' | 'desc' }
 
@@ -18,8 +20,8 @@ export function userListQuery(query: Record<string, unknown>): UserListQuery {
   const pageSize = Number(one(query.pageSize))
   const sort = one(query.sort)
   return {
-    search: String(one(query.search) ?? '').slice(0, 200),
-    page: Number.isInteger(page) && page >= 1 && page <= 1_000_000 ? page : USER_LIST_DEFAULTS.page,
+    search: String(one(query.search) ?? '').slice(0, USER_LIST_SEARCH_MAX),
+    page: Number.isInteger(page) && page >= 1 && page <= USER_LIST_PAGE_MAX ? page : USER_LIST_DEFAULTS.page,
     pageSize: (USER_LIST_PAGE_SIZES as readonly number[]).includes(pageSize) ? pageSize : USER_LIST_DEFAULTS.pageSize,
     sort: (USER_LIST_SORTS as readonly unknown[]).includes(sort) ? sort as UserListSort : USER_LIST_DEFAULTS.sort,
     order: one(query.order) === 'desc' ? 'desc' : 'asc',

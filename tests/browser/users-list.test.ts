@@ -87,7 +87,7 @@ describe('the users list', () => {
     await context.close()
   })
 
-  it('keeps a search typed before the page\'s code has run, and makes it', async () => {
+  it('keeps a search typed before the page\'s code has run, and makes it; a cleared search is the whole list', async () => {
     const { context, page } = await signedInPage(stage.browser, stage.server.url, admin)
     let release = () => {}
     const held = new Promise<void>(resolve => (release = resolve))
@@ -103,6 +103,11 @@ describe('the users list', () => {
     await page.waitForURL(`${stage.server.url}/users?search=member2`)
     await page.getByText('1-10 of 10').waitFor()
     expect(await page.getByLabel('Search users', { exact: true }).inputValue()).toBe('member2')
+    // cleared, and Enter: the whole list again
+    await page.getByRole('button', { name: 'Clear Search users' }).click()
+    await page.getByLabel('Search users', { exact: true }).press('Enter')
+    await page.waitForURL(`${stage.server.url}/users`)
+    await page.getByText('1-25 of 31').waitFor()
     await context.close()
   })
 })
