@@ -5,13 +5,16 @@
 // parallel). The login pages carry no framework JavaScript (shared/pages.ts) and are left as they are.
 const ENTRY = /<script type="module" src="([^"]+)" crossorigin><\/script>/
 const PRELOAD = /<link rel="modulepreload"[^>]*>/g
+// Text typed into the painted page before the app runs would be reset by hydration: note it as it is typed;
+// utils/typed-early.ts gives it back once the app is live.
+const KEEP_TYPED = 'const t=new Map(),k=e=>{const f=e.target;if(f instanceof HTMLInputElement||f instanceof HTMLTextAreaElement)t.set(f,f.value)};addEventListener("input",k,true);window.__typedEarly={typed:t,keep:k};'
 
 export default defineNitroPlugin((nitroApp) => {
   nitroApp.hooks.hook('render:html', (html) => {
     const head = html.head.join('')
     const entry = ENTRY.exec(head)
     if (!entry) return
-    const boot = `requestAnimationFrame(()=>setTimeout(()=>import(${JSON.stringify(entry[1])})))`
+    const boot = `${KEEP_TYPED}requestAnimationFrame(()=>setTimeout(()=>import(${JSON.stringify(entry[1])})))`
     html.head = [head.replace(PRELOAD, '').replace(entry[0], `<script type="module">${boot}</script>`)]
   })
 })

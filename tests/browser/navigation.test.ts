@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { open, browserStage, signedInPage } from '../support/browser'
+import { open, browserStage, holdAppScripts, hydrated, signedInPage } from '../support/browser'
 import { seedUser } from '../support/users'
 
 const stage = browserStage()
@@ -27,6 +27,25 @@ describe('the main navigation', () => {
     await page.waitForURL(`${stage.server.url}/profile`)
     await expect.poll(active).toEqual(['Profile'])
     expect(documents).toEqual([])
+    await context.close()
+  })
+})
+
+// server/plugins/03.paint-first.ts notes what is typed before the app runs; utils/typed-early.ts gives it back.
+describe('an app page before its code has run', () => {
+  it('keeps what was typed into its fields, as input the page takes', async () => {
+    const admin = await seedUser(stage.server.db(), { username: 'early-admin', isUserManager: true })
+    const { context, page } = await signedInPage(stage.browser, stage.server.url, admin)
+    const release = await holdAppScripts(page)
+    await page.goto(`${stage.server.url}/users/new`, { waitUntil: 'domcontentloaded' })
+    const username = page.getByLabel('Username', { exact: true })
+    await username.fill('early-bird')
+    expect(await page.evaluate(() => document.documentElement.dataset.hydrated)).toBeUndefined()
+    release()
+    await hydrated(page)
+    expect(await username.inputValue()).toBe('early-bird')
+    // the field's own state has it: its label sits above the text, not over it
+    expect(await username.evaluate(el => !!el.closest('.v-field--dirty'))).toBe(true)
     await context.close()
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { browserStage, hydrated, open, screenshot, signedInPage } from '../support/browser'
+import { browserStage, holdAppScripts, hydrated, open, screenshot, signedInPage } from '../support/browser'
 import { seedUser } from '../support/users'
 
 const stage = browserStage()
@@ -89,12 +89,7 @@ describe('the users list', () => {
 
   it('keeps a search typed before the page\'s code has run, and makes it; a cleared search is the whole list', async () => {
     const { context, page } = await signedInPage(stage.browser, stage.server.url, admin)
-    let release = () => {}
-    const held = new Promise<void>(resolve => (release = resolve))
-    await page.route('**/_nuxt/*.js', async (route) => {
-      await held
-      await route.continue()
-    })
+    const release = await holdAppScripts(page)
     await page.goto(`${stage.server.url}/users`, { waitUntil: 'domcontentloaded' })
     await page.getByLabel('Search users', { exact: true }).fill('member2')
     expect(await page.evaluate(() => document.documentElement.dataset.hydrated)).toBeUndefined()

@@ -97,3 +97,15 @@ export async function signedInPage(browser: Browser, baseUrl: string, user: { us
   await context.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: baseUrl })))
   return { context, page: await context.newPage() }
 }
+
+/** Holds back the app's scripts (/_nuxt/*.js) in `page` until the returned function is called: the page is then
+ * painted and usable as markup, as on a slow phone, but not yet hydrated. */
+export async function holdAppScripts(page: Page): Promise<() => void> {
+  let release = () => {}
+  const held = new Promise<void>(resolve => (release = resolve))
+  await page.route('**/_nuxt/*.js', async (route) => {
+    await held
+    await route.continue()
+  })
+  return release
+}

@@ -1,0 +1,22 @@
+type Field = HTMLInputElement | HTMLTextAreaElement
+declare global {
+  interface Window { __typedEarly?: { typed: Map<Field, string>, keep: EventListener } }
+}
+
+/**
+ * Gives back what was typed into the server-rendered page before the app's code ran (noted by the inline boot
+ * script of server/plugins/03.paint-first.ts). Hydration set each field back to its model's value; the text is
+ * put back and announced as input, so the page's state takes it (a search then searches, a label floats).
+ * Called once, when the app is live.
+ */
+export function restoreTypedEarly() {
+  const early = window.__typedEarly
+  if (!early) return
+  removeEventListener('input', early.keep, true)
+  delete window.__typedEarly
+  for (const [field, value] of early.typed) {
+    if (!field.isConnected || field.value === value) continue
+    field.value = value
+    field.dispatchEvent(new Event('input', { bubbles: true }))
+  }
+}
