@@ -12,8 +12,9 @@ const entry = join(dir, 'node_modules/lighthouse/core/index.js')
 const launcher = join(dir, 'node_modules/chrome-launcher/dist/index.js')
 
 /**
- * Returns { performance, accessibility } scores (0–100), with first contentful paint and total blocking time (ms), for a URL, or null when Lighthouse cannot run. The
- * median of `runs` runs: on a 2-core box a single run moves by a few points with whatever else is running.
+ * Returns { performance, accessibility } scores (0–100), with first contentful paint and total blocking time
+ * (ms), for a URL, or null when Lighthouse cannot run. The median of `runs` runs: on a 2-core box a single run
+ * moves by a few points with whatever else is running.
  */
 export async function lighthouseScores(url, { cookie, runs = 3 } = {}) {
   try {
