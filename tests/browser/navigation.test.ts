@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { open, browserStage, holdAppScripts, hydrated, signedInPage } from '../support/browser'
+import type { Page } from 'playwright-core'
+import { open, browserStage, holdAppScripts, hydrated, screenshot, signedInPage } from '../support/browser'
 import { seedUser } from '../support/users'
 
 const stage = browserStage()
@@ -46,6 +47,67 @@ describe('an app page before its code has run', () => {
     expect(await username.inputValue()).toBe('early-bird')
     // the field's own state has it: its label sits above the text, not over it
     expect(await username.evaluate(el => !!el.closest('.v-field--dirty'))).toBe(true)
+    await context.close()
+  })
+})
+
+// layouts/default.vue: the frame is plain markup, the drawer's place decided by CSS from the width.
+describe('the app frame', () => {
+  const contentLeft = (page: Page) => page.getByRole('main').getByRole('heading', { name: 'Users' }).evaluate(el => el.getBoundingClientRect().left)
+
+  it('on a wide screen has the drawer beside the content as the server sends it, and the toggle hides it', async () => {
+    const admin = await seedUser(stage.server.db(), { username: 'frame-wide', isUserManager: true })
+    const { context, page } = await signedInPage(stage.browser, stage.server.url, admin, { viewport: { width: 1280, height: 800 } })
+    const nav = page.getByRole('navigation', { name: 'Main navigation' })
+    const toggle = page.getByRole('button', { name: 'Toggle navigation' })
+    const release = await holdAppScripts(page)
+    await page.goto(`${stage.server.url}/users`, { waitUntil: 'domcontentloaded' })
+    expect(await nav.isVisible()).toBe(true)
+    const before = await contentLeft(page)
+    expect(before).toBeGreaterThanOrEqual(256)
+    release()
+    await hydrated(page)
+    // nothing moves when the app takes over (Vuetify's drawer was rendered closed and opened by script)
+    expect(await contentLeft(page)).toBe(before)
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true')
+    await toggle.click()
+    await expect.poll(() => nav.isVisible()).toBe(false)
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false')
+    expect(await contentLeft(page)).toBeLessThan(before)
+    await toggle.click()
+    await expect.poll(() => nav.isVisible()).toBe(true)
+    await context.close()
+  })
+
+  it('on a phone keeps the drawer closed until toggled; a tap beside it, Escape or opening a page closes it', async () => {
+    const admin = await seedUser(stage.server.db(), { username: 'frame-phone', isUserManager: true })
+    const { context, page } = await signedInPage(stage.browser, stage.server.url, admin, { viewport: { width: 390, height: 844 } })
+    const nav = page.getByRole('navigation', { name: 'Main navigation' })
+    const toggle = page.getByRole('button', { name: 'Toggle navigation' })
+    const release = await holdAppScripts(page)
+    await page.goto(`${stage.server.url}/users`, { waitUntil: 'domcontentloaded' })
+    expect(await nav.isVisible()).toBe(false)
+    release()
+    await hydrated(page)
+    expect(await nav.isVisible()).toBe(false)
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false')
+
+    await toggle.click()
+    await expect.poll(() => nav.isVisible()).toBe(true)
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true')
+    await screenshot(page, 'app-frame-drawer-open')
+    await page.mouse.click(360, 500) // beside the drawer, on the scrim over the page
+    await expect.poll(() => nav.isVisible()).toBe(false)
+
+    await toggle.click()
+    await expect.poll(() => nav.isVisible()).toBe(true)
+    await page.keyboard.press('Escape')
+    await expect.poll(() => nav.isVisible()).toBe(false)
+
+    await toggle.click()
+    await nav.getByText('Profile', { exact: true }).click()
+    await page.waitForURL(`${stage.server.url}/profile`)
+    await expect.poll(() => nav.isVisible()).toBe(false)
     await context.close()
   })
 })
