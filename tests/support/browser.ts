@@ -63,8 +63,9 @@ export async function screenshot(page: Page, name: string, opts: { axe?: boolean
   const before = page.viewportSize()
   for (const [size, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 800 }]] as const) {
     await page.setViewportSize(viewport)
-    // what a new width sets moving (the app's drawer sliding away on a phone) comes to rest first
-    await page.waitForFunction(() => document.getAnimations().every(a => a.playState !== 'running'))
+    // what a new width sets moving (the app's drawer sliding away on a phone) comes to rest first; polled from
+    // here, as waitForFunction's in-page polling never runs with JavaScript switched off
+    for (let i = 0; i < 50 && await page.evaluate(() => document.getAnimations().some(a => a.playState === 'running')); i++) await page.waitForTimeout(20)
     await page.screenshot({ path: join(dir, `${name}-${size}.png`), fullPage: true })
     if (opts.axe !== false) await expectAccessible(page, `${name} (${size})`)
   }
