@@ -53,15 +53,18 @@ describe('an app page before its code has run', () => {
 
 // layouts/default.vue: the frame is plain markup, the drawer's place decided by CSS from the width.
 describe('the app frame', () => {
+  /** /users for a new user manager at this size, as the server sent it: the app's scripts held until `release`. */
+  async function usersPageHeld(username: string, viewport: { width: number, height: number }) {
+    const admin = await seedUser(stage.server.db(), { username, isUserManager: true })
+    const { context, page } = await signedInPage(stage.browser, stage.server.url, admin, { viewport })
+    const release = await holdAppScripts(page)
+    await page.goto(`${stage.server.url}/users`, { waitUntil: 'domcontentloaded' })
+    return { context, page, release, nav: page.getByRole('navigation', { name: 'Main navigation' }), toggle: page.getByRole('button', { name: 'Toggle navigation' }) }
+  }
   const contentLeft = (page: Page) => page.getByRole('main').getByRole('heading', { name: 'Users' }).evaluate(el => el.getBoundingClientRect().left)
 
   it('on a wide screen has the drawer beside the content as the server sends it, and the toggle hides it', async () => {
-    const admin = await seedUser(stage.server.db(), { username: 'frame-wide', isUserManager: true })
-    const { context, page } = await signedInPage(stage.browser, stage.server.url, admin, { viewport: { width: 1280, height: 800 } })
-    const nav = page.getByRole('navigation', { name: 'Main navigation' })
-    const toggle = page.getByRole('button', { name: 'Toggle navigation' })
-    const release = await holdAppScripts(page)
-    await page.goto(`${stage.server.url}/users`, { waitUntil: 'domcontentloaded' })
+    const { context, page, nav, toggle, release } = await usersPageHeld('frame-wide', { width: 1280, height: 800 })
     expect(await nav.isVisible()).toBe(true)
     const before = await contentLeft(page)
     expect(before).toBeGreaterThanOrEqual(256)
@@ -80,12 +83,7 @@ describe('the app frame', () => {
   })
 
   it('on a phone keeps the drawer closed until toggled; a tap beside it, Escape or opening a page closes it', async () => {
-    const admin = await seedUser(stage.server.db(), { username: 'frame-phone', isUserManager: true })
-    const { context, page } = await signedInPage(stage.browser, stage.server.url, admin, { viewport: { width: 390, height: 844 } })
-    const nav = page.getByRole('navigation', { name: 'Main navigation' })
-    const toggle = page.getByRole('button', { name: 'Toggle navigation' })
-    const release = await holdAppScripts(page)
-    await page.goto(`${stage.server.url}/users`, { waitUntil: 'domcontentloaded' })
+    const { context, page, nav, toggle, release } = await usersPageHeld('frame-phone', { width: 390, height: 844 })
     expect(await nav.isVisible()).toBe(false)
     release()
     await hydrated(page)
