@@ -36,9 +36,9 @@ export default defineNuxtConfig({
       style: [{ innerHTML: '@layer vuetify-core, vuetify-components, vuetify-overrides, vuetify-utilities, vuetify-final;', tagPriority: 'critical' }],
     },
   },
-  // Vuetify's core styles everywhere; its utility pack only in the app's layout (layouts/default.vue), the
-  // login pages get the few utilities they use (modules/login-pages.ts); the colour pack is used by nobody.
-  css: ['~/assets/app.css', 'vuetify/styles/layers', 'vuetify/styles/core'],
+  // Vuetify's core styles everywhere, and of its utility pack only the classes our markup names
+  // (#build/utilities.css, modules/login-pages.ts: a few KB); the colour pack is used by nobody.
+  css: ['~/assets/app.css', 'vuetify/styles/layers', 'vuetify/styles/core', '#build/utilities.css'],
   // Placeholders only: Nuxt maps NUXT_SESSION_* onto keys that exist, and the boot plugin sets those variables
   // from server/settings.ts (name, Secure, lifetime, secret) before the first request.
   runtimeConfig: {
@@ -55,8 +55,8 @@ export default defineNuxtConfig({
     '/_page/**': { headers: { 'X-Content-Type-Options': 'nosniff' } },
     ...Object.fromEntries(SCRIPT_FREE_PAGES.map(path => [path, { noScripts: true }])),
   },
-  // Component styles are inlined into the HTML, except the app layout's: it carries Vuetify's utility pack
-  // (240 KB), which is better a cached file than 200 KB inside every app page.
+  // Component styles are inlined into the HTML, except the app layout's: the frame's Vuetify component styles
+  // (toolbar, drawer, buttons …), better a cached file than inside every app page.
   features: { inlineStyles: id => !!id && id.includes('.vue') && !id.includes('layouts/default.vue') },
   // Links fetch the next page's code when a person points at them, not whenever they scroll into view: on a
   // phone the app's first seconds belong to hydrating the page shown (every visible nav link otherwise loads

@@ -9,7 +9,7 @@ import { addTemplate, defineNuxtModule } from 'nuxt/kit'
 // 1. Their one small script, browser/auth-page.ts, bundled with esbuild (zxcvbn split off, loaded on the
 //    first keystroke) into hashed files served from /_page/ with a year's immutable caching and compressed
 //    like every public asset. The page reads the entry's address from runtimeConfig.public.authPageScript.
-// 2. The Vuetify utility classes our markup uses (#build/utilities.css, imported by both layouts): the whole
+// 2. The Vuetify utility classes our markup uses (#build/utilities.css, in every page's stylesheet): the whole
 //    utility pack is 240 KB of rules whose parsing and matching cost a phone more than its hydration; the
 //    colour pack is used by nobody.
 
@@ -23,7 +23,7 @@ export const MARKUP_DIRS = ['pages', 'components', 'layouts', 'app', 'composable
  * Utility classes Vuetify's own components put on elements from their props (elevation, rounded, border, text):
  * not written in our markup, so kept whole. tests/browser/utilities.test.ts checks every page's rendered classes.
  */
-const GENERATED = /^(elevation-\d+|rounded(-.*)?|border(-.*)?|text-(h\d|subtitle-\d|body-\d|caption|button|overline))$/
+const GENERATED = /^(elevation-\d+|rounded(-.*)?|border(-.*)?|text-(display|headline|title|body|label)-(large|medium|small))$/
 
 /** Every word in the markup files that could be a class name (a superset: unused words cost nothing). */
 export async function markupWords(rootDir: string, dirs = MARKUP_DIRS): Promise<Set<string>> {

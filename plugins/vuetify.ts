@@ -9,9 +9,9 @@ export default defineNuxtPlugin((app) => {
     locale: { adapter: englishLocale() },
     icons: { defaultSet: 'mdi', aliases, sets: { mdi } },
     theme: {
-      defaultTheme: 'latchkey',
+      defaultTheme: 'light',
       themes: {
-        latchkey: {
+        light: {
           dark: false,
           colors: { primary: '#1e4f8a', secondary: '#4a5a6a', error: '#b00020', success: '#1b6e3a' },
           // Labels, hints and subtitles at Vuetify's 0.6 are #7a7a7a on white (4.29:1, below WCAG AA's 4.5:1).
@@ -28,5 +28,8 @@ export default defineNuxtPlugin((app) => {
       VCheckbox: { density: 'comfortable' },
     },
   })
+  // One theme: Vuetify adds a dark one, which nothing here uses, and computes every theme's colours (with
+  // contrast checks) and writes them into each page's stylesheet, on the server and again as the app starts.
+  delete vuetify.theme.themes.value.dark
   app.vueApp.use(vuetify)
 })
