@@ -23,8 +23,23 @@ describe('the trimmed utility stylesheet', () => {
     const other = await seedUser(stage.server.db(), { username: 'utility-other' })
     const { context, page } = await signedInPage(stage.browser, stage.server.url, admin)
     const rendered = new Set<string>()
+    const unstyled: string[] = []
     const collect = async (on = page) => {
       for (const c of await on.evaluate(() => [...document.querySelectorAll('[class]')].flatMap(e => [...e.classList]))) rendered.add(c)
+      // and the page has the rules: every utility class it shows is styled by a stylesheet it loaded
+      const missing = await on.evaluate((utilities) => {
+        const styled = new Set<string>()
+        const walk = (rules: CSSRuleList) => {
+          for (const rule of rules) {
+            if (rule instanceof CSSStyleRule) for (const m of rule.selectorText.matchAll(/\.([a-zA-Z][\w-]*)/g)) styled.add(m[1]!)
+            if ('cssRules' in rule) walk((rule as CSSGroupingRule).cssRules)
+          }
+        }
+        for (const sheet of document.styleSheets) walk(sheet.cssRules)
+        const shown = new Set([...document.querySelectorAll('[class]')].flatMap(e => [...e.classList]))
+        return [...shown].filter(c => utilities.includes(c) && !styled.has(c))
+      }, [...pack])
+      unstyled.push(...missing.map(c => `${new URL(on.url()).pathname}: ${c}`))
     }
     const pages = ['/', '/users', '/users/new', `/users/${other.id}`, `/users/${other.id}/reset-password`, '/profile', '/profile/security', '/audit']
     for (const width of [390, 1280]) {
@@ -46,6 +61,7 @@ describe('the trimmed utility stylesheet', () => {
     }
     expect([...rendered].filter(c => pack.has(c)).length).toBeGreaterThan(20)
     expect([...rendered].filter(c => pack.has(c) && !kept.has(c))).toEqual([])
+    expect(unstyled).toEqual([])
     await context.close()
     await anonymous.close()
   })
