@@ -62,6 +62,16 @@ describe('the users list', () => {
     await page.waitForURL(`${stage.server.url}/users?search=member07&pageSize=10&sort=name`)
     await page.getByText('1-1 of 1').waitFor()
     await screenshot(page, 'users-list-sorted')
+    // the field's clear button is reached with Tab and shows while it has the focus; Enter clears the search
+    await page.getByLabel('Search users', { exact: true }).focus()
+    await page.keyboard.press('Tab')
+    const clear = page.getByRole('button', { name: 'Clear Search users' })
+    await expect.poll(() => clear.evaluate(el => el === document.activeElement && getComputedStyle(el.parentElement!).opacity)).toBe('1')
+    await page.keyboard.press('Enter')
+    await page.waitForURL(`${stage.server.url}/users?pageSize=10&sort=name`)
+    await page.getByText('1-10 of 31').waitFor()
+    await page.getByLabel('Search users', { exact: true }).fill('member07')
+    await page.getByText('1-1 of 1').waitFor()
     // a click anywhere on a row opens that user
     await page.getByRole('cell', { name: 'member07@example.com' }).click()
     await page.waitForURL(`${stage.server.url}/users/${members[6]!.id}`)
