@@ -16,7 +16,10 @@ const classesIn = (css: string) => new Set(css.split('{').flatMap(chunk => chunk
 describe('the trimmed utility stylesheet', () => {
   it('styles every utility class the pages render, on a phone and a desktop, server-rendered and rendered by the app', async () => {
     const pack = classesIn(readFileSync(utilityPack(), 'utf8'))
-    const kept = classesIn(await utilitySubset(await markupWords(ROOT)))
+    const words = await markupWords(ROOT)
+    const kept = classesIn(await utilitySubset(words))
+    // Vuetify 3's typography names have no rule in Vuetify 4 (text-body-2 is text-body-medium now): none is used
+    expect([...words].filter(w => /^text-(h[1-6]|subtitle-[12]|body-[12]|caption|button|overline)$/.test(w))).toEqual([])
     expect(kept.size).toBeLessThan(pack.size / 5)
 
     const admin = await seedUser(stage.server.db(), { username: 'utility-admin', isSuperuser: true })
