@@ -3,6 +3,7 @@
 // strength meter (zxcvbn loads on the first keystroke), the password generator, a busy submit button, and
 // on the set-password page it moves the token from the address bar's fragment into a form post.
 // Login and forgot-password work without it.
+import { passkeyFailure } from '../shared/passkeys'
 import { generatePassword } from '../shared/password-generator'
 import { loadStrengthCheck, STRENGTH_COLORS, STRENGTH_LABELS } from '../shared/password-strength'
 
@@ -186,7 +187,7 @@ if (passkey) {
       location.assign(done.mustChangePassword ? '/login/change-password' : (passkey.dataset.next ?? '/'))
     }
     catch (err) {
-      say(err instanceof Error && err.name !== 'NotAllowedError' ? err.message : 'The passkey was not used. Try again, or use a code.')
+      say(passkeyFailure(err, location.hostname, 'The passkey was not used. Try again, or use a code.'))
       passkey.disabled = false
     }
   })

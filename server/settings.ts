@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
+import { isIpHost } from '../shared/passkeys'
 
 // Settings come from the environment under SysReptor's names (DATABASE_URL, FORGOT_PASSWORD_ENABLED, EMAIL_HOST …).
 // Nuxt's runtimeConfig only maps NUXT_-prefixed variables at run time, so one Nitro-free parser serves the server
@@ -71,6 +72,8 @@ const envSchema = z.object({
   LOGIN_MAX_ATTEMPTS_PER_IP: int(30, 1),
   LOGIN_IP_WINDOW: int(60, 1),
   RESET_MAILS_PER_ACCOUNT_PER_HOUR: int(3, 1),
+  MFA_CHANGES_PER_HOUR: int(20, 1),
+  SECURITY_NOTICE_WINDOW: int(300, 1),
   RESET_REQUESTS_PER_IP_PER_MINUTE: int(5, 1),
   TOKEN_CHECKS_PER_IP: int(20, 1),
   EMAIL_HOST: str,
@@ -153,6 +156,7 @@ export function parseSettings(env: Record<string, string | undefined> = process.
       resetMailsPerAccountPerHour: e.RESET_MAILS_PER_ACCOUNT_PER_HOUR,
       resetRequestsPerIpPerMinute: e.RESET_REQUESTS_PER_IP_PER_MINUTE,
       tokenChecksPerIp: e.TOKEN_CHECKS_PER_IP,
+      mfaChangesPerHour: e.MFA_CHANGES_PER_HOUR,
     },
     mail: {
       transport: mailTransport as 'smtp' | 'resend' | 'log',
@@ -168,6 +172,7 @@ export function parseSettings(env: Record<string, string | undefined> = process.
       timeoutSeconds: e.EMAIL_TIMEOUT,
       resendApiKey: e.RESEND_API_KEY,
       retryDelaysMs: e.MAIL_RETRY_DELAYS_MS,
+      noticeWindowMs: e.SECURITY_NOTICE_WINDOW * 1000,
       from: e.DEFAULT_FROM_EMAIL ?? `${e.PRODUCT_NAME} <no-reply@localhost>`,
     },
     productName: e.PRODUCT_NAME,
@@ -205,6 +210,13 @@ export function cookieSecurityWarning(s: Settings): string | null {
   if (s.httpsLinks && !s.secureCookies)
     return 'Emailed links are https but SESSION_COOKIE_SECURE=false: session cookies can leak over plain http.'
   return null
+}
+
+/** Browsers refuse passkeys on an IP address (a relying-party id is a domain name): say so at start. */
+export function passkeyHostWarning(s: Pick<Settings, 'siteUrl'>): string | null {
+  const host = s.siteUrl ? new URL(s.siteUrl).hostname : undefined
+  if (!host || !isIpHost(host)) return null
+  return `NUXT_PUBLIC_SITE_URL names an IP address (${host}): browsers refuse passkeys there. Use a domain name (localhost works on this machine) for passkeys to work.`
 }
 
 /** Why an administrator cannot have a set-password link mailed (invitation or reset), or null when they can. */

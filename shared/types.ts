@@ -60,6 +60,8 @@ export interface UserDetail extends PublicUser {
   secondFactors: MfaOverview['factors']
   recoveryCodesLeft: number
   canEdit: boolean
+  /** The actor may remove this user's second factors (a permission holder's: superusers only). */
+  canRemoveMfa: boolean
   links: IssuedLink[]
 }
 

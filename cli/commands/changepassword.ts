@@ -23,7 +23,7 @@ export async function run(argv: string[]) {
   if (!user) throw new Error(`User "${username}" does not exist. Nothing was changed.`)
   console.log(`Changing password for user "${user.username}"`)
   const password = await askNewPassword(pw => checkPasswordPolicy(pw, { username: user.username, email: user.email, name: user.name, minLength: settings.passwordMinLength }))
-  const outbox = directOutbox(settings)
+  const outbox = directOutbox(settings, db)
   const result = await setPasswordByUsername(db, settings, outbox, user.username, password, { mustChangePassword: !!values['must-change'] })
   console.log(`Password changed successfully for user "${user.username}". ${count(result.sessionsEnded, 'session')} ended.`)
   await outbox.flush()

@@ -18,7 +18,7 @@ export async function run(argv: string[]) {
   const { settings, db } = await openContext()
   const user = await findUserByUsername(db, username)
   if (!user) throw new Error(`User "${username}" does not exist. Nothing was changed.`)
-  const outbox = directOutbox(settings)
+  const outbox = directOutbox(settings, db)
   const { removed } = (await removeAllFactors(db, settings, outbox, user, { label: 'cli' }))!
   console.log(removed
     ? `Removed ${count(removed, 'second factor')} of user "${user.username}"; their next sign-in needs only the password.`

@@ -21,7 +21,23 @@ export type DbOrTx = Db
 
 const DIALECT_OF = Symbol('latchkey.dialect')
 const IN_TX = Symbol('latchkey.inTransaction')
-type Marked = { [DIALECT_OF]?: Dialect, [IN_TX]?: true }
+const AFTER_COMMIT = Symbol('latchkey.afterCommit')
+type Marked = { [DIALECT_OF]?: Dialect, [IN_TX]?: true, [AFTER_COMMIT]?: Array<() => void> }
+
+/**
+ * Runs `fn` once the transaction `db` belongs to has committed (at once for a handle outside one); never
+ * when it rolls back. For effects outside the database that follow a write, e.g. waking the job worker
+ * for a job the transaction inserted (woken earlier, it would not see the row yet).
+ */
+export function afterCommit(db: Db, fn: () => void) {
+  const pending = (db as Db & Marked)[AFTER_COMMIT]
+  if (pending) pending.push(fn)
+  else fn()
+}
+
+const runAll = (fns: Array<() => void>) => {
+  for (const fn of fns) fn()
+}
 
 /** Opens the database DATABASE_URL names: a SQLite file (made with its folder when missing) or PostgreSQL. */
 export function openDatabase(url: string): Db {
@@ -115,10 +131,13 @@ export async function withTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, opt
   if (dialectOfDb(db) === 'pg') {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await (db as unknown as ReturnType<typeof drizzlePg>).transaction(async (pgTx) => {
-          const tx = Object.assign(pgTx, { [DIALECT_OF]: 'pg', [IN_TX]: true }) as unknown as Tx
+        const committed: Array<() => void> = []
+        const result = await (db as unknown as ReturnType<typeof drizzlePg>).transaction(async (pgTx) => {
+          const tx = Object.assign(pgTx, { [DIALECT_OF]: 'pg', [IN_TX]: true, [AFTER_COMMIT]: committed }) as unknown as Tx
           return fn(tx)
         }, { isolationLevel: opts.atomicSteps ? 'read committed' : 'serializable' })
+        runAll(committed)
+        return result
       }
       catch (err) {
         if (attempt >= 12 || !isRetryable(err)) throw err
@@ -127,11 +146,13 @@ export async function withTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, opt
     }
   }
   return serialized(db, async () => {
-    const tx = Object.create(db, { [IN_TX]: { value: true } }) as Tx
+    const committed: Array<() => void> = []
+    const tx = Object.create(db, { [IN_TX]: { value: true }, [AFTER_COMMIT]: { value: committed } }) as Tx
     db.$client.exec('BEGIN IMMEDIATE')
     try {
       const result = await fn(tx)
       db.$client.exec('COMMIT')
+      runAll(committed)
       return result
     }
     catch (err) {

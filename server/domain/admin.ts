@@ -4,15 +4,16 @@ import { users, type User } from '../db/schema'
 import { setPasswordLinkNotice } from '../mail/notices'
 import type { Outbox } from '../mail/queue'
 import { linkOrigin, setPasswordMailBlocker, type Settings } from '../settings'
-import { canEditUser, canGrantSuperuser, type Actor } from '../../shared/permissions'
+import { canEditUser, canGrantSuperuser, canManageUsers, canRemoveSecondFactor, type Actor } from '../../shared/permissions'
 import { createAccount } from './account'
-import { removeAllFactors } from './mfa'
+import { mfaOverview, removeAllFactors } from './mfa'
 import { audit } from './audit'
 import { DomainError } from './errors'
 import { changePassword } from './password-change'
-import { issueToken, setPasswordLink } from './password-reset'
-import { revokeSessions } from './sessions'
-import { findUserById, uniqueViolation, voidTokens } from './users'
+import { adminIssuedLinks, issueToken, setPasswordLink } from './password-reset'
+import { countSessions, revokeSessions } from './sessions'
+import { findUserById, toPublicUser, uniqueViolation, voidTokens } from './users'
+import type { UserDetail } from '../../shared/types'
 
 export interface ActorMeta { actor: User, ip?: string }
 
@@ -31,10 +32,36 @@ export async function editableTarget(db: Db, actor: Actor, id: number): Promise<
   return target
 }
 
-export async function viewableUser(db: Db, id: number): Promise<User> {
+/** A user an administrator may look at (superusers and user managers see every user), or 404 / 403. */
+export async function viewableUser(db: Db, actor: Actor, id: number): Promise<User> {
+  if (!canManageUsers(actor)) throw new DomainError(403, 'Only administrators may see other users.')
   const target = await findUserById(db, id)
   if (!target) throw new DomainError(404, NOT_FOUND)
   return target
+}
+
+/**
+ * What a user's admin page shows, in one read: the user, their sessions, second factors (a superuser's
+ * factor names only to superusers), the links administrators issued, and what the actor may do.
+ */
+export async function userDetail(db: Db, actor: Actor, id: number): Promise<UserDetail> {
+  const user = await viewableUser(db, actor, id)
+  const canEdit = canEditUser(actor, user)
+  const mfa = await mfaOverview(db, user.id)
+  return {
+    ...toPublicUser(user), sessions: await countSessions(db, user.id),
+    mfa: mfa.factors.length > 0, secondFactors: canEdit ? mfa.factors : [], recoveryCodesLeft: canEdit ? mfa.recoveryCodesLeft : 0,
+    mfaRemovalDueAt: mfa.pendingRemoval?.dueAt ?? null,
+    canEdit: canEdit && actor.id !== user.id, canRemoveMfa: canRemoveSecondFactor(actor, user) && actor.id !== user.id,
+    links: await adminIssuedLinks(db, user.id),
+  }
+}
+
+/** Another user's second factors (names and dates): a superuser's only for superusers, as changing them. */
+export async function factorsOfUser(db: Db, actor: Actor, id: number) {
+  const target = await viewableUser(db, actor, id)
+  if (!canEditUser(actor, target)) throw new DomainError(403, 'Only a superuser may see a superuser\'s second factors.')
+  return mfaOverview(db, target.id)
 }
 
 export interface ListQuery { search: string, page: number, pageSize: number, sort: 'username' | 'name' | 'email' | 'lastLoginAt' | 'createdAt', order: 'asc' | 'desc' }
@@ -107,17 +134,16 @@ export async function createUserAsAdmin(db: Db, s: Settings, outbox: Outbox, inp
     if (!input.email) throw new DomainError(400, 'Enter an email address to send a set-password link to.', { email: ['Enter an email address to send a set-password link to.'] })
     if (!input.isActive) throw new DomainError(400, 'A deactivated user cannot set a password. Create them active, or set an initial password.', { isActive: ['A deactivated user cannot use a set-password link.'] })
   }
-  let link: { token: string, expiresAt: number } | undefined
   const { user } = await createAccount(db, s, {
     input: { ...input, mustChangePassword: !!input.password && input.mustChangePassword },
     by: { kind: 'admin', actorId: meta.actor.id, ip: meta.ip },
     then: async (tx, created) => {
       if (!input.sendSetPasswordLink) return undefined
-      link = await issueToken(tx, created.id, 'invitation', s.adminResetLinkTimeout, meta.actor.id)
+      const link = await issueToken(tx, created.id, 'invitation', s.adminResetLinkTimeout, meta.actor.id)
+      await outbox.enqueue(tx, setPasswordLinkNotice(s, created, setPasswordLink(linkOrigin(s)!, link.token), s.adminResetLinkTimeout, 'invitation', meta.actor.username))
       return { invitationExpiresAt: link.expiresAt }
     },
   })
-  if (link) await outbox.enqueue(setPasswordLinkNotice(s, user, setPasswordLink(linkOrigin(s)!, link.token), s.adminResetLinkTimeout, 'invitation', meta.actor.username))
   return user
 }
 
@@ -197,16 +223,15 @@ export async function adminIssueLink(db: Db, s: Settings, id: number, meta: Acto
 export async function adminSendResetEmail(db: Db, s: Settings, outbox: Outbox, id: number, meta: ActorMeta) {
   const blocker = setPasswordMailBlocker(s)
   if (blocker) throw new DomainError(400, `Reset emails cannot be sent: ${blocker}.`)
-  const { target, token, expiresAt, reason } = await withTransaction(db, async (tx) => {
+  return withTransaction(db, async (tx) => {
     const target = await activeTarget(tx, meta, id)
     if (!target.email) throw new DomainError(400, 'This user has no email address.')
     const reason = target.passwordHash ? 'admin-email' as const : 'invitation' as const
     const issued = await issueToken(tx, id, reason, s.adminResetLinkTimeout, meta.actor.id)
     await audit(tx, { action: 'admin_reset_email_sent', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { expiresAt: issued.expiresAt, reason } })
-    return { target, reason, ...issued }
+    await outbox.enqueue(tx, setPasswordLinkNotice(s, target, setPasswordLink(linkOrigin(s)!, issued.token), s.adminResetLinkTimeout, reason, meta.actor.username))
+    return { expiresAt: issued.expiresAt, reason }
   })
-  await outbox.enqueue(setPasswordLinkNotice(s, target, setPasswordLink(linkOrigin(s)!, token), s.adminResetLinkTimeout, reason, meta.actor.username))
-  return { expiresAt, reason }
 }
 
 async function activeTarget(db: Db, meta: ActorMeta, id: number): Promise<User> {
@@ -238,5 +263,6 @@ export async function adminSignOut(db: Db, id: number, meta: ActorMeta) {
 /** Removes every second factor of another user (their phone is lost) and ends their sessions. */
 export async function adminRemoveSecondFactor(db: Db, s: Settings, outbox: Outbox, id: number, meta: ActorMeta) {
   const target = await editableTarget(db, meta.actor, id)
+  if (!canRemoveSecondFactor(meta.actor, target)) throw new DomainError(403, 'Only a superuser may remove the second factor of a user manager or superuser. Ask a superuser, or let them use "I lost my authenticator".', undefined, undefined, 'superuser-only')
   return (await removeAllFactors(db, s, outbox, target, { actor: meta.actor, ip: meta.ip }))!
 }

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, lt, lte, or, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, isNotNull, like, lt, lte, or, sql } from 'drizzle-orm'
 import { dialectOfDb, first, withTransaction, type Db } from '../db/client'
 import { jobs, type Job, type JobKind } from '../db/schema'
 
@@ -14,6 +14,28 @@ export async function enqueueJob(db: Db, job: NewJob, now = Date.now()): Promise
       .onConflictDoNothing().returning({ id: jobs.id })
     return first(rows)?.id ?? null
   }, { atomicSteps: true })
+}
+
+/**
+ * Adds a job that stands for a group (one account's security notices of one kind): at most one such job
+ * runs per `windowMs`. The first runs at `runAt`; one asked for while the last is still waiting is merged
+ * into it (`merge`); one asked for within the window after the last ran waits until the window is over.
+ * So a burst of changes makes two mails (the first at once, the rest together), the table cannot grow
+ * without bound, and nothing is dropped. Call inside the transaction of the change the job reports.
+ */
+export async function enqueueCoalesced<P>(db: Db, job: { kind: JobKind, group: string, payload: P, runAt: number, merge: (queued: P, added: P) => P }, windowMs: number, now = Date.now()) {
+  return withTransaction(db, async (tx) => {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const last = first(await tx.select().from(jobs).where(like(jobs.key, `${job.group}:%`)).orderBy(desc(jobs.runAt)).limit(1))
+      if (last?.status === 'pending') {
+        await tx.update(jobs).set({ payload: JSON.stringify(job.merge(JSON.parse(last.payload) as P, job.payload)) }).where(eq(jobs.id, last.id))
+        return
+      }
+      const runAt = last ? Math.max(job.runAt, last.runAt + windowMs) : job.runAt
+      if (await enqueueJob(tx, { kind: job.kind, payload: job.payload, key: `${job.group}:${runAt}`, runAt }, now) !== null) return
+    }
+    throw new Error(`Could not queue a job for ${job.group}`)
+  })
 }
 
 /**
@@ -46,6 +68,17 @@ export async function failJob(db: Db, id: number, worker: string, error: string,
     ? { status: 'failed', finishedAt: now, leaseUntil: null, lastError: error.slice(0, 500), payload: 'null' }
     : { status: 'pending', runAt: retryAt, leaseUntil: null, leasedBy: null, lastError: error.slice(0, 500) })
     .where(and(eq(jobs.id, id), eq(jobs.leasedBy, worker), eq(jobs.status, 'running'))).returning({ id: jobs.id })).length > 0, { atomicSteps: true })
+}
+
+/**
+ * A job sent by its own enqueuer (the CLI sends its mails at once): done when it was sent; otherwise due now,
+ * so a server's worker retries it. Only while it still waits (a worker that took it meanwhile keeps it).
+ */
+export async function settleQueuedJob(db: Db, id: number, sent: boolean, error?: string, now = Date.now()): Promise<void> {
+  await withTransaction(db, async tx => tx.update(jobs).set(sent
+    ? { status: 'done', finishedAt: now, attempts: 1, payload: 'null' }
+    : { runAt: now, lastError: (error ?? '').slice(0, 500) })
+    .where(and(eq(jobs.id, id), eq(jobs.status, 'pending'))), { atomicSteps: true })
 }
 
 /** Deletes finished jobs older than `olderThanMs`. Returns how many. */

@@ -44,10 +44,10 @@ export async function requestRemoval(db: Db, key: Buffer, s: Settings, outbox: O
     await tx.update(mfaRemovals).set({ cancelledAt: now }).where(and(eq(mfaRemovals.userId, user.id), isNull(mfaRemovals.confirmedAt), isNull(mfaRemovals.cancelledAt)))
     await tx.insert(mfaRemovals).values({ userId: user.id, confirmTokenHash: sha256(confirm), cancelTokenHash: sha256(cancel), cancelToken: encryptSecret(key, cancel), createdAt: now, confirmBy: now + CONFIRM_SECONDS * 1000 })
     await audit(tx, { action: 'mfa_removal_requested', targetId: user.id, ip })
+    const origin = linkOrigin(s)!
+    const notice = lostAuthenticatorNotice(s, user, { stage: 'confirm', confirmLink: link(origin, 'confirm', confirm), cancelLink: link(origin, 'cancel', cancel) })
+    if (notice) await outbox.enqueue(tx, notice)
   })
-  const origin = linkOrigin(s)!
-  const notice = lostAuthenticatorNotice(s, user, { stage: 'confirm', confirmLink: link(origin, 'confirm', confirm), cancelLink: link(origin, 'cancel', cancel) })
-  if (notice) await outbox.enqueue(notice)
   return { email: user.email }
 }
 
@@ -60,26 +60,24 @@ export async function useRemovalLink(db: Db, key: Buffer, s: Settings, outbox: O
   const result = await withTransaction(db, async (tx) => {
     const row = first(await tx.select().from(mfaRemovals).where(or(eq(mfaRemovals.confirmTokenHash, hash), eq(mfaRemovals.cancelTokenHash, hash))))
     if (!row || row.cancelledAt || row.completedAt) throw new DomainError(400, LINK_INVALID)
+    const user = await findUserById(tx, row.userId)
     if (row.cancelTokenHash === hash) {
       // Any cancel link stops every waiting removal of the account, not only its own.
       await cancelRemovals(tx, row.userId, 'cancel link', now)
-      return { done: 'cancelled' as const, row }
+      const notice = user && securityChangedNotice(s, user, 'The removal of your second factor was cancelled; it stays as it is', true)
+      if (notice) await outbox.enqueue(tx, notice)
+      return { done: 'cancelled' as const }
     }
     if (row.confirmedAt || row.confirmBy < now) throw new DomainError(400, LINK_INVALID)
     const dueAt = now + s.mfa.recoveryDelay * 1000
     await tx.update(mfaRemovals).set({ confirmedAt: now, dueAt }).where(eq(mfaRemovals.id, row.id))
     await enqueueJob(tx, { kind: 'mfa-removal', payload: { id: row.id }, runAt: dueAt }, now)
     await audit(tx, { action: 'mfa_removal_confirmed', targetId: row.userId, ip, details: { dueAt } })
-    return { done: 'waiting' as const, row, dueAt }
+    const notice = user && lostAuthenticatorNotice(s, user, { stage: 'waiting', cancelLink: link(linkOrigin(s)!, 'cancel', decryptSecret(key, row.cancelToken)), dueAt: new Date(dueAt) })
+    if (notice) await outbox.enqueue(tx, notice)
+    return { done: 'waiting' as const, dueAt }
   })
-  const user = await findUserById(db, result.row.userId)
-  if (user) {
-    const notice = result.done === 'waiting'
-      ? lostAuthenticatorNotice(s, user, { stage: 'waiting', cancelLink: link(linkOrigin(s)!, 'cancel', decryptSecret(key, result.row.cancelToken)), dueAt: new Date(result.dueAt) })
-      : securityChangedNotice(s, user, 'The removal of your second factor was cancelled; it stays as it is', true)
-    if (notice) await outbox.enqueue(notice)
-  }
-  return result.done === 'waiting' ? { done: 'waiting', dueAt: result.dueAt } : { done: 'cancelled' }
+  return result
 }
 
 /** The job at the end of the wait: removes every second factor unless the removal was cancelled meanwhile. */

@@ -179,9 +179,9 @@ async function wrongCode(db: Db, s: Settings, outbox: Outbox, user: User, state:
     if (!last) return
     await tx.delete(loginChallenges).where(eq(loginChallenges.userId, user.id))
     await audit(tx, { action: 'mfa_locked', targetId: user.id, ip, details: { attempts: state.count } })
+    await notify(tx, s, outbox, user, `${state.count} wrong second-factor codes were entered, so the sign-in was stopped`)
   })
   if (!last) throw fieldError('code', WRONG_CODE)
-  await notify(s, outbox, user, `${state.count} wrong second-factor codes were entered, so the sign-in was stopped`)
   throw locked(state.retryAfter)
 }
 
@@ -221,10 +221,11 @@ export async function finishSignIn(db: Db, s: Settings, outbox: Outbox, user: Us
     await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.id))
     await audit(tx, { action: 'login', actorId: user.id, targetId: user.id, ip: input.ip, details: { secondFactor: method } })
     const sid = await createSession(tx, user.id, { ip: input.ip, userAgent: input.userAgent }, now)
-    return { sid, method, cancelled: await cancelRemovals(tx, user.id, 'sign-in with the second factor', now) }
+    if (await cancelRemovals(tx, user.id, 'sign-in with the second factor', now))
+      await notify(tx, s, outbox, user, 'You signed in with your second factor, so it is not lost: its pending removal was cancelled')
+    return { sid, method }
   })
   if (!result) return null
-  if (result.cancelled) await notify(s, outbox, user, 'You signed in with your second factor, so it is not lost: its pending removal was cancelled')
   return { user, sid: result.sid, method: result.method }
 }
 
@@ -289,13 +290,25 @@ export async function proveWithCode(db: Db, key: Buffer, s: Settings, outbox: Ou
 
 export interface Change { ip?: string, sid: string }
 
-export async function notify(s: Settings, outbox: Outbox, user: User, what: string, byOwner = true) {
+/** Queues the "security settings changed" notice inside the change's transaction `tx`. */
+export async function notify(tx: Db, s: Settings, outbox: Outbox, user: User, what: string, byOwner = true) {
   const notice = securityChangedNotice(s, user, what, byOwner)
-  if (notice) await outbox.enqueue(notice)
+  if (notice) await outbox.enqueue(tx, notice)
+}
+
+/**
+ * One change to one's own second factors, counted per user (MFA_CHANGES_PER_HOUR): a stolen or scripted
+ * session cannot churn factors and codes, nor fill the job queue with notices. 429 beyond it.
+ */
+export async function limitFactorChanges(db: Db, s: Settings, userId: number, now = Date.now()) {
+  const state = await hit(db, `mfa-change:${userId}`, 3600, now)
+  if (state.count > s.limits.mfaChangesPerHour)
+    throw new DomainError(429, 'Too many changes to your second factors in the last hour. Try again later.', undefined, state.retryAfter, 'mfa-changes-limited')
 }
 
 /** Starts adding an authenticator app: a new secret, waiting for its first code (older unconfirmed ones go). */
 export async function startTotp(db: Db, key: Buffer, s: Settings, user: User, name = 'Authenticator app', now = Date.now()) {
+  await limitFactorChanges(db, s, user.id, now)
   const secret = new Secret({ size: 20 }).base32
   const row = await withTransaction(db, async (tx) => {
     await tx.delete(mfaFactors).where(and(eq(mfaFactors.userId, user.id), isNull(mfaFactors.confirmedAt)))
@@ -318,9 +331,9 @@ export async function confirmTotp(db: Db, key: Buffer, s: Settings, outbox: Outb
     const codes = await codesWithFirstFactor(tx, key, user.id, now)
     await cancelRemovals(tx, user.id, 'a second factor was added', now)
     await audit(tx, { action: 'mfa_added', actorId: user.id, targetId: user.id, ip: c.ip, details: { type: 'totp', name: f.name } })
+    await notify(tx, s, outbox, user, `An authenticator app was added as a second factor`)
     return { recoveryCodes: codes }
   })
-  await notify(s, outbox, user, `An authenticator app was added as a second factor`)
   return result
 }
 
@@ -338,14 +351,14 @@ async function replaceRecoveryCodes(tx: Db, key: Buffer, userId: number, now: nu
 
 /** A new set of recovery codes (the old set stops working); needs an active second factor. */
 export async function regenerateRecoveryCodes(db: Db, key: Buffer, s: Settings, outbox: Outbox, user: User, c: Change, now = Date.now()) {
-  const codes = await withTransaction(db, async (tx) => {
+  await limitFactorChanges(db, s, user.id, now)
+  return withTransaction(db, async (tx) => {
     if (!(await hasSecondFactor(tx, user.id))) throw new DomainError(400, 'Add an authenticator first: recovery codes stand in for it.')
     const codes = await replaceRecoveryCodes(tx, key, user.id, now)
     await audit(tx, { action: 'recovery_codes_generated', actorId: user.id, targetId: user.id, ip: c.ip })
+    await notify(tx, s, outbox, user, 'A new set of recovery codes was made; the old codes no longer work')
     return codes
   })
-  await notify(s, outbox, user, 'A new set of recovery codes was made; the old codes no longer work')
-  return codes
 }
 
 async function ownFactor(db: Db, user: User, id: number) {
@@ -368,6 +381,7 @@ export async function renameFactor(db: Db, user: User, id: number, name: string,
  * codes too (they only stand in for a factor).
  */
 export async function removeFactor(db: Db, s: Settings, outbox: Outbox, user: User, id: number, c: Change) {
+  await limitFactorChanges(db, s, user.id)
   const removed = await withTransaction(db, async (tx) => {
     const f = await ownFactor(tx, user, id)
     await tx.delete(mfaFactors).where(eq(mfaFactors.id, id))
@@ -377,9 +391,9 @@ export async function removeFactor(db: Db, s: Settings, outbox: Outbox, user: Us
     if (last) await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id))
     const { sessionsEnded, sessionVersion } = await revokeSessions(tx, user.id, c.sid)
     await audit(tx, { action: 'mfa_removed', actorId: user.id, targetId: user.id, ip: c.ip, details: { type: f.type, name: f.name, last, sessionsEnded } })
-    return { f, last, sessionVersion }
+    await notify(tx, s, outbox, user, last ? `The second factor "${f.name}" was removed: signing in now needs only the password` : `The second factor "${f.name}" was removed`)
+    return { sessionVersion }
   })
-  await notify(s, outbox, user, removed.last ? `The second factor "${removed.f.name}" was removed: signing in now needs only the password` : `The second factor "${removed.f.name}" was removed`)
   return { sessionVersion: removed.sessionVersion }
 }
 
@@ -404,10 +418,8 @@ export async function removeAllFactors(db: Db, s: Settings, outbox: Outbox, targ
     await reset(tx, failureKey(target.id))
     const { sessionsEnded } = await revokeSessions(tx, target.id)
     await audit(tx, { action: 'mfa_reset', actorId: by.actor?.id ?? null, actorLabel: by.label ?? null, targetId: target.id, ip: by.ip, details: { removed, sessionsEnded } })
+    await notify(tx, s, outbox, target, by.what ?? `${by.actor ? `The administrator ${by.actor.username}` : 'An administrator on the server'} removed every second factor of your account: signing in now needs only the password`, false)
     return { removed }
   })
-  if (!done) return null
-  const { removed } = done
-  await notify(s, outbox, target, by.what ?? `${by.actor ? `The administrator ${by.actor.username}` : 'An administrator on the server'} removed every second factor of your account: signing in now needs only the password`, false)
-  return { removed }
+  return done
 }

@@ -6,7 +6,7 @@ import type { Outbox } from '../mail/queue'
 import { linkOrigin, type Settings } from '../settings'
 import { audit } from './audit'
 import { DomainError } from './errors'
-import { cancelRemovals, challengeHash, challengeUser, codesWithFirstFactor, finishSignIn, notify, TIMED_OUT_MESSAGE, type Change } from './mfa'
+import { cancelRemovals, challengeHash, challengeUser, codesWithFirstFactor, finishSignIn, limitFactorChanges, notify, TIMED_OUT_MESSAGE, type Change } from './mfa'
 import { uniqueViolation } from './users'
 
 // Passkeys and security keys (WebAuthn, @simplewebauthn/server) as a second factor: registered from the
@@ -60,6 +60,7 @@ export async function passkeyRegistrationOptions(db: Db, s: Settings, user: User
 /** Checks the browser's answer to the registration options and adds the passkey (active at once). */
 export async function registerPasskey(db: Db, key: Buffer, s: Settings, outbox: Outbox, user: User, response: unknown, name: string, c: Change, now = Date.now()) {
   const rp = relyingParty(s)
+  await limitFactorChanges(db, s, user.id, now)
   const expectedChallenge = await takeChallenge(db, `reg:${c.sid}`, now)
   if (!expectedChallenge) throw new DomainError(400, 'The request to add a passkey expired. Start again.')
   let info
@@ -68,7 +69,7 @@ export async function registerPasskey(db: Db, key: Buffer, s: Settings, outbox: 
     info = v.verified ? v.registrationInfo : undefined
   }
   catch (err) {
-    throw new DomainError(400, `The passkey could not be checked: ${err instanceof Error ? err.message : 'invalid answer'}`)
+    throw unreadableAnswer(err)
   }
   if (!info) throw new DomainError(400, 'The passkey could not be checked. Try again.')
   const cred = info.credential
@@ -80,12 +81,12 @@ export async function registerPasskey(db: Db, key: Buffer, s: Settings, outbox: 
     const recoveryCodes = await codesWithFirstFactor(tx, key, user.id, now)
     await cancelRemovals(tx, user.id, 'a second factor was added', now)
     await audit(tx, { action: 'mfa_added', actorId: user.id, targetId: user.id, ip: c.ip, details: { type: 'webauthn', name } })
+    await notify(tx, s, outbox, user, `A passkey ("${name}") was added as a second factor`)
     return { id: row.id, recoveryCodes }
   }).catch((err: unknown) => {
     if (uniqueViolation(err)) throw new DomainError(400, 'This passkey is registered already.')
     throw err
   })
-  await notify(s, outbox, user, `A passkey ("${name}") was added as a second factor`)
   return result
 }
 
@@ -126,11 +127,20 @@ export async function completeLoginWithPasskey(db: Db, s: Settings, outbox: Outb
     newCounter = v.authenticationInfo.newCounter
   }
   catch (err) {
-    throw new DomainError(400, `The passkey could not be checked: ${err instanceof Error ? err.message : 'invalid answer'}`)
+    throw unreadableAnswer(err)
   }
   const result = await finishSignIn(db, s, outbox, user, input, now, async (tx) => {
     await tx.update(mfaFactors).set({ counter: newCounter, lastUsedAt: now }).where(eq(mfaFactors.id, factor.id))
     return 'webauthn'
   })
   return result!
+}
+
+/**
+ * A browser answer the WebAuthn library refused: its message goes to the log (it names the library's
+ * internals, e.g. "Cannot read properties of undefined"); the person is told what they can do.
+ */
+function unreadableAnswer(err: unknown): DomainError {
+  console.warn(`[latchkey] A passkey answer was refused: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300))
+  return new DomainError(400, 'The passkey could not be checked. Try again, or use another passkey or a code.', undefined, undefined, 'passkey-refused')
 }

@@ -32,7 +32,7 @@ export interface PasswordChange {
 /**
  * The one way a password is set, whatever the path (self, forced change, reset link, admin, CLI): policy,
  * hash, then one transaction that runs the guard, writes the hash, ends sessions (version bump + rows),
- * voids every outstanding link, lifts the account's login lock-out and writes the audit row; then the
+ * voids every outstanding link, lifts the account's login lock-out, writes the audit row and queues the
  * "password changed" notice. Nothing is written when any step refuses.
  */
 export async function changePassword(db: Db, s: Settings, outbox: Outbox, c: PasswordChange) {
@@ -45,12 +45,11 @@ export async function changePassword(db: Db, s: Settings, outbox: Outbox, c: Pas
     const { sessionVersion, sessionsEnded } = await revokeSessions(tx, c.user.id, c.keepSessionId)
     await resetPrefix(tx, (await loginFailureKeys(tx, c.user.username)).prefix)
     await audit(tx, { action: AUDIT_ACTION[c.how], actorId: c.actor?.id ?? null, actorLabel: c.actor?.label ?? null, targetId: c.user.id, ip: c.ip, details: { sessionsEnded, mustChangePassword: !!c.mustChangePassword, ...extra, ...c.details } })
+    // A first password (an invitation) changed nothing the owner had: no "password changed" notice.
+    // The notice is written in this transaction: committed with the change, or not at all.
+    const notice = c.notify !== false && c.user.passwordHash ? passwordChangedNotice(s, user, c.how, sessionsEnded, c.actor?.username) : null
+    if (notice) await outbox.enqueue(tx, notice)
     return { user: { ...user, sessionVersion }, sessionVersion, sessionsEnded }
   })
-  // A first password (an invitation) changed nothing the owner had: no "password changed" notice.
-  if (c.notify !== false && c.user.passwordHash) {
-    const notice = passwordChangedNotice(s, result.user, c.how, result.sessionsEnded, c.actor?.username)
-    if (notice) await outbox.enqueue(notice)
-  }
   return result
 }

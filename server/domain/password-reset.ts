@@ -91,9 +91,11 @@ export async function requestPasswordReset(db: Db, s: Settings, outbox: Outbox, 
   const emailHash = sha256(email.trim().toLowerCase()).slice(0, 16)
   const limited = (await hit(db, `reset-mail:${user?.id ?? emailHash}`, 3600, now)).count > s.limits.resetMailsPerAccountPerHour
   const outcome: ResetRequestOutcome = !user?.email ? 'unknown' : !user.isActive ? 'inactive' : limited ? 'rate-limited' : 'sent'
-  const token = outcome === 'sent' ? (await issueToken(db, user!.id, 'self-service', s.passwordResetTimeout, null, now)).token : randomBytes(32).toString('base64url')
-  await audit(db, { action: 'password_reset_requested', targetId: user?.id ?? null, details: { emailHash, outcome } })
-  await outbox.enqueue(setPasswordLinkNotice(s, outcome === 'sent' ? user : undefined, setPasswordLink(origin, token), s.passwordResetTimeout, 'self-service'))
+  await withTransaction(db, async (tx) => {
+    const token = outcome === 'sent' ? (await issueToken(tx, user!.id, 'self-service', s.passwordResetTimeout, null, now)).token : randomBytes(32).toString('base64url')
+    await audit(tx, { action: 'password_reset_requested', targetId: user?.id ?? null, details: { emailHash, outcome } })
+    await outbox.enqueue(tx, setPasswordLinkNotice(s, outcome === 'sent' ? user : undefined, setPasswordLink(origin, token), s.passwordResetTimeout, 'self-service'))
+  })
   return outcome
 }
 

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import MailComposer from 'nodemailer/lib/mail-composer'
-import type { Db } from '../db/client'
+import { afterCommit, type Db } from '../db/client'
 import type { Job } from '../db/schema'
 import { audit } from '../domain/audit'
-import { claimJob, completeJob, enqueueJob, failJob, pruneJobs } from '../domain/jobs'
+import { claimJob, completeJob, enqueueCoalesced, enqueueJob, failJob, pruneJobs } from '../domain/jobs'
 import { requestPasswordReset } from '../domain/password-reset'
 import { completeRemoval } from '../domain/mfa-removal'
 import { pruneStale } from '../domain/prune'
 import type { Mailer } from '../mail/mailer'
+import { mergeSecurityNotices } from '../mail/notices'
 import type { MailJob, Outbox } from '../mail/queue'
 import type { Settings } from '../settings'
 
@@ -50,11 +51,18 @@ export class JobWorker {
     this.pruneEveryMs = opts.pruneEveryMs ?? PRUNE_EVERY_MS
   }
 
-  /** The outbox the domain writes mails to: each mail a job row (awaited), then this worker is woken. */
+  /**
+   * The outbox the domain writes mails to: each mail a job row in the transaction of the change it reports;
+   * this worker is woken once that commits. An account's security notices are merged: at most one mail per
+   * NOTICE_WINDOW_MS, listing every change (a session regenerating codes in a loop makes two mails, not sixty).
+   */
   readonly outbox: Outbox = {
-    enqueue: async (job: MailJob) => {
-      await enqueueJob(this.db, { kind: 'mail', payload: job, runAt: Date.now() + (this.s.mail.retryDelaysMs[0] ?? 0) })
-      this.nudge()
+    enqueue: async (tx: Db, job: MailJob) => {
+      const runAt = Date.now() + (this.s.mail.retryDelaysMs[0] ?? 0)
+      if (job.changes && job.userId !== undefined)
+        await enqueueCoalesced(tx, { kind: 'mail', group: `notice:${job.kind}:${job.userId}`, payload: job, runAt, merge: (queued, added) => mergeSecurityNotices(this.s, queued, added) }, this.s.mail.noticeWindowMs)
+      else await enqueueJob(tx, { kind: 'mail', payload: job, runAt })
+      afterCommit(tx, () => this.nudge())
     },
   }
 

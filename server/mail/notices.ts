@@ -1,6 +1,6 @@
 import type { TokenReason, User } from '../db/schema'
 import { forgotPasswordBlocker, linkOrigin, type Settings } from '../settings'
-import type { MailJob } from './queue'
+import type { MailJob, SecurityChanges } from './queue'
 import { invitationMail, lostAuthenticatorMail, passwordChangedMail, resetPasswordMail, securityChangedMail } from './templates'
 
 export type PasswordChangeHow = 'reset' | 'self' | 'admin' | 'cli'
@@ -22,12 +22,23 @@ export function setPasswordLinkNotice(s: Settings, user: Pick<User, 'id' | 'user
 }
 
 /** The "security settings changed" notice (second factors added or removed, recovery codes, a lock), or null. */
-export function securityChangedNotice(s: Settings, user: Pick<User, 'id' | 'username' | 'email'>, what: string, byOwner: boolean): MailJob | null {
+export function securityChangedNotice(s: Settings, user: Pick<User, 'id' | 'username' | 'email'>, what: string, byOwner: boolean, now = Date.now()): MailJob | null {
   if (!user.email || !s.mail.configured) return null
+  return renderSecurityNotice(s, user.email, user.id, { username: user.username, byOwner, items: [{ what, at: now }] })
+}
+
+/** Several security notices of one account as one mail, listing every change (see enqueueCoalesced). */
+export function mergeSecurityNotices(s: Settings, queued: MailJob, added: MailJob): MailJob {
+  if (!queued.changes || !added.changes || !added.mail.to) return queued
+  const changes: SecurityChanges = { ...added.changes, byOwner: queued.changes.byOwner && added.changes.byOwner, items: [...queued.changes.items, ...added.changes.items] }
+  return renderSecurityNotice(s, added.mail.to, added.userId, changes)
+}
+
+function renderSecurityNotice(s: Settings, to: string, userId: number | undefined, changes: SecurityChanges): MailJob {
   const origin = linkOrigin(s)
   const forgotLink = origin && !forgotPasswordBlocker(s) ? `${origin}/login/forgot-password` : undefined
-  const content = securityChangedMail({ product: s.productName, username: user.username, when: new Date(), what, byOwner, forgotLink })
-  return { mail: { to: user.email, ...content }, kind: 'security_changed', userId: user.id }
+  const content = securityChangedMail({ product: s.productName, username: changes.username, changes: changes.items.map(c => ({ what: c.what, when: new Date(c.at) })), byOwner: changes.byOwner, forgotLink })
+  return { mail: { to, ...content }, kind: 'security_changed', userId, changes }
 }
 
 /** A lost-authenticator mail (confirm, or the waiting period started); null when the user has no address. */

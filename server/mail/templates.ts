@@ -58,13 +58,16 @@ export function passwordChangedMail(d: { product: string, username: string, when
 }
 
 /** What changed in an account's sign-in security (second factors, recovery codes, a lock), who did it, and what to do. */
-export function securityChangedMail(d: { product: string, username: string, when: Date, what: string, byOwner: boolean, forgotLink?: string }): MailContent {
-  const subject = `Security settings of your ${d.product} account changed`
-  const what = `${d.what} (account "${d.username}", ${d.when.toUTCString()}).`
+export function securityChangedMail(d: { product: string, username: string, changes: Array<{ what: string, when: Date }>, byOwner: boolean, forgotLink?: string }): MailContent {
+  const many = d.changes.length > 1
+  const subject = `Security settings of your ${d.product} account changed${many ? ` (${d.changes.length} changes)` : ''}`
+  const lines = many
+    ? [`${d.changes.length} changes were made to the security settings of your account "${d.username}":`, ...d.changes.map(c => `- ${c.what} (${c.when.toUTCString()})`)]
+    : d.changes.map(c => `${c.what} (account "${d.username}", ${c.when.toUTCString()}).`)
   const notYou = d.byOwner
     ? `If this was not you, someone knows your password: ${d.forgotLink ? `reset it now (${d.forgotLink}) and ` : ''}tell your administrator at once.`
     : 'If you did not expect this, tell your administrator at once.'
-  return { subject, text: `${what}\n\n${notYou}\n`, html: layout(d.product, [esc(what), esc(notYou)]) }
+  return { subject, text: `${lines.join('\n')}\n\n${notYou}\n`, html: layout(d.product, [...lines.map(esc), esc(notYou)]) }
 }
 
 /**

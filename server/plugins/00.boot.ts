@@ -1,5 +1,5 @@
 import type { Db } from '../db/client'
-import { cookieSecurityWarning, recoveryStatusLine } from '../settings'
+import { cookieSecurityWarning, passkeyHostWarning, recoveryStatusLine } from '../settings'
 import { migrateDatabase } from '../db/migrate'
 import { setupCode } from '../domain/app-meta'
 import { sessionSecret } from '../domain/secrets'
@@ -19,8 +19,8 @@ export default defineNitroPlugin((nitroApp) => {
     process.env.NUXT_SESSION_MAX_AGE = String(s.sessionMaxAge)
     const db = useDb()
     console.info(`[latchkey] ${recoveryStatusLine(s)}`)
-    const warning = cookieSecurityWarning(s)
-    if (warning) console.warn(`[latchkey] Warning: ${warning}`)
+    for (const warning of [cookieSecurityWarning(s), passkeyHostWarning(s)])
+      if (warning) console.warn(`[latchkey] Warning: ${warning}`)
     // Nitro plugins are synchronous: the migrations (asynchronous on PostgreSQL) run now, requests wait for
     // them (middleware/00.ready.ts), and a failure stops the process as any other start-up error does.
     setStartup(migrateDatabase(db).then(async () => {

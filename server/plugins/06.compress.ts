@@ -19,6 +19,10 @@ export default defineNitroPlugin((nitroApp) => {
   nitroApp.hooks.hook('beforeResponse', (event, response) => {
     const body = response.body
     if (event.node.res.headersSent || event.method === 'HEAD' || getResponseHeader(event, 'content-encoding')) return
+    // Nuxt renders an error page by fetching /__nuxt_error inside the server and reading the answer as text:
+    // a compressed answer there became a string of the wrong bytes, sent on with Content-Encoding (every
+    // error page arrived corrupt). The inner answer stays plain; the outer one is what the browser gets.
+    if (event.path.startsWith('/__nuxt_error')) return
     const json = typeof body !== 'string'
     if (json && (body === null || typeof body !== 'object' || !(Array.isArray(body) || Object.getPrototypeOf(body) === Object.prototype))) return
     const text = json ? JSON.stringify(body) : body

@@ -2,7 +2,10 @@ import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { closeDatabase, openDatabase } from '../../server/db/client'
+import { jobs } from '../../server/db/schema'
 import { Client } from '../support/client'
+import { freePort } from '../support/ports'
 import { MANAGE_ENTRY, ON_POSTGRES, removeDir, startServer, type TestServer } from '../support/server'
 import { seedUser } from '../support/users'
 
@@ -87,5 +90,33 @@ describe.skipIf(!ON_POSTGRES)('manage on PostgreSQL', () => {
   it('copydb refuses when DATABASE_URL is PostgreSQL already, and the server refuses to start without the shared secrets', async () => {
     expect(manage(['copydb', '--to', server.dbEnv.DATABASE_URL!])).toMatchObject({ code: 1, err: expect.stringMatching(/DATABASE_URL names PostgreSQL already/) })
     await expect(startServer({ NUXT_SESSION_PASSWORD: '' }, { dir: server.dir })).rejects.toThrow(/Cannot start: With PostgreSQL, set NUXT_SESSION_PASSWORD \(the same on every instance/)
+  })
+})
+
+describe('manage changepassword when mail cannot be sent (round 3, finding 7)', () => {
+  it('the notice is queued with the change and stays due in the job queue for a server to send', async () => {
+    const s = await startServer()
+    const u = await seedUser(s.db())
+    await s.stop()
+    try {
+      const port = await freePort() // nothing listens there
+      const r = spawnSync(process.execPath, [MANAGE_ENTRY, 'changepassword', u.username], { input: 'queued notice passphrase\nqueued notice passphrase\n', env: { PATH: process.env.PATH, ...s.dbEnv, EMAIL_HOST: '127.0.0.1', EMAIL_PORT: String(port), EMAIL_TIMEOUT: '2' }, encoding: 'utf8' })
+      expect(r.status).toBe(0)
+      expect(r.stderr).toMatch(/could not be sent .* waits in the job queue/)
+      const db = openDatabase(s.dbEnv.DATABASE_URL!)
+      try {
+        const queued = (await db.select().from(jobs)).filter(j => j.kind === 'mail')
+        expect(queued).toHaveLength(1)
+        expect(queued[0]).toMatchObject({ status: 'pending' })
+        expect(queued[0]!.runAt).toBeLessThanOrEqual(Date.now())
+        expect(JSON.parse(queued[0]!.payload)).toMatchObject({ kind: 'password_changed', mail: { to: u.email } })
+      }
+      finally {
+        await closeDatabase(db)
+      }
+    }
+    finally {
+      removeDir(s.dir)
+    }
   })
 })

@@ -162,7 +162,7 @@ describe('recovery forms', () => {
       expect(r.text).toBe(known.text)
     }
     await smtp.waitFor(u.email!, { since })
-    await new Promise(r => setTimeout(r, 300))
+    await waitForDrainedJobs(server.db)
     // (only these two addresses: a mail an earlier test queued for its own user may arrive in this window)
     const to = smtp.mails.slice(since).flatMap(m => m.to)
     expect(to.filter(a => a === u.email)).toHaveLength(1)

@@ -4,7 +4,7 @@ import { Client } from '../support/client'
 import { silentSmtp, SmtpSink } from '../support/mail'
 import { removeDir, startServer, type TestServer } from '../support/server'
 import { seedUser } from '../support/users'
-import { waitFor } from '../support/audit'
+import { waitFor, waitForDrainedJobs } from '../support/audit'
 
 // The durable job queue across a crash: forgot-password requests are acknowledged, the server is killed
 // (SIGKILL) while its worker holds a claimed mail job, and the next start sends every mail exactly once
@@ -33,7 +33,7 @@ describe('jobs survive SIGKILL', () => {
     const b = await startServer({ ...common, ...sink.env() }, { dir: a.dir })
     cleanup.push(() => b.stop())
     for (const p of people) await sink.waitFor(p.email!, { timeoutMs: 20_000 })
-    await new Promise(r => setTimeout(r, 1500))
+    await waitForDrainedJobs(b.db)
     for (const p of people) expect(sink.for(p.email!)).toHaveLength(1)
     const mails = (await b.db().select().from(jobs)).filter(j => j.kind === 'mail')
     expect(mails.every(j => j.status === 'done' && j.payload === 'null')).toBe(true)

@@ -59,14 +59,17 @@ describe('permission matrix', () => {
     ['see second factors', id => ['GET', `/api/users/${id}/mfa`]],
     ['remove second factors', id => ['DELETE', `/api/users/${id}/mfa`]],
   ]
-  const cases: Array<[string, Who, 'regular' | 'superuser', number]> = []
+  const cases: Array<[string, Who, 'regular' | 'manager' | 'superuser', number]> = []
   for (const [name] of actions) {
     cases.push([name, 'anon', 'regular', 401], [name, 'regular', 'regular', 403])
     cases.push([name, 'manager', 'regular', 200], [name, 'superuser', 'regular', 200])
-    cases.push([name, 'manager', 'superuser', name === 'view' || name === 'see second factors' ? 200 : 403], [name, 'superuser', 'superuser', 200])
+    // A user manager sees a superuser (not their second factors: round 3, finding 3) and changes nothing of theirs.
+    cases.push([name, 'manager', 'superuser', name === 'view' ? 200 : 403], [name, 'superuser', 'superuser', 200])
+    // Another user manager: everything but removing their second factor (only a superuser may: finding 3).
+    cases.push([name, 'manager', 'manager', name === 'remove second factors' ? 403 : 200], [name, 'superuser', 'manager', 200])
   }
   it.each(cases)('%s as %s on a %s user → %i', async (name, who, targetKind, status) => {
-    const target = await seedUser(server.db(), { isSuperuser: targetKind === 'superuser' })
+    const target = await seedUser(server.db(), { isSuperuser: targetKind === 'superuser', isUserManager: targetKind === 'manager' })
     const [method, path, body] = actions.find(([n]) => n === name)![1](target.id)
     const before = (await server.db().select().from(users).where(eq(users.id, target.id)))[0]
     const res = await as(who).request(method, path, body)

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { hydrated, screenshot, browserStage } from '../support/browser'
+import { PASSKEYS_NEED_A_NAME } from '../../shared/passkeys'
+import { browserStage, hydrated, open, screenshot, signedInPage } from '../support/browser'
 import { Client } from '../support/client'
 import { enrolTotp } from '../support/mfa'
+import { removeDir, startServer } from '../support/server'
 import { seedUser } from '../support/users'
 
 // Passkeys through the pages, with Chromium's virtual authenticator (DevTools protocol WebAuthn domain) in
@@ -65,5 +67,26 @@ describe('passkeys in Chromium', () => {
     const forged = await c.post('/api/auth/login/webauthn', { response: { id: 'x', rawId: 'x', type: 'public-key', response: {} } })
     expect(forged.status).toBe(400)
     expect((await c.get('/api/auth/me')).status).toBe(401)
+  })
+
+  it('on a site opened by its IP address, adding a passkey says why it cannot work (round 3, finding 8)', async () => {
+    const ipServer = await startServer({ NUXT_PUBLIC_SITE_URL: '{url}' })
+    try {
+      const u = await seedUser(ipServer.db())
+      const { context, page } = await signedInPage(stage.browser, ipServer.url, u)
+      const cdp = await context.newCDPSession(page)
+      await cdp.send('WebAuthn.enable')
+      await cdp.send('WebAuthn.addVirtualAuthenticator', { options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } })
+      await open(page, `${ipServer.url}/profile/security`)
+      await page.getByRole('button', { name: 'Add passkey or security key' }).click()
+      await page.getByText(PASSKEYS_NEED_A_NAME).waitFor()
+      expect(await page.getByText(/prompt was closed or timed out/).count()).toBe(0)
+      await screenshot(page, 'security-passkey-ip-address')
+      await context.close()
+    }
+    finally {
+      await ipServer.stop()
+      removeDir(ipServer.dir)
+    }
   })
 })

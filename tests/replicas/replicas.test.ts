@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { jobs } from '../../server/db/schema'
-import { waitFor } from '../support/audit'
+import { waitFor, waitForDrainedJobs } from '../support/audit'
 import { Client } from '../support/client'
 import { linkIn, silentSmtp, SmtpSink } from '../support/mail'
 import { ON_POSTGRES, removeDir, startServer, type TestServer } from '../support/server'
@@ -98,7 +98,7 @@ describe.skipIf(!ON_POSTGRES)('a replica killed while it holds mail jobs', () =>
     await first.stop('SIGKILL')
 
     for (const p of people) await own.waitFor(p.email!, { timeoutMs: 20_000 })
-    await new Promise(r => setTimeout(r, 1500))
+    await waitForDrainedJobs(second.db)
     for (const p of people) expect(own.for(p.email!)).toHaveLength(1)
     const mails = (await second.db().select().from(jobs)).filter(j => j.kind === 'mail')
     expect(mails).toHaveLength(6)

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
 import Database from 'better-sqlite3'
-import { eq } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { passwordTokens } from '../../server/db/schema'
+import { auditLog, passwordTokens } from '../../server/db/schema'
+import { waitFor } from '../support/audit'
 import { Client } from '../support/client'
 import { checkLedger, runLoad, seed } from '../support/load'
 import { ON_POSTGRES, removeDir, startServer } from '../support/server'
@@ -14,10 +15,10 @@ describe(`crash (${ON_POSTGRES ? 'PostgreSQL' : 'SQLite'})`, () => {
     const server = await startServer({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000000' })
     const { admin, users } = await seed(server, 24)
     const load = runLoad({ url: server.url, seconds: 30, admin, users, workers: 4 })
-    await new Promise(r => setTimeout(r, 6000))
-    server.proc.kill('SIGKILL')
+    // Killed in the middle of real work: once the load has written a few hundred audit rows, not after a guess.
+    await waitFor(async () => (await server.db().select({ n: sql<number>`count(*)` }).from(auditLog))[0]!.n >= 300, 60_000)
+    await server.stop('SIGKILL')
     const result = await load
-    await new Promise(r => server.proc.exitCode !== null || server.proc.signalCode !== null ? r(null) : server.proc.once('exit', r))
     if (!ON_POSTGRES) {
       const raw = new Database(server.dbPath)
       expect(raw.prepare('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' })

@@ -1,6 +1,6 @@
-import { desc } from 'drizzle-orm'
+import { and, desc, inArray } from 'drizzle-orm'
 import type { Db } from '../../server/db/client'
-import { auditLog } from '../../server/db/schema'
+import { auditLog, jobs } from '../../server/db/schema'
 
 type Row = typeof auditLog.$inferSelect
 
@@ -25,4 +25,13 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs 
     if (Date.now() > deadline) throw new Error('The awaited condition never held.')
     await new Promise(r => setTimeout(r, 25))
   }
+}
+
+/**
+ * Waits until the job queue has drained: no mail or forgot-password job waits or runs (a mail job is done
+ * only once the SMTP server took the message). "No second mail" is then a fact, not a guess made by sleeping.
+ */
+export async function waitForDrainedJobs(db: () => Db, timeoutMs = 15_000) {
+  await waitFor(async () => (await db().select({ id: jobs.id }).from(jobs)
+    .where(and(inArray(jobs.kind, ['mail', 'forgot-password']), inArray(jobs.status, ['pending', 'running'])))).length === 0, timeoutMs)
 }

@@ -132,7 +132,7 @@ export async function startServer(env: Record<string, string> = {}, opts: { dir?
       db = undefined
       if (open) await closeDatabase(open)
       saveLog()
-      if (proc.exitCode !== null) return proc.exitCode
+      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode
       const exited = new Promise<number | null>(r => proc.once('exit', code => r(code)))
       proc.kill(signal)
       return exited

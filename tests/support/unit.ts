@@ -19,5 +19,5 @@ export const testSettings = (env: Record<string, string> = {}) => parseSettings(
 /** An outbox that keeps what the domain queued, so tests can read the mails. */
 export function memoryOutbox(): Outbox & { jobs: MailJob[] } {
   const jobs: MailJob[] = []
-  return { jobs, enqueue: job => void jobs.push(job) }
+  return { jobs, enqueue: async (_tx, job) => void jobs.push(job) }
 }

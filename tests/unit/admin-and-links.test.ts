@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { Db } from '../../server/db/client'
 import { passwordTokens, users, type User } from '../../server/db/schema'
-import { adminIssueLink, adminRevokeLinks, adminSendResetEmail, adminSetPassword, adminSignOut, createUserAsAdmin, editableTarget, escapeLike, listUsers, updateUserAsAdmin, viewableUser, type CreateInput } from '../../server/domain/admin'
+import { adminIssueLink, adminRemoveSecondFactor, adminRevokeLinks, adminSendResetEmail, adminSetPassword, adminSignOut, createUserAsAdmin, editableTarget, escapeLike, factorsOfUser, listUsers, updateUserAsAdmin, userDetail, viewableUser, type CreateInput } from '../../server/domain/admin'
 import { acceptPasswordResetRequest, adminIssuedLinks, checkLink, issueToken, limitTokenAttempts, liveToken, requestPasswordReset, resetPasswordWithToken, setPasswordLink, userForToken } from '../../server/domain/password-reset'
 import { hashPassword } from '../../server/domain/passwords'
 import { createSession } from '../../server/domain/sessions'
@@ -9,7 +9,7 @@ import { createUser, findUserById } from '../../server/domain/users'
 import { passwordChangedNotice, setPasswordLinkNotice } from '../../server/mail/notices'
 import { passwordChangedMail, resetPasswordMail, testMail } from '../../server/mail/templates'
 import { cookieSecurityWarning, forgotPasswordBlocker, linkOrigin, parseSettings, setPasswordMailBlocker } from '../../server/settings'
-import { canEditUser, canGrantSuperuser, canManageUsers, canReadAudit } from '../../shared/permissions'
+import { canEditUser, canGrantSuperuser, canManageUsers, canReadAudit, canRemoveSecondFactor } from '../../shared/permissions'
 import { memoryOutbox, tempDb, testSettings } from '../support/unit'
 
 let db: Db
@@ -35,6 +35,10 @@ describe('permissions (shared predicates)', () => {
     ['manager edits a superuser', () => canEditUser(mgr, root), false],
     ['regular user edits anyone', () => canEditUser(plain, mgr), false],
     ['manager grants superuser', () => canGrantSuperuser(mgr), false],
+    ['manager removes a plain user\'s factor', () => canRemoveSecondFactor(mgr, plain), true],
+    ['manager removes another manager\'s factor', () => canRemoveSecondFactor(mgr, { id: 9, isSuperuser: false, isUserManager: true }), false],
+    ['manager removes a superuser\'s factor', () => canRemoveSecondFactor(mgr, root), false],
+    ['superuser removes a manager\'s factor', () => canRemoveSecondFactor(root, mgr), true],
     ['manager manages users', () => canManageUsers(mgr), true],
     ['deactivated superuser manages users', () => canManageUsers({ ...root, isActive: false }), false],
     ['manager reads the audit log', () => canReadAudit(mgr), false],
@@ -49,8 +53,25 @@ describe('admin rules', () => {
     await expect(editableTarget(db, mgr, 999)).rejects.toMatchObject({ status: 404 })
     await expect(editableTarget(db, mgr, mgr.id)).rejects.toMatchObject({ status: 403, code: 'own-account' })
     await expect(editableTarget(db, mgr, root.id)).rejects.toMatchObject({ status: 403 })
-    expect((await viewableUser(db, root.id)).id).toBe(root.id)
-    await expect(viewableUser(db, 999)).rejects.toMatchObject({ status: 404 })
+    expect((await viewableUser(db, root, root.id)).id).toBe(root.id)
+    await expect(viewableUser(db, root, 999)).rejects.toMatchObject({ status: 404 })
+    // The domain checks who asks; a caller that forgot cannot leak a user to someone without the permission.
+    await expect(viewableUser(db, plain, root.id)).rejects.toMatchObject({ status: 403 })
+  })
+
+  it('round 3, finding 3: a superuser\'s factor list only for superusers; a permission holder\'s factors removed only by a superuser', async () => {
+    await expect(factorsOfUser(db, mgr, root.id)).rejects.toMatchObject({ status: 403 })
+    await expect(factorsOfUser(db, plain, mgr.id)).rejects.toMatchObject({ status: 403 })
+    expect(await factorsOfUser(db, mgr, plain.id)).toMatchObject({ factors: [] })
+    expect(await factorsOfUser(db, root, mgr.id)).toMatchObject({ factors: [] })
+    const other = await createUser(db, { username: 'mgr2', email: 'mgr2@example.com', isUserManager: true }, await hashPassword(PW))
+    await expect(adminRemoveSecondFactor(db, s, memoryOutbox(), other.id, as(mgr))).rejects.toMatchObject({ status: 403, code: 'superuser-only' })
+    expect(await adminRemoveSecondFactor(db, s, memoryOutbox(), other.id, as(root))).toMatchObject({ removed: 0 })
+    expect(await adminRemoveSecondFactor(db, s, memoryOutbox(), plain.id, as(mgr))).toMatchObject({ removed: 0 })
+    const detail = await userDetail(db, mgr, root.id)
+    expect(detail).toMatchObject({ canEdit: false, canRemoveMfa: false, secondFactors: [] })
+    expect(await userDetail(db, mgr, other.id)).toMatchObject({ canEdit: true, canRemoveMfa: false })
+    expect(await userDetail(db, root, other.id)).toMatchObject({ canEdit: true, canRemoveMfa: true })
   })
 
   it('lists with search (trigram index for 3+ characters, LIKE below), sort and pages', async () => {

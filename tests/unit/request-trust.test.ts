@@ -60,6 +60,20 @@ describe('where to go after login (finding 15)', () => {
   ])('%j → %j', (next, expected) => {
     expect(safeNextPath(next)).toBe(expected)
   })
+
+  // Round 3, finding 1: the parser removes dot segments, so these became '//evil.example' (another host).
+  it.each([
+    '/.//evil.example', '/..//evil.example', '/%2e//evil.example', '/%2E%2E//evil.example', '/a/..//evil.example',
+    '/./\\evil.example', '/.\\/evil.example', '/%5c%5cevil.example', '/%5C/evil.example', '/.//\\evil.example',
+    '/\t/evil.example', '/.\t//evil.example', '/\n/evil.example', '/.\r\n//evil.example', '/./%09/evil.example',
+    '/.///evil.example', '/users/../..//evil.example',
+  ])('%j never leaves the site', (next) => {
+    const out = safeNextPath(next)
+    expect(out.startsWith('/') && !out.startsWith('//') && !out.startsWith('/\\')).toBe(true)
+    // Followed as a browser follows a Location header, it stays here; and checking it again changes nothing.
+    expect(new URL(out, 'https://latchkey.example').origin).toBe('https://latchkey.example')
+    expect(safeNextPath(out)).toBe(out)
+  })
 })
 
 describe('the client address under nuxt dev (finding of the first-run review)', () => {

@@ -1,9 +1,7 @@
-import { viewableUser } from '../../../domain/admin'
-import { mfaOverview } from '../../../domain/mfa'
+import { factorsOfUser } from '../../../domain/admin'
 
-// Another user's second factors (names and dates only).
+// Another user's second factors (names and dates only); a superuser's only for superusers.
 export default defineApiHandler(async (event) => {
-  requireUserManager(event)
-  const target = await viewableUser(useDb(), routeId(event))
-  return mfaOverview(useDb(), target.id)
+  const { user } = requireUserManager(event)
+  return factorsOfUser(useDb(), user, routeId(event))
 })
