@@ -34,7 +34,8 @@ function setRevealed(button: HTMLElement, shown: boolean) {
   if (!input) return
   input.type = shown ? 'text' : 'password'
   const label = button.dataset.label ?? 'password'
-  const [eye, eyeOff] = (button.dataset.icons ?? '').split(' ')
+  // two SVG paths, '|' between them (a path has spaces of its own)
+  const [eye, eyeOff] = (button.dataset.icons ?? '').split('|')
   button.setAttribute('aria-pressed', String(shown))
   button.setAttribute('aria-label', `${shown ? 'Hide' : 'Show'} ${label}`)
   button.querySelector('path')?.setAttribute('d', (shown ? eyeOff : eye) ?? '')
@@ -97,6 +98,37 @@ document.addEventListener('click', (e) => {
     }, () => undefined)
   }
 })
+
+// New passwords survive a refused post that was not about them (a wrong setup code, a taken username): a
+// form marked data-keep-passwords leaves them in this tab's sessionStorage for the one page load that
+// follows, which puts back each one whose field shows no error (a refused password is typed anew) and
+// clears the store whatever happens; the app clears it too (app.vue), and it is ignored after a minute.
+const KEPT = 'latchkey-kept-passwords'
+// (a shown password is a text input: its autocomplete still says what it is)
+const passwordsOf = (form: HTMLFormElement) => [...form.querySelectorAll<HTMLInputElement>('input[name]')].filter(i => i.type === 'password' || /-password$/.test(i.autocomplete))
+document.addEventListener('submit', (e) => {
+  const form = e.target as HTMLFormElement
+  if (!form.matches('[data-keep-passwords]')) return
+  const values = Object.fromEntries(passwordsOf(form).map(i => [i.name, i.value]))
+  sessionStorage.setItem(KEPT, JSON.stringify({ at: Date.now(), path: location.pathname, values }))
+})
+{
+  const kept = sessionStorage.getItem(KEPT)
+  sessionStorage.removeItem(KEPT)
+  const form = document.querySelector<HTMLFormElement>('form[data-keep-passwords]')
+  const saved = kept ? JSON.parse(kept) as { at: number, path: string, values: Record<string, string> } : undefined
+  if (form && saved && saved.path === location.pathname && Date.now() - saved.at < 60_000) {
+    const refused = (input: HTMLInputElement | null | undefined) => !!input?.closest('.v-input--error')
+    const first = passwordsOf(form).find(i => i.name !== 'confirm')
+    for (const input of passwordsOf(form)) {
+      const value = saved.values[input.name]
+      // The confirmation goes with its password: kept only when both are fine.
+      if (!value || refused(input) || (input.name === 'confirm' && refused(first))) continue
+      input.value = value
+      input.dispatchEvent(new Event('input', { bubbles: true }))
+    }
+  }
+}
 
 // One post per click: the button shows it is busy until the next page arrives (and again after Back).
 document.addEventListener('submit', (e) => {

@@ -12,12 +12,20 @@ export interface FormOptions {
   label?: string
   /** The full-width, large button of the login and recovery cards. */
   wide?: boolean
+  /**
+   * A native form whose new passwords the page script keeps across a refused post when they were not what
+   * was refused (a wrong setup code must not empty them); never on a sign-in form (a refused password there
+   * is the wrong one).
+   */
+  keepPasswords?: boolean
   /** What a submit does; a thrown API error lands on the fields. Without it the form posts natively (login pages). */
   submit?: () => Promise<unknown>
   /** Checks in the browser before anything is sent (e.g. the new-password fields agree). */
   valid?: () => boolean
-  /** Runs after a refused submit (e.g. clear the password that was typed), with the error's code. */
-  onError?: (code: string) => void
+  /** The required fields left empty, as field errors: shown all at once (with `valid`'s), and nothing is sent. */
+  missing?: () => FieldErrors
+  /** Runs after a refused submit (e.g. clear the password that was typed), with the error's code; true: handled, no message. */
+  onError?: (code: string) => boolean | undefined
 }
 
 /**
@@ -30,6 +38,7 @@ export function useForm(opts: FormOptions = {}) {
   const state = reactive({
     busy: false, touched: !!posted, message: posted?.message ?? '', code: posted?.code ?? '', fields: (posted?.fieldErrors ?? {}) as FieldErrors,
     action: opts.action ?? '', intent: opts.intent ?? '', label: opts.label ?? 'Save', wide: !!opts.wide, native: !opts.submit,
+    keepPasswords: !!opts.keepPasswords,
   })
 
   function clear() {
@@ -48,7 +57,9 @@ export function useForm(opts: FormOptions = {}) {
   async function run(fn = opts.submit): Promise<boolean> {
     state.touched = true
     clear()
-    if (!(opts.valid?.() ?? true)) return false
+    const missing = opts.missing?.() ?? {}
+    state.fields = missing
+    if (!(opts.valid?.() ?? true) || Object.keys(missing).length) return false
     state.busy = true
     try {
       await fn?.()
@@ -56,7 +67,7 @@ export function useForm(opts: FormOptions = {}) {
     }
     catch (err) {
       set(err)
-      opts.onError?.(state.code)
+      if (opts.onError?.(state.code) === true) state.message = ''
       return false
     }
     finally {

@@ -7,11 +7,15 @@ export function useRecentProof() {
   const state = reactive({ open: false })
   let retry: (() => void) | undefined
 
-  /** For a form's onError: a refusal for want of a recent proof asks for one, then submits again. */
+  /**
+   * For a form's onError: a refusal for want of a recent proof asks for one, then submits again. Answers
+   * true (handled): the dialog says what is wanted, so the form shows no error behind it.
+   */
   const onError = (again: () => unknown) => (code: string) => {
-    if (code !== 'reauth-required') return
+    if (code !== 'reauth-required') return false
     retry = () => void again()
     state.open = true
+    return true
   }
   const proven = () => {
     state.open = false

@@ -5,4 +5,7 @@
  */
 export const SCRIPT_FREE_PAGES = ['/login', '/login/forgot-password', '/login/set-password', '/login/change-password', '/login/lost-authenticator'] as const
 
+/** The address a forgot-password request was just made for, shown back on the "sent" page (server/forms). */
+export const FORGOT_PASSWORD_SENT_COOKIE = 'latchkey-reset-sent'
+
 export const isScriptFreePage = (path: string) => (SCRIPT_FREE_PAGES as readonly string[]).includes(path.replace(/\/+$/, '') || '/')

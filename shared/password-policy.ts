@@ -21,6 +21,8 @@ export interface PasswordContext {
   minLength?: number
   /** Server side: a lookup in the bundled common-password list. */
   isCommon?: (lowercased: string) => boolean
+  /** False when someone sets another person's password (an administrator, the CLI): the message says "the user's". */
+  ownAccount?: boolean
 }
 
 /** Returns why the password is not acceptable, or null when it is. */
@@ -36,7 +38,7 @@ export function passwordProblem(password: string, ctx: PasswordContext = {}): st
     .map(w => w?.normalize('NFKC').toLowerCase().trim())
     .filter((w): w is string => !!w && w.length >= 4)
   if (words.some(w => lower.includes(w) || w.includes(lower)))
-    return 'This password is too close to your username, name or email address.'
+    return `This password is too close to ${ctx.ownAccount === false ? 'the user\'s' : 'your'} username, name or email address.`
   if (ctx.isCommon) {
     // Catch "password1234" and "qwertyuiop!!" too: the common word with padding stripped.
     const core = lower.replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '')

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { AUDIT_ACTION_NAMES } from './audit'
 import { PASSWORD_MAX_LENGTH } from './password-policy'
-import { PASSWORDS_DIFFER } from './text'
+import { ENTER_PASSWORD, ENTER_USERNAME, PASSWORDS_DIFFER } from './text'
 import { USER_LIST_DEFAULTS, USER_LIST_PAGE_MAX, USER_LIST_SEARCH_MAX, USER_LIST_SORTS } from './user-list'
 
 // Every field is one bounded string: arrays and objects are refused (GitLab CVE-2023-7028).
@@ -14,14 +14,14 @@ const CONTROL = /[\u0000-\u001F\u007F-\u009F]/
 const CONTROL_MESSAGE = 'Remove control characters (such as tabs or line breaks).'
 /** A string schema without control characters. */
 export const text = (error: string) => z.string({ error }).refine(v => !CONTROL.test(v), CONTROL_MESSAGE)
-export const usernameSchema = text('Enter a username.').trim()
-  .min(1, 'Enter a username.')
+export const usernameSchema = text(ENTER_USERNAME).trim()
+  .min(1, ENTER_USERNAME)
   .max(150, 'Use at most 150 characters.')
   .regex(/^[\w.@+-]+$/, 'Use only letters, digits and @ . + - _')
 export const emailSchema = text('Enter an email address.').trim().max(254, 'Use at most 254 characters.')
   .pipe(z.email('Enter a valid email address.'))
 /** A password as typed; the policy (length, common, context) is checked by passwordProblem. */
-export const passwordInputSchema = z.string({ error: 'Enter a password.' }).min(1, 'Enter a password.')
+export const passwordInputSchema = z.string({ error: ENTER_PASSWORD }).min(1, ENTER_PASSWORD)
   .max(PASSWORD_MAX_LENGTH * 4, `Use at most ${PASSWORD_MAX_LENGTH} characters.`)
   .refine(v => [...v.normalize('NFKC')].length <= PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`)
 
@@ -49,7 +49,8 @@ export const passkeyRegisterSchema = z.strictObject({ response: webauthnResponse
 export const passkeyLoginSchema = z.strictObject({ response: webauthnResponse })
 
 export const changePasswordSchema = z.object({
-  currentPassword: z.string({ error: 'Enter your current password.' }).min(1, 'Enter your current password.').max(PASSWORD_MAX_LENGTH * 4),
+  // May be left out only in a forced change right after the sign-in that proved it (the domain decides).
+  currentPassword: z.string({ error: 'Enter your current password.' }).max(PASSWORD_MAX_LENGTH * 4).optional().default(''),
   newPassword: passwordInputSchema,
 })
 
@@ -60,7 +61,10 @@ export const setupSchema = z.object({
   password: passwordInputSchema,
 })
 
-export const forgotPasswordSchema = z.object({ email: text('Enter your email address.').trim().min(1, 'Enter your email address.').max(254, 'Use at most 254 characters.') })
+export const forgotPasswordSchema = z.object({
+  email: text('Enter your email address.').trim().min(1, 'Enter your email address.').max(254, 'Use at most 254 characters.')
+    .pipe(z.email('Enter an email address such as name@example.com.')),
+})
 export const tokenSchema = z.object({ token: text('The link is incomplete.').min(1, 'The link is incomplete.').max(200, 'The link is invalid.') })
 export const resetPasswordSchema = tokenSchema.extend({ password: passwordInputSchema })
 
@@ -73,7 +77,11 @@ export function withConfirm<T extends z.ZodRawShape>(schema: z.ZodObject<T>, fie
     .refine((v) => {
       const body = v as Record<string, unknown>
       return body.confirm === body[field]
-    }, { path: ['confirm'], message: PASSWORDS_DIFFER })
+    }, {
+      path: ['confirm'], message: PASSWORDS_DIFFER,
+      // Checked alongside the other fields' problems (all at once), whenever both passwords are strings.
+      when: ({ value }) => typeof (value as Record<string, unknown>)?.confirm === 'string' && typeof (value as Record<string, unknown>)?.[field] === 'string',
+    })
 }
 
 export { fieldErrorsOf, type FieldErrors } from './field-errors'

@@ -1,3 +1,5 @@
+import type { UserStatus } from './user-status'
+
 /** A user as the API shows it: never the hash, never tokens. */
 export interface PublicUser {
   id: number
@@ -19,6 +21,8 @@ export interface PublicUser {
 export interface CurrentUser extends PublicUser {
   /** MFA_REQUIRED covers this user and they have no second factor yet. */
   mfaEnrolmentRequired: boolean
+  /** With a forced password change: this session proved the password in the last 15 minutes (not asked again). */
+  passwordProven?: boolean
 }
 
 export interface PublicSettings {
@@ -31,6 +35,8 @@ export interface PublicSettings {
   passwordMinLength: number
   /** How long a confirmed "I lost my authenticator" waits before the second factor is removed. */
   mfaRecoveryDelaySeconds: number
+  /** How long an emailed reset link works (PASSWORD_RESET_TIMEOUT). */
+  passwordResetSeconds: number
 }
 
 /** A live set-password link an administrator issued (never the token itself). */
@@ -45,12 +51,14 @@ export interface IssuedLink {
 /** A row of GET /api/users: with the expiry of a pending invitation (null when there is none). */
 export interface UserListItem extends PublicUser {
   invitationExpiresAt: number | null
+  status: UserStatus
   /** Signing in needs a second factor. */
   mfa: boolean
 }
 
 /** GET /api/users/:id */
 export interface UserDetail extends PublicUser {
+  status: UserStatus
   sessions: number
   /** Signing in needs a second factor. */
   mfa: boolean

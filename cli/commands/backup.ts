@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { chmodSync, existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { spawnSync } from 'node:child_process'
@@ -20,9 +20,13 @@ export async function run(argv: string[]) {
   const target = positionals[0]
   if (!target || positionals.length > 1) throw new Error(`Give one file to write the backup to.\n\n${help}`)
   if (existsSync(target)) throw new Error(`${target} already exists; choose a new file name.`)
+  // A backup holds every password hash and the encrypted second factors: readable by its owner alone, as
+  // the secrets are (mode 600), from the moment it exists (SQLite and pg_dump create it under this umask).
+  process.umask(0o077)
   const { settings, db } = await openContext()
   if (dialectOfDb(db) === 'pg') return pgBackup(settings.databaseUrl, target)
   const { totalPages } = await db.$client.backup(target)
+  chmodSync(target, 0o600)
   const check = db.$client.prepare('SELECT count(*) AS n FROM users').get() as { n: number }
   db.$client.close()
   console.log(`Backup written to ${target} (${totalPages} pages, ${check.n} users).`)

@@ -7,8 +7,9 @@ import { dropSetupCode, setupCodeMatches } from './app-meta'
 import { audit } from './audit'
 import { DomainError, fieldError } from './errors'
 import { changePassword } from './password-change'
-import { assertPasswordAcceptable, hashPassword, verifyPassword } from './passwords'
+import { assertPasswordAcceptable, checkPasswordPolicy, hashPassword, verifyPassword } from './passwords'
 import { hit, reset } from './rate-limit'
+import { hasRecentProof } from './mfa'
 import { endSession, revokeSessions } from './sessions'
 import { countUsers, createUser, findUserByUsername, type NewUserInput } from './users'
 
@@ -26,7 +27,7 @@ export interface CreateAccount {
  * inserts only while no user exists, checked inside the transaction, so racing first runs make one admin.
  */
 export async function createAccount(db: Db, s: Settings, c: CreateAccount) {
-  if (c.input.password) assertPasswordAcceptable(s, c.input.password, c.input)
+  if (c.input.password) assertPasswordAcceptable(s, c.input.password, { ...c.input, ownAccount: c.by.kind === 'first-run' })
   const hash = c.input.password ? await hashPassword(c.input.password) : null
   return withTransaction(db, async (tx) => {
     if (c.by.kind === 'first-run' && await countUsers(tx) > 0) throw setupDone()
@@ -53,11 +54,16 @@ export async function createFirstAdmin(db: Db, s: Settings, input: { username: s
   if (await countUsers(db) > 0) throw setupDone()
   const limit = await hit(db, `setup-ip:${ip}`, 15 * 60)
   if (limit.count > s.limits.setupAttemptsPerIp) throw new DomainError(429, 'Too many attempts. Try again later.', undefined, limit.retryAfter)
+  // Every problem at once: the code and the password are both checked before either is reported.
+  const problems: Record<string, string[]> = {}
   if (!(await setupCodeMatches(db, input.setupCode))) {
     // a parallel request may have finished the setup (and used the code) since the check above
     if (await countUsers(db) > 0) throw setupDone()
-    throw fieldError('setupCode', 'This is not the setup code. The server prints it in its log at start; `manage setupcode` prints it again.')
+    problems.setupCode = ['This is not the setup code. The server prints it in its log at start; the command "manage setupcode" prints it again.']
   }
+  const weak = checkPasswordPolicy(input.password, { ...input, minLength: s.passwordMinLength })
+  if (weak) problems.password = [weak]
+  if (Object.keys(problems).length) throw new DomainError(400, Object.values(problems)[0]![0]!, problems)
   const { user } = await createAccount(db, s, { input: { username: input.username, email: input.email, password: input.password, isSuperuser: true }, by: { kind: 'first-run', ip } })
   return user
 }
@@ -86,9 +92,14 @@ export async function checkCurrentPassword(db: Db, s: Settings, user: User, pass
   await reset(db, key)
 }
 
-/** A user changes their own password: the current one first (checkCurrentPassword); the new one must differ and pass the policy. */
-export async function changeOwnPassword(db: Db, s: Settings, outbox: Outbox, user: User, input: { currentPassword: string, newPassword: string }, meta: { sid: string, ip?: string }) {
-  await checkCurrentPassword(db, s, user, input.currentPassword, meta)
+/**
+ * A user changes their own password: the current one first (checkCurrentPassword); the new one must differ
+ * and pass the policy. A forced change (an administrator's temporary password) right after the sign-in that
+ * proved it (a proof from the last 15 minutes on this session) needs no current password again.
+ */
+export async function changeOwnPassword(db: Db, s: Settings, outbox: Outbox, user: User, input: { currentPassword?: string, newPassword: string }, meta: { sid: string, ip?: string }) {
+  if (input.currentPassword) await checkCurrentPassword(db, s, user, input.currentPassword, meta)
+  else if (!user.mustChangePassword || !(await hasRecentProof(db, meta.sid))) throw fieldError('currentPassword', 'Enter your current password.')
   if (await verifyPassword(user.passwordHash, input.newPassword)) throw fieldError('newPassword', 'Choose a password different from your current one.')
   return changePassword(db, s, outbox, { user, password: input.newPassword, how: 'self', actor: { id: user.id }, ip: meta.ip, keepSessionId: meta.sid, details: { forced: user.mustChangePassword } })
 }

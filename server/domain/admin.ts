@@ -14,6 +14,7 @@ import { adminIssuedLinks, issueToken, setPasswordLink } from './password-reset'
 import { countSessions, revokeSessions } from './sessions'
 import { findUserById, toPublicUser, uniqueViolation, voidTokens } from './users'
 import type { UserDetail } from '../../shared/types'
+import { userStatus } from '../../shared/user-status'
 
 export interface ActorMeta { actor: User, ip?: string }
 
@@ -48,12 +49,14 @@ export async function userDetail(db: Db, actor: Actor, id: number): Promise<User
   const user = await viewableUser(db, actor, id)
   const canEdit = canEditUser(actor, user)
   const mfa = await mfaOverview(db, user.id)
+  const links = await adminIssuedLinks(db, user.id)
+  const pub = toPublicUser(user)
   return {
-    ...toPublicUser(user), sessions: await countSessions(db, user.id),
+    ...pub, status: userStatus(pub, links.find(l => l.reason === 'invitation')?.expiresAt ?? null, Date.now()), sessions: await countSessions(db, user.id),
     mfa: mfa.factors.length > 0, secondFactors: canEdit ? mfa.factors : [], recoveryCodesLeft: canEdit ? mfa.recoveryCodesLeft : 0,
     mfaRemovalDueAt: mfa.pendingRemoval?.dueAt ?? null,
     canEdit: canEdit && actor.id !== user.id, canRemoveMfa: canRemoveSecondFactor(actor, user) && actor.id !== user.id,
-    links: await adminIssuedLinks(db, user.id),
+    links,
   }
 }
 

@@ -32,6 +32,21 @@ function inList(list: BlockList, addr: string): boolean {
  * `hops` places left of the peer is taken; with CIDRs, the first address from the right that is not a proxy.
  */
 export function resolveClientIp(peer: string | undefined, forwardedFor: string | undefined, trust: TrustProxy): string | undefined {
+  const ip = pickClientIp(peer, forwardedFor, trust)
+  return ip && sameMachineForm(ip)
+}
+
+/**
+ * One spelling per address, so the audit log and the rate limits see one machine once: an IPv4 client seen
+ * through an IPv6 socket (::ffff:a.b.c.d) is a.b.c.d, and IPv6 loopback (::1) is 127.0.0.1.
+ */
+export function sameMachineForm(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)
+  if (mapped) return mapped[1]!
+  return ip === '::1' ? '127.0.0.1' : ip
+}
+
+function pickClientIp(peer: string | undefined, forwardedFor: string | undefined, trust: TrustProxy): string | undefined {
   if (trust.kind === 'none' || (!peer && trust.kind === 'cidrs')) return peer
   // No peer address: a local socket (Nitro's dev proxy), which counts as one hop.
   const chain = [...(forwardedFor ?? '').split(',').map(s => s.trim()).filter(Boolean), peer ?? 'local-socket']

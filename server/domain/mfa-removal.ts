@@ -9,6 +9,7 @@ import { audit } from './audit'
 import { DomainError } from './errors'
 import { enqueueJob } from './jobs'
 import { cancelRemovals, challengeUser, decryptSecret, encryptSecret, pendingRemoval, removeAllFactors } from './mfa'
+import { utcText } from '../../shared/text'
 import { hit } from './rate-limit'
 import { findUserById } from './users'
 
@@ -35,7 +36,7 @@ export async function requestRemoval(db: Db, key: Buffer, s: Settings, outbox: O
   const blocker = setPasswordMailBlocker(s)
   if (!user.email || blocker) throw new DomainError(400, 'This server cannot email you a confirmation. Ask an administrator to remove your second factor.')
   const waiting = await pendingRemoval(db, user.id)
-  if (waiting) throw new DomainError(400, `A removal of your second factor is already waiting until ${new Date(waiting.dueAt).toUTCString()}. Look for the mails about it.`)
+  if (waiting) throw new DomainError(400, `A removal of your second factor is already waiting until ${utcText(waiting.dueAt)}. Look for the mails about it.`)
   const limit = await hit(db, `mfa-removal-mail:${user.id}`, 3600, now)
   if (limit.count > s.limits.resetMailsPerAccountPerHour) throw new DomainError(429, 'A confirmation was mailed already. Look in your inbox, or try again later.', undefined, limit.retryAfter)
   const confirm = randomBytes(32).toString('base64url')
@@ -64,7 +65,7 @@ export async function useRemovalLink(db: Db, key: Buffer, s: Settings, outbox: O
     if (row.cancelTokenHash === hash) {
       // Any cancel link stops every waiting removal of the account, not only its own.
       await cancelRemovals(tx, row.userId, 'cancel link', now)
-      const notice = user && securityChangedNotice(s, user, 'The removal of your second factor was cancelled; it stays as it is', true)
+      const notice = user && securityChangedNotice(s, user, { topic: 'removal-cancelled', by: 'link' })
       if (notice) await outbox.enqueue(tx, notice)
       return { done: 'cancelled' as const }
     }
@@ -87,7 +88,6 @@ export async function completeRemoval(db: Db, s: Settings, outbox: Outbox, id: n
   if (!user) return false
   const done = await removeAllFactors(db, s, outbox, user, {
     label: 'lost authenticator (after the waiting period)', removalId: id,
-    what: 'Every second factor of your account was removed, as confirmed from your mailbox after the waiting period: signing in now needs only the password. Add a new authenticator on your profile',
   })
   return !!done
 }

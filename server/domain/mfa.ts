@@ -3,7 +3,7 @@ import { and, asc, eq, gte, isNotNull, isNull, lt, or, sql } from 'drizzle-orm'
 import { Secret, TOTP } from 'otpauth'
 import { first, prepared, withTransaction, type Db } from '../db/client'
 import { loginChallenges, mfaFactors, mfaRemovals, recoveryCodes, sessions, users, type User } from '../db/schema'
-import { securityChangedNotice } from '../mail/notices'
+import { securityChangedNotice, type SecurityEvent } from '../mail/notices'
 import type { Outbox } from '../mail/queue'
 import type { Settings } from '../settings'
 import { mfaRequiredFor } from '../../shared/permissions'
@@ -25,6 +25,13 @@ export const RECENT_PROOF_SECONDS = 15 * 60
 const RECOVERY_CODE_COUNT = 10
 const TOTP_PARAMS = { algorithm: 'SHA1', digits: 6, period: 30 } as const
 const WRONG_CODE = 'That code is not right. Check the time on your phone, or use a recovery code.'
+
+/** What a refused code is told: an app code about the phone's clock; a recovery code how many are left. */
+async function wrongCodeMessage(db: Db, userId: number, code: unknown): Promise<string> {
+  if (typeof code !== 'string' || /^\d{6}$/.test(code.replace(/\s/g, ''))) return WRONG_CODE
+  const left = await recoveryCodesLeft(db, userId)
+  return `That recovery code does not work: each one works once, and it must be one of yours (xxxx-xxxx-xxxx). ${left === 1 ? '1 recovery code is' : `${left} recovery codes are`} left.`
+}
 const TIMED_OUT = 'Your sign-in timed out. Start again with your username and password.'
 
 // --- secrets at rest -------------------------------------------------------------------------------------
@@ -172,16 +179,16 @@ async function reserveCodeCheck(db: Db, s: Settings, userId: number, now: number
  * A reserved check that failed: audited; the one that reaches the limit ends every open challenge of the
  * account and mails the owner (429); the others are a plain wrong code (400).
  */
-async function wrongCode(db: Db, s: Settings, outbox: Outbox, user: User, state: { count: number, retryAfter: number }, ip: string, details: Record<string, unknown> = {}): Promise<never> {
+async function wrongCode(db: Db, s: Settings, outbox: Outbox, user: User, state: { count: number, retryAfter: number }, ip: string, details: Record<string, unknown> = {}, code?: string): Promise<never> {
   const last = state.count >= s.mfa.maxFailedAttempts
   await withTransaction(db, async (tx) => {
     await audit(tx, { action: 'mfa_failed', targetId: user.id, ip, details: { attempt: state.count, ...details } })
     if (!last) return
     await tx.delete(loginChallenges).where(eq(loginChallenges.userId, user.id))
     await audit(tx, { action: 'mfa_locked', targetId: user.id, ip, details: { attempts: state.count } })
-    await notify(tx, s, outbox, user, `${state.count} wrong second-factor codes were entered, so the sign-in was stopped`)
+    await notify(tx, s, outbox, user, { topic: 'code-lock', attempts: state.count })
   })
-  if (!last) throw fieldError('code', WRONG_CODE)
+  if (!last) throw fieldError('code', await wrongCodeMessage(db, user.id, code))
   throw locked(state.retryAfter)
 }
 
@@ -197,7 +204,7 @@ export async function completeLoginWithCode(db: Db, key: Buffer, s: Settings, ou
   const state = await reserveCodeCheck(db, s, user.id, now)
   const result = await finishSignIn(db, s, outbox, user, input, now, tx => consumeCode(tx, key, s, user, input.code, now))
   if (result) return result
-  return wrongCode(db, s, outbox, user, state, input.ip)
+  return wrongCode(db, s, outbox, user, state, input.ip, {}, input.code)
 }
 
 export type FactorUsed = 'totp' | 'recovery' | 'webauthn'
@@ -222,7 +229,7 @@ export async function finishSignIn(db: Db, s: Settings, outbox: Outbox, user: Us
     await audit(tx, { action: 'login', actorId: user.id, targetId: user.id, ip: input.ip, details: { secondFactor: method } })
     const sid = await createSession(tx, user.id, { ip: input.ip, userAgent: input.userAgent }, now)
     if (await cancelRemovals(tx, user.id, 'sign-in with the second factor', now))
-      await notify(tx, s, outbox, user, 'You signed in with your second factor, so it is not lost: its pending removal was cancelled')
+      await notify(tx, s, outbox, user, { topic: 'removal-cancelled', by: 'sign-in' })
     return { sid, method }
   })
   if (!result) return null
@@ -260,10 +267,15 @@ export async function cancelRemovals(tx: Db, userId: number, by: string, now: nu
 
 // --- proof of presence -----------------------------------------------------------------------------------
 
+/** Whether this session proved its owner (sign-in, password or code) in the last 15 minutes. */
+export async function hasRecentProof(db: Db, sid: string, now = Date.now()): Promise<boolean> {
+  const row = first(await db.select({ verifiedAt: sessions.verifiedAt }).from(sessions).where(eq(sessions.id, sid)))
+  return !!row?.verifiedAt && now - row.verifiedAt <= RECENT_PROOF_SECONDS * 1000
+}
+
 /** 403 `reauth-required` unless this session proved its owner (sign-in, password or code) in the last 15 minutes. */
 export async function requireRecentProof(db: Db, sid: string, now = Date.now()) {
-  const row = first(await db.select({ verifiedAt: sessions.verifiedAt }).from(sessions).where(eq(sessions.id, sid)))
-  if (!row?.verifiedAt || now - row.verifiedAt > RECENT_PROOF_SECONDS * 1000)
+  if (!(await hasRecentProof(db, sid, now)))
     throw new DomainError(403, 'Confirm it is you: enter your password or a code again.', undefined, undefined, 'reauth-required')
 }
 
@@ -283,7 +295,7 @@ export async function proveWithCode(db: Db, key: Buffer, s: Settings, outbox: Ou
     await cancelRemovals(tx, user.id, 'a code entered again', now)
     return true
   })
-  if (!ok) await wrongCode(db, s, outbox, user, state, ip, { reauth: true })
+  if (!ok) await wrongCode(db, s, outbox, user, state, ip, { reauth: true }, code)
 }
 
 // --- managing one's own factors --------------------------------------------------------------------------
@@ -291,8 +303,8 @@ export async function proveWithCode(db: Db, key: Buffer, s: Settings, outbox: Ou
 export interface Change { ip?: string, sid: string }
 
 /** Queues the "security settings changed" notice inside the change's transaction `tx`. */
-export async function notify(tx: Db, s: Settings, outbox: Outbox, user: User, what: string, byOwner = true) {
-  const notice = securityChangedNotice(s, user, what, byOwner)
+export async function notify(tx: Db, s: Settings, outbox: Outbox, user: User, event: SecurityEvent) {
+  const notice = securityChangedNotice(s, user, event)
   if (notice) await outbox.enqueue(tx, notice)
 }
 
@@ -331,7 +343,7 @@ export async function confirmTotp(db: Db, key: Buffer, s: Settings, outbox: Outb
     const codes = await codesWithFirstFactor(tx, key, user.id, now)
     await cancelRemovals(tx, user.id, 'a second factor was added', now)
     await audit(tx, { action: 'mfa_added', actorId: user.id, targetId: user.id, ip: c.ip, details: { type: 'totp', name: f.name } })
-    await notify(tx, s, outbox, user, `An authenticator app was added as a second factor`)
+    await notify(tx, s, outbox, user, { topic: 'totp-added' })
     return { recoveryCodes: codes }
   })
   return result
@@ -356,7 +368,7 @@ export async function regenerateRecoveryCodes(db: Db, key: Buffer, s: Settings, 
     if (!(await hasSecondFactor(tx, user.id))) throw new DomainError(400, 'Add an authenticator first: recovery codes stand in for it.')
     const codes = await replaceRecoveryCodes(tx, key, user.id, now)
     await audit(tx, { action: 'recovery_codes_generated', actorId: user.id, targetId: user.id, ip: c.ip })
-    await notify(tx, s, outbox, user, 'A new set of recovery codes was made; the old codes no longer work')
+    await notify(tx, s, outbox, user, { topic: 'recovery-codes' })
     return codes
   })
 }
@@ -391,7 +403,7 @@ export async function removeFactor(db: Db, s: Settings, outbox: Outbox, user: Us
     if (last) await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id))
     const { sessionsEnded, sessionVersion } = await revokeSessions(tx, user.id, c.sid)
     await audit(tx, { action: 'mfa_removed', actorId: user.id, targetId: user.id, ip: c.ip, details: { type: f.type, name: f.name, last, sessionsEnded } })
-    await notify(tx, s, outbox, user, last ? `The second factor "${f.name}" was removed: signing in now needs only the password` : `The second factor "${f.name}" was removed`)
+    await notify(tx, s, outbox, user, { topic: 'factor-removed', name: f.name, last })
     return { sessionVersion }
   })
   return { sessionVersion: removed.sessionVersion }
@@ -401,7 +413,7 @@ export async function removeFactor(db: Db, s: Settings, outbox: Outbox, user: Us
  * Removes every second factor and recovery code of a user and ends their sessions: an administrator
  * (superuser, or user manager for non-superusers; never oneself) or `manage resetmfa`.
  */
-export async function removeAllFactors(db: Db, s: Settings, outbox: Outbox, target: User, by: { actor?: User, label?: string, ip?: string, what?: string, removalId?: number }) {
+export async function removeAllFactors(db: Db, s: Settings, outbox: Outbox, target: User, by: { actor?: User, label?: string, ip?: string, removalId?: number }) {
   const done = await withTransaction(db, async (tx) => {
     // The end of a lost-authenticator wait (mfa-removal.ts): only if that removal is still on, in this transaction.
     if (by.removalId !== undefined) {
@@ -418,7 +430,7 @@ export async function removeAllFactors(db: Db, s: Settings, outbox: Outbox, targ
     await reset(tx, failureKey(target.id))
     const { sessionsEnded } = await revokeSessions(tx, target.id)
     await audit(tx, { action: 'mfa_reset', actorId: by.actor?.id ?? null, actorLabel: by.label ?? null, targetId: target.id, ip: by.ip, details: { removed, sessionsEnded } })
-    await notify(tx, s, outbox, target, by.what ?? `${by.actor ? `The administrator ${by.actor.username}` : 'An administrator on the server'} removed every second factor of your account: signing in now needs only the password`, false)
+    await notify(tx, s, outbox, target, { topic: 'factors-reset', by: by.removalId !== undefined ? 'lost-authenticator' : by.actor ? { admin: by.actor.username } : 'server' })
     return { removed }
   })
   return done

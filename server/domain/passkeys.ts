@@ -81,7 +81,7 @@ export async function registerPasskey(db: Db, key: Buffer, s: Settings, outbox: 
     const recoveryCodes = await codesWithFirstFactor(tx, key, user.id, now)
     await cancelRemovals(tx, user.id, 'a second factor was added', now)
     await audit(tx, { action: 'mfa_added', actorId: user.id, targetId: user.id, ip: c.ip, details: { type: 'webauthn', name } })
-    await notify(tx, s, outbox, user, `A passkey ("${name}") was added as a second factor`)
+    await notify(tx, s, outbox, user, { topic: 'passkey-added', name })
     return { id: row.id, recoveryCodes }
   }).catch((err: unknown) => {
     if (uniqueViolation(err)) throw new DomainError(400, 'This passkey is registered already.')

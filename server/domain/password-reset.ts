@@ -23,15 +23,20 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
  * Issues a token (32 random bytes, base64url) for a user and voids every older one in the same
  * transaction — one live link per user. Only the SHA-256 is stored, with why it exists and who issued it.
  */
-export async function issueToken(db: Db, userId: number, reason: TokenReason, validSeconds: number, issuedById: number | null = null, now = Date.now()): Promise<{ token: string, expiresAt: number }> {
+export async function issueToken(db: Db, userId: number, reason: TokenReason, validSeconds: number, issuedById: number | null = null, now = Date.now(), opts: { keepOthers?: boolean } = {}): Promise<{ token: string, expiresAt: number }> {
   const token = randomBytes(32).toString('base64url')
   const expiresAt = now + validSeconds * 1000
   await withTransaction(db, async (tx) => {
-    await voidTokens(tx, userId, now)
+    // A new link voids the older ones, but a forgot-password request leaves an account without a password
+    // its invitation (an administrator's 24 h link must not die because someone typed the address).
+    if (!opts.keepOthers) await voidTokens(tx, userId, now)
     await tx.insert(passwordTokens).values({ userId, tokenHash: sha256(token), reason, issuedById, createdAt: now, expiresAt })
   })
   return { token, expiresAt }
 }
+
+/** What a set-password link does for its page: set a first password (an invitation, or an account without one) or reset it. */
+const linkPurpose = (reason: TokenReason, user: Pick<User, 'passwordHash'>) => reason === 'invitation' || !user.passwordHash ? 'invitation' as const : 'reset' as const
 
 /** The link a token goes out in. The token is in the fragment, so it never reaches a server log or a Referer header. */
 export function setPasswordLink(origin: string, token: string) {
@@ -60,7 +65,7 @@ export async function checkLink(db: Db, s: Settings, token: string, ip: string) 
   await limitTokenAttempts(db, s, ip)
   const row = await liveToken(db, token)
   if (!row) throw invalidLink()
-  return { valid: true as const, username: row.user.username, purpose: row.token.reason === 'invitation' ? 'invitation' as const : 'reset' as const }
+  return { valid: true as const, username: row.user.username, purpose: linkPurpose(row.token.reason, row.user) }
 }
 
 /** The user a live token belongs to, or a 400 "invalid link". Never consumes the token. */
@@ -92,7 +97,7 @@ export async function requestPasswordReset(db: Db, s: Settings, outbox: Outbox, 
   const limited = (await hit(db, `reset-mail:${user?.id ?? emailHash}`, 3600, now)).count > s.limits.resetMailsPerAccountPerHour
   const outcome: ResetRequestOutcome = !user?.email ? 'unknown' : !user.isActive ? 'inactive' : limited ? 'rate-limited' : 'sent'
   await withTransaction(db, async (tx) => {
-    const token = outcome === 'sent' ? (await issueToken(tx, user!.id, 'self-service', s.passwordResetTimeout, null, now)).token : randomBytes(32).toString('base64url')
+    const token = outcome === 'sent' ? (await issueToken(tx, user!.id, 'self-service', s.passwordResetTimeout, null, now, { keepOthers: !user!.passwordHash })).token : randomBytes(32).toString('base64url')
     await audit(tx, { action: 'password_reset_requested', targetId: user?.id ?? null, details: { emailHash, outcome } })
     await outbox.enqueue(tx, setPasswordLinkNotice(s, outcome === 'sent' ? user : undefined, setPasswordLink(origin, token), s.passwordResetTimeout, 'self-service'))
   })
@@ -131,7 +136,7 @@ export async function resetPasswordWithToken(db: Db, s: Settings, outbox: Outbox
       return { via: reason }
     },
   })
-  return { ...result, purpose: reason === 'invitation' ? 'invitation' as const : 'reset' as const }
+  return { ...result, purpose: linkPurpose(reason, user) }
 }
 
 /** Counts a token check or use against the caller's IP; 429 beyond the limit (a 256-bit token makes guessing moot, this spares the hash workers). */

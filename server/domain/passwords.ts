@@ -60,7 +60,7 @@ export function checkPasswordPolicy(password: string, ctx: PasswordContext): str
 }
 
 /** Checks the policy for a user's new password; throws a 400 on the given field with the reason. */
-export function assertPasswordAcceptable(s: Settings, password: string, who: { username?: string | null, email?: string | null, name?: string | null }, field = 'password') {
+export function assertPasswordAcceptable(s: Settings, password: string, who: { username?: string | null, email?: string | null, name?: string | null, ownAccount?: boolean }, field = 'password') {
   const problem = checkPasswordPolicy(password, { ...who, minLength: s.passwordMinLength })
   if (problem) throw fieldError(field, problem)
 }

@@ -1,6 +1,7 @@
 import type { H3Event } from 'h3'
 import { H3Error } from 'h3'
 import { z } from 'zod'
+import { FORGOT_PASSWORD_SENT_COOKIE } from '../../shared/pages'
 import { safeNextPath } from '../../shared/redirect'
 import { changePasswordSchema, codeSchema, fieldErrorsOf, forgotPasswordSchema, loginSchema, resetPasswordSchema, setupSchema, tokenSchema, withConfirm } from '../../shared/schemas'
 import type { CheckedLink, PostedForm } from '../../shared/types'
@@ -57,7 +58,15 @@ export const FORM_ACTIONS: Record<string, Record<string, FormAction>> = {
       schema: withConfirm(setupSchema, 'password'), keep: ['setupCode', 'username', 'email'],
       run: async (event, body) => {
         await setUpFirstAdmin(event, body)
-        return notice('setup-done')
+        // The new administrator goes straight into the app (a sign-in like any other: limits, audit,
+        // a second factor first where MFA_REQUIRED asks for one); should that fail, the login page says why.
+        try {
+          const { mustEnrolMfa } = await logIn(event, { username: body.username, password: body.password })
+          return mustEnrolMfa ? '/profile/security' : '/'
+        }
+        catch {
+          return notice('setup-done')
+        }
       },
     }),
   },
@@ -66,6 +75,8 @@ export const FORM_ACTIONS: Record<string, Record<string, FormAction>> = {
       schema: forgotPasswordSchema, keep: ['email'],
       run: async (event, body) => {
         await requestResetLink(event, async () => body.email)
+        // Shown back once on the "sent" page (this page only, five minutes; the same for every address).
+        setCookie(event, FORGOT_PASSWORD_SENT_COOKIE, body.email, { httpOnly: true, secure: useSettings().secureCookies, sameSite: 'lax', path: '/login/forgot-password', maxAge: 300 })
         return '/login/forgot-password?sent=1'
       },
     }),

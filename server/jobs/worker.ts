@@ -53,14 +53,14 @@ export class JobWorker {
 
   /**
    * The outbox the domain writes mails to: each mail a job row in the transaction of the change it reports;
-   * this worker is woken once that commits. An account's security notices are merged: at most one mail per
-   * NOTICE_WINDOW_MS, listing every change (a session regenerating codes in a loop makes two mails, not sixty).
+   * this worker is woken once that commits. An account's security notices are merged per topic: at most one
+   * mail of a kind per SECURITY_NOTICE_WINDOW, listing every change (a session regenerating codes in a loop makes two mails, not sixty).
    */
   readonly outbox: Outbox = {
     enqueue: async (tx: Db, job: MailJob) => {
       const runAt = Date.now() + (this.s.mail.retryDelaysMs[0] ?? 0)
       if (job.changes && job.userId !== undefined)
-        await enqueueCoalesced(tx, { kind: 'mail', group: `notice:${job.kind}:${job.userId}`, payload: job, runAt, merge: (queued, added) => mergeSecurityNotices(this.s, queued, added) }, this.s.mail.noticeWindowMs)
+        await enqueueCoalesced(tx, { kind: 'mail', group: `notice:${job.changes.topic}:${job.userId}`, payload: job, runAt, merge: (queued, added) => mergeSecurityNotices(this.s, queued, added) }, this.s.mail.noticeWindowMs)
       else await enqueueJob(tx, { kind: 'mail', payload: job, runAt })
       afterCommit(tx, () => this.nudge())
     },

@@ -10,7 +10,7 @@ export interface MailJob {
   changes?: SecurityChanges
 }
 
-export interface SecurityChanges { username: string, byOwner: boolean, items: Array<{ what: string, at: number }> }
+export interface SecurityChanges { topic: string, username: string, byOwner: boolean, items: Array<{ what: string, at: number }> }
 
 /**
  * Where domain code hands its mails: a transactional outbox. `enqueue` is called with the transaction that

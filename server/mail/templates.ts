@@ -1,5 +1,5 @@
 // Pure: data in, { subject, text, html } out. Every mail has a plain-text and an HTML part.
-import { count, durationText as duration } from '../../shared/text'
+import { count, durationText as duration, utcText } from '../../shared/text'
 
 export interface MailContent { subject: string, text: string, html: string }
 
@@ -20,7 +20,15 @@ ${after.map(p).join('\n')}
 }
 
 /** The "reset your password" mail, with the link as a button and as text, its lifetime, and that it can be ignored. */
-export function resetPasswordMail(d: { product: string, username: string, link: string, validSeconds: number, requestedByAdmin?: boolean }): MailContent {
+export function resetPasswordMail(d: { product: string, username: string, link: string, validSeconds: number, requestedByAdmin?: boolean, noPasswordYet?: boolean }): MailContent {
+  if (d.noPasswordYet && !d.requestedByAdmin) {
+    const subject = `Set your password for ${d.product}`
+    const intro = `Someone (hopefully you) asked to reset the password of your ${d.product} account "${d.username}". It has no password yet: set one with the link below.`
+    const valid = `The link works once and expires in ${duration(d.validSeconds)}. An invitation you were sent earlier keeps working until it expires.`
+    const ignore = 'If you did not ask for this, you can ignore this email: nobody can use the account until a password is set.'
+    const text = `${intro}\n\nTo choose your password, open this link:\n${d.link}\n\n${valid}\n${ignore}\n`
+    return { subject, text, html: layout(d.product, [esc(intro), esc(valid)], { label: 'Set your password', url: d.link }, [esc(ignore)]) }
+  }
   const subject = `Reset your ${d.product} password`
   const intro = d.requestedByAdmin
     ? `An administrator asked ${d.product} to send you a link to set a new password for your account "${d.username}".`
@@ -42,10 +50,11 @@ export function invitationMail(d: { product: string, username: string, link: str
 }
 
 /** The "your password was changed" notice, sent after every password change; it says who did it and what to do. */
-export function passwordChangedMail(d: { product: string, username: string, when: Date, how: 'reset' | 'self' | 'admin' | 'cli', sessionsEnded: number, forgotLink?: string, actor?: string }): MailContent {
+export function passwordChangedMail(d: { product: string, username: string, when: Date, how: 'reset' | 'self' | 'admin' | 'cli', sessionsEnded: number, forgotLink?: string, actor?: string, forced?: boolean }): MailContent {
   const subject = `Your ${d.product} password was changed`
-  const by = { reset: 'with a password reset link', self: 'from your account settings', admin: d.actor ? `by the administrator ${d.actor}` : 'by an administrator', cli: 'by an administrator on the server' }[d.how]
-  const what = `The password of your ${d.product} account "${d.username}" was changed ${by} on ${d.when.toUTCString()}.`
+  const self = d.forced ? 'when you replaced the temporary password an administrator had set' : 'on your profile page'
+  const by = { reset: 'with a password reset link', self, admin: d.actor ? `by the administrator ${d.actor}` : 'by an administrator', cli: 'by an administrator on the server' }[d.how]
+  const what = `The password of your ${d.product} account "${d.username}" was changed ${by} on ${utcText(d.when)}.`
   const sessions = d.sessionsEnded > 0 ? `${count(d.sessionsEnded, 'other signed-in session')} ${d.sessionsEnded === 1 ? 'was' : 'were'} ended.` : 'Other signed-in sessions were ended.'
   // An administrator's change was meant: say how to get the new password, not "reset it yourself".
   const notYou = d.how === 'admin' || d.how === 'cli'
@@ -62,8 +71,8 @@ export function securityChangedMail(d: { product: string, username: string, chan
   const many = d.changes.length > 1
   const subject = `Security settings of your ${d.product} account changed${many ? ` (${d.changes.length} changes)` : ''}`
   const lines = many
-    ? [`${d.changes.length} changes were made to the security settings of your account "${d.username}":`, ...d.changes.map(c => `- ${c.what} (${c.when.toUTCString()})`)]
-    : d.changes.map(c => `${c.what} (account "${d.username}", ${c.when.toUTCString()}).`)
+    ? [`${d.changes.length} changes were made to the security settings of your account "${d.username}":`, ...d.changes.map(c => `- ${c.what} (${utcText(c.when)})`)]
+    : d.changes.map(c => `${c.what} (account "${d.username}", ${utcText(c.when)}).`)
   const notYou = d.byOwner
     ? `If this was not you, someone knows your password: ${d.forgotLink ? `reset it now (${d.forgotLink}) and ` : ''}tell your administrator at once.`
     : 'If you did not expect this, tell your administrator at once.'
@@ -84,7 +93,7 @@ export function lostAuthenticatorMail(d: { product: string, username: string, st
     return { subject, text: `${intro}\n\n${what}\n${d.confirmLink}\n\n${notYou}\n`, html: layout(d.product, [esc(intro), esc(what)], { label: 'Confirm: my authenticator is lost', url: d.confirmLink! }, [esc(notYou)]) }
   }
   const subject = `The second factor of your ${d.product} account will be removed`
-  const what = `The second factor of your ${d.product} account "${d.username}" will be removed on ${d.dueAt!.toUTCString()} (after ${wait}), because its loss was confirmed from this mailbox. Signing in with it before then cancels the removal.`
+  const what = `The second factor of your ${d.product} account "${d.username}" will be removed on ${utcText(d.dueAt!)} (after ${wait}), because its loss was confirmed from this mailbox. Signing in with it before then cancels the removal.`
   return { subject, text: `${what}\n\n${notYou}\n`, html: layout(d.product, [esc(what)], { label: 'Cancel the removal', url: d.cancelLink }) }
 }
 

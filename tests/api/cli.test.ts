@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { closeDatabase, openDatabase } from '../../server/db/client'
@@ -79,6 +79,7 @@ describe.skipIf(!ON_POSTGRES)('manage on PostgreSQL', () => {
     const r = manage(['backup', file])
     expect(r).toMatchObject({ code: 0, out: expect.stringMatching(/Backup written to .* by pg_dump/) })
     expect(readFileSync(file).subarray(0, 5).toString()).toBe('PGDMP')
+    expect(statSync(file).mode & 0o777).toBe(0o600)
     const listing = spawnSync('pg_restore', ['--data-only', '--table=users', '--file=-', file], { encoding: 'utf8' })
     expect(listing.stdout).toContain(u.username)
 

@@ -53,6 +53,8 @@ describe.skipIf(ON_POSTGRES)('production build from a clean directory', () => {
 
     const backupFile = join(data, '..', 'backup.sqlite')
     expect((await manage(['backup', backupFile], '')).out).toMatch(/Backup written to .* 1 users/)
+    // It holds every hash and the encrypted factors: its owner's alone, as the secrets are (issue 25, item 12).
+    expect(statSync(backupFile).mode & 0o777).toBe(0o600)
     const copy = new Database(backupFile, { readonly: true })
     expect(copy.prepare('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' })
     expect(copy.prepare('SELECT username FROM users').all()).toEqual([{ username: 'ops' }])

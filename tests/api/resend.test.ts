@@ -61,7 +61,7 @@ describe('password changed notices', () => {
     const c = new Client(server.url)
     await c.login(u.username, u.password)
     expect((await c.post('/api/auth/change-password', { currentPassword: u.password, newPassword: 'self changed passphrase' })).status).toBe(200)
-    expect((await resend.waitFor(u.email!, { subject: /was changed/ })).text).toContain('from your account settings')
+    expect((await resend.waitFor(u.email!, { subject: /was changed/ })).text).toContain('on your profile page')
     const since = resend.mails.length
     const out = await new Promise<string>((resolve) => {
       const child = execFile(process.execPath, [MANAGE_ENTRY, 'changepassword', u.username], { env: { PATH: process.env.PATH, ...server.dbEnv, ...resend.env() } }, (_e, stdout) => resolve(stdout))

@@ -26,8 +26,8 @@ async function setUp() {
   const db = await tempDb()
   const user = await createUser(db, { username: 'ada', email: 'ada@example.com' }, await hashPassword(PW))
   const mailer = recording()
-  const worker = Object.assign(new JobWorker(db, s, mailer), { mailer })
-  return { db, user, worker }
+  const worker = new JobWorker(db, s, mailer)
+  return { db, user, worker, mailer }
 }
 
 describe('the transactional outbox', () => {
@@ -51,7 +51,7 @@ describe('the transactional outbox', () => {
     const { db, user, worker } = await setUp()
     let woken = 0
     worker.nudge = () => void woken++
-    const notice = securityChangedNotice(s, user, 'A test change', true)!
+    const notice = securityChangedNotice(s, user, { topic: 'recovery-codes' })!
     await expect(withTransaction(db, async (tx) => {
       await worker.outbox.enqueue(tx, notice)
       throw new Error('the change was refused')
@@ -66,8 +66,8 @@ describe('the transactional outbox', () => {
 
 describe('security notices are merged per account (finding 4)', () => {
   it('sixty changes in a burst make two mails: the first at once, the other 59 listed in one after the window', async () => {
-    const { db, user, worker } = await setUp()
-    const change = (i: number) => withTransaction(db, tx => worker.outbox.enqueue(tx, securityChangedNotice(s, user, `Change number ${i}`, true)!))
+    const { db, user, worker, mailer } = await setUp()
+    const change = (i: number) => withTransaction(db, tx => worker.outbox.enqueue(tx, securityChangedNotice(s, user, { topic: 'passkey-added', name: `Change number ${i}` })!))
     await change(1)
     await change(2) // still waiting: merged into the first
     expect(await worker.runOne()).toBe(true) // sent
@@ -76,19 +76,19 @@ describe('security notices are merged per account (finding 4)', () => {
     expect(rows).toHaveLength(2)
     const [sent, rest] = rows.map(r => r.payload === 'null' ? null : JSON.parse(r.payload) as { mail: { subject: string, text: string } })
     expect(sent).toBeNull() // delivered; its row keeps no copy
-    expect(worker.mailer.sent[0]!.subject).toMatch(/\(2 changes\)$/)
-    expect(worker.mailer.sent[0]!.text).toContain('Change number 2 ')
+    expect(mailer.sent[0]!.subject).toMatch(/\(2 changes\)$/)
+    expect(mailer.sent[0]!.text).toContain('"Change number 2"')
     expect(rest!.mail.subject).toMatch(/\(58 changes\)$/)
-    expect(rest!.mail.text).toContain('Change number 3 ')
-    expect(rest!.mail.text).toContain('Change number 60 ')
+    expect(rest!.mail.text).toContain('"Change number 3"')
+    expect(rest!.mail.text).toContain('"Change number 60"')
     expect(rows[1]!.runAt - rows[0]!.runAt).toBeGreaterThanOrEqual(s.mail.noticeWindowMs)
     // The merged one waits for its window.
     expect(await worker.runOne()).toBe(false)
     expect(await worker.runOne(rows[1]!.runAt)).toBe(true)
-    expect(worker.mailer.sent).toHaveLength(2)
+    expect(mailer.sent).toHaveLength(2)
     // Another account is not held back by the first one's window.
     const other = await createUser(db, { username: 'bea', email: 'bea@example.com' }, null)
-    await withTransaction(db, tx => worker.outbox.enqueue(tx, securityChangedNotice(s, other, 'Hers', true)!))
+    await withTransaction(db, tx => worker.outbox.enqueue(tx, securityChangedNotice(s, other, { topic: 'passkey-added', name: 'Hers' })!))
     expect(await worker.runOne()).toBe(true)
   })
 })

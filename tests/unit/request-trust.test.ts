@@ -18,6 +18,10 @@ describe('the client address behind proxies (finding 5)', () => {
     ['CIDRs: a peer that is no proxy is the client', '10.0.0.0/8', '203.0.113.5', '6.6.6.6', '203.0.113.5'],
     ['CIDRs: IPv4 seen through an IPv6 socket', '127.0.0.1', '::ffff:127.0.0.1', '1.2.3.4', '1.2.3.4'],
     ['no header: the peer', 'true', '10.0.0.1', undefined, '10.0.0.1'],
+    // One machine, one spelling (issue 25: the audit log showed ::ffff:127.0.0.1 and ::1 for one machine).
+    ['IPv4 through an IPv6 socket, no proxy: the IPv4 address', undefined, '::ffff:192.0.2.7', undefined, '192.0.2.7'],
+    ['IPv6 loopback is loopback', undefined, '::1', undefined, '127.0.0.1'],
+    ['an IPv6 client stays as it is', undefined, '2001:db8::5', undefined, '2001:db8::5'],
   ])('%s', (_name, setting, peer, xff, expected) => {
     expect(resolveClientIp(peer, xff, trust(setting))).toBe(expected)
   })

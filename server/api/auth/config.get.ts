@@ -13,5 +13,6 @@ export default defineEventHandler(async (): Promise<PublicSettings> => {
     setupRequired: await countUsers(useDb()) === 0,
     passwordMinLength: s.passwordMinLength,
     mfaRecoveryDelaySeconds: s.mfa.recoveryDelay,
+    passwordResetSeconds: s.passwordResetTimeout,
   }
 })
