@@ -36,7 +36,8 @@ export interface FormOptions {
 export function useForm(opts: FormOptions = {}) {
   const posted = usePostedForm(opts.action, opts.intent)
   const state = reactive({
-    busy: false, touched: !!posted, message: posted?.message ?? '', code: posted?.code ?? '', fields: (posted?.fieldErrors ?? {}) as FieldErrors,
+    // touched: the person tried to submit (here, or a refused native post); ran: checked here, in the browser
+    busy: false, touched: !!posted, ran: false, message: posted?.message ?? '', code: posted?.code ?? '', fields: (posted?.fieldErrors ?? {}) as FieldErrors,
     action: opts.action ?? '', intent: opts.intent ?? '', label: opts.label ?? 'Save', wide: !!opts.wide, native: !opts.submit,
     keepPasswords: !!opts.keepPasswords,
   })
@@ -56,6 +57,7 @@ export function useForm(opts: FormOptions = {}) {
   /** Submits (with `fn`, or the form's own `submit`); resolves true when it succeeded. */
   async function run(fn = opts.submit): Promise<boolean> {
     state.touched = true
+    state.ran = true
     clear()
     const missing = opts.missing?.() ?? {}
     state.fields = missing
@@ -83,6 +85,7 @@ export function useForm(opts: FormOptions = {}) {
   const reset = () => {
     clear()
     state.touched = false
+    state.ran = false
   }
 
   /** A value typed before a refused native post (never a password), to fill the field again. */

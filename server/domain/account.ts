@@ -8,7 +8,7 @@ import { audit } from './audit'
 import { DomainError, fieldError } from './errors'
 import { changePassword } from './password-change'
 import { assertPasswordAcceptable, checkPasswordPolicy, hashPassword, verifyPassword } from './passwords'
-import { hit, reset } from './rate-limit'
+import { hit, LIMIT_KEYS, reset } from './rate-limit'
 import { hasRecentProof } from './mfa'
 import { endSession, revokeSessions } from './sessions'
 import { countUsers, createUser, findUserByUsername, type NewUserInput } from './users'
@@ -52,7 +52,7 @@ const setupDone = () => new DomainError(404, 'This server is already set up. Log
  */
 export async function createFirstAdmin(db: Db, s: Settings, input: { username: string, email: string, password: string, setupCode: string }, ip: string) {
   if (await countUsers(db) > 0) throw setupDone()
-  const limit = await hit(db, `setup-ip:${ip}`, 15 * 60)
+  const limit = await hit(db, LIMIT_KEYS.setupByIp(ip), 15 * 60)
   if (limit.count > s.limits.setupAttemptsPerIp) throw new DomainError(429, 'Too many attempts. Try again later.', undefined, limit.retryAfter)
   // Every problem at once: the code and the password are both checked before either is reported.
   const problems: Record<string, string[]> = {}
@@ -74,7 +74,7 @@ export async function createFirstAdmin(db: Db, s: Settings, input: { username: s
  * ends, so a stolen session cannot be used to guess the password.
  */
 export async function checkCurrentPassword(db: Db, s: Settings, user: User, password: string, meta: { sid: string, ip?: string }, field = 'currentPassword') {
-  const key = `pw-change-fail:${user.id}`
+  const key = LIMIT_KEYS.passwordChangeFailures(user.id)
   const attempt = await hit(db, key, 15 * 60)
   const signOut = async () => {
     await withTransaction(db, async (tx) => {

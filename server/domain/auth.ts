@@ -6,7 +6,7 @@ import { auditHash } from './app-meta'
 import { audit } from './audit'
 import { DomainError } from './errors'
 import { hashPassword, needsRehash, verifyPassword } from './passwords'
-import { giveBack, hit, loginFailureKeys, reset } from './rate-limit'
+import { giveBack, hit, LIMIT_KEYS, loginFailureKeys, reset } from './rate-limit'
 import { hasSecondFactor, openLoginChallenge } from './mfa'
 import { createSession } from './sessions'
 import { findUserByUsername } from './users'
@@ -40,7 +40,7 @@ export async function authenticate(db: Db, s: Settings, input: LoginInput, now =
   const user = await findUserByUsername(db, input.username)
   const keys = await loginFailureKeys(db, input.username, input.ip)
   const refusedFor = await withTransaction(db, async (tx) => {
-    const ipState = await hit(tx, `login-ip:${input.ip}`, s.limits.loginIpWindow, now)
+    const ipState = await hit(tx, LIMIT_KEYS.loginByIp(input.ip), s.limits.loginIpWindow, now)
     if (ipState.count > s.limits.loginAttemptsPerIp) return ipState.retryAfter
     const pair = await hit(tx, keys.pair, s.limits.loginFailureWindow, now)
     const all = await hit(tx, keys.all, s.limits.loginFailureWindow, now)

@@ -10,7 +10,7 @@ import { DomainError } from './errors'
 import { enqueueJob } from './jobs'
 import { cancelRemovals, challengeUser, decryptSecret, encryptSecret, pendingRemoval, removeAllFactors } from './mfa'
 import { utcText } from '../../shared/text'
-import { hit } from './rate-limit'
+import { hit, LIMIT_KEYS } from './rate-limit'
 import { findUserById } from './users'
 
 // "I lost my authenticator", with no administrator and without weakening the factor: the request needs the
@@ -37,7 +37,7 @@ export async function requestRemoval(db: Db, key: Buffer, s: Settings, outbox: O
   if (!user.email || blocker) throw new DomainError(400, 'This server cannot email you a confirmation. Ask an administrator to remove your second factor.')
   const waiting = await pendingRemoval(db, user.id)
   if (waiting) throw new DomainError(400, `A removal of your second factor is already waiting until ${utcText(waiting.dueAt)}. Look for the mails about it.`)
-  const limit = await hit(db, `mfa-removal-mail:${user.id}`, 3600, now)
+  const limit = await hit(db, LIMIT_KEYS.removalMails(user.id), 3600, now)
   if (limit.count > s.limits.resetMailsPerAccountPerHour) throw new DomainError(429, 'A confirmation was mailed already. Look in your inbox, or try again later.', undefined, limit.retryAfter)
   const confirm = randomBytes(32).toString('base64url')
   const cancel = randomBytes(32).toString('base64url')

@@ -10,7 +10,7 @@ import { mfaRequiredFor } from '../../shared/permissions'
 import type { MfaMethod, MfaOverview } from '../../shared/types'
 import { audit } from './audit'
 import { DomainError, fieldError } from './errors'
-import { hit, reset } from './rate-limit'
+import { hit, LIMIT_KEYS, reset } from './rate-limit'
 import { createSession, revokeSessions } from './sessions'
 import { findUserById } from './users'
 
@@ -155,7 +155,7 @@ export async function challengeUser(db: Db, token: string | undefined, now = Dat
   return user?.isActive ? user : undefined
 }
 
-const failureKey = (userId: number) => `mfa-fail:${userId}`
+const failureKey = LIMIT_KEYS.codeFailures
 
 function locked(retryAfter: number) {
   const minutes = Math.ceil(retryAfter / 60)
@@ -313,7 +313,7 @@ export async function notify(tx: Db, s: Settings, outbox: Outbox, user: User, ev
  * session cannot churn factors and codes, nor fill the job queue with notices. 429 beyond it.
  */
 export async function limitFactorChanges(db: Db, s: Settings, userId: number, now = Date.now()) {
-  const state = await hit(db, `mfa-change:${userId}`, 3600, now)
+  const state = await hit(db, LIMIT_KEYS.factorChanges(userId), 3600, now)
   if (state.count > s.limits.mfaChangesPerHour)
     throw new DomainError(429, 'Too many changes to your second factors in the last hour. Try again later.', undefined, state.retryAfter, 'mfa-changes-limited')
 }

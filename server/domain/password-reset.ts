@@ -10,7 +10,7 @@ import { canEditUser } from '../../shared/permissions'
 import { audit } from './audit'
 import { DomainError } from './errors'
 import { changePassword } from './password-change'
-import { hit } from './rate-limit'
+import { hit, LIMIT_KEYS } from './rate-limit'
 import { findUserByEmail, findUserById, voidTokens } from './users'
 
 /** One message for wrong, used, expired and no-longer-authorised links alike. */
@@ -94,7 +94,7 @@ export async function requestPasswordReset(db: Db, s: Settings, outbox: Outbox, 
   const origin = linkOrigin(s)!
   const user = await findUserByEmail(db, email)
   const emailHash = sha256(email.trim().toLowerCase()).slice(0, 16)
-  const limited = (await hit(db, `reset-mail:${user?.id ?? emailHash}`, 3600, now)).count > s.limits.resetMailsPerAccountPerHour
+  const limited = (await hit(db, LIMIT_KEYS.resetMails(user?.id ?? emailHash), 3600, now)).count > s.limits.resetMailsPerAccountPerHour
   const outcome: ResetRequestOutcome = !user?.email ? 'unknown' : !user.isActive ? 'inactive' : limited ? 'rate-limited' : 'sent'
   await withTransaction(db, async (tx) => {
     const token = outcome === 'sent' ? (await issueToken(tx, user!.id, 'self-service', s.passwordResetTimeout, null, now, { keepOthers: !user!.passwordHash })).token : randomBytes(32).toString('base64url')
@@ -111,7 +111,7 @@ export async function requestPasswordReset(db: Db, s: Settings, outbox: Outbox, 
  */
 export async function acceptPasswordResetRequest(db: Db, s: Settings, enqueue: (email: string) => Promise<void>, ip: string, readEmail: () => Promise<string>) {
   if (forgotPasswordBlocker(s)) throw new DomainError(404, 'Password reset by email is not enabled on this server.')
-  const accepted = (await hit(db, `reset-ip:${ip}`, 60)).count <= s.limits.resetRequestsPerIpPerMinute
+  const accepted = (await hit(db, LIMIT_KEYS.resetRequestsByIp(ip), 60)).count <= s.limits.resetRequestsPerIpPerMinute
   const email = await readEmail()
   if (accepted) await enqueue(email)
 }
@@ -141,6 +141,6 @@ export async function resetPasswordWithToken(db: Db, s: Settings, outbox: Outbox
 
 /** Counts a token check or use against the caller's IP; 429 beyond the limit (a 256-bit token makes guessing moot, this spares the hash workers). */
 export async function limitTokenAttempts(db: Db, s: Settings, ip: string) {
-  const state = await hit(db, `token-ip:${ip}`, 15 * 60)
+  const state = await hit(db, LIMIT_KEYS.tokenChecksByIp(ip), 15 * 60)
   if (state.count > s.limits.tokenChecksPerIp) throw new DomainError(429, 'Too many attempts. Try again later.', undefined, state.retryAfter)
 }

@@ -5,6 +5,19 @@ import { auditHash } from './app-meta'
 
 export interface LimitState { count: number, retryAfter: number }
 
+/** Every rate-limit counter's key, named once (the login failure keys are loginFailureKeys, below). */
+export const LIMIT_KEYS = {
+  setupByIp: (ip: string) => `setup-ip:${ip}`,
+  loginByIp: (ip: string) => `login-ip:${ip}`,
+  passwordChangeFailures: (userId: number) => `pw-change-fail:${userId}`,
+  codeFailures: (userId: number) => `mfa-fail:${userId}`,
+  factorChanges: (userId: number) => `mfa-change:${userId}`,
+  resetMails: (account: number | string) => `reset-mail:${account}`,
+  resetRequestsByIp: (ip: string) => `reset-ip:${ip}`,
+  tokenChecksByIp: (ip: string) => `token-ip:${ip}`,
+  removalMails: (userId: number) => `mfa-removal-mail:${userId}`,
+} as const
+
 /** Counts one hit in a fixed window (one atomic upsert) and returns the count including it. */
 export async function hit(db: Db, key: string, windowSeconds: number, now = Date.now()): Promise<LimitState> {
   const windowMs = windowSeconds * 1000
