@@ -1,8 +1,9 @@
 // @ts-check
 import withNuxt from './.nuxt/eslint.config.mjs'
 
-// The layers, as the imports must draw them (STYLE.md): the rules and everything the CLI shares never see
-// h3, Nitro or Nuxt's auto-imports, and the browser side never imports server code.
+// The layers, as the imports must draw them (AGENTS.md, "Layers"): the rules and everything the CLI shares
+// never see h3, Nitro or Nuxt's auto-imports, nor the layers above them (the application layer, the API,
+// the form posts), and the browser side never imports server code.
 const NITRO_GLUE = ['useDb', 'useSettings', 'useMailQueue', 'createError', 'defineEventHandler', 'defineApiHandler', 'getRequestHeader', 'readBody', 'useRuntimeConfig', 'useStorage']
 
 export default withNuxt(
@@ -11,7 +12,7 @@ export default withNuxt(
     files: ['server/domain/**', 'server/db/**', 'server/mail/**', 'server/settings.ts', 'cli/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        { group: ['h3', 'nitropack', 'nitropack/*', 'nuxt', 'nuxt/*', '#imports', '#internal/*', 'nuxt-auth-utils', '**/server/utils/*', '**/server/api/*'], message: 'Domain, database, mail and CLI code stays Nitro-free: take what you need as a parameter.' },
+        { group: ['h3', 'nitropack', 'nitropack/*', 'nuxt', 'nuxt/*', '#imports', '#internal/*', 'nuxt-auth-utils', '**/server/utils/*', '**/server/api/*', '**/application/*', '**/forms', '**/forms/*'], message: 'Domain, database, mail and CLI code stays Nitro-free: take what you need as a parameter.' },
       ] }],
       'no-restricted-syntax': ['error', ...NITRO_GLUE.map(name => ({ selector: `CallExpression[callee.name='${name}']`, message: `${name}() is Nitro glue: domain code takes the database, settings or outbox as a parameter.` }))],
     },

@@ -16,12 +16,15 @@ export function restoreTypedEarly() {
   removeEventListener('submit', early.hold, true)
   delete window.__typedEarly
   for (const [field, value] of early.typed) {
-    if (!field.isConnected || field.value === value) continue
+    if (!field.isConnected) continue
+    // Announced even when hydration left the text in place (it does for some inputs): the model is still
+    // the server's value until an input event tells it otherwise.
     field.value = value
     field.dispatchEvent(new Event('input', { bubbles: true }))
   }
-  // A form submitted before the app ran (held by the boot script): submitted again, now through the app.
+  // A form submitted before the app ran (held by the boot script): submitted again, now through the app,
+  // once the page's own mounting is over (its template refs, which the form's checks read, come last).
   const form = early.submitted
   form?.querySelector('button[type=submit]')?.removeAttribute('aria-busy')
-  if (form?.isConnected) form.requestSubmit()
+  if (form) setTimeout(() => form.isConnected && form.requestSubmit())
 }

@@ -9,8 +9,7 @@ import { DomainError, fieldError } from './errors'
 import { changePassword } from './password-change'
 import { assertPasswordAcceptable, checkPasswordPolicy, hashPassword, verifyPassword } from './passwords'
 import { hit, LIMIT_KEYS, reset } from './rate-limit'
-import { hasRecentProof } from './mfa'
-import { endSession, revokeSessions } from './sessions'
+import { endSession, hasRecentProof, revokeSessions } from './sessions'
 import { countUsers, createUser, findUserByUsername, type NewUserInput } from './users'
 
 export interface CreateAccount {

@@ -6,6 +6,7 @@ import type { Outbox } from '../mail/queue'
 import { linkOrigin, setPasswordMailBlocker, type Settings } from '../settings'
 import { canEditUser, canGrantSuperuser, canManageUsers, canRemoveSecondFactor, type Actor } from '../../shared/permissions'
 import { createAccount } from './account'
+import { provenActor, type Ctx } from './context'
 import { mfaOverview, removeAllFactors } from './mfa'
 import { audit } from './audit'
 import { DomainError } from './errors'
@@ -263,9 +264,15 @@ export async function adminSignOut(db: Db, id: number, meta: ActorMeta) {
   })
 }
 
-/** Removes every second factor of another user (their phone is lost) and ends their sessions. */
-export async function adminRemoveSecondFactor(db: Db, s: Settings, outbox: Outbox, id: number, meta: ActorMeta) {
-  const target = await editableTarget(db, meta.actor, id)
+/**
+ * Removes every second factor of another user (their phone is lost) and ends their sessions. The actor must
+ * have proved themselves in the last 15 minutes, and may remove a permission holder's factor only as a superuser.
+ */
+export async function adminRemoveSecondFactor(ctx: Ctx, input: { id: number }) {
+  const { db, s, outbox } = ctx
+  const { user: actor, ip } = await provenActor(ctx)
+  const meta: ActorMeta = { actor, ip }
+  const target = await editableTarget(db, meta.actor, input.id)
   if (!canRemoveSecondFactor(meta.actor, target)) throw new DomainError(403, 'Only a superuser may remove the second factor of a user manager or superuser. Ask a superuser, or let them use "I lost my authenticator".', undefined, undefined, 'superuser-only')
   return (await removeAllFactors(db, s, outbox, target, { actor: meta.actor, ip: meta.ip }))!
 }

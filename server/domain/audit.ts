@@ -3,6 +3,8 @@ import { alias } from 'drizzle-orm/sqlite-core'
 import { prepared, withTransaction, type Db } from '../db/client'
 import { auditLog, users } from '../db/schema'
 import type { AuditAction } from '../../shared/audit'
+import { canReadAudit, type Actor } from '../../shared/permissions'
+import { DomainError } from './errors'
 
 export interface AuditEntry {
   action: AuditAction
@@ -36,7 +38,8 @@ const target = alias(users, 'target')
  * Newest entries first, with the actor's and target's usernames; filtered by action, user (id, or a username
  * as actor or target), and time (`since` ≤ at < `until`, ms); `before` pages by id.
  */
-export async function listAudit(db: Db, f: AuditFilter) {
+export async function listAudit(db: Db, reader: Actor, f: AuditFilter) {
+  if (!canReadAudit(reader)) throw new DomainError(403, 'Only superusers can read the audit log.')
   const where: SQL[] = []
   if (f.action) where.push(eq(auditLog.action, f.action))
   if (f.targetId) where.push(eq(auditLog.targetId, f.targetId))

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, 
 import { and, asc, eq, gte, isNotNull, isNull, lt, or, sql } from 'drizzle-orm'
 import { Secret, TOTP } from 'otpauth'
 import { first, prepared, withTransaction, type Db } from '../db/client'
-import { loginChallenges, mfaFactors, mfaRemovals, recoveryCodes, sessions, users, type User } from '../db/schema'
+import { loginChallenges, mfaFactors, mfaRemovals, recoveryCodes, users, type User } from '../db/schema'
 import { securityChangedNotice, type SecurityEvent } from '../mail/notices'
 import type { Outbox } from '../mail/queue'
 import type { Settings } from '../settings'
@@ -11,7 +11,8 @@ import type { MfaMethod, MfaOverview } from '../../shared/types'
 import { audit } from './audit'
 import { DomainError, fieldError } from './errors'
 import { hit, LIMIT_KEYS, reset } from './rate-limit'
-import { createSession, revokeSessions } from './sessions'
+import { actingUser, provenActor, type Ctx } from './context'
+import { createSession, markProven, revokeSessions } from './sessions'
 import { findUserById } from './users'
 
 // Second factors: TOTP authenticators and single-use recovery codes. A correct password for an account with a
@@ -20,8 +21,6 @@ import { findUserById } from './users'
 // sign-in still asks for the code.
 
 export const LOGIN_CHALLENGE_SECONDS = 300
-/** A change to the second factor needs a proof of presence (password or code) this recent. */
-export const RECENT_PROOF_SECONDS = 15 * 60
 const RECOVERY_CODE_COUNT = 10
 const TOTP_PARAMS = { algorithm: 'SHA1', digits: 6, period: 30 } as const
 const WRONG_CODE = 'That code is not right. Check the time on your phone, or use a recovery code.'
@@ -267,27 +266,11 @@ export async function cancelRemovals(tx: Db, userId: number, by: string, now: nu
 
 // --- proof of presence -----------------------------------------------------------------------------------
 
-/** Whether this session proved its owner (sign-in, password or code) in the last 15 minutes. */
-export async function hasRecentProof(db: Db, sid: string, now = Date.now()): Promise<boolean> {
-  const row = first(await db.select({ verifiedAt: sessions.verifiedAt }).from(sessions).where(eq(sessions.id, sid)))
-  return !!row?.verifiedAt && now - row.verifiedAt <= RECENT_PROOF_SECONDS * 1000
-}
-
-/** 403 `reauth-required` unless this session proved its owner (sign-in, password or code) in the last 15 minutes. */
-export async function requireRecentProof(db: Db, sid: string, now = Date.now()) {
-  if (!(await hasRecentProof(db, sid, now)))
-    throw new DomainError(403, 'Confirm it is you: enter your password or a code again.', undefined, undefined, 'reauth-required')
-}
-
-/** Records a fresh proof of presence on a session (after the password or a code was checked). */
-export async function markProven(db: Db, sid: string, now = Date.now()) {
-  await withTransaction(db, async (tx) => {
-    await tx.update(sessions).set({ verifiedAt: now }).where(eq(sessions.id, sid))
-  })
-}
-
 /** Checks a code for re-authentication: reserved and counted like the sign-in step, with the same lock and mail. */
-export async function proveWithCode(db: Db, key: Buffer, s: Settings, outbox: Outbox, user: User, code: string, ip: string, now = Date.now()) {
+export async function proveWithCode(ctx: Ctx, input: { code: string }) {
+  const { db, key, s, outbox, now } = ctx
+  const { user, ip = '', sid } = actingUser(ctx)
+  const code = input.code
   const state = await reserveCodeCheck(db, s, user.id, now)
   const ok = await withTransaction(db, async (tx) => {
     if (!(await consumeCode(tx, key, s, user, code, now))) return false
@@ -296,11 +279,10 @@ export async function proveWithCode(db: Db, key: Buffer, s: Settings, outbox: Ou
     return true
   })
   if (!ok) await wrongCode(db, s, outbox, user, state, ip, { reauth: true }, code)
+  await markProven(db, sid, now)
 }
 
 // --- managing one's own factors --------------------------------------------------------------------------
-
-export interface Change { ip?: string, sid: string }
 
 /** Queues the "security settings changed" notice inside the change's transaction `tx`. */
 export async function notify(tx: Db, s: Settings, outbox: Outbox, user: User, event: SecurityEvent) {
@@ -319,7 +301,10 @@ export async function limitFactorChanges(db: Db, s: Settings, userId: number, no
 }
 
 /** Starts adding an authenticator app: a new secret, waiting for its first code (older unconfirmed ones go). */
-export async function startTotp(db: Db, key: Buffer, s: Settings, user: User, name = 'Authenticator app', now = Date.now()) {
+export async function startTotp(ctx: Ctx, input: { name?: string } = {}) {
+  const { db, key, s, now } = ctx
+  const { user } = await provenActor(ctx)
+  const name = input.name ?? 'Authenticator app'
   await limitFactorChanges(db, s, user.id, now)
   const secret = new Secret({ size: 20 }).base32
   const row = await withTransaction(db, async (tx) => {
@@ -333,7 +318,10 @@ export async function startTotp(db: Db, key: Buffer, s: Settings, user: User, na
  * Activates a pending authenticator with a correct code. The first second factor comes with a set of
  * recovery codes (returned once), so nobody is left with a phone as the only way in.
  */
-export async function confirmTotp(db: Db, key: Buffer, s: Settings, outbox: Outbox, user: User, id: number, code: string, c: Change, now = Date.now()) {
+export async function confirmTotp(ctx: Ctx, input: { id: number, code: string }) {
+  const { db, key, s, outbox, now } = ctx
+  const { user, ip } = await provenActor(ctx)
+  const { id, code } = input
   const result = await withTransaction(db, async (tx) => {
     const f = first(await tx.select().from(mfaFactors).where(and(eq(mfaFactors.id, id), eq(mfaFactors.userId, user.id), isNull(mfaFactors.confirmedAt))))
     if (!f?.secret) throw new DomainError(404, 'No authenticator is waiting for confirmation. Start again.')
@@ -342,7 +330,7 @@ export async function confirmTotp(db: Db, key: Buffer, s: Settings, outbox: Outb
     await tx.update(mfaFactors).set({ confirmedAt: now, lastUsedStep: step, lastUsedAt: now }).where(eq(mfaFactors.id, id))
     const codes = await codesWithFirstFactor(tx, key, user.id, now)
     await cancelRemovals(tx, user.id, 'a second factor was added', now)
-    await audit(tx, { action: 'mfa_added', actorId: user.id, targetId: user.id, ip: c.ip, details: { type: 'totp', name: f.name } })
+    await audit(tx, { action: 'mfa_added', actorId: user.id, targetId: user.id, ip, details: { type: 'totp', name: f.name } })
     await notify(tx, s, outbox, user, { topic: 'totp-added' })
     return { recoveryCodes: codes }
   })
@@ -362,12 +350,14 @@ async function replaceRecoveryCodes(tx: Db, key: Buffer, userId: number, now: nu
 }
 
 /** A new set of recovery codes (the old set stops working); needs an active second factor. */
-export async function regenerateRecoveryCodes(db: Db, key: Buffer, s: Settings, outbox: Outbox, user: User, c: Change, now = Date.now()) {
+export async function regenerateRecoveryCodes(ctx: Ctx) {
+  const { db, key, s, outbox, now } = ctx
+  const { user, ip } = await provenActor(ctx)
   await limitFactorChanges(db, s, user.id, now)
   return withTransaction(db, async (tx) => {
     if (!(await hasSecondFactor(tx, user.id))) throw new DomainError(400, 'Add an authenticator first: recovery codes stand in for it.')
     const codes = await replaceRecoveryCodes(tx, key, user.id, now)
-    await audit(tx, { action: 'recovery_codes_generated', actorId: user.id, targetId: user.id, ip: c.ip })
+    await audit(tx, { action: 'recovery_codes_generated', actorId: user.id, targetId: user.id, ip })
     await notify(tx, s, outbox, user, { topic: 'recovery-codes' })
     return codes
   })
@@ -380,11 +370,13 @@ async function ownFactor(db: Db, user: User, id: number) {
 }
 
 /** Renames one of one's own second factors (audited; no mail: nothing about the sign-in changes). */
-export async function renameFactor(db: Db, user: User, id: number, name: string, c: Change) {
-  return withTransaction(db, async (tx) => {
+export async function renameFactor(ctx: Ctx, input: { id: number, name: string }) {
+  const { user, ip } = await provenActor(ctx)
+  const { id, name } = input
+  return withTransaction(ctx.db, async (tx) => {
     const f = await ownFactor(tx, user, id)
     await tx.update(mfaFactors).set({ name }).where(eq(mfaFactors.id, id))
-    await audit(tx, { action: 'mfa_renamed', actorId: user.id, targetId: user.id, ip: c.ip, details: { from: f.name, to: name } })
+    await audit(tx, { action: 'mfa_renamed', actorId: user.id, targetId: user.id, ip, details: { from: f.name, to: name } })
   })
 }
 
@@ -392,8 +384,11 @@ export async function renameFactor(db: Db, user: User, id: number, name: string,
  * Removes one of one's own second factors; every other session ends. With the last one go the recovery
  * codes too (they only stand in for a factor).
  */
-export async function removeFactor(db: Db, s: Settings, outbox: Outbox, user: User, id: number, c: Change) {
-  await limitFactorChanges(db, s, user.id)
+export async function removeFactor(ctx: Ctx, input: { id: number }) {
+  const { db, s, outbox } = ctx
+  const { user, sid, ip } = await provenActor(ctx)
+  const id = input.id
+  await limitFactorChanges(db, s, user.id, ctx.now)
   const removed = await withTransaction(db, async (tx) => {
     const f = await ownFactor(tx, user, id)
     await tx.delete(mfaFactors).where(eq(mfaFactors.id, id))
@@ -401,8 +396,8 @@ export async function removeFactor(db: Db, s: Settings, outbox: Outbox, user: Us
     if (last && mfaRequiredFor(s.mfa.required, user))
       throw new DomainError(400, 'Two-factor authentication is required for your account: add another authenticator before you remove this one.')
     if (last) await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id))
-    const { sessionsEnded, sessionVersion } = await revokeSessions(tx, user.id, c.sid)
-    await audit(tx, { action: 'mfa_removed', actorId: user.id, targetId: user.id, ip: c.ip, details: { type: f.type, name: f.name, last, sessionsEnded } })
+    const { sessionsEnded, sessionVersion } = await revokeSessions(tx, user.id, sid)
+    await audit(tx, { action: 'mfa_removed', actorId: user.id, targetId: user.id, ip, details: { type: f.type, name: f.name, last, sessionsEnded } })
     await notify(tx, s, outbox, user, { topic: 'factor-removed', name: f.name, last })
     return { sessionVersion }
   })

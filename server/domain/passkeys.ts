@@ -1,12 +1,13 @@
 import { generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server'
 import { and, eq, lt } from 'drizzle-orm'
 import { first, withTransaction, type Db } from '../db/client'
-import { mfaFactors, webauthnChallenges, type User } from '../db/schema'
+import { mfaFactors, webauthnChallenges } from '../db/schema'
 import type { Outbox } from '../mail/queue'
 import { linkOrigin, type Settings } from '../settings'
 import { audit } from './audit'
 import { DomainError } from './errors'
-import { cancelRemovals, challengeHash, challengeUser, codesWithFirstFactor, finishSignIn, limitFactorChanges, notify, TIMED_OUT_MESSAGE, type Change } from './mfa'
+import { provenActor, type Ctx } from './context'
+import { cancelRemovals, challengeHash, challengeUser, codesWithFirstFactor, finishSignIn, limitFactorChanges, notify, TIMED_OUT_MESSAGE } from './mfa'
 import { uniqueViolation } from './users'
 
 // Passkeys and security keys (WebAuthn, @simplewebauthn/server) as a second factor: registered from the
@@ -44,7 +45,9 @@ const passkeysOf = (db: Db, userId: number) => db.select().from(mfaFactors).wher
 const transportsOf = (t: string[] | null) => (t ?? undefined) as AuthenticatorTransportFuture[] | undefined
 
 /** Options for navigator.credentials.create(): this account's existing passkeys are excluded. */
-export async function passkeyRegistrationOptions(db: Db, s: Settings, user: User, sid: string, now = Date.now()) {
+export async function passkeyRegistrationOptions(ctx: Ctx) {
+  const { db, s, now } = ctx
+  const { user, sid } = await provenActor(ctx)
   const rp = relyingParty(s)
   const existing = await passkeysOf(db, user.id)
   const options = await generateRegistrationOptions({
@@ -58,10 +61,13 @@ export async function passkeyRegistrationOptions(db: Db, s: Settings, user: User
 }
 
 /** Checks the browser's answer to the registration options and adds the passkey (active at once). */
-export async function registerPasskey(db: Db, key: Buffer, s: Settings, outbox: Outbox, user: User, response: unknown, name: string, c: Change, now = Date.now()) {
+export async function registerPasskey(ctx: Ctx, input: { response: unknown, name: string }) {
+  const { db, key, s, outbox, now } = ctx
+  const { user, sid, ip } = await provenActor(ctx)
+  const { response, name } = input
   const rp = relyingParty(s)
   await limitFactorChanges(db, s, user.id, now)
-  const expectedChallenge = await takeChallenge(db, `reg:${c.sid}`, now)
+  const expectedChallenge = await takeChallenge(db, `reg:${sid}`, now)
   if (!expectedChallenge) throw new DomainError(400, 'The request to add a passkey expired. Start again.')
   let info
   try {
@@ -80,7 +86,7 @@ export async function registerPasskey(db: Db, key: Buffer, s: Settings, outbox: 
     }).returning({ id: mfaFactors.id }))!
     const recoveryCodes = await codesWithFirstFactor(tx, key, user.id, now)
     await cancelRemovals(tx, user.id, 'a second factor was added', now)
-    await audit(tx, { action: 'mfa_added', actorId: user.id, targetId: user.id, ip: c.ip, details: { type: 'webauthn', name } })
+    await audit(tx, { action: 'mfa_added', actorId: user.id, targetId: user.id, ip, details: { type: 'webauthn', name } })
     await notify(tx, s, outbox, user, { topic: 'passkey-added', name })
     return { id: row.id, recoveryCodes }
   }).catch((err: unknown) => {

@@ -71,3 +71,21 @@ export async function revokeSessions(db: Db, userId: number, exceptSid?: string)
 export async function countSessions(db: Db, userId: number): Promise<number> {
   return Number(first(await db.select({ n: sql<number>`count(*)` }).from(sessions).where(eq(sessions.userId, userId)))?.n ?? 0)
 }
+
+// --- proof of presence -----------------------------------------------------------------------------------
+
+/** How long a proof of presence counts for changes that need one (second factors, a forced change). */
+export const RECENT_PROOF_SECONDS = 15 * 60
+
+/** Whether this session proved its owner (sign-in, password or code) in the last 15 minutes. */
+export async function hasRecentProof(db: Db, sid: string, now = Date.now()): Promise<boolean> {
+  const row = first(await db.select({ verifiedAt: sessions.verifiedAt }).from(sessions).where(eq(sessions.id, sid)))
+  return !!row?.verifiedAt && now - row.verifiedAt <= RECENT_PROOF_SECONDS * 1000
+}
+
+/** Records a fresh proof of presence on a session (after the password or a code was checked). */
+export async function markProven(db: Db, sid: string, now = Date.now()) {
+  await withTransaction(db, async (tx) => {
+    await tx.update(sessions).set({ verifiedAt: now }).where(eq(sessions.id, sid))
+  })
+}

@@ -6,9 +6,10 @@ import { safeNextPath } from '../../shared/redirect'
 import { changePasswordSchema, codeSchema, fieldErrorsOf, forgotPasswordSchema, loginSchema, resetPasswordSchema, setupSchema, tokenSchema, withConfirm } from '../../shared/schemas'
 import type { CheckedLink, PostedForm } from '../../shared/types'
 import { DomainError } from '../domain/errors'
+import { changeOwnPasswordHere, checkSetPasswordLink, followLostAuthenticatorLink, logIn, logInWithCode, logOut, reportLostAuthenticator, requestResetLink, setPasswordWithLink, setUpFirstAdmin } from '../application/auth-flows'
 
 // The login pages post natively (application/x-www-form-urlencoded), to their own URL: the page works with
-// JavaScript switched off. A post runs the same step as the JSON API (server/utils/auth-flows.ts) and
+// JavaScript switched off. A post runs the same step as the JSON API (server/application/auth-flows.ts) and
 // answers 303 See Other to the next page; a refusal renders the same page again, with the field errors, the
 // message and the typed values (never a password) and the refusal's status (see middleware/04.forms.ts).
 

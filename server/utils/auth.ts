@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { H3Event } from 'h3'
+import type { Ctx } from '../domain/context'
 import type { User } from '../db/schema'
 import { canManageUsers } from '../../shared/permissions'
 import { sessionCrypto } from './session-crypto'
@@ -52,4 +53,19 @@ export async function sealSessionCookie(event: H3Event, user: User, sid: string,
   sessions[useSettings().sessionCookieName] = { id: randomUUID(), createdAt: Date.now(), data: Object.create(null) }
   // sealed with node's synchronous crypto, off the thread pool argon2id verifies on (utils/session-crypto.ts)
   await setUserSession(event, { user: { id: user.id }, secure: { sid, sv }, loggedInAt: Date.now() }, { crypto: sessionCrypto as unknown as Crypto })
+}
+
+/**
+ * The domain's context for a request: the services, and the signed-in actor (requireUser's rules: 401, the
+ * enrolment and must-change holds) with their session and address. The rules check permissions and recent
+ * proof themselves (server/domain/context.ts).
+ */
+export function actingContext(event: H3Event, opts: { allowPasswordChangeRequired?: boolean, allowMfaEnrolment?: boolean } = {}): Ctx {
+  const { user, sid } = requireUser(event, opts)
+  return { ...serviceContext(), actor: { user, sid, ip: clientIp(event), userAgent: getRequestHeader(event, 'user-agent') } }
+}
+
+/** The domain's context without an actor (a request nobody is signed in for yet). */
+export function serviceContext(): Ctx {
+  return { db: useDb(), s: useSettings(), outbox: useOutbox(), key: useMfaKey(), now: Date.now() }
 }

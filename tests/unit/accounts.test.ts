@@ -192,9 +192,13 @@ describe('users, rate limits, audit, pruning', () => {
   it('appends and filters the audit log, newest first', async () => {
     await audit(db, { action: 'login', actorId: 1 })
     await audit(db, { action: 'user_updated', actorId: 2, targetId: 3 })
-    expect((await listAudit(db, { limit: 10 })).map(a => a.action)).toEqual(['user_updated', 'login'])
-    expect(await listAudit(db, { action: 'login', limit: 10 })).toHaveLength(1)
-    expect(await listAudit(db, { targetId: 3, actorId: 2, limit: 10 })).toHaveLength(1)
+    const reader = { id: 99, isSuperuser: true, isUserManager: false, isActive: true }
+    expect((await listAudit(db, reader, { limit: 10 })).map(a => a.action)).toEqual(['user_updated', 'login'])
+    expect(await listAudit(db, reader, { action: 'login', limit: 10 })).toHaveLength(1)
+    expect(await listAudit(db, reader, { targetId: 3, actorId: 2, limit: 10 })).toHaveLength(1)
+    // The domain checks the reader (issue 26): a user manager, or a deactivated superuser, is refused.
+    await expect(listAudit(db, { ...reader, isSuperuser: false, isUserManager: true }, { limit: 10 })).rejects.toMatchObject({ status: 403 })
+    await expect(listAudit(db, { ...reader, isActive: false }, { limit: 10 })).rejects.toMatchObject({ status: 403 })
   })
 
   it('prunes dead sessions and old links, keeps live ones', async () => {

@@ -10,7 +10,7 @@ import { passwordChangedNotice, setPasswordLinkNotice } from '../../server/mail/
 import { passwordChangedMail, resetPasswordMail, testMail } from '../../server/mail/templates'
 import { cookieSecurityWarning, forgotPasswordBlocker, linkOrigin, parseSettings, setPasswordMailBlocker } from '../../server/settings'
 import { canEditUser, canGrantSuperuser, canManageUsers, canReadAudit, canRemoveSecondFactor } from '../../shared/permissions'
-import { memoryOutbox, tempDb, testSettings } from '../support/unit'
+import { memoryOutbox, tempDb, testSettings, unitContext } from '../support/unit'
 
 let db: Db
 const s = testSettings({ EMAIL_HOST: 'smtp.example.test', NUXT_PUBLIC_SITE_URL: 'https://latchkey.example.test', FORGOT_PASSWORD_ENABLED: 'true' })
@@ -65,9 +65,15 @@ describe('admin rules', () => {
     expect(await factorsOfUser(db, mgr, plain.id)).toMatchObject({ factors: [] })
     expect(await factorsOfUser(db, root, mgr.id)).toMatchObject({ factors: [] })
     const other = await createUser(db, { username: 'mgr2', email: 'mgr2@example.com', isUserManager: true }, await hashPassword(PW))
-    await expect(adminRemoveSecondFactor(db, s, memoryOutbox(), other.id, as(mgr))).rejects.toMatchObject({ status: 403, code: 'superuser-only' })
-    expect(await adminRemoveSecondFactor(db, s, memoryOutbox(), other.id, as(root))).toMatchObject({ removed: 0 })
-    expect(await adminRemoveSecondFactor(db, s, memoryOutbox(), plain.id, as(mgr))).toMatchObject({ removed: 0 })
+    const asMgr = await unitContext(db, s, { as: mgr })
+    await expect(adminRemoveSecondFactor(asMgr, { id: other.id })).rejects.toMatchObject({ status: 403, code: 'superuser-only' })
+    expect(await adminRemoveSecondFactor(await unitContext(db, s, { as: root }), { id: other.id })).toMatchObject({ removed: 0 })
+    expect(await adminRemoveSecondFactor(asMgr, { id: plain.id })).toMatchObject({ removed: 0 })
+    // The domain asks for the admin's recent proof itself: a session proved 20 minutes ago is refused, and
+    // so is a call with nobody acting (a caller that forgot to say who acts).
+    const stale = await unitContext(db, s, { as: root, provedAt: Date.now() - 20 * 60_000 })
+    await expect(adminRemoveSecondFactor(stale, { id: plain.id })).rejects.toMatchObject({ status: 403, code: 'reauth-required' })
+    await expect(adminRemoveSecondFactor(await unitContext(db, s), { id: plain.id })).rejects.toMatchObject({ status: 401 })
     const detail = await userDetail(db, mgr, root.id)
     expect(detail).toMatchObject({ canEdit: false, canRemoveMfa: false, secondFactors: [] })
     expect(await userDetail(db, mgr, other.id)).toMatchObject({ canEdit: true, canRemoveMfa: false })

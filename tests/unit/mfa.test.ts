@@ -4,9 +4,10 @@ import { Secret, TOTP } from 'otpauth'
 import { describe, expect, it } from 'vitest'
 import { loginChallenges, mfaRemovals } from '../../server/db/schema'
 import { authenticate } from '../../server/domain/auth'
-import { completeLoginWithCode, confirmTotp, decryptSecret, encryptSecret, mfaOverview, startTotp } from '../../server/domain/mfa'
+import { completeLoginWithCode, confirmTotp, decryptSecret, encryptSecret, mfaOverview, regenerateRecoveryCodes, removeFactor, renameFactor, startTotp } from '../../server/domain/mfa'
+import { passkeyRegistrationOptions, registerPasskey } from '../../server/domain/passkeys'
 import { completeRemoval, requestRemoval, useRemovalLink } from '../../server/domain/mfa-removal'
-import { memoryOutbox, tempDb, testSettings } from '../support/unit'
+import { memoryOutbox, tempDb, testSettings, unitContext } from '../support/unit'
 import { seedUser } from '../support/users'
 
 // The second-factor rules on a real SQLite file, with the clock as a parameter: time steps, the login
@@ -20,10 +21,11 @@ async function withAuthenticator() {
   const db = await tempDb()
   const outbox = memoryOutbox()
   const u = await seedUser(db)
-  const started = await startTotp(db, key, s, u, 'Phone', T0)
+  const ctx = await unitContext(db, s, { as: u, key, outbox, now: T0 })
+  const started = await startTotp(ctx, { name: 'Phone' })
   const totp = new TOTP({ secret: Secret.fromBase32(started.secret) })
   const codeAt = (t: number) => totp.generate({ timestamp: t })
-  const { recoveryCodes } = await confirmTotp(db, key, s, outbox, u, started.id, codeAt(T0), { sid: 'x' }, T0)
+  const { recoveryCodes } = await confirmTotp(ctx, { id: started.id, code: codeAt(T0) })
   const signIn = async (now: number) => {
     const r = await authenticate(db, s, { username: u.username, password: u.password, ip: '1.2.3.4' }, now)
     if (!('challenge' in r)) throw new Error('no challenge')
@@ -134,5 +136,27 @@ describe('lost authenticator, on a fake clock', () => {
     expect((await mfaOverview(a.db, a.u.id)).pendingRemoval).toBeNull()
     const [row] = (await a.db.select().from(mfaRemovals).where(eq(mfaRemovals.confirmedAt, T0 + 5000)))
     expect(row!.cancelledAt).toBe(T0 + STEP)
+  })
+})
+
+describe('the rules check the actor themselves (issue 26: a new entry point cannot forget them)', () => {
+  it('every change to one\'s own second factors needs a proof from the last 15 minutes, inside the domain', async () => {
+    const db = await tempDb()
+    const u = await seedUser(db)
+    const stale = await unitContext(db, s, { as: u, key, now: T0, provedAt: T0 - 16 * 60_000 })
+    for (const change of [
+      () => startTotp(stale),
+      () => confirmTotp(stale, { id: 1, code: '123456' }),
+      () => regenerateRecoveryCodes(stale),
+      () => renameFactor(stale, { id: 1, name: 'x' }),
+      () => removeFactor(stale, { id: 1 }),
+      () => passkeyRegistrationOptions(stale),
+      () => registerPasskey(stale, { response: {}, name: 'x' }),
+    ]) await expect(change()).rejects.toMatchObject({ status: 403, code: 'reauth-required' })
+    // Nobody acting at all: 401.
+    await expect(startTotp(await unitContext(db, s, { key, now: T0 }))).rejects.toMatchObject({ status: 401 })
+    // Proved a minute ago: allowed.
+    const fresh = await unitContext(db, s, { as: u, key, now: T0, provedAt: T0 - 60_000 })
+    expect((await startTotp(fresh)).secret).toMatch(/^[A-Z2-7]+$/)
   })
 })

@@ -1,4 +1,5 @@
 import { changePasswordSchema } from '../../../shared/schemas'
+import { changeOwnPasswordHere } from '../../application/auth-flows'
 
 // The signed-in user changes their own password (also the forced change after an admin reset).
 // Every other session ends; this one is re-sealed with the new session version.

@@ -1,5 +1,6 @@
 import { loginSchema } from '../../../shared/schemas'
 import { signedInAnswer } from '../../domain/users'
+import { logIn } from '../../application/auth-flows'
 
 // The password step. With a second factor: { status: 'mfa-required', methods } and a 5-minute pending-login
 // cookie, no session; POST /api/auth/login/code finishes the sign-in.

@@ -1,4 +1,4 @@
-import { hasRecentProof } from '../../domain/mfa'
+import { hasRecentProof } from '../../domain/sessions'
 import { toPublicUser } from '../../domain/users'
 import type { CurrentUser } from '../../../shared/types'
 

@@ -1,4 +1,5 @@
 import { reauthSchema } from '../../../shared/schemas'
+import { proveAgain } from '../../application/auth-flows'
 
 // Proves presence again (password or code) before a change to the second factor.
 export default defineApiHandler(async (event) => {

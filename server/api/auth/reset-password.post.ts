@@ -1,4 +1,5 @@
 import { resetPasswordSchema } from '../../../shared/schemas'
+import { setPasswordWithLink } from '../../application/auth-flows'
 
 // Sets a new password with a link's token: consumes it, ends every session, sends a "password changed" mail.
 // No auto-login: the user signs in with the new password.

@@ -1,4 +1,5 @@
 import { setupSchema } from '../../../shared/schemas'
+import { setUpFirstAdmin } from '../../application/auth-flows'
 
 // First run: creates the first administrator with the setup code from the server log (see createFirstAdmin).
 export default defineApiHandler(async (event) => {

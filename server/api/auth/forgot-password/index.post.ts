@@ -1,5 +1,6 @@
 import { forgotPasswordSchema } from '../../../../shared/schemas'
 import { FORGOT_PASSWORD_ANSWER } from '../../../../shared/text'
+import { requestResetLink } from '../../../application/auth-flows'
 
 // No enumeration: the lookup, the token and the mail all happen after the response has been sent, and
 // known and unknown addresses do the same work there, so status, body, headers and timing say nothing.

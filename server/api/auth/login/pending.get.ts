@@ -1,3 +1,4 @@
+import { pendingLogin } from '../../../application/auth-flows'
 // The pending sign-in of this browser (password right, second factor to come): its methods, or 404.
 export default defineApiHandler(async (event) => {
   const pending = await pendingLogin(event)

@@ -1,12 +1,10 @@
-import { removeFactor, requireRecentProof } from '../../../domain/mfa'
+import { removeFactor } from '../../../domain/mfa'
 
-// Removes one of the caller's second factors; the caller's other sessions end.
+// Removes one of the caller's second factors (a recent proof needed); the caller's other sessions end.
 export default defineApiHandler(async (event) => {
-  const { user, sid } = requireUser(event)
-  const id = routeId(event)
-  await requireRecentProof(useDb(), sid)
-  const { sessionVersion } = await removeFactor(useDb(), useSettings(), useOutbox(), user, id, { sid, ip: clientIp(event) })
-  await sealSessionCookie(event, user, sid, sessionVersion)
+  const ctx = actingContext(event)
+  const { sessionVersion } = await removeFactor(ctx, { id: routeId(event) })
+  await sealSessionCookie(event, ctx.actor!.user, ctx.actor!.sid, sessionVersion)
   setResponseStatus(event, 204)
   return null
 })

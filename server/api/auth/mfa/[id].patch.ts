@@ -1,12 +1,11 @@
 import { factorNameSchema } from '../../../../shared/schemas'
-import { mfaOverview, renameFactor, requireRecentProof } from '../../../domain/mfa'
+import { mfaOverview, renameFactor } from '../../../domain/mfa'
 
-// Renames one of the caller's second factors.
+// Renames one of the caller's second factors (a recent proof needed).
 export default defineApiHandler(async (event) => {
-  const { user, sid } = requireUser(event)
+  const ctx = actingContext(event)
   const id = routeId(event)
   const { name } = await readValidBody(event, factorNameSchema)
-  await requireRecentProof(useDb(), sid)
-  await renameFactor(useDb(), user, id, name, { sid, ip: clientIp(event) })
-  return mfaOverview(useDb(), user.id)
+  await renameFactor(ctx, { id, name })
+  return mfaOverview(ctx.db, ctx.actor!.user.id)
 })

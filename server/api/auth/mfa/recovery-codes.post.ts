@@ -1,8 +1,6 @@
-import { regenerateRecoveryCodes, requireRecentProof } from '../../../domain/mfa'
+import { regenerateRecoveryCodes } from '../../../domain/mfa'
 
-// A new set of ten recovery codes, shown once; the old set stops working.
+// A new set of ten recovery codes, shown once; the old set stops working (a recent proof needed).
 export default defineApiHandler(async (event) => {
-  const { user, sid } = requireUser(event)
-  await requireRecentProof(useDb(), sid)
-  return { codes: await regenerateRecoveryCodes(useDb(), useMfaKey(), useSettings(), useOutbox(), user, { sid, ip: clientIp(event) }) }
+  return { codes: await regenerateRecoveryCodes(actingContext(event)) }
 })

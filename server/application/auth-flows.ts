@@ -6,13 +6,14 @@ import type { changePasswordSchema, loginSchema, reauthSchema, setupSchema } fro
 import { changeOwnPassword, checkCurrentPassword, createFirstAdmin } from '../domain/account'
 import { authenticate } from '../domain/auth'
 import { DomainError } from '../domain/errors'
-import { challengeUser, completeLoginWithCode, LOGIN_CHALLENGE_SECONDS, loginMethods, markProven, mustEnrolMfa, proveWithCode } from '../domain/mfa'
+import { challengeUser, completeLoginWithCode, LOGIN_CHALLENGE_SECONDS, loginMethods, mustEnrolMfa, proveWithCode } from '../domain/mfa'
 import { requestRemoval, useRemovalLink } from '../domain/mfa-removal'
 import { completeLoginWithPasskey, passkeyLoginOptions } from '../domain/passkeys'
 import { acceptPasswordResetRequest, checkLink, resetPasswordWithToken } from '../domain/password-reset'
-import { endSession } from '../domain/sessions'
+import { endSession, markProven } from '../domain/sessions'
 
-// The sign-in and recovery steps, once: the JSON API (server/api/auth) and the native form posts of the
+// The application layer: the sign-in and recovery steps, once, between HTTP (cookies, the client address) and
+// the domain. The JSON API (server/api/auth) and the native form posts of the
 // login pages (server/forms) both call these with a body they validated with the same shared schema.
 
 /**
@@ -115,10 +116,13 @@ export function passkeyOptionsForPendingLogin(event: H3Event) {
 /** Proves presence again for a change to the second factor: the password, or a code. */
 export async function proveAgain(event: H3Event, body: z.output<typeof reauthSchema>) {
   // A session held at enrolment (MFA_REQUIRED) may prove itself too: enrolling needs a recent proof.
-  const { user, sid } = requireUser(event, { allowMfaEnrolment: true })
-  if ('password' in body) await checkCurrentPassword(useDb(), useSettings(), user, body.password, { sid, ip: clientIp(event) }, 'password')
-  else await proveWithCode(useDb(), useMfaKey(), useSettings(), useOutbox(), user, body.code, clientIp(event))
-  await markProven(useDb(), sid)
+  const ctx = actingContext(event, { allowMfaEnrolment: true })
+  const { user, sid } = ctx.actor!
+  if ('password' in body) {
+    await checkCurrentPassword(ctx.db, ctx.s, user, body.password, { sid, ip: clientIp(event) }, 'password')
+    await markProven(ctx.db, sid)
+  }
+  else await proveWithCode(ctx, { code: body.code })
 }
 
 /** "I lost my authenticator" on the second-factor step: mails a confirm link (the wait starts only then). */
