@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { closeDatabase, openDatabase } from '../../server/db/client'
 import { sessions, users } from '../../server/db/schema'
-import { Client, rawRequest } from '../support/client'
+import { Client, rawRequest, signedInClient } from '../support/client'
 import { ON_POSTGRES, queryRows, removeDir, setupCodeOf, startServer, type TestServer } from '../support/server'
 import { seedUser } from '../support/users'
 
@@ -16,12 +16,7 @@ afterAll(async () => {
   removeDir(server.dir)
 })
 
-async function signedIn() {
-  const u = await seedUser(server.db())
-  const c = new Client(server.url)
-  expect((await c.login(u.username, u.password)).status).toBe(200)
-  return c
-}
+const signedIn = async () => signedInClient(server.url, await seedUser(server.db()))
 
 describe('CSRF', () => {
   it.each([

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { auditLog, jobs, loginChallenges, mfaFactors, mfaRemovals, recoveryCodes, sessions } from '../../server/db/schema'
 import { waitForAudit } from '../support/audit'
-import { Client } from '../support/client'
+import { Client, signedInClient } from '../support/client'
 import { linkIn, SmtpSink } from '../support/mail'
 import { enrolTotp } from '../support/mfa'
 import { MANAGE_ENTRY, removeDir, startServer, type TestServer } from '../support/server'
@@ -24,11 +24,7 @@ afterAll(async () => {
   removeDir(server.dir)
 })
 
-async function signedIn(u: { username: string, password: string }) {
-  const c = new Client(server.url)
-  expect((await c.login(u.username, u.password)).body.status).toBe('ok')
-  return c
-}
+const signedIn = (u: { username: string, password: string }) => signedInClient(server.url, u)
 
 /** A user with an authenticator (and recovery codes), enrolled through the API. */
 async function userWithTotp(extra: Parameters<typeof seedUser>[1] = {}) {

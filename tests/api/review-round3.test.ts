@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { jobs } from '../../server/db/schema'
 import { waitFor, waitForDrainedJobs } from '../support/audit'
-import { Client } from '../support/client'
+import { Client, signedInClient } from '../support/client'
 import { SmtpSink } from '../support/mail'
 import { enrolTotp } from '../support/mfa'
 import { removeDir, startServer, type TestServer } from '../support/server'
@@ -24,11 +24,7 @@ afterAll(async () => {
 function formPost(c: Client, path: string, fields: Record<string, string>) {
   return c.request('POST', path, new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded', 'origin': server.url, 'sec-fetch-site': 'same-origin' })
 }
-async function signedIn(u: { username: string, password: string }) {
-  const c = new Client(server.url)
-  expect((await c.login(u.username, u.password)).status).toBe(200)
-  return c
-}
+const signedIn = (u: { username: string, password: string }) => signedInClient(server.url, u)
 /** Where a browser goes with this Location: it must be this site. */
 const staysHere = (location: string | null) => {
   expect(location).toBeTruthy()

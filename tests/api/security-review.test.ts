@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { auditLog, passwordTokens, rateLimits, sessions, users } from '../../server/db/schema'
 import { auditRows, waitFor, waitForAudit } from '../support/audit'
-import { Client, rawRequest } from '../support/client'
+import { Client, rawRequest, signedInClient } from '../support/client'
 import { SmtpSink } from '../support/mail'
 import { MANAGE_ENTRY, removeDir, setupCodeOf, startServer, type TestServer } from '../support/server'
 import { seedUser } from '../support/users'
@@ -37,11 +37,7 @@ afterAll(async () => {
   await smtp.stop()
 })
 
-async function loggedIn(u: { username: string, password: string }, on = server) {
-  const c = new Client(on.url)
-  expect((await c.login(u.username, u.password)).status).toBe(200)
-  return c
-}
+const loggedIn = (u: { username: string, password: string }, on = server) => signedInClient(on.url, u)
 const tokenOf = (link: string) => link.split('#token=')[1]!
 
 describe('1. a pre-armed link dies with the permission that minted it', () => {

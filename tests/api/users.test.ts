@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { users } from '../../server/db/schema'
-import { Client } from '../support/client'
+import { Client, signedInClient } from '../support/client'
 import { linkIn, SmtpSink } from '../support/mail'
 import { removeDir, startServer, type TestServer } from '../support/server'
 import { seedUser } from '../support/users'
@@ -12,11 +12,7 @@ let smtp: SmtpSink
 let anon: Client, regular: Client, manager: Client, superuser: Client
 let superRow: Awaited<ReturnType<typeof seedUser>>, managerRow: Awaited<ReturnType<typeof seedUser>>, regularRow: Awaited<ReturnType<typeof seedUser>>
 
-async function loggedIn(u: { username: string, password: string }) {
-  const c = new Client(server.url)
-  expect((await c.login(u.username, u.password)).status).toBe(200)
-  return c
-}
+const loggedIn = (u: { username: string, password: string }) => signedInClient(server.url, u)
 
 beforeAll(async () => {
   smtp = await new SmtpSink().start()

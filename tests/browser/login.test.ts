@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import { open, screenshot, browserStage } from '../support/browser'
 import { Client } from '../support/client'
-import { setupCodeOf } from '../support/server'
+import { removeDir, setupCodeOf, startServer } from '../support/server'
 import { seedUser } from '../support/users'
 
 const stage = browserStage()
 
 describe('first run and login in Chromium', () => {
   it('an empty database shows the first-run screen, which creates an admin who can log in and out', async () => {
+    // A server of its own: the first run needs an empty database, whatever the other tests did before.
+    const fresh = await startServer()
     const page = await stage.browser.newPage()
-    await open(page, `${stage.server.url}/`)
+    await open(page, `${fresh.url}/`)
     expect(new URL(page.url()).pathname).toBe('/login')
     await page.getByText('Create the first administrator').waitFor()
     await screenshot(page, 'first-run')
@@ -35,7 +37,7 @@ describe('first run and login in Chromium', () => {
     expect(await page.getByLabel('Password', { exact: true }).inputValue()).toBe('keys to the kingdom')
     expect(await page.getByLabel('Confirm password', { exact: true }).inputValue()).toBe('keys to the kingdom')
     await screenshot(page, 'first-run-refused')
-    await page.getByLabel('Setup code', { exact: true }).fill(setupCodeOf(stage.server))
+    await page.getByLabel('Setup code', { exact: true }).fill(setupCodeOf(fresh))
     await page.getByLabel('Username', { exact: true }).fill('boss')
     await page.getByLabel('Email', { exact: true }).fill('boss@example.com')
     await page.getByLabel('Password', { exact: true }).fill('keys to the kingdom')
@@ -54,6 +56,8 @@ describe('first run and login in Chromium', () => {
     await page.getByRole('button', { name: 'Log in', exact: true }).click()
     await page.getByRole('heading', { name: 'Welcome, boss' }).waitFor()
     await page.close()
+    await fresh.stop()
+    removeDir(fresh.dir)
   })
 
   it('sends an anonymous visitor to /login and back to where they were after login', async () => {

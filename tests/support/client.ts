@@ -58,3 +58,11 @@ export function rawRequest(base: string, method: string, path: string, body?: un
     req.end(payload)
   })
 }
+
+/** A client signed in as `u` through the API (no second factor): one browser's worth of cookies. */
+export async function signedInClient(base: string, u: { username: string, password: string }): Promise<Client> {
+  const c = new Client(base)
+  const r = await c.login(u.username, u.password)
+  if (r.status !== 200 || r.body?.status !== 'ok') throw new Error(`Signing in as ${u.username} answered ${r.status}: ${r.text}`)
+  return c
+}
