@@ -37,7 +37,7 @@ export default defineNuxtConfig({
     },
   },
   // Vuetify's core styles everywhere, and of its utility pack only the classes our markup names
-  // (#build/utilities.css, modules/login-pages.ts: a few KB); the colour pack is used by nobody.
+  // (#build/utilities.css, modules/utility-classes.ts: a few KB); the colour pack is used by nobody.
   css: ['~/assets/app.css', 'vuetify/styles/layers', 'vuetify/styles/core', '#build/utilities.css'],
   // Placeholders only: Nuxt maps NUXT_SESSION_* onto keys that exist, and the boot plugin sets those variables
   // from server/settings.ts (name, Secure, lifetime, secret) before the first request.

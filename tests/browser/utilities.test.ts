@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { markupWords, utilityPack, utilitySubset } from '../../modules/login-pages'
+import { markupWords, utilityPack, utilitySubset } from '../../modules/utility-classes'
 import { open, browserStage, signedInPage } from '../support/browser'
 import { seedUser } from '../support/users'
 
@@ -11,7 +11,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const classesIn = (css: string) => new Set(css.split('{').flatMap(chunk => chunk.slice(chunk.lastIndexOf('}') + 1).split(','))
   .map(selector => [...selector.matchAll(/\.([a-zA-Z][\w-]*)/g)].at(-1)?.[1]).filter((c): c is string => !!c))
 
-// The app ships only the rules of Vuetify's utility pack that its markup names (modules/login-pages.ts). A class
+// The app ships only the rules of Vuetify's utility pack that its markup names (modules/utility-classes.ts). A class
 // added to a page, or one a Vuetify component puts on an element from its props, must be among them.
 describe('the trimmed utility stylesheet', () => {
   it('styles every utility class the pages render, on a phone and a desktop, server-rendered and rendered by the app', async () => {
