@@ -11,6 +11,24 @@ import { seedUser } from '../support/users'
 // What a new user tripped over (issue 25), one test per item; each failed before its fix.
 const stage = browserStage({ FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: '{url}' }, { mail: true })
 
+describe('error pages (item 1)', () => {
+  it('an unknown address shows the app\'s own page, styled, with a way home (it arrived corrupt before)', async () => {
+    const u = await seedUser(stage.server.db())
+    const { context, page } = await signedInPage(stage.browser, stage.server.url, u)
+    for (const path of ['/no-such-page', '/users/999999']) {
+      const res = await page.goto(`${stage.server.url}${path}`)
+      expect(res?.status()).toBe(404)
+      await page.getByText(/Page not found|Something went wrong/).first().waitFor()
+      const home = page.getByRole('link', { name: 'Go to the start page' })
+      expect(await home.getAttribute('href')).toBe('/')
+    }
+    await screenshot(page, 'error-404')
+    await page.getByRole('link', { name: 'Go to the start page' }).click()
+    await page.waitForURL(`${stage.server.url}/`)
+    await context.close()
+  })
+})
+
 describe('a click before the page is ready (item 2)', () => {
   it('the admin Reset Password form, submitted before the app runs, is held and made once the app is live', async () => {
     const admin = await seedUser(stage.server.db(), { isUserManager: true })
