@@ -77,6 +77,9 @@ export class SmtpSink extends Inbox {
         })
       },
     })
+    // A server under test that is killed in the middle of a delivery resets its connection (ECONNRESET): the
+    // sink carries on, as a real mail server would (unhandled, the error would end the test process).
+    this.server.on('error', () => {})
     await new Promise<void>(r => this.server!.listen(this.port, '127.0.0.1', r))
     return this
   }
