@@ -13,7 +13,7 @@ const stage = browserStage({ FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_U
 
 describe('error pages (item 1)', () => {
   it('an unknown address shows the app\'s own page, styled, with a way home (it arrived corrupt before)', async () => {
-    const u = await seedUser(stage.server.db())
+    const u = await seedUser(stage.server.db(), { isUserManager: true })
     const { context, page } = await signedInPage(stage.browser, stage.server.url, u)
     for (const path of ['/no-such-page', '/users/999999']) {
       const res = await page.goto(`${stage.server.url}${path}`)
