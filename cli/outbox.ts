@@ -1,6 +1,6 @@
 import { afterCommit, type Db } from '../server/db/client'
 import { enqueueJob, settleQueuedJob } from '../server/domain/jobs'
-import { createMailer } from '../server/mail/mailer'
+import { createMailer, jobMailId } from '../server/mail/mailer'
 import type { MailJob, Outbox } from '../server/mail/queue'
 import type { Settings } from '../server/settings'
 
@@ -19,9 +19,12 @@ export function directOutbox(settings: Settings, db: Db): Outbox & { flush: () =
     async enqueue(tx: Db, job: MailJob) {
       const to = job.mail.to
       if (!to) return
-      const id = await enqueueJob(tx, { kind: 'mail', payload: job, runAt: Date.now() + CLI_SEND_GRACE_MS })
+      const now = Date.now()
+      const id = await enqueueJob(tx, { kind: 'mail', payload: job, runAt: now + CLI_SEND_GRACE_MS }, now)
       afterCommit(tx, () => {
-        pending.push(createMailer(settings).send({ ...job.mail, to }).then(
+        // The worker's idempotency key: should the CLI die after sending, a server's retry is the same message.
+        const mailId = id === null ? undefined : jobMailId({ id, createdAt: now })
+        pending.push(createMailer(settings).send({ ...job.mail, to, id: mailId }).then(
           async () => {
             if (id !== null) await settleQueuedJob(db, id, true)
             console.log(`The user was notified at ${to}.`)

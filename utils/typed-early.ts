@@ -5,7 +5,8 @@ declare global {
 
 /**
  * Gives back what was typed into the server-rendered page before the app's code ran (noted by the inline boot
- * script of server/plugins/03.paint-first.ts), and makes a form submit that the boot script held. Hydration set each field back to its model's value; the text is
+ * script of server/plugins/03.paint-first.ts), and makes a form submit that the boot script held. Hydration
+ * set each field back to its model's value (or left the text while the model stayed empty); the text is
  * put back and announced as input, so the page's state takes it (a search then searches, a label floats).
  * Called once, when the app is live.
  */

@@ -7,7 +7,7 @@ import { claimJob, completeJob, enqueueCoalesced, enqueueJob, failJob, pruneJobs
 import { requestPasswordReset } from '../domain/password-reset'
 import { completeRemoval } from '../domain/mfa-removal'
 import { pruneStale } from '../domain/prune'
-import type { Mailer } from '../mail/mailer'
+import { jobMailId, type Mailer } from '../mail/mailer'
 import { mergeSecurityNotices } from '../mail/notices'
 import type { MailJob, Outbox } from '../mail/queue'
 import type { Settings } from '../settings'
@@ -146,7 +146,7 @@ export class JobWorker {
     if (job.kind === 'mail') {
       const { mail } = payload as MailJob
       if (mail.to === null) await rehearse(mail)
-      else await this.mailer.send({ ...mail, to: mail.to, id: `latchkey-job-${job.id}-${job.createdAt}` })
+      else await this.mailer.send({ ...mail, to: mail.to, id: jobMailId(job) })
     }
     else if (job.kind === 'forgot-password') {
       await requestPasswordReset(this.db, this.s, this.outbox, (payload as { email: string }).email)

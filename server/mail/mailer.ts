@@ -9,6 +9,9 @@ import type { MailContent } from './templates'
  * as its Idempotency-Key and sends the mail at most once.
  */
 export interface OutgoingMail extends MailContent { to: string, id?: string }
+
+/** A queued mail's idempotency key: the same for every attempt, whoever sends it (the worker, the CLI). */
+export const jobMailId = (job: { id: number, createdAt: number }) => `latchkey-job-${job.id}-${job.createdAt}`
 export interface Mailer { readonly kind: 'smtp' | 'resend' | 'log', send: (mail: OutgoingMail) => Promise<void> }
 
 /** The domain of the sender address, for Message-IDs. */

@@ -159,6 +159,13 @@ describe('6. signed-in pages are never cached', () => {
   })
 })
 
+describe('6. (review mend) a query that names a file does not make a page cacheable', () => {
+  it('/login?next=/a.b and /login/forgot-password?x=y.js: no-store', async () => {
+    for (const path of ['/login?next=%2Fa.b', '/login?next=/reports/q3.pdf', '/login/forgot-password?x=y.js'])
+      expect((await new Client(server.url).get(path)).headers.get('cache-control'), path).toBe('no-store')
+  })
+})
+
 describe('8. passkeys on an IP address', () => {
   it('the start warns when the site URL is an IP address (browsers refuse passkeys there)', () => {
     expect(server.log()).toMatch(/NUXT_PUBLIC_SITE_URL names an IP address \(127\.0\.0\.1\): browsers refuse passkeys there/)
