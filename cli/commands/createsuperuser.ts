@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises'
 import { parseArgs } from 'node:util'
 import { eq } from 'drizzle-orm'
-import { users } from '../../server/db/schema'
+import { tablesOf } from '../../server/db/schema'
 import { emailSchema, usernameSchema } from '../../shared/schemas'
 import { createAccount } from '../../server/domain/account'
 import { checkPasswordPolicy } from '../../server/domain/passwords'
@@ -22,6 +22,7 @@ export async function run(argv: string[]) {
   if (!email.success) throw new Error(`--email: ${email.error.issues[0]?.message}\n\n${help}`)
   const { settings, db } = await openContext()
   // A second superuser should never appear without a word (e.g. after a first-run takeover): say who exists.
+  const { users } = tablesOf(db)
   const existing = (await db.select({ username: users.username }).from(users).where(eq(users.isSuperuser, true))).map(u => u.username)
   if (existing.length && !values.yes) {
     const list = `Superusers that already exist: ${existing.join(', ')}.`

@@ -10,7 +10,7 @@ import * as sqliteSchema from './schema.sqlite'
 
 /**
  * The database handle the domain is written against. Its type is drizzle's SQLite database; on PostgreSQL
- * the same handle is drizzle's node-postgres database (see schema.ts for why one shape serves both). Code
+ * the same handle is drizzle's node-postgres database (see db/kit.ts for why one shape serves both). Code
  * that must know the difference asks `dialectOfDb` — only the SQL that differs (search, job claims) does.
  */
 export type Db = ReturnType<typeof openSqlite>

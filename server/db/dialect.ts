@@ -7,9 +7,3 @@ export type Dialect = 'sqlite' | 'pg'
 export function dialectOf(url: string | undefined): Dialect {
   return /^postgres(ql)?:\/\//i.test(url?.trim() ?? '') ? 'pg' : 'sqlite'
 }
-
-/**
- * This process's dialect, decided once, at start, from DATABASE_URL: the one place the choice is made. The
- * schema (schema.ts) and the database handle (client.ts) follow it.
- */
-export const DIALECT: Dialect = dialectOf(process.env.DATABASE_URL)

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm'
 import { first, withTransaction, type Db } from '../db/client'
-import { users, type User } from '../db/schema'
+import { tablesOf, type User } from '../db/schema'
 import type { Outbox } from '../mail/queue'
 import type { Settings } from '../settings'
 import { dropSetupCode, setupCodeMatches } from './app-meta'
@@ -112,6 +112,7 @@ export async function setPasswordByUsername(db: Db, s: Settings, outbox: Outbox,
 
 /** A user edits their own display name. */
 export async function updateOwnProfile(db: Db, userId: number, name: string): Promise<User> {
+  const { users } = tablesOf(db)
   return withTransaction(db, async tx => first(await tx.update(users).set({ name, updatedAt: Date.now() }).where(eq(users.id, userId)).returning())!)
 }
 

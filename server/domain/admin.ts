@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, ne, sql, type SQL } from 'drizzle-orm'
 import { dialectOfDb, first, withTransaction, type Db } from '../db/client'
-import { users, type User } from '../db/schema'
+import { tablesOf, type User } from '../db/schema'
 import { setPasswordLinkNotice } from '../mail/notices'
 import type { Outbox } from '../mail/queue'
 import { linkOrigin, setPasswordMailBlocker, type Settings } from '../settings'
@@ -76,6 +76,7 @@ export interface ListQuery { search: string, page: number, pageSize: number, sor
  * uses its pg_trgm index for every term.
  */
 export async function listUsers(db: Db, q: ListQuery) {
+  const { users } = tablesOf(db)
   let where: SQL | undefined
   if (q.search && dialectOfDb(db) === 'pg') {
     // PostgreSQL: the pg_trgm GIN index on the three columns together narrows the rows (migration 0001);
@@ -153,6 +154,7 @@ export async function createUserAsAdmin(db: Db, s: Settings, outbox: Outbox, inp
 
 /** True when `userId` is the only active superuser left. */
 async function isLastActiveSuperuser(db: Db, userId: number): Promise<boolean> {
+  const { users } = tablesOf(db)
   const others = first(await db.select({ n: sql<number>`count(*)` }).from(users)
     .where(and(eq(users.isSuperuser, true), eq(users.isActive, true), ne(users.id, userId))))?.n ?? 0
   return Number(others) === 0
@@ -169,6 +171,7 @@ const VOIDS_LINKS: Array<keyof UserPatch> = ['email', 'isActive', 'isSuperuser',
  * change of email, permissions or active state voids the user's links. Returns the user and what changed.
  */
 export async function updateUserAsAdmin(db: Db, id: number, patch: UserPatch, meta: ActorMeta) {
+  const { users } = tablesOf(db)
   return withTransaction(db, async (tx) => {
     const target = await editableTarget(tx, meta.actor, id)
     const changed = (Object.keys(patch) as Array<keyof UserPatch>).filter(k => patch[k] !== undefined && patch[k] !== target[k])

@@ -1,10 +1,11 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { eq } from 'drizzle-orm'
 import { first, withTransaction, type Db } from '../db/client'
-import { appMeta } from '../db/schema'
+import { tablesOf } from '../db/schema'
 
 /** A value kept in app_meta, created with `make` on first use (insert-or-ignore, so racing replicas agree). */
 async function metaValue(db: Db, key: string, make: () => string): Promise<string> {
+  const { appMeta } = tablesOf(db)
   const found = first(await db.select().from(appMeta).where(eq(appMeta.key, key)))
   if (found) return found.value
   return withTransaction(db, async (tx) => {
@@ -45,6 +46,7 @@ export function setupCode(db: Db): Promise<string> {
  * is gone was used (the start makes it before the first request is answered).
  */
 export async function setupCodeMatches(db: Db, typed: string): Promise<boolean> {
+  const { appMeta } = tablesOf(db)
   const norm = (s: string) => s.toUpperCase().replace(/[^A-Z0-9]/g, '')
   const code = first(await db.select().from(appMeta).where(eq(appMeta.key, 'setup-code')))?.value
   if (!code) return false
@@ -55,6 +57,7 @@ export async function setupCodeMatches(db: Db, typed: string): Promise<boolean> 
 
 /** Forgets the setup code once the first user exists. */
 export async function dropSetupCode(db: Db) {
+  const { appMeta } = tablesOf(db)
   await withTransaction(db, async (tx) => {
     await tx.delete(appMeta).where(eq(appMeta.key, 'setup-code'))
   })

@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
 import { prepared, withTransaction, type Db } from '../db/client'
-import { auditLog, users } from '../db/schema'
+import { tablesOf } from '../db/schema'
 import type { AuditAction } from '../../shared/audit'
 import { canReadAudit, type Actor } from '../../shared/permissions'
 import { DomainError } from './errors'
@@ -18,6 +18,7 @@ export interface AuditEntry {
 
 /** Appends an entry to the audit log (inside the caller's transaction when given one). */
 export async function audit(db: Db, entry: AuditEntry) {
+  const { auditLog } = tablesOf(db)
   await withTransaction(db, async (tx) => {
     await prepared(tx, 'audit-insert', d => d.insert(auditLog).values({
       at: sql.placeholder('at'), action: sql.placeholder('action'), actorId: sql.placeholder('actorId'), actorLabel: sql.placeholder('actorLabel'),
@@ -31,14 +32,14 @@ export async function audit(db: Db, entry: AuditEntry) {
 
 export interface AuditFilter { action?: string, targetId?: number, actorId?: number, username?: string, since?: number, until?: number, before?: number, limit: number }
 
-const actor = alias(users, 'actor')
-const target = alias(users, 'target')
-
 /**
  * Newest entries first, with the actor's and target's usernames; filtered by action, user (id, or a username
  * as actor or target), and time (`since` ≤ at < `until`, ms); `before` pages by id.
  */
 export async function listAudit(db: Db, reader: Actor, f: AuditFilter) {
+  const { auditLog, users } = tablesOf(db)
+  const actor = alias(users, 'actor')
+  const target = alias(users, 'target')
   if (!canReadAudit(reader)) throw new DomainError(403, 'Only superusers can read the audit log.')
   const where: SQL[] = []
   if (f.action) where.push(eq(auditLog.action, f.action))

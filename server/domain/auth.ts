@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm'
 import { prepared, withTransaction, type Db } from '../db/client'
-import { users, type User } from '../db/schema'
+import { tablesOf, type User } from '../db/schema'
 import type { Settings } from '../settings'
 import { auditHash } from './app-meta'
 import { audit } from './audit'
@@ -37,6 +37,7 @@ async function typedName(db: Db, user: User | undefined, typed: string) {
  * reservations before the hash, and after it the slot given back, last login, audit row and session row.
  */
 export async function authenticate(db: Db, s: Settings, input: LoginInput, now = Date.now()): Promise<{ user: User, sid: string } | { user: User, challenge: string }> {
+  const { users } = tablesOf(db)
   const user = await findUserByUsername(db, input.username)
   const keys = await loginFailureKeys(db, input.username, input.ip)
   const refusedFor = await withTransaction(db, async (tx) => {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { and, eq, isNull, or } from 'drizzle-orm'
 import { first, withTransaction, type Db } from '../db/client'
-import { mfaRemovals } from '../db/schema'
+import { tablesOf } from '../db/schema'
 import { lostAuthenticatorNotice, securityChangedNotice } from '../mail/notices'
 import type { Outbox } from '../mail/queue'
 import { linkOrigin, setPasswordMailBlocker, type Settings } from '../settings'
@@ -31,6 +31,7 @@ const LINK_INVALID = 'This link is invalid, has expired, or was already used.'
  * RESET_MAILS_PER_ACCOUNT_PER_HOUR mails per account; an earlier unconfirmed request stops working.
  */
 export async function requestRemoval(db: Db, key: Buffer, s: Settings, outbox: Outbox, challenge: string | undefined, ip: string, now = Date.now()) {
+  const { mfaRemovals } = tablesOf(db)
   const user = await challengeUser(db, challenge, now)
   if (!user) throw new DomainError(400, 'Your sign-in timed out. Start again with your username and password.', undefined, undefined, 'mfa-timeout')
   const blocker = setPasswordMailBlocker(s)
@@ -57,6 +58,7 @@ export async function requestRemoval(db: Db, key: Buffer, s: Settings, outbox: O
  * removes the factor at its end), the cancel token stops it.
  */
 export async function useRemovalLink(db: Db, key: Buffer, s: Settings, outbox: Outbox, token: string, ip: string, now = Date.now()): Promise<{ done: 'waiting', dueAt: number } | { done: 'cancelled' }> {
+  const { mfaRemovals } = tablesOf(db)
   const hash = sha256(token)
   const result = await withTransaction(db, async (tx) => {
     const row = first(await tx.select().from(mfaRemovals).where(or(eq(mfaRemovals.confirmTokenHash, hash), eq(mfaRemovals.cancelTokenHash, hash))))
@@ -83,6 +85,7 @@ export async function useRemovalLink(db: Db, key: Buffer, s: Settings, outbox: O
 
 /** The job at the end of the wait: removes every second factor unless the removal was cancelled meanwhile. */
 export async function completeRemoval(db: Db, s: Settings, outbox: Outbox, id: number): Promise<boolean> {
+  const { mfaRemovals } = tablesOf(db)
   const row = first(await db.select().from(mfaRemovals).where(eq(mfaRemovals.id, id)))
   const user = row && await findUserById(db, row.userId)
   if (!user) return false

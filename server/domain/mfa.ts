@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, 
 import { and, asc, eq, gte, isNotNull, isNull, lt, or, sql } from 'drizzle-orm'
 import { Secret, TOTP } from 'otpauth'
 import { first, prepared, withTransaction, type Db } from '../db/client'
-import { loginChallenges, mfaFactors, mfaRemovals, recoveryCodes, users, type User } from '../db/schema'
+import { tablesOf, type Tables, type User } from '../db/schema'
 import { securityChangedNotice, type SecurityEvent } from '../mail/notices'
 import type { Outbox } from '../mail/queue'
 import type { Settings } from '../settings'
@@ -85,11 +85,12 @@ function matchingStep(totp: TOTP, code: string, now: number): number | null {
 
 // --- reading ---------------------------------------------------------------------------------------------
 
-const confirmed = (userId: number) => and(eq(mfaFactors.userId, userId), isNotNull(mfaFactors.confirmedAt))
+const confirmed = ({ mfaFactors }: Tables, userId: number) => and(eq(mfaFactors.userId, userId), isNotNull(mfaFactors.confirmedAt))
 
 /** The user's active second factors and how many recovery codes are left. */
 export async function mfaOverview(db: Db, userId: number): Promise<MfaOverview> {
-  const factors = await db.select().from(mfaFactors).where(confirmed(userId)).orderBy(asc(mfaFactors.createdAt), asc(mfaFactors.id))
+  const { mfaFactors } = tablesOf(db)
+  const factors = await db.select().from(mfaFactors).where(confirmed(tablesOf(db), userId)).orderBy(asc(mfaFactors.createdAt), asc(mfaFactors.id))
   return {
     factors: factors.map(f => ({ id: f.id, type: f.type, name: f.name, createdAt: f.createdAt, lastUsedAt: f.lastUsedAt })),
     recoveryCodesLeft: await recoveryCodesLeft(db, userId),
@@ -99,17 +100,20 @@ export async function mfaOverview(db: Db, userId: number): Promise<MfaOverview> 
 
 /** The confirmed, waiting lost-authenticator removal of a user (mfa-removal.ts), if any. */
 export async function pendingRemoval(db: Db, userId: number): Promise<{ dueAt: number } | null> {
+  const { mfaRemovals } = tablesOf(db)
   const row = first(await db.select({ dueAt: mfaRemovals.dueAt }).from(mfaRemovals)
     .where(and(eq(mfaRemovals.userId, userId), isNotNull(mfaRemovals.confirmedAt), isNull(mfaRemovals.cancelledAt), isNull(mfaRemovals.completedAt))))
   return row?.dueAt ? { dueAt: row.dueAt } : null
 }
 
 async function recoveryCodesLeft(db: Db, userId: number): Promise<number> {
+  const { recoveryCodes } = tablesOf(db)
   return Number(first(await db.select({ n: sql<number>`count(*)` }).from(recoveryCodes).where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt))))?.n ?? 0)
 }
 
 /** True when signing in as this user needs a second factor. */
 export async function hasSecondFactor(db: Db, userId: number): Promise<boolean> {
+  const { mfaFactors } = tablesOf(db)
   // on every login: prepared once (see prepared())
   return !!first(await prepared(db, 'has-second-factor', d => d.select({ id: mfaFactors.id }).from(mfaFactors)
     .where(and(eq(mfaFactors.userId, sql.placeholder('userId')), isNotNull(mfaFactors.confirmedAt))).limit(1).prepare()).execute({ userId }))
@@ -133,6 +137,7 @@ export async function loginMethods(db: Db, userId: number): Promise<MfaMethod[]>
 
 /** Opens a login challenge for a user whose password was right; returns the token for the browser's cookie. */
 export async function openLoginChallenge(db: Db, userId: number, now = Date.now()): Promise<string> {
+  const { loginChallenges } = tablesOf(db)
   const token = randomBytes(32).toString('base64url')
   await withTransaction(db, async (tx) => {
     await tx.delete(loginChallenges).where(lt(loginChallenges.expiresAt, now))
@@ -147,6 +152,7 @@ export const challengeHash = (token: string) => sha256(token)
 
 /** The user a live challenge belongs to (for the second-factor page), or undefined. */
 export async function challengeUser(db: Db, token: string | undefined, now = Date.now()): Promise<User | undefined> {
+  const { loginChallenges } = tablesOf(db)
   if (!token) return undefined
   const row = first(await db.select().from(loginChallenges).where(eq(loginChallenges.tokenHash, sha256(token))))
   if (!row || row.expiresAt < now) return undefined
@@ -179,6 +185,7 @@ async function reserveCodeCheck(db: Db, s: Settings, userId: number, now: number
  * account and mails the owner (429); the others are a plain wrong code (400).
  */
 async function wrongCode(db: Db, s: Settings, outbox: Outbox, user: User, state: { count: number, retryAfter: number }, ip: string, details: Record<string, unknown> = {}, code?: string): Promise<never> {
+  const { loginChallenges } = tablesOf(db)
   const last = state.count >= s.mfa.maxFailedAttempts
   await withTransaction(db, async (tx) => {
     await audit(tx, { action: 'mfa_failed', targetId: user.id, ip, details: { attempt: state.count, ...details } })
@@ -214,6 +221,7 @@ export type FactorUsed = 'totp' | 'recovery' | 'webauthn'
  * a waiting lost-authenticator removal is cancelled (the factor is evidently not lost). Null when refused.
  */
 export async function finishSignIn(db: Db, s: Settings, outbox: Outbox, user: User, input: { token?: string, ip: string, userAgent?: string }, now: number, use: (tx: Db) => Promise<FactorUsed | null>) {
+  const { users, loginChallenges } = tablesOf(db)
   const result = await withTransaction(db, async (tx) => {
     const method = await use(tx)
     if (!method) return null
@@ -237,9 +245,10 @@ export async function finishSignIn(db: Db, s: Settings, outbox: Outbox, user: Us
 
 /** Uses up a code inside a transaction: which kind matched, or null. A TOTP step is accepted once per factor. */
 async function consumeCode(tx: Db, key: Buffer, s: Settings, user: User, code: string, now: number): Promise<'totp' | 'recovery' | null> {
+  const { mfaFactors, recoveryCodes } = tablesOf(tx)
   const digits = code.replace(/\s/g, '')
   if (/^\d{6}$/.test(digits)) {
-    for (const f of await tx.select().from(mfaFactors).where(and(confirmed(user.id), eq(mfaFactors.type, 'totp')))) {
+    for (const f of await tx.select().from(mfaFactors).where(and(confirmed(tablesOf(tx), user.id), eq(mfaFactors.type, 'totp')))) {
       const step = f.secret ? matchingStep(totpFor(s, user, readSecret(key, f.secret)), digits, now) : null
       if (step === null) continue
       const used = await tx.update(mfaFactors).set({ lastUsedStep: step, lastUsedAt: now })
@@ -258,6 +267,7 @@ async function consumeCode(tx: Db, key: Buffer, s: Settings, user: User, code: s
 
 /** Ends every waiting lost-authenticator removal of an account (mfa-removal.ts); returns how many. */
 export async function cancelRemovals(tx: Db, userId: number, by: string, now: number): Promise<number> {
+  const { mfaRemovals } = tablesOf(tx)
   const rows = await tx.update(mfaRemovals).set({ cancelledAt: now })
     .where(and(eq(mfaRemovals.userId, userId), isNull(mfaRemovals.cancelledAt), isNull(mfaRemovals.completedAt))).returning({ id: mfaRemovals.id })
   if (rows.length) await audit(tx, { action: 'mfa_removal_cancelled', targetId: userId, details: { by } })
@@ -302,6 +312,7 @@ export async function limitFactorChanges(db: Db, s: Settings, userId: number, no
 
 /** Starts adding an authenticator app: a new secret, waiting for its first code (older unconfirmed ones go). */
 export async function startTotp(ctx: Ctx, input: { name?: string } = {}) {
+  const { mfaFactors } = tablesOf(ctx.db)
   const { db, key, s, now } = ctx
   const { user } = await provenActor(ctx)
   const name = input.name ?? 'Authenticator app'
@@ -319,6 +330,7 @@ export async function startTotp(ctx: Ctx, input: { name?: string } = {}) {
  * recovery codes (returned once), so nobody is left with a phone as the only way in.
  */
 export async function confirmTotp(ctx: Ctx, input: { id: number, code: string }) {
+  const { mfaFactors } = tablesOf(ctx.db)
   const { db, key, s, outbox, now } = ctx
   const { user, ip } = await provenActor(ctx)
   const { id, code } = input
@@ -343,6 +355,7 @@ export async function codesWithFirstFactor(tx: Db, key: Buffer, userId: number, 
 }
 
 async function replaceRecoveryCodes(tx: Db, key: Buffer, userId: number, now: number): Promise<string[]> {
+  const { recoveryCodes } = tablesOf(tx)
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode)
   await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId))
   await tx.insert(recoveryCodes).values(codes.map(code => ({ userId, codeHash: recoveryHash(key, code), createdAt: now })))
@@ -364,13 +377,15 @@ export async function regenerateRecoveryCodes(ctx: Ctx) {
 }
 
 async function ownFactor(db: Db, user: User, id: number) {
-  const f = first(await db.select().from(mfaFactors).where(and(eq(mfaFactors.id, id), confirmed(user.id))))
+  const { mfaFactors } = tablesOf(db)
+  const f = first(await db.select().from(mfaFactors).where(and(eq(mfaFactors.id, id), confirmed(tablesOf(db), user.id))))
   if (!f) throw new DomainError(404, 'No such second factor.')
   return f
 }
 
 /** Renames one of one's own second factors (audited; no mail: nothing about the sign-in changes). */
 export async function renameFactor(ctx: Ctx, input: { id: number, name: string }) {
+  const { mfaFactors } = tablesOf(ctx.db)
   const { user, ip } = await provenActor(ctx)
   const { id, name } = input
   return withTransaction(ctx.db, async (tx) => {
@@ -385,6 +400,7 @@ export async function renameFactor(ctx: Ctx, input: { id: number, name: string }
  * codes too (they only stand in for a factor).
  */
 export async function removeFactor(ctx: Ctx, input: { id: number }) {
+  const { mfaFactors, recoveryCodes } = tablesOf(ctx.db)
   const { db, s, outbox } = ctx
   const { user, sid, ip } = await provenActor(ctx)
   const id = input.id
@@ -409,6 +425,7 @@ export async function removeFactor(ctx: Ctx, input: { id: number }) {
  * (superuser, or user manager for non-superusers; never oneself) or `manage resetmfa`.
  */
 export async function removeAllFactors(db: Db, s: Settings, outbox: Outbox, target: User, by: { actor?: User, label?: string, ip?: string, removalId?: number }) {
+  const { mfaFactors, recoveryCodes, loginChallenges, mfaRemovals } = tablesOf(db)
   const done = await withTransaction(db, async (tx) => {
     // The end of a lost-authenticator wait (mfa-removal.ts): only if that removal is still on, in this transaction.
     if (by.removalId !== undefined) {

@@ -1,7 +1,7 @@
 import { generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server'
 import { and, eq, lt } from 'drizzle-orm'
 import { first, withTransaction, type Db } from '../db/client'
-import { mfaFactors, webauthnChallenges } from '../db/schema'
+import { tablesOf } from '../db/schema'
 import type { Outbox } from '../mail/queue'
 import { linkOrigin, type Settings } from '../settings'
 import { audit } from './audit'
@@ -28,6 +28,7 @@ function relyingParty(s: Settings) {
 }
 
 async function saveChallenge(db: Db, key: string, challenge: string, now: number) {
+  const { webauthnChallenges } = tablesOf(db)
   await withTransaction(db, async (tx) => {
     await tx.delete(webauthnChallenges).where(lt(webauthnChallenges.expiresAt, now))
     await tx.insert(webauthnChallenges).values({ key, challenge, expiresAt: now + CHALLENGE_MS })
@@ -37,11 +38,15 @@ async function saveChallenge(db: Db, key: string, challenge: string, now: number
 
 /** The challenge issued under `key`, used once (gone afterwards whatever happens next). */
 async function takeChallenge(db: Db, key: string, now: number): Promise<string | undefined> {
+  const { webauthnChallenges } = tablesOf(db)
   const row = await withTransaction(db, async tx => first(await tx.delete(webauthnChallenges).where(eq(webauthnChallenges.key, key)).returning()))
   return row && row.expiresAt >= now ? row.challenge : undefined
 }
 
-const passkeysOf = (db: Db, userId: number) => db.select().from(mfaFactors).where(and(eq(mfaFactors.userId, userId), eq(mfaFactors.type, 'webauthn')))
+const passkeysOf = (db: Db, userId: number) => {
+  const { mfaFactors } = tablesOf(db)
+  return db.select().from(mfaFactors).where(and(eq(mfaFactors.userId, userId), eq(mfaFactors.type, 'webauthn')))
+}
 const transportsOf = (t: string[] | null) => (t ?? undefined) as AuthenticatorTransportFuture[] | undefined
 
 /** Options for navigator.credentials.create(): this account's existing passkeys are excluded. */
@@ -62,6 +67,7 @@ export async function passkeyRegistrationOptions(ctx: Ctx) {
 
 /** Checks the browser's answer to the registration options and adds the passkey (active at once). */
 export async function registerPasskey(ctx: Ctx, input: { response: unknown, name: string }) {
+  const { mfaFactors } = tablesOf(ctx.db)
   const { db, key, s, outbox, now } = ctx
   const { user, sid, ip } = await provenActor(ctx)
   const { response, name } = input
@@ -113,6 +119,7 @@ export async function passkeyLoginOptions(db: Db, s: Settings, token: string | u
  * challenge and this origin, with a signature counter that moved on (a cloned key is refused).
  */
 export async function completeLoginWithPasskey(db: Db, s: Settings, outbox: Outbox, input: { token: string | undefined, response: unknown, ip: string, userAgent?: string }, now = Date.now()) {
+  const { mfaFactors } = tablesOf(db)
   const rp = relyingParty(s)
   const user = await challengeUser(db, input.token, now)
   if (!user) throw new DomainError(400, TIMED_OUT_MESSAGE, undefined, undefined, 'mfa-timeout')

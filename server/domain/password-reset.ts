@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { and, eq, gt, isNull, ne } from 'drizzle-orm'
 import { first, withTransaction, type Db } from '../db/client'
-import { passwordTokens, users, type TokenReason, type User } from '../db/schema'
+import { tablesOf, type TokenReason, type User } from '../db/schema'
 import type { IssuedLink } from '../../shared/types'
 import { setPasswordLinkNotice } from '../mail/notices'
 import type { Outbox } from '../mail/queue'
@@ -24,6 +24,7 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
  * transaction — one live link per user. Only the SHA-256 is stored, with why it exists and who issued it.
  */
 export async function issueToken(db: Db, userId: number, reason: TokenReason, validSeconds: number, issuedById: number | null = null, now = Date.now(), opts: { keepOthers?: boolean } = {}): Promise<{ token: string, expiresAt: number }> {
+  const { passwordTokens } = tablesOf(db)
   const token = randomBytes(32).toString('base64url')
   const expiresAt = now + validSeconds * 1000
   await withTransaction(db, async (tx) => {
@@ -50,6 +51,7 @@ export function setPasswordLink(origin: string, token: string) {
  * Never consumes the token.
  */
 export async function liveToken(db: Db, token: string, now = Date.now()) {
+  const { users, passwordTokens } = tablesOf(db)
   const row = first(await db.select({ token: passwordTokens, user: users }).from(passwordTokens).innerJoin(users, eq(users.id, passwordTokens.userId))
     .where(and(eq(passwordTokens.tokenHash, sha256(token)), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now))))
   if (!row || !row.user.isActive) return undefined
@@ -77,6 +79,7 @@ export async function userForToken(db: Db, token: string, now = Date.now()): Pro
 
 /** The live links administrators issued for a user (shown on the user page as "valid until …"). */
 export function adminIssuedLinks(db: Db, userId: number, now = Date.now()): Promise<IssuedLink[]> {
+  const { users, passwordTokens } = tablesOf(db)
   return db.select({ id: passwordTokens.id, reason: passwordTokens.reason, createdAt: passwordTokens.createdAt, expiresAt: passwordTokens.expiresAt, issuedBy: users.username })
     .from(passwordTokens).leftJoin(users, eq(users.id, passwordTokens.issuedById))
     .where(and(eq(passwordTokens.userId, userId), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now), ne(passwordTokens.reason, 'self-service')))
@@ -122,6 +125,7 @@ export async function acceptPasswordResetRequest(db: Db, s: Settings, enqueue: (
  * submits exactly one wins. Ends every session, voids other links, clears must-change-password.
  */
 export async function resetPasswordWithToken(db: Db, s: Settings, outbox: Outbox, token: string, password: string, ip: string) {
+  const { passwordTokens } = tablesOf(db)
   await limitTokenAttempts(db, s, ip)
   const user = await userForToken(db, token)
   let reason = 'self-service' as TokenReason

@@ -1,6 +1,6 @@
 import { and, isNotNull, lt, or } from 'drizzle-orm'
 import { withTransaction, type Db } from '../db/client'
-import { passwordTokens, sessions } from '../db/schema'
+import { tablesOf } from '../db/schema'
 import type { Settings } from '../settings'
 import { pruneRateLimits } from './rate-limit'
 
@@ -10,6 +10,7 @@ import { pruneRateLimits } from './rate-limit'
  * timeout, and links that expired or were used more than a week ago (kept that long for the user page).
  */
 export async function pruneStale(db: Db, s: Settings, now = Date.now()) {
+  const { sessions, passwordTokens } = tablesOf(db)
   const longestWindow = Math.max(s.limits.loginFailureWindow, s.limits.loginIpWindow, 3600, 15 * 60)
   const rateLimits = await pruneRateLimits(db, longestWindow, now)
   return withTransaction(db, async (tx) => {

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm'
 import { first, prepared, withTransaction, type Db } from '../db/client'
-import { rateLimits } from '../db/schema'
+import { tablesOf } from '../db/schema'
 import { auditHash } from './app-meta'
 
 export interface LimitState { count: number, retryAfter: number }
@@ -26,18 +26,22 @@ export async function hit(db: Db, key: string, windowSeconds: number, now = Date
 }
 
 // One atomic upsert: a window that has passed starts again at 1.
-const hitStatement = (db: Db) => prepared(db, 'rate-limit-hit', d => d.insert(rateLimits).values({ key: sql.placeholder('key'), windowStart: sql.placeholder('now'), count: 1 })
-  .onConflictDoUpdate({
-    target: rateLimits.key,
-    set: {
-      count: sql`CASE WHEN ${rateLimits.windowStart} <= ${sql.placeholder('cutoff')} THEN 1 ELSE ${rateLimits.count} + 1 END`,
-      windowStart: sql`CASE WHEN ${rateLimits.windowStart} <= ${sql.placeholder('cutoff')} THEN ${sql.placeholder('now')} ELSE ${rateLimits.windowStart} END`,
-    },
-  })
-  .returning().prepare())
+const hitStatement = (db: Db) => prepared(db, 'rate-limit-hit', (d) => {
+  const { rateLimits } = tablesOf(d)
+  return d.insert(rateLimits).values({ key: sql.placeholder('key'), windowStart: sql.placeholder('now'), count: 1 })
+    .onConflictDoUpdate({
+      target: rateLimits.key,
+      set: {
+        count: sql`CASE WHEN ${rateLimits.windowStart} <= ${sql.placeholder('cutoff')} THEN 1 ELSE ${rateLimits.count} + 1 END`,
+        windowStart: sql`CASE WHEN ${rateLimits.windowStart} <= ${sql.placeholder('cutoff')} THEN ${sql.placeholder('now')} ELSE ${rateLimits.windowStart} END`,
+      },
+    })
+    .returning().prepare()
+})
 
 /** Reads a counter without counting; a window that has passed reads as zero. */
 export async function peek(db: Db, key: string, windowSeconds: number, now = Date.now()): Promise<LimitState> {
+  const { rateLimits } = tablesOf(db)
   const row = first(await db.select().from(rateLimits).where(eq(rateLimits.key, key)))
   const windowMs = windowSeconds * 1000
   if (!row || row.windowStart <= now - windowMs) return { count: 0, retryAfter: 0 }
@@ -46,6 +50,7 @@ export async function peek(db: Db, key: string, windowSeconds: number, now = Dat
 
 /** Forgets a counter (e.g. an address's failures after its good login). */
 export async function reset(db: Db, key: string) {
+  const { rateLimits } = tablesOf(db)
   await withTransaction(db, async (tx) => {
     await prepared(tx, 'rate-limit-reset', d => d.delete(rateLimits).where(eq(rateLimits.key, sql.placeholder('key'))).prepare()).execute({ key })
   }, { atomicSteps: true })
@@ -53,6 +58,7 @@ export async function reset(db: Db, key: string) {
 
 /** Forgets every counter whose key starts with `prefix` (all of an account's per-address failure counters). */
 export async function resetPrefix(db: Db, prefix: string) {
+  const { rateLimits } = tablesOf(db)
   await withTransaction(db, async (tx) => {
     await tx.delete(rateLimits).where(sql`substr(${rateLimits.key}, 1, ${prefix.length}) = ${prefix}`)
   }, { atomicSteps: true })
@@ -60,6 +66,7 @@ export async function resetPrefix(db: Db, prefix: string) {
 
 /** Gives back one slot that hit() reserved (an attempt that turned out fine), never below zero. */
 export async function giveBack(db: Db, key: string) {
+  const { rateLimits } = tablesOf(db)
   await withTransaction(db, async (tx) => {
     await prepared(tx, 'rate-limit-give-back', d => d.update(rateLimits).set({ count: sql`CASE WHEN ${rateLimits.count} > 0 THEN ${rateLimits.count} - 1 ELSE 0 END` })
       .where(eq(rateLimits.key, sql.placeholder('key'))).prepare()).execute({ key })
@@ -68,6 +75,7 @@ export async function giveBack(db: Db, key: string) {
 
 /** Drops windows that started before `olderThanSeconds` ago (longer than any window), so the table stays small. Returns how many. */
 export async function pruneRateLimits(db: Db, olderThanSeconds = 86400, now = Date.now()): Promise<number> {
+  const { rateLimits } = tablesOf(db)
   return withTransaction(db, async tx => (await tx.delete(rateLimits).where(sql`${rateLimits.windowStart} < ${now - olderThanSeconds * 1000}`).returning({ key: rateLimits.key })).length, { atomicSteps: true })
 }
 

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { and, eq, ne, sql } from 'drizzle-orm'
 import { first, prepared, withTransaction, type Db } from '../db/client'
-import { loginChallenges, sessions, users, type User } from '../db/schema'
+import { tablesOf, type User } from '../db/schema'
 
 export interface SessionClaims { sid: string, uid: number, sv: number }
 export interface SessionTimeouts { maxAge: number, idleTimeout: number }
 
 /** Records a new signed-in browser and returns its id (128 random bits). */
 export async function createSession(db: Db, userId: number, meta: { ip?: string | null, userAgent?: string | null }, now = Date.now()): Promise<string> {
+  const { sessions } = tablesOf(db)
   const id = randomBytes(16).toString('base64url')
   await withTransaction(db, async (tx) => {
     await prepared(tx, 'session-insert', d => d.insert(sessions).values({ id: sql.placeholder('id'), userId: sql.placeholder('userId'), createdAt: sql.placeholder('now'), lastSeenAt: sql.placeholder('now'), verifiedAt: sql.placeholder('now'), ip: sql.placeholder('ip'), userAgent: sql.placeholder('userAgent') }).prepare())
@@ -17,9 +18,12 @@ export async function createSession(db: Db, userId: number, meta: { ip?: string 
 }
 
 // The per-request lookup, prepared once (see prepared()).
-const sessionLookup = (db: Db) => prepared(db, 'session-lookup', d => d.select({ user: users, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt })
-  .from(sessions).innerJoin(users, eq(users.id, sessions.userId))
-  .where(eq(sessions.id, sql.placeholder('sid'))).prepare())
+const sessionLookup = (db: Db) => prepared(db, 'session-lookup', (d) => {
+  const { users, sessions } = tablesOf(d)
+  return d.select({ user: users, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt })
+    .from(sessions).innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.id, sql.placeholder('sid'))).prepare()
+})
 
 /**
  * The user behind a sealed session, or null when it has ended: row gone (signed out elsewhere),
@@ -27,6 +31,7 @@ const sessionLookup = (db: Db) => prepared(db, 'session-lookup', d => d.select({
  * One primary-key lookup joined to the user row.
  */
 export async function resolveSession(db: Db, claims: SessionClaims, t: SessionTimeouts, now = Date.now()): Promise<User | null> {
+  const { sessions } = tablesOf(db)
   const row = first(await sessionLookup(db).execute({ sid: claims.sid }))
   if (!row || row.user.id !== claims.uid || row.user.sessionVersion !== claims.sv || !row.user.isActive) return null
   if (now - row.createdAt > t.maxAge * 1000 || now - row.lastSeenAt > t.idleTimeout * 1000) {
@@ -44,6 +49,7 @@ export async function resolveSession(db: Db, claims: SessionClaims, t: SessionTi
 
 /** Ends one session (logout). */
 export async function endSession(db: Db, sid: string) {
+  const { sessions } = tablesOf(db)
   await withTransaction(db, async (tx) => {
     await tx.delete(sessions).where(eq(sessions.id, sid))
   }, { atomicSteps: true }) // one delete
@@ -56,6 +62,7 @@ export async function endSession(db: Db, sid: string) {
  * version (to re-seal the kept session) and how many sessions ended.
  */
 export async function revokeSessions(db: Db, userId: number, exceptSid?: string) {
+  const { users, sessions, loginChallenges } = tablesOf(db)
   return withTransaction(db, async (tx) => {
     const row = first(await tx.update(users).set({ sessionVersion: sql`${users.sessionVersion} + 1` }).where(eq(users.id, userId))
       .returning({ sessionVersion: users.sessionVersion }))
@@ -69,6 +76,7 @@ export async function revokeSessions(db: Db, userId: number, exceptSid?: string)
 
 /** How many sessions a user has. */
 export async function countSessions(db: Db, userId: number): Promise<number> {
+  const { sessions } = tablesOf(db)
   return Number(first(await db.select({ n: sql<number>`count(*)` }).from(sessions).where(eq(sessions.userId, userId)))?.n ?? 0)
 }
 
@@ -79,12 +87,14 @@ export const RECENT_PROOF_SECONDS = 15 * 60
 
 /** Whether this session proved its owner (sign-in, password or code) in the last 15 minutes. */
 export async function hasRecentProof(db: Db, sid: string, now = Date.now()): Promise<boolean> {
+  const { sessions } = tablesOf(db)
   const row = first(await db.select({ verifiedAt: sessions.verifiedAt }).from(sessions).where(eq(sessions.id, sid)))
   return !!row?.verifiedAt && now - row.verifiedAt <= RECENT_PROOF_SECONDS * 1000
 }
 
 /** Records a fresh proof of presence on a session (after the password or a code was checked). */
 export async function markProven(db: Db, sid: string, now = Date.now()) {
+  const { sessions } = tablesOf(db)
   await withTransaction(db, async (tx) => {
     await tx.update(sessions).set({ verifiedAt: now }).where(eq(sessions.id, sid))
   })

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm'
 import { errorCauses, first, prepared, withTransaction, type Db } from '../db/client'
-import { passwordTokens, users, type User } from '../db/schema'
+import { tablesOf, type User } from '../db/schema'
 import type { PublicUser } from '../../shared/types'
 import { DomainError } from './errors'
 
@@ -20,21 +20,25 @@ export function signedInAnswer(u: User, extra: { mfaEnrolmentRequired?: boolean 
 
 /** Case-insensitive lookup by username (uses the lower(username) index). */
 export async function findUserByUsername(db: Db, username: string): Promise<User | undefined> {
+  const { users } = tablesOf(db)
   return first(await prepared(db, 'user-by-username', d => d.select().from(users).where(sql`lower(${users.username}) = lower(${sql.placeholder('username')})`).prepare()).execute({ username }))
 }
 
 /** Case-insensitive lookup by email (uses the lower(email) index). */
 export async function findUserByEmail(db: Db, email: string): Promise<User | undefined> {
+  const { users } = tablesOf(db)
   return first(await db.select().from(users).where(sql`lower(${users.email}) = lower(${email})`))
 }
 
 /** Lookup by id. */
 export async function findUserById(db: Db, id: number): Promise<User | undefined> {
+  const { users } = tablesOf(db)
   return first(await db.select().from(users).where(eq(users.id, id)))
 }
 
 /** How many users exist (0 means first run). */
 export async function countUsers(db: Db): Promise<number> {
+  const { users } = tablesOf(db)
   return Number(first(await db.select({ n: sql<number>`count(*)` }).from(users))?.n ?? 0)
 }
 
@@ -63,6 +67,7 @@ export function uniqueViolation(err: unknown): DomainError | undefined {
 
 /** Inserts a user with an already-computed hash (or none). Only createAccount calls it (and test set-up). */
 export async function createUser(db: Db, input: NewUserInput, passwordHash: string | null, now = Date.now()): Promise<User> {
+  const { users } = tablesOf(db)
   try {
     return await withTransaction(db, async tx => first(await tx.insert(users).values({
       username: input.username, email: input.email ?? null, name: input.name ?? '',
@@ -78,6 +83,7 @@ export async function createUser(db: Db, input: NewUserInput, passwordHash: stri
 
 /** Writes a new password hash: sets or clears must-change-password. Sessions and links are the caller's (changePassword). */
 export async function writePasswordHash(db: Db, userId: number, passwordHash: string, mustChangePassword: boolean, now = Date.now()): Promise<User> {
+  const { users } = tablesOf(db)
   const row = await withTransaction(db, async tx => first(await tx.update(users).set({ passwordHash, passwordChangedAt: now, updatedAt: now, mustChangePassword })
     .where(eq(users.id, userId)).returning()))
   if (!row) throw new DomainError(404, 'User not found.')
@@ -86,6 +92,7 @@ export async function writePasswordHash(db: Db, userId: number, passwordHash: st
 
 /** Voids every outstanding link of a user (new link, password change, change of email or permissions). Returns how many. */
 export async function voidTokens(db: Db, userId: number, now = Date.now()): Promise<number> {
+  const { passwordTokens } = tablesOf(db)
   return withTransaction(db, async tx => (await tx.update(passwordTokens).set({ usedAt: now })
     .where(sql`${passwordTokens.userId} = ${userId} AND ${passwordTokens.usedAt} IS NULL`).returning({ id: passwordTokens.id })).length)
 }

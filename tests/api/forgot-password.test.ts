@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { auditLog, passwordTokens } from '../../server/db/schema'
+import { auditLog, passwordTokens } from '../support/tables'
 import { Client, rawRequest } from '../support/client'
 import { linkIn, SmtpSink } from '../support/mail'
 import { removeDir, startServer, type TestServer } from '../support/server'

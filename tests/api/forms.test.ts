@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { passwordTokens, users } from '../../server/db/schema'
+import { passwordTokens, users } from '../support/tables'
 import { waitForDrainedJobs } from '../support/audit'
 import { Client, rawRequest } from '../support/client'
 import { linkIn, SmtpSink } from '../support/mail'

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { jobs } from '../../server/db/schema'
+import { jobs } from '../support/tables'
 import { Client } from '../support/client'
 import { silentSmtp, SmtpSink } from '../support/mail'
 import { removeDir, startServer, type TestServer } from '../support/server'

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { auditLog, jobs, loginChallenges, mfaFactors, mfaRemovals, recoveryCodes, sessions } from '../../server/db/schema'
+import { auditLog, jobs, loginChallenges, mfaFactors, mfaRemovals, recoveryCodes, sessions } from '../support/tables'
 import { waitForAudit } from '../support/audit'
 import { Client, signedInClient } from '../support/client'
 import { linkIn, SmtpSink } from '../support/mail'

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { jobs } from '../../server/db/schema'
+import { jobs } from '../support/tables'
 import { waitFor, waitForDrainedJobs } from '../support/audit'
 import { Client, signedInClient } from '../support/client'
 import { SmtpSink } from '../support/mail'

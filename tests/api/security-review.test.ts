@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { auditLog, passwordTokens, rateLimits, sessions, users } from '../../server/db/schema'
+import { auditLog, passwordTokens, rateLimits, sessions, users } from '../support/tables'
 import { auditRows, waitFor, waitForAudit } from '../support/audit'
 import { Client, rawRequest, signedInClient } from '../support/client'
 import { SmtpSink } from '../support/mail'

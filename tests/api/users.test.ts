@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { users } from '../../server/db/schema'
+import { users } from '../support/tables'
 import { Client, signedInClient } from '../support/client'
 import { linkIn, SmtpSink } from '../support/mail'
 import { removeDir, startServer, type TestServer } from '../support/server'

@@ -1,7 +1,7 @@
 import { mdiEye, mdiEyeOff } from '@mdi/js'
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { sessions } from '../../server/db/schema'
+import { sessions } from '../support/tables'
 import { createUser } from '../../server/domain/users'
 import { browserStage, holdAppScripts, hydrated, open, screenshot, signedInPage } from '../support/browser'
 import { Client } from '../support/client'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { jobs } from '../../server/db/schema'
+import { jobs } from '../support/tables'
 import { waitFor, waitForDrainedJobs } from '../support/audit'
 import { Client } from '../support/client'
 import { linkIn, silentSmtp, SmtpSink } from '../support/mail'

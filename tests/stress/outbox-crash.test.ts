@@ -1,6 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { auditLog, jobs } from '../../server/db/schema'
+import { auditLog, jobs } from '../support/tables'
 import { waitFor } from '../support/audit'
 import { Client } from '../support/client'
 import { SmtpSink } from '../support/mail'

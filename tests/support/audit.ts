@@ -1,6 +1,6 @@
 import { and, desc, inArray } from 'drizzle-orm'
 import type { Db } from '../../server/db/client'
-import { auditLog, jobs } from '../../server/db/schema'
+import { auditLog, jobs } from './tables'
 
 type Row = typeof auditLog.$inferSelect
 

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { closeDatabase, dialectOfDb, openDatabase, type Db } from '../../server/db/client'
-import { DIALECT } from '../../server/db/dialect'
+import { dialectOf } from '../../server/db/dialect'
 import { freePort } from './ports'
 import { createDatabase } from './postgres'
 
@@ -63,9 +63,9 @@ function assertFreshBuild() {
 /**
  * Whether this test run is the PostgreSQL one: `npm test` runs the api project twice, the second time with
  * DATABASE_URL naming a throwaway cluster (tests/support/pg-setup.ts). The test process then reads and
- * writes through PostgreSQL's tables too (server/db/schema.ts follows DATABASE_URL).
+ * writes through PostgreSQL's tables too (tests/support/tables.ts follows DATABASE_URL).
  */
-export const ON_POSTGRES = DIALECT === 'pg'
+export const ON_POSTGRES = dialectOf(process.env.DATABASE_URL) === 'pg'
 
 // On PostgreSQL a server's "data folder" is a database of its own in the cluster; a restart on the same dir
 // gets the same database and the same secrets (what the files beside a SQLite database hold).

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { Db } from '../../server/db/client'
-import { passwordTokens, users, type User } from '../../server/db/schema'
+import type { User } from '../../server/db/schema'
+import { passwordTokens, users } from '../support/tables'
 import { adminIssueLink, adminRemoveSecondFactor, adminRevokeLinks, adminSendResetEmail, adminSetPassword, adminSignOut, createUserAsAdmin, editableTarget, escapeLike, factorsOfUser, listUsers, updateUserAsAdmin, userDetail, viewableUser, type CreateInput } from '../../server/domain/admin'
 import { acceptPasswordResetRequest, adminIssuedLinks, checkLink, issueToken, limitTokenAttempts, liveToken, requestPasswordReset, resetPasswordWithToken, setPasswordLink, userForToken } from '../../server/domain/password-reset'
 import { hashPassword } from '../../server/domain/passwords'

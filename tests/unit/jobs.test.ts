@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { auditLog, jobs } from '../../server/db/schema'
+import { auditLog, jobs } from '../support/tables'
 import { createAccount } from '../../server/domain/account'
 import { claimJob, completeJob, enqueueJob, failJob, pruneJobs } from '../../server/domain/jobs'
 import { JobWorker } from '../../server/jobs/worker'

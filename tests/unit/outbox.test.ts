@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { withTransaction } from '../../server/db/client'
-import { auditLog, jobs } from '../../server/db/schema'
+import { auditLog, jobs } from '../support/tables'
 import { changePassword } from '../../server/domain/password-change'
 import { hashPassword, verifyPassword } from '../../server/domain/passwords'
 import { createSession } from '../../server/domain/sessions'
