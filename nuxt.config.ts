@@ -12,7 +12,10 @@ export default defineNuxtConfig({
     // One session secret for dev and production: <data dir>/session-secret (mode 600), the file the server uses.
     // Set before nuxt-auth-utils loads, which would otherwise write a different one into a root .env under dev.
     (_options, nuxt) => {
-      if (nuxt.options.dev) process.env.NUXT_SESSION_PASSWORD ||= sessionSecret(parseSettings({ ...process.env, NODE_ENV: 'development' }).databaseUrl)
+      if (nuxt.options.dev)
+        process.env.NUXT_SESSION_PASSWORD ||= sessionSecret(
+          parseSettings({ ...process.env, NODE_ENV: 'development' }).databaseUrl,
+        )
     },
     'nuxt-auth-utils',
     '@nuxt/eslint',
@@ -20,7 +23,11 @@ export default defineNuxtConfig({
     (_options, nuxt) => {
       nuxt.hook('nitro:init', (nitro) => {
         nitro.hooks.hook('compiled', async () => {
-          await cp(join(nuxt.options.rootDir, 'server/db/migrations'), join(nitro.options.output.serverDir, 'migrations'), { recursive: true })
+          await cp(
+            join(nuxt.options.rootDir, 'server/db/migrations'),
+            join(nitro.options.output.serverDir, 'migrations'),
+            { recursive: true },
+          )
         })
       })
     },
@@ -33,7 +40,12 @@ export default defineNuxtConfig({
       meta: [{ name: 'description', content: 'Latchkey: user accounts, login and account recovery for your team.' }],
       // Vuetify's layer order, declared before any inlined component style: the first mention of a layer fixes
       // its place, and inlined components must not end up below the reset (buttons then took the page's 16 px).
-      style: [{ innerHTML: '@layer vuetify-core, vuetify-components, vuetify-overrides, vuetify-utilities, vuetify-final;', tagPriority: 'critical' }],
+      style: [
+        {
+          innerHTML: '@layer vuetify-core, vuetify-components, vuetify-overrides, vuetify-utilities, vuetify-final;',
+          tagPriority: 'critical',
+        },
+      ],
     },
   },
   // Vuetify's core styles everywhere, and of its utility pack only the classes our markup names
@@ -72,7 +84,9 @@ export default defineNuxtConfig({
     build: {
       cssMinify: 'lightningcss',
       // zod's bundled files carry /*#__PURE__*/ comments in places Rollup ignores; that is not ours to fix.
-      rollupOptions: { onwarn: (w, warn) => w.code === 'INVALID_ANNOTATION' && w.id?.includes('/zod/') ? undefined : warn(w) },
+      rollupOptions: {
+        onwarn: (w, warn) => (w.code === 'INVALID_ANNOTATION' && w.id?.includes('/zod/') ? undefined : warn(w)),
+      },
     },
     vue: { template: { transformAssetUrls } },
   },

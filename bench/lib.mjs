@@ -27,7 +27,20 @@ export async function startServer(env = {}, { postgres, output = join(ROOT, '.ou
     dbEnv = await createDatabase(postgres)
   }
   const proc = spawn(process.execPath, [join(output, 'server/index.mjs')], {
-    env: { PATH: process.env.PATH, ...dbEnv, PORT: String(port), HOST: '127.0.0.1', LOG_REQUESTS: 'false', LOGIN_MAX_ATTEMPTS_PER_IP: '100000000', LOGIN_MAX_FAILURES_PER_ACCOUNT: '100000000', LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES: '100000000', TOKEN_CHECKS_PER_IP: '100000000', RESET_REQUESTS_PER_IP_PER_MINUTE: '100000000', RESET_MAILS_PER_ACCOUNT_PER_HOUR: '100000000', ...env },
+    env: {
+      PATH: process.env.PATH,
+      ...dbEnv,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_REQUESTS: 'false',
+      LOGIN_MAX_ATTEMPTS_PER_IP: '100000000',
+      LOGIN_MAX_FAILURES_PER_ACCOUNT: '100000000',
+      LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES: '100000000',
+      TOKEN_CHECKS_PER_IP: '100000000',
+      RESET_REQUESTS_PER_IP_PER_MINUTE: '100000000',
+      RESET_MAILS_PER_ACCOUNT_PER_HOUR: '100000000',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let log = ''
@@ -41,14 +54,26 @@ export async function startServer(env = {}, { postgres, output = join(ROOT, '.ou
     try {
       if ((await fetch(`${url}/api/health`)).ok) break
     }
-    catch { /* starting */ }
+    catch {
+      /* starting */
+    }
     await new Promise(r => setTimeout(r, 100))
   }
   const databaseUrl = env.DATABASE_URL ?? dbEnv.DATABASE_URL
-  return { url, dir, dbPath: dbEnv.DATABASE_URL, dbEnv: { ...dbEnv, ...env }, pg: /^postgres/.test(databaseUrl) ? databaseUrl : undefined, proc, log: () => log, stop: () => new Promise((r) => {
-    proc.once('exit', r)
-    proc.kill('SIGTERM')
-  }) }
+  return {
+    url,
+    dir,
+    dbPath: dbEnv.DATABASE_URL,
+    dbEnv: { ...dbEnv, ...env },
+    pg: /^postgres/.test(databaseUrl) ? databaseUrl : undefined,
+    proc,
+    log: () => log,
+    stop: () =>
+      new Promise((r) => {
+        proc.once('exit', r)
+        proc.kill('SIGTERM')
+      }),
+  }
 }
 
 /** Runs `sql` with `params` on the server's database (SQLite or PostgreSQL; `?` placeholders). */
@@ -58,7 +83,12 @@ export async function execSql(server, sql, params = []) {
     await c.connect()
     let i = 0
     try {
-      return (await c.query(sql.replace(/\?/g, () => `$${++i}`), params)).rows
+      return (
+        await c.query(
+          sql.replace(/\?/g, () => `$${++i}`),
+          params,
+        )
+      ).rows
     }
     finally {
       await c.end()
@@ -86,15 +116,29 @@ export function percentile(sorted, p) {
 
 const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 })
 
-/** POSTs JSON over one kept-alive connection (node:http) and resolves when the answer has been read; throws unless 200. */
+/**
+ * POSTs JSON over one kept-alive connection (node:http) and resolves when the answer has been read; throws unless 200.
+ */
 export function postKeepAlive(baseUrl, path, body) {
   const u = new URL(baseUrl)
   const data = JSON.stringify(body)
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, path, method: 'POST', agent: keepAlive, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
-      res.resume()
-      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`${path} answered ${res.statusCode}`))))
-    })
+    const req = http.request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path,
+        method: 'POST',
+        agent: keepAlive,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
+      },
+      (res) => {
+        res.resume()
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`${path} answered ${res.statusCode}`)),
+        )
+      },
+    )
     req.on('error', reject)
     req.end(data)
   })

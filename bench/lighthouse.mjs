@@ -18,19 +18,52 @@ const launcher = join(dir, 'node_modules/chrome-launcher/dist/index.js')
  */
 export async function lighthouseScores(url, { cookie, runs = 3 } = {}) {
   try {
-    if (!existsSync(entry)) execSync(`npm install --no-save --no-audit --no-fund --prefix ${dir} lighthouse@12.8.2 chrome-launcher@1`, { stdio: 'ignore' })
+    if (!existsSync(entry))
+      execSync(`npm install --no-save --no-audit --no-fund --prefix ${dir} lighthouse@12.8.2 chrome-launcher@1`, {
+        stdio: 'ignore',
+      })
     const { default: lighthouse } = await import(pathToFileURL(entry).href)
     const { launch } = await import(pathToFileURL(launcher).href)
-    const chrome = await launch({ chromePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', chromeFlags: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'] })
+    const chrome = await launch({
+      chromePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+      chromeFlags: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+      ],
+    })
     try {
       const scores = []
       for (let i = 0; i < runs; i++) {
-        const r = await lighthouse(url, { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: ['performance', 'accessibility'], ...(cookie ? { extraHeaders: { Cookie: cookie } } : {}) })
+        const r = await lighthouse(url, {
+          port: chrome.port,
+          output: 'json',
+          logLevel: 'error',
+          onlyCategories: ['performance', 'accessibility'],
+          ...(cookie ? { extraHeaders: { Cookie: cookie } } : {}),
+        })
         const a = r.lhr.audits
-        scores.push({ performance: Math.round(r.lhr.categories.performance.score * 100), accessibility: Math.round(r.lhr.categories.accessibility.score * 100), fcp: a['first-contentful-paint'].numericValue, tbt: a['total-blocking-time'].numericValue })
+        scores.push({
+          performance: Math.round(r.lhr.categories.performance.score * 100),
+          accessibility: Math.round(r.lhr.categories.accessibility.score * 100),
+          fcp: a['first-contentful-paint'].numericValue,
+          tbt: a['total-blocking-time'].numericValue,
+        })
       }
       const median = key => scores.map(x => x[key]).sort((a, b) => a - b)[Math.floor(runs / 2)]
-      return { performance: median('performance'), accessibility: median('accessibility'), fcp: median('fcp'), tbt: median('tbt'), all: scores.map(x => x.performance) }
+      return {
+        performance: median('performance'),
+        accessibility: median('accessibility'),
+        fcp: median('fcp'),
+        tbt: median('tbt'),
+        all: scores.map(x => x.performance),
+      }
     }
     finally {
       await chrome.kill()

@@ -13,18 +13,28 @@ let serverGone = false
 async function call(method, path, body, cookie) {
   const headers = { ...(body === undefined ? {} : json), ...(cookie ? { cookie } : {}) }
   try {
-    const r = await fetch(cfg.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(15_000) })
+    const r = await fetch(cfg.url + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    })
     const text = await r.text()
     stats.requests++
     stats.byStatus[r.status] = (stats.byStatus[r.status] ?? 0) + 1
     if (r.status >= 500) stats.errors5xx++
     if (/SQLITE_BUSY|database is locked/i.test(text)) stats.busy++
-    const setCookie = r.headers.getSetCookie().map(c => c.split(';')[0]).join('; ')
+    const setCookie = r.headers
+      .getSetCookie()
+      .map(c => c.split(';')[0])
+      .join('; ')
     let data
     try {
       data = text ? JSON.parse(text) : undefined
     }
-    catch { data = undefined }
+    catch {
+      data = undefined
+    }
     return { status: r.status, data, cookie: setCookie }
   }
   catch {
@@ -45,7 +55,8 @@ async function reader(users) {
   while (running()) {
     const u = users[i++ % users.length]
     const wrong = await call('POST', '/api/auth/login', { username: u.username, password: 'definitely wrong password' })
-    if (wrong.status !== 401 && wrong.status !== 429 && wrong.status !== 0) stats.unexpected = (stats.unexpected ?? 0) + 1
+    if (wrong.status !== 401 && wrong.status !== 429 && wrong.status !== 0)
+      stats.unexpected = (stats.unexpected ?? 0) + 1
     await call('POST', '/api/auth/forgot-password', { email: i % 2 ? u.email : `ghost${i}@example.com` })
   }
 }
@@ -71,13 +82,23 @@ async function writer(users, adminCookie, w) {
         if (!cookie) continue
         await call('GET', '/api/auth/me', undefined, cookie)
         entry.inflight = next
-        const r = await call('POST', '/api/auth/change-password', { currentPassword: entry.acked, newPassword: next }, cookie)
+        const r = await call(
+          'POST',
+          '/api/auth/change-password',
+          { currentPassword: entry.acked, newPassword: next },
+          cookie,
+        )
         if (r.status === 200) entry.acked = next
         if (r.status !== 0) entry.inflight = undefined
       }
       else if (kind === 1) {
         entry.inflight = next
-        const r = await call('POST', `/api/users/${u.id}/reset-password`, { password: next, mustChangePassword: false, notifyUser: false }, adminCookie)
+        const r = await call(
+          'POST',
+          `/api/users/${u.id}/reset-password`,
+          { password: next, mustChangePassword: false, notifyUser: false },
+          adminCookie,
+        )
         if (r.status === 200) entry.acked = next
         if (r.status !== 0) entry.inflight = undefined
       }
@@ -104,7 +125,9 @@ const writers = cfg.workers ?? 4
 const parts = Array.from({ length: writers }, (_, w) => cfg.users.filter((_, i) => i % writers === w))
 await Promise.all([
   ...parts.map((p, w) => writer(p, adminCookie, w)),
-  reader(cfg.users), reader(cfg.users.slice().reverse()),
-  adminReader(adminCookie), adminReader(adminCookie),
+  reader(cfg.users),
+  reader(cfg.users.slice().reverse()),
+  adminReader(adminCookie),
+  adminReader(adminCookie),
 ])
 process.stdout.write(JSON.stringify({ stats, ledger, serverGone }))

@@ -5,15 +5,20 @@
 import { chromium } from 'playwright-core'
 
 export async function pageWeight(url, { cookie } = {}) {
-  const browser = await chromium.launch({ executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic'] })
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic'],
+  })
   try {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } })
     if (cookie) {
       const { hostname } = new URL(url)
-      await context.addCookies(cookie.split('; ').map((pair) => {
-        const i = pair.indexOf('=')
-        return { name: pair.slice(0, i), value: pair.slice(i + 1), domain: hostname, path: '/' }
-      }))
+      await context.addCookies(
+        cookie.split('; ').map((pair) => {
+          const i = pair.indexOf('=')
+          return { name: pair.slice(0, i), value: pair.slice(i + 1), domain: hostname, path: '/' }
+        }),
+      )
     }
     const page = await context.newPage()
     const cdp = await context.newCDPSession(page)

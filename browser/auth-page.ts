@@ -9,7 +9,8 @@ import { loadStrengthCheck, STRENGTH_COLORS, STRENGTH_LABELS } from '../shared/p
 
 const fieldOf = (el: Element) => el.closest('.v-field')
 const inputIn = (el: Element | null) => el?.querySelector<HTMLInputElement>('input')
-const inputNamed = (form: Element | null, name: string) => form?.querySelector<HTMLInputElement>(`input[name="${name}"]`)
+const inputNamed = (form: Element | null, name: string) =>
+  form?.querySelector<HTMLInputElement>(`input[name="${name}"]`)
 
 /** Vuetify's field states, as its components would set them: the label floats while focused or filled. */
 function syncField(field: Element | null) {
@@ -54,10 +55,13 @@ async function updateStrength(meter: HTMLElement, password: string) {
   if (!bar) return
   bar.setAttribute('aria-valuenow', String(password ? (score + 1) * 20 : 0))
   bar.setAttribute('aria-label', `Password strength: ${STRENGTH_LABELS[score]}`)
-  for (const part of bar.querySelectorAll<HTMLElement>('.v-progress-linear__background, .v-progress-linear__determinate')) {
+  for (const part of bar.querySelectorAll<HTMLElement>(
+    '.v-progress-linear__background, .v-progress-linear__determinate',
+  )) {
     part.classList.remove(...STRENGTH_COLORS.map(c => `bg-${c}`))
     part.classList.add(`bg-${STRENGTH_COLORS[score]}`)
-    if (part.classList.contains('v-progress-linear__determinate')) part.style.width = `${password ? (score + 1) * 20 : 0}%`
+    if (part.classList.contains('v-progress-linear__determinate'))
+      part.style.width = `${password ? (score + 1) * 20 : 0}%`
   }
 }
 
@@ -82,7 +86,8 @@ document.addEventListener('focusout', e => syncField(fieldOf(e.target as Element
 document.addEventListener('input', (e) => {
   const input = e.target as HTMLInputElement
   syncField(fieldOf(input))
-  for (const meter of input.form?.querySelectorAll<HTMLElement>(`[data-strength="${input.name}"]`) ?? []) void updateStrength(meter, input.value)
+  for (const meter of input.form?.querySelectorAll<HTMLElement>(`[data-strength="${input.name}"]`) ?? [])
+    void updateStrength(meter, input.value)
 })
 
 document.addEventListener('click', (e) => {
@@ -91,11 +96,17 @@ document.addEventListener('click', (e) => {
   if (button.matches('[data-reveal]')) setRevealed(button, button.getAttribute('aria-pressed') !== 'true')
   else if (button.matches('[data-generate]')) generate(button)
   else {
-    const first = inputNamed(button.closest('form'), button.closest<HTMLElement>('[data-generator]')?.dataset.generator ?? '')
-    void navigator.clipboard?.writeText(first?.value ?? '').then(() => {
-      const text = button.querySelector('.v-btn__content')
-      if (text) text.textContent = 'Copied'
-    }, () => undefined)
+    const first = inputNamed(
+      button.closest('form'),
+      button.closest<HTMLElement>('[data-generator]')?.dataset.generator ?? '',
+    )
+    void navigator.clipboard?.writeText(first?.value ?? '').then(
+      () => {
+        const text = button.querySelector('.v-btn__content')
+        if (text) text.textContent = 'Copied'
+      },
+      () => undefined,
+    )
   }
 })
 
@@ -105,7 +116,10 @@ document.addEventListener('click', (e) => {
 // clears the store whatever happens; the app clears it too (app.vue), and it is ignored after a minute.
 const KEPT = 'latchkey-kept-passwords'
 // (a shown password is a text input: its autocomplete still says what it is)
-const passwordsOf = (form: HTMLFormElement) => [...form.querySelectorAll<HTMLInputElement>('input[name]')].filter(i => i.type === 'password' || /-password$/.test(i.autocomplete))
+const passwordsOf = (form: HTMLFormElement) =>
+  [...form.querySelectorAll<HTMLInputElement>('input[name]')].filter(
+    i => i.type === 'password' || /-password$/.test(i.autocomplete),
+  )
 document.addEventListener('submit', (e) => {
   const form = e.target as HTMLFormElement
   if (!form.matches('[data-keep-passwords]')) return
@@ -116,7 +130,7 @@ document.addEventListener('submit', (e) => {
   const kept = sessionStorage.getItem(KEPT)
   sessionStorage.removeItem(KEPT)
   const form = document.querySelector<HTMLFormElement>('form[data-keep-passwords]')
-  const saved = kept ? JSON.parse(kept) as { at: number, path: string, values: Record<string, string> } : undefined
+  const saved = kept ? (JSON.parse(kept) as { at: number, path: string, values: Record<string, string> }) : undefined
   if (form && saved && saved.path === location.pathname && Date.now() - saved.at < 60_000) {
     const refused = (input: HTMLInputElement | null | undefined) => !!input?.closest('.v-input--error')
     const first = passwordsOf(form).find(i => i.name !== 'confirm')
@@ -203,7 +217,11 @@ if (passkey) {
     }
   }
   const post = async (path: string, body: unknown) => {
-    const r = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const r = await fetch(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
     const data = await r.json().catch(() => ({}))
     if (!r.ok) throw new Error(data.message ?? 'The passkey did not work. Try again, or use a code.')
     return data

@@ -22,7 +22,9 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>, help: s
 const usage = `Usage: manage <command> [options]
 
 Commands:
-${Object.entries(commands).map(([name, c]) => `  ${name.padEnd(16)} ${c.help.split('\n')[2] ?? ''}`).join('\n')}
+${Object.entries(commands)
+  .map(([name, c]) => `  ${name.padEnd(16)} ${c.help.split('\n')[2] ?? ''}`)
+  .join('\n')}
 
 Run "manage <command> --help" for details. The database is DATABASE_URL (default ./data/latchkey.sqlite).`
 
@@ -37,7 +39,10 @@ async function main() {
   await command.run(rest)
 }
 
-main().then(() => process.exit(0), (err: unknown) => {
-  console.error(err instanceof Error ? `Error: ${err.message}` : String(err))
-  process.exit(1)
-})
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? `Error: ${err.message}` : String(err))
+    process.exit(1)
+  },
+)

@@ -24,17 +24,23 @@ export function directOutbox(settings: Settings, db: Db): Outbox & { flush: () =
       afterCommit(tx, () => {
         // The worker's idempotency key: should the CLI die after sending, a server's retry is the same message.
         const mailId = id === null ? undefined : jobMailId({ id, createdAt: now })
-        pending.push(createMailer(settings).send({ ...job.mail, to, id: mailId }).then(
-          async () => {
-            if (id !== null) await settleQueuedJob(db, id, true)
-            console.log(`The user was notified at ${to}.`)
-          },
-          async (err: unknown) => {
-            const why = err instanceof Error ? err.message : String(err)
-            if (id !== null) await settleQueuedJob(db, id, false, why)
-            console.error(`Warning: the "${job.kind}" mail could not be sent (${why}); it waits in the job queue and the server sends it when it runs.`)
-          },
-        ))
+        pending.push(
+          createMailer(settings)
+            .send({ ...job.mail, to, id: mailId })
+            .then(
+              async () => {
+                if (id !== null) await settleQueuedJob(db, id, true)
+                console.log(`The user was notified at ${to}.`)
+              },
+              async (err: unknown) => {
+                const why = err instanceof Error ? err.message : String(err)
+                if (id !== null) await settleQueuedJob(db, id, false, why)
+                console.error(
+                  `Warning: the "${job.kind}" mail could not be sent (${why}); it waits in the job queue and the server sends it when it runs.`,
+                )
+              },
+            ),
+        )
       })
     },
     async flush() {

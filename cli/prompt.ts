@@ -50,7 +50,8 @@ export async function readStdinLines(): Promise<string[]> {
 export async function askNewPassword(check: (pw: string) => string | null, label = 'Password'): Promise<string> {
   if (!process.stdin.isTTY) {
     const [first, second] = await readStdinLines()
-    if (first === undefined || second === undefined) throw new Error('Expected the password twice on standard input, one per line.')
+    if (first === undefined || second === undefined)
+      throw new Error('Expected the password twice on standard input, one per line.')
     if (first !== second) throw new Error('The two passwords do not match. Nothing was changed.')
     const problem = check(first)
     if (problem) throw new Error(`${problem} Nothing was changed.`)

@@ -2,7 +2,9 @@ import type { InjectionKey } from 'vue'
 import type { FieldErrors } from '~~/shared/field-errors'
 import type { PostedForm } from '~~/shared/types'
 
-interface ApiErrorShape { data?: { message?: string, data?: { fieldErrors?: FieldErrors, code?: string } } }
+interface ApiErrorShape {
+  data?: { message?: string, data?: { fieldErrors?: FieldErrors, code?: string } }
+}
 
 export interface FormOptions {
   /** Where the form posts (its `action`) and what its one submit button says. */
@@ -24,7 +26,10 @@ export interface FormOptions {
   valid?: () => boolean
   /** The required fields left empty, as field errors: shown all at once (with `valid`'s), and nothing is sent. */
   missing?: () => FieldErrors
-  /** Runs after a refused submit (e.g. clear the password that was typed), with the error's code; true: handled, no message. */
+  /**
+   * Runs after a refused submit (e.g. clear the password that was typed), with the error's code; true: handled, no
+   * message.
+   */
   onError?: (code: string) => boolean | undefined
 }
 
@@ -37,8 +42,17 @@ export function useForm(opts: FormOptions = {}) {
   const posted = usePostedForm(opts.action, opts.intent)
   const state = reactive({
     // touched: the person tried to submit (here, or a refused native post); ran: checked here, in the browser
-    busy: false, touched: !!posted, ran: false, message: posted?.message ?? '', code: posted?.code ?? '', fields: (posted?.fieldErrors ?? {}) as FieldErrors,
-    action: opts.action ?? '', intent: opts.intent ?? '', label: opts.label ?? 'Save', wide: !!opts.wide, native: !opts.submit,
+    busy: false,
+    touched: !!posted,
+    ran: false,
+    message: posted?.message ?? '',
+    code: posted?.code ?? '',
+    fields: (posted?.fieldErrors ?? {}) as FieldErrors,
+    action: opts.action ?? '',
+    intent: opts.intent ?? '',
+    label: opts.label ?? 'Save',
+    wide: !!opts.wide,
+    native: !opts.submit,
     keepPasswords: !!opts.keepPasswords,
   })
 
@@ -51,7 +65,7 @@ export function useForm(opts: FormOptions = {}) {
     state.fields = e.data?.data?.fieldErrors ?? {}
     state.code = e.data?.data?.code ?? ''
     const hasFieldErrors = Object.keys(state.fields).some(k => k !== 'form')
-    state.message = hasFieldErrors ? '' : (e.data?.message || 'Something went wrong. Please try again.')
+    state.message = hasFieldErrors ? '' : e.data?.message || 'Something went wrong. Please try again.'
   }
 
   /** Submits (with `fn`, or the form's own `submit`); resolves true when it succeeded. */

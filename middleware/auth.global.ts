@@ -11,7 +11,8 @@ export default defineNuxtRouteMiddleware(async (to) => {
   if (!user) return navigateTo({ path: '/login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} })
   // Enrolment a policy requires comes first, then a forced password change.
   if (user.mfaEnrolmentRequired) return to.path === '/profile/security' ? undefined : navigateTo('/profile/security')
-  if (user.mustChangePassword && to.path !== '/login/change-password') return navigateTo('/login/change-password', { external: import.meta.client })
+  if (user.mustChangePassword && to.path !== '/login/change-password')
+    return navigateTo('/login/change-password', { external: import.meta.client })
   // After the forced change, Back must not show "Choose a new password" to a normal session.
   if (!user.mustChangePassword && to.path === '/login/change-password') return navigateTo('/')
 })

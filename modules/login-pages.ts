@@ -17,10 +17,21 @@ export default defineNuxtModule({
     await rm(outdir, { recursive: true, force: true })
     const result = await build({
       entryPoints: { 'auth-page': join(nuxt.options.rootDir, 'browser/auth-page.ts') },
-      outdir, bundle: true, splitting: true, format: 'esm', minify: true, metafile: true,
-      entryNames: '[name]-[hash]', chunkNames: 'lazy-[hash]', target: 'es2022', legalComments: 'none', logLevel: 'warning',
+      outdir,
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      minify: true,
+      metafile: true,
+      entryNames: '[name]-[hash]',
+      chunkNames: 'lazy-[hash]',
+      target: 'es2022',
+      legalComments: 'none',
+      logLevel: 'warning',
     })
-    const entry = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint?.endsWith('browser/auth-page.ts'))
+    const entry = Object.entries(result.metafile.outputs).find(([, o]) =>
+      o.entryPoint?.endsWith('browser/auth-page.ts'),
+    )
     if (!entry) throw new Error('login-pages: esbuild produced no entry for browser/auth-page.ts')
     nuxt.options.runtimeConfig.public.authPageScript = `/_page/${basename(entry[0])}`
     nuxt.options.nitro.publicAssets ||= []

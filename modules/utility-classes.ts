@@ -18,7 +18,8 @@ export const MARKUP_DIRS = ['pages', 'components', 'layouts', 'app', 'composable
  * Utility classes Vuetify's own components put on elements from their props (elevation, rounded, border, text):
  * not written in our markup, so kept whole. tests/browser/utilities.test.ts checks every page's rendered classes.
  */
-const GENERATED = /^(elevation-\d+|rounded(-.*)?|border(-.*)?|text-(display|headline|title|body|label)-(large|medium|small))$/
+const GENERATED
+  = /^(elevation-\d+|rounded(-.*)?|border(-.*)?|text-(display|headline|title|body|label)-(large|medium|small))$/
 
 /** Every word in the markup files that could be a class name (a superset: unused words cost nothing). */
 export async function markupWords(rootDir: string, dirs = MARKUP_DIRS): Promise<Set<string>> {
@@ -33,17 +34,23 @@ export async function markupWords(rootDir: string, dirs = MARKUP_DIRS): Promise<
   return words
 }
 
-/** The rules of Vuetify's utility pack that style the given classes (or generated ones), minified, empty blocks dropped. */
+/**
+ * The rules of Vuetify's utility pack that style the given classes (or generated ones), minified, empty blocks dropped.
+ */
 export async function utilitySubset(classes: Set<string>): Promise<string> {
   const keep = (name: string) => classes.has(name) || GENERATED.test(name)
   // A selector styles a kept class: `.mb-4`, or in context `.v-locale--is-ltr .float-end`.
   const styles = (sel: Selector) => {
     const subject = sel.at(-1)
-    return subject?.type === 'class' && keep(subject.name) && sel.every(c => c.type === 'class' || c.type === 'combinator')
+    return (
+      subject?.type === 'class' && keep(subject.name) && sel.every(c => c.type === 'class' || c.type === 'combinator')
+    )
   }
   const file = utilityPack()
   const { code } = transform({
-    filename: file, code: await readFile(file), minify: true,
+    filename: file,
+    code: await readFile(file),
+    minify: true,
     visitor: { Rule: { style: rule => (rule.value.selectors.some(styles) ? undefined : []) } },
   })
   let css = code.toString()

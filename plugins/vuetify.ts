@@ -15,7 +15,14 @@ export default defineNuxtPlugin((app) => {
           dark: false,
           // info and warning darker than Vuetify's own: as text on their tonal (12 %) tint they read at ≥ 4.5:1
           // (Vuetify's #2196F3 and #FB8C00 gave 2.74:1 and 2.14:1; tests/browser/contrast.test.ts measures it).
-          colors: { primary: '#1e4f8a', secondary: '#4a5a6a', error: '#b00020', success: '#1b6e3a', info: '#0b5394', warning: '#8a4600' },
+          colors: {
+            primary: '#1e4f8a',
+            secondary: '#4a5a6a',
+            error: '#b00020',
+            success: '#1b6e3a',
+            info: '#0b5394',
+            warning: '#8a4600',
+          },
           // Labels, hints and subtitles at Vuetify's 0.6 are #7a7a7a on white (4.29:1, below WCAG AA's 4.5:1).
           variables: { 'medium-emphasis-opacity': 0.74 },
         },

@@ -27,7 +27,10 @@ if (!existsSync(chromium)) {
     console.error(`Chromium is missing at ${chromium}. Install it: sudo apt-get install -y chromium`)
     process.exit(1)
   }
-  step('Install Chromium', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null')
+  step(
+    'Install Chromium',
+    'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null',
+  )
 }
 if (!existsSync('/usr/lib/postgresql')) {
   if (process.getuid?.() !== 0) {
@@ -35,7 +38,10 @@ if (!existsSync('/usr/lib/postgresql')) {
     process.exit(1)
   }
   // Only the binaries are needed: the tests run their own cluster; the package's default one is not used.
-  step('Install PostgreSQL', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null')
+  step(
+    'Install PostgreSQL',
+    'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null',
+  )
 }
 if (!process.env.SKIP_CHECKS) {
   step('Prepare', 'npx nuxt prepare >/dev/null')
@@ -49,7 +55,12 @@ mkdirSync('test-results', { recursive: true })
 const extra = process.argv.slice(2)
 const runs = extra.length
   ? [['custom', extra.join(' ')]]
-  : [['main', '--project unit --project api --project browser'], ['postgres', '--project api-pg'], ['stress', '--project stress'], ['stress-pg', '--project stress-pg']]
+  : [
+      ['main', '--project unit --project api --project browser'],
+      ['postgres', '--project api-pg'],
+      ['stress', '--project stress'],
+      ['stress-pg', '--project stress-pg'],
+    ]
 let passed = 0
 let failed = 0
 let skipped = 0
@@ -58,7 +69,10 @@ for (const [name, args] of runs) {
   console.log(`\n▶ Tests (${name}): vitest run ${args}`)
   const report = `test-results/vitest-${name}.json`
   rmSync(report, { force: true })
-  const r = spawnSync(`npx vitest run --reporter=default --reporter=json --outputFile.json=${report} ${args}`, { shell: true, stdio: 'inherit' })
+  const r = spawnSync(`npx vitest run --reporter=default --reporter=json --outputFile.json=${report} ${args}`, {
+    shell: true,
+    stdio: 'inherit',
+  })
   if (r.status !== 0) status = r.status ?? 1
   try {
     const res = JSON.parse(readFileSync(report, 'utf8'))

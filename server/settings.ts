@@ -8,18 +8,28 @@ import { isIpHost } from '../shared/passkeys'
 
 const TRUE_WORDS = ['1', 'true', 'yes', 'on']
 /** A yes/no setting; unset or empty is undefined (for defaults that depend on other settings). */
-const optionalBool = z.string().optional().transform(v => (v === undefined || v.trim() === '' ? undefined : TRUE_WORDS.includes(v.trim().toLowerCase())))
+const optionalBool = z
+  .string()
+  .optional()
+  .transform(v => (v === undefined || v.trim() === '' ? undefined : TRUE_WORDS.includes(v.trim().toLowerCase())))
 const bool = (fallback: boolean) => optionalBool.transform(v => v ?? fallback)
-const int = (fallback: number, min = 0) => z.string().optional().transform((v, ctx) => {
-  if (v === undefined || v.trim() === '') return fallback
-  const n = Number(v)
-  if (!Number.isInteger(n) || n < min) {
-    ctx.addIssue({ code: 'custom', message: `must be a whole number ≥ ${min}` })
-    return z.NEVER
-  }
-  return n
-})
-const str = z.string().optional().transform(v => (v?.trim() ? v.trim() : undefined))
+const int = (fallback: number, min = 0) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return fallback
+      const n = Number(v)
+      if (!Number.isInteger(n) || n < min) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number ≥ ${min}` })
+        return z.NEVER
+      }
+      return n
+    })
+const str = z
+  .string()
+  .optional()
+  .transform(v => (v?.trim() ? v.trim() : undefined))
 
 /**
  * TRUST_PROXY: which X-Forwarded-For entries to believe. false (default) = none; true = one proxy hop;
@@ -27,19 +37,28 @@ const str = z.string().optional().transform(v => (v?.trim() ? v.trim() : undefin
  * (leftmost) entry is never trusted: the address used is the one the last trusted proxy saw.
  */
 export type TrustProxy = { kind: 'none' } | { kind: 'hops', hops: number } | { kind: 'cidrs', cidrs: string[] }
-const trustProxy = z.string().optional().transform((v, ctx): TrustProxy => {
-  const t = v?.trim().toLowerCase() ?? ''
-  if (['', 'false', '0', 'no', 'off'].includes(t)) return { kind: 'none' }
-  if (TRUE_WORDS.includes(t) && t !== '1') return { kind: 'hops', hops: 1 }
-  if (/^\d+$/.test(t)) return { kind: 'hops', hops: Math.min(Number(t), 20) }
-  const cidrs = t.split(',').map(c => c.trim()).filter(Boolean)
-  const bad = cidrs.filter(c => !isCidr(c))
-  if (bad.length) {
-    ctx.addIssue({ code: 'custom', message: `must be true, false, a number of proxy hops, or a comma list of CIDRs (not ${bad.join(', ')})` })
-    return z.NEVER
-  }
-  return { kind: 'cidrs', cidrs }
-})
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((v, ctx): TrustProxy => {
+    const t = v?.trim().toLowerCase() ?? ''
+    if (['', 'false', '0', 'no', 'off'].includes(t)) return { kind: 'none' }
+    if (TRUE_WORDS.includes(t) && t !== '1') return { kind: 'hops', hops: 1 }
+    if (/^\d+$/.test(t)) return { kind: 'hops', hops: Math.min(Number(t), 20) }
+    const cidrs = t
+      .split(',')
+      .map(c => c.trim())
+      .filter(Boolean)
+    const bad = cidrs.filter(c => !isCidr(c))
+    if (bad.length) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be true, false, a number of proxy hops, or a comma list of CIDRs (not ${bad.join(', ')})`,
+      })
+      return z.NEVER
+    }
+    return { kind: 'cidrs', cidrs }
+  })
 
 function isCidr(c: string): boolean {
   const [addr, bits, ...rest] = c.split('/')
@@ -52,10 +71,27 @@ function isCidr(c: string): boolean {
 }
 
 const envSchema = z.object({
-  DATABASE_URL: z.string().optional().transform(v => v?.trim() || './data/latchkey.sqlite')
-    .refine(v => /^postgres(ql)?:\/\//i.test(v) || !/^[a-z][\w+.-]+:\/\//i.test(v), 'must be a SQLite file path (e.g. /data/latchkey.sqlite) or a PostgreSQL URL (postgres://user:password@host:5432/latchkey); no other database scheme is supported'),
-  NUXT_PUBLIC_SITE_URL: str.refine(v => v === undefined || /^https?:\/\/[^/\s]+$/.test(v.replace(/\/$/, '')), 'must be an origin such as https://latchkey.example.com'),
-  ALLOWED_HOSTS: z.string().optional().transform(v => (v?.trim() ? v : '*').split(',').map(h => h.trim().toLowerCase()).filter(Boolean)),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .transform(v => v?.trim() || './data/latchkey.sqlite')
+    .refine(
+      v => /^postgres(ql)?:\/\//i.test(v) || !/^[a-z][\w+.-]+:\/\//i.test(v),
+      'must be a SQLite file path (e.g. /data/latchkey.sqlite) or a PostgreSQL URL (postgres://user:password@host:5432/latchkey); no other database scheme is supported',
+    ),
+  NUXT_PUBLIC_SITE_URL: str.refine(
+    v => v === undefined || /^https?:\/\/[^/\s]+$/.test(v.replace(/\/$/, '')),
+    'must be an origin such as https://latchkey.example.com',
+  ),
+  ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .transform(v =>
+      (v?.trim() ? v : '*')
+        .split(',')
+        .map(h => h.trim().toLowerCase())
+        .filter(Boolean),
+    ),
   LOCAL_USER_AUTH_ENABLED: bool(true),
   FORGOT_PASSWORD_ENABLED: optionalBool,
   PASSWORD_RESET_TIMEOUT: int(1800, 60),
@@ -86,17 +122,32 @@ const envSchema = z.object({
   RESEND_API_KEY: str,
   DEFAULT_FROM_EMAIL: str,
   JOB_LEASE_SECONDS: int(60, 1),
-  MFA_REQUIRED: z.string().optional().transform(v => v?.trim().toLowerCase() || 'none').pipe(z.enum(['none', 'superusers', 'managers', 'all'], { message: 'must be none, superusers, managers or all' })),
+  MFA_REQUIRED: z
+    .string()
+    .optional()
+    .transform(v => v?.trim().toLowerCase() || 'none')
+    .pipe(z.enum(['none', 'superusers', 'managers', 'all'], { message: 'must be none, superusers, managers or all' })),
   MFA_MAX_FAILED_ATTEMPTS: int(10, 1),
   MFA_RECOVERY_DELAY: int(72 * 3600, 60),
   MFA_ENCRYPTION_KEY: str.refine(v => v === undefined || v.length >= 32, 'must be at least 32 characters long'),
-  MAIL_RETRY_DELAYS_MS: z.string().optional().transform(v => (v?.trim() ? v : '0,2000,10000').split(',').map(Number).filter(n => Number.isFinite(n) && n >= 0)),
+  MAIL_RETRY_DELAYS_MS: z
+    .string()
+    .optional()
+    .transform(v =>
+      (v?.trim() ? v : '0,2000,10000')
+        .split(',')
+        .map(Number)
+        .filter(n => Number.isFinite(n) && n >= 0),
+    ),
   TRUST_PROXY: trustProxy,
   SESSION_COOKIE_SECURE: optionalBool,
   LOG_FORMAT: z.enum(['text', 'json']).optional().default('text'),
   LOG_REQUESTS: bool(true),
   PORT: str,
-  PRODUCT_NAME: z.string().optional().transform(v => v?.trim() || 'Latchkey'),
+  PRODUCT_NAME: z
+    .string()
+    .optional()
+    .transform(v => v?.trim() || 'Latchkey'),
   NODE_ENV: str,
 })
 
@@ -113,7 +164,10 @@ export function parseSettings(env: Record<string, string | undefined> = process.
   // Under `nuxt dev` the defaults show the product working: forgot-password on, mails in the log, links to
   // this machine. A production server keeps the safe defaults (off until mail and a public URL are set).
   const dev = e.NODE_ENV === 'development'
-  const siteUrl = (e.NUXT_PUBLIC_SITE_URL ?? (dev ? `http://localhost:${e.PORT ?? '3000'}` : undefined))?.replace(/\/$/, '')
+  const siteUrl = (e.NUXT_PUBLIC_SITE_URL ?? (dev ? `http://localhost:${e.PORT ?? '3000'}` : undefined))?.replace(
+    /\/$/,
+    '',
+  )
   const forgotPasswordRequested = e.FORGOT_PASSWORD_ENABLED ?? dev
   const mailTransport = e.EMAIL_HOST ? 'smtp' : e.RESEND_API_KEY ? 'resend' : 'log'
   const httpsLinks: boolean = linkOrigin({ siteUrl, allowedHosts: e.ALLOWED_HOSTS })?.startsWith('https://') ?? false
@@ -136,7 +190,10 @@ export function parseSettings(env: Record<string, string | undefined> = process.
     sessionCookieName: (e.SESSION_COOKIE_SECURE ?? httpsLinks) ? '__Host-latchkey' : 'latchkey',
     httpsLinks,
     // Under `nuxt dev` requests arrive through Nitro's own dev proxy, which adds X-Forwarded-For: one hop.
-    trustProxy: dev && e.TRUST_PROXY.kind === 'none' && env.TRUST_PROXY === undefined ? { kind: 'hops', hops: 1 } as TrustProxy : e.TRUST_PROXY,
+    trustProxy:
+      dev && e.TRUST_PROXY.kind === 'none' && env.TRUST_PROXY === undefined
+        ? ({ kind: 'hops', hops: 1 } as TrustProxy)
+        : e.TRUST_PROXY,
     log: { format: e.LOG_FORMAT, requests: e.LOG_REQUESTS },
     mfa: {
       /** Who must have a second factor: sent to enrolment right after the password when they have none. */
@@ -183,10 +240,15 @@ export function parseSettings(env: Record<string, string | undefined> = process.
 /** The one start-up line about self-service recovery and mail: whether it works, and if not, why. */
 export function recoveryStatusLine(s: Settings): string {
   const blocker = forgotPasswordBlocker(s)
-  const transport = s.mail.transport === 'log'
-    ? (s.mail.configured ? 'mails are printed to this log (development)' : 'no mail transport is configured')
-    : `mails go out through ${s.mail.transport === 'smtp' ? `SMTP (${s.mail.host}:${s.mail.port})` : 'Resend'}`
-  return blocker ? `Forgot password is off: ${blocker}; ${transport}.` : `Forgot password is on; ${transport}; links start with ${linkOrigin(s)}.`
+  const transport
+    = s.mail.transport === 'log'
+      ? s.mail.configured
+        ? 'mails are printed to this log (development)'
+        : 'no mail transport is configured'
+      : `mails go out through ${s.mail.transport === 'smtp' ? `SMTP (${s.mail.host}:${s.mail.port})` : 'Resend'}`
+  return blocker
+    ? `Forgot password is off: ${blocker}; ${transport}.`
+    : `Forgot password is on; ${transport}; links start with ${linkOrigin(s)}.`
 }
 
 /** Why forgot-password is unusable, or null when it is on. Links need a trusted origin, mail and local login. */
@@ -198,7 +260,10 @@ export function forgotPasswordBlocker(s: Settings): string | null {
   return null
 }
 
-/** The origin every emailed link starts with: the configured site URL, else the first explicitly allowed host. Never the Host header. */
+/**
+ * The origin every emailed link starts with: the configured site URL, else the first explicitly allowed host. Never the
+ * Host header.
+ */
 export function linkOrigin(s: { siteUrl?: string, allowedHosts: string[] }): string | undefined {
   if (s.siteUrl) return s.siteUrl
   if (!s.allowedHosts.includes('*') && s.allowedHosts[0]) return `https://${s.allowedHosts[0]}`

@@ -11,8 +11,10 @@ let engine: Promise<StrengthCheck> | undefined
  * page. The Vue strength meter and the login pages' script both score through this.
  */
 export function loadStrengthCheck(): Promise<StrengthCheck> {
-  return (engine ??= Promise.all([import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-common')]).then(([core, common]) => {
-    const factory = new core.ZxcvbnFactory({ dictionary: { ...common.dictionary }, graphs: common.adjacencyGraphs })
-    return (pw: string, inputs?: string[]) => factory.check(pw.slice(0, 128), inputs).score
-  }))
+  return (engine ??= Promise.all([import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-common')]).then(
+    ([core, common]) => {
+      const factory = new core.ZxcvbnFactory({ dictionary: { ...common.dictionary }, graphs: common.adjacencyGraphs })
+      return (pw: string, inputs?: string[]) => factory.check(pw.slice(0, 128), inputs).score
+    },
+  ))
 }

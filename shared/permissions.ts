@@ -1,7 +1,16 @@
 // Who may do what. The server enforces these; pages only use them to decide what to show.
 
-export interface Actor { id: number, isSuperuser: boolean, isUserManager: boolean, isActive: boolean }
-export interface Target { id: number, isSuperuser: boolean, isUserManager?: boolean }
+export interface Actor {
+  id: number
+  isSuperuser: boolean
+  isUserManager: boolean
+  isActive: boolean
+}
+export interface Target {
+  id: number
+  isSuperuser: boolean
+  isUserManager?: boolean
+}
 
 /** Superusers and user managers see the Users section. */
 export function canManageUsers(actor: Actor | null | undefined): boolean {

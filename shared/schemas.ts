@@ -14,14 +14,19 @@ const CONTROL = /[\u0000-\u001F\u007F-\u009F]/
 const CONTROL_MESSAGE = 'Remove control characters (such as tabs or line breaks).'
 /** A string schema without control characters. */
 export const text = (error: string) => z.string({ error }).refine(v => !CONTROL.test(v), CONTROL_MESSAGE)
-export const usernameSchema = text(ENTER_USERNAME).trim()
+export const usernameSchema = text(ENTER_USERNAME)
+  .trim()
   .min(1, ENTER_USERNAME)
   .max(150, 'Use at most 150 characters.')
   .regex(/^[\w.@+-]+$/, 'Use only letters, digits and @ . + - _')
-export const emailSchema = text('Enter an email address.').trim().max(254, 'Use at most 254 characters.')
+export const emailSchema = text('Enter an email address.')
+  .trim()
+  .max(254, 'Use at most 254 characters.')
   .pipe(z.email('Enter a valid email address.'))
 /** A password as typed; the policy (length, common, context) is checked by passwordProblem. */
-export const passwordInputSchema = z.string({ error: ENTER_PASSWORD }).min(1, ENTER_PASSWORD)
+export const passwordInputSchema = z
+  .string({ error: ENTER_PASSWORD })
+  .min(1, ENTER_PASSWORD)
   .max(PASSWORD_MAX_LENGTH * 4, `Use at most ${PASSWORD_MAX_LENGTH} characters.`)
   .refine(v => [...v.normalize('NFKC')].length <= PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`)
 
@@ -31,41 +36,63 @@ export const loginSchema = z.object({
 })
 
 /** A second-factor code: six digits from an authenticator app, or a recovery code (xxxx-xxxx-xxxx). */
-export const codeSchema = z.object({ code: text('Enter the code.').trim().min(1, 'Enter the code.').max(40, 'That is not a code.') })
-export const reauthSchema = z.union([
-  z.strictObject({ password: passwordInputSchema }),
-  z.strictObject({ code: codeSchema.shape.code }),
-], { error: 'Send your password or a code.' })
-export const factorNameSchema = z.strictObject({ name: text('Enter a name.').trim().min(1, 'Enter a name.').max(60, 'Use at most 60 characters.') })
+export const codeSchema = z.object({
+  code: text('Enter the code.').trim().min(1, 'Enter the code.').max(40, 'That is not a code.'),
+})
+export const reauthSchema = z.union(
+  [z.strictObject({ password: passwordInputSchema }), z.strictObject({ code: codeSchema.shape.code })],
+  { error: 'Send your password or a code.' },
+)
+export const factorNameSchema = z.strictObject({
+  name: text('Enter a name.').trim().min(1, 'Enter a name.').max(60, 'Use at most 60 characters.'),
+})
 export const newTotpSchema = z.strictObject({ name: factorNameSchema.shape.name.optional() })
 /** A WebAuthn answer from the browser (checked in depth by @simplewebauthn/server). */
-const webauthnResponse = z.looseObject({
-  id: z.string({ error: 'The passkey answer is incomplete.' }).min(1).max(2000),
-  rawId: z.string({ error: 'The passkey answer is incomplete.' }).max(2000),
-  type: z.literal('public-key', { error: 'The passkey answer is incomplete.' }),
-  response: z.looseObject({}),
-}, { error: 'Send the passkey\'s answer.' })
-export const passkeyRegisterSchema = z.strictObject({ response: webauthnResponse, name: factorNameSchema.shape.name.optional() })
+const webauthnResponse = z.looseObject(
+  {
+    id: z.string({ error: 'The passkey answer is incomplete.' }).min(1).max(2000),
+    rawId: z.string({ error: 'The passkey answer is incomplete.' }).max(2000),
+    type: z.literal('public-key', { error: 'The passkey answer is incomplete.' }),
+    response: z.looseObject({}),
+  },
+  { error: 'Send the passkey\'s answer.' },
+)
+export const passkeyRegisterSchema = z.strictObject({
+  response: webauthnResponse,
+  name: factorNameSchema.shape.name.optional(),
+})
 export const passkeyLoginSchema = z.strictObject({ response: webauthnResponse })
 
 export const changePasswordSchema = z.object({
   // May be left out only in a forced change right after the sign-in that proved it (the domain decides).
-  currentPassword: z.string({ error: 'Enter your current password.' }).max(PASSWORD_MAX_LENGTH * 4).optional().default(''),
+  currentPassword: z
+    .string({ error: 'Enter your current password.' })
+    .max(PASSWORD_MAX_LENGTH * 4)
+    .optional()
+    .default(''),
   newPassword: passwordInputSchema,
 })
 
 export const setupSchema = z.object({
-  setupCode: text('Enter the setup code from the server log.').trim().min(1, 'Enter the setup code from the server log.').max(40, 'The setup code is shorter than that.'),
+  setupCode: text('Enter the setup code from the server log.')
+    .trim()
+    .min(1, 'Enter the setup code from the server log.')
+    .max(40, 'The setup code is shorter than that.'),
   username: usernameSchema,
   email: emailSchema,
   password: passwordInputSchema,
 })
 
 export const forgotPasswordSchema = z.object({
-  email: text('Enter your email address.').trim().min(1, 'Enter your email address.').max(254, 'Use at most 254 characters.')
+  email: text('Enter your email address.')
+    .trim()
+    .min(1, 'Enter your email address.')
+    .max(254, 'Use at most 254 characters.')
     .pipe(z.email('Enter an email address such as name@example.com.')),
 })
-export const tokenSchema = z.object({ token: text('The link is incomplete.').min(1, 'The link is incomplete.').max(200, 'The link is invalid.') })
+export const tokenSchema = z.object({
+  token: text('The link is incomplete.').min(1, 'The link is incomplete.').max(200, 'The link is invalid.'),
+})
 export const resetPasswordSchema = tokenSchema.extend({ password: passwordInputSchema })
 
 /**
@@ -73,29 +100,43 @@ export const resetPasswordSchema = tokenSchema.extend({ password: passwordInputS
  * a second time as `confirm`, which must match `field`.
  */
 export function withConfirm<T extends z.ZodRawShape>(schema: z.ZodObject<T>, field: keyof T & string) {
-  return schema.extend({ confirm: z.string({ error: 'Type the password again.' }).max(PASSWORD_MAX_LENGTH * 4) })
-    .refine((v) => {
-      const body = v as Record<string, unknown>
-      return body.confirm === body[field]
-    }, {
-      path: ['confirm'], message: PASSWORDS_DIFFER,
-      // Checked alongside the other fields' problems (all at once), whenever both passwords are strings.
-      when: ({ value }) => typeof (value as Record<string, unknown>)?.confirm === 'string' && typeof (value as Record<string, unknown>)?.[field] === 'string',
-    })
+  return schema
+    .extend({ confirm: z.string({ error: 'Type the password again.' }).max(PASSWORD_MAX_LENGTH * 4) })
+    .refine(
+      (v) => {
+        const body = v as Record<string, unknown>
+        return body.confirm === body[field]
+      },
+      {
+        path: ['confirm'],
+        message: PASSWORDS_DIFFER,
+        // Checked alongside the other fields' problems (all at once), whenever both passwords are strings.
+        when: ({ value }) =>
+          typeof (value as Record<string, unknown>)?.confirm === 'string'
+          && typeof (value as Record<string, unknown>)?.[field] === 'string',
+      },
+    )
 }
 
 export { fieldErrorsOf, type FieldErrors } from './field-errors'
 
 const flag = z.boolean({ error: 'Must be true or false.' })
 // Absent stays absent (a PATCH must not clear what it did not name); '' and null mean "no email".
-const optionalEmail = z.union([z.literal(''), z.null(), emailSchema]).optional().transform(v => (v === undefined ? undefined : v || null))
+const optionalEmail = z
+  .union([z.literal(''), z.null(), emailSchema])
+  .optional()
+  .transform(v => (v === undefined ? undefined : v || null))
 const nameSchema = text('Enter a name.').trim().max(200, 'Use at most 200 characters.')
 
 /** Path parameter :id — anything that is not a positive integer is simply a user that does not exist. */
 export const userIdSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER)
 
 export const userListQuerySchema = z.object({
-  search: text('Enter a search term.').trim().max(USER_LIST_SEARCH_MAX, `Use at most ${USER_LIST_SEARCH_MAX} characters.`).optional().default(USER_LIST_DEFAULTS.search),
+  search: text('Enter a search term.')
+    .trim()
+    .max(USER_LIST_SEARCH_MAX, `Use at most ${USER_LIST_SEARCH_MAX} characters.`)
+    .optional()
+    .default(USER_LIST_DEFAULTS.search),
   page: z.coerce.number().int().min(1).max(USER_LIST_PAGE_MAX).optional().default(USER_LIST_DEFAULTS.page),
   pageSize: z.coerce.number().int().min(1).max(100).optional().default(USER_LIST_DEFAULTS.pageSize),
   sort: z.enum(USER_LIST_SORTS).optional().default(USER_LIST_DEFAULTS.sort),
@@ -138,8 +179,14 @@ export const auditQuerySchema = z.object({
   actorId: z.coerce.number().int().positive().optional(),
   username: text('Enter a username.').trim().max(150, 'Use at most 150 characters.').optional(),
   // Days as the date inputs send them (YYYY-MM-DD, UTC), turned into the range [since, until).
-  since: z.iso.date({ error: 'Use a date such as 2026-11-27.' }).transform(d => Date.parse(`${d}T00:00:00Z`)).optional(),
-  until: z.iso.date({ error: 'Use a date such as 2026-11-27.' }).transform(d => Date.parse(`${d}T00:00:00Z`) + 86_400_000).optional(),
+  since: z.iso
+    .date({ error: 'Use a date such as 2026-11-27.' })
+    .transform(d => Date.parse(`${d}T00:00:00Z`))
+    .optional(),
+  until: z.iso
+    .date({ error: 'Use a date such as 2026-11-27.' })
+    .transform(d => Date.parse(`${d}T00:00:00Z`) + 86_400_000)
+    .optional(),
   before: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(200).optional().default(50),
 })

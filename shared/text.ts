@@ -4,7 +4,8 @@ export function count(n: number, noun: string, plural = `${noun}s`): string {
 }
 
 /** The one answer to a forgot-password request, for every address (known, unknown, inactive, rate-limited). */
-export const FORGOT_PASSWORD_ANSWER = 'If your email address is associated with an account, you will receive an email with a link to reset your password.'
+export const FORGOT_PASSWORD_ANSWER
+  = 'If your email address is associated with an account, you will receive an email with a link to reset your password.'
 
 /** What an empty required field says, on the page (at once, every field) and from the server's schemas. */
 export const ENTER_USERNAME = 'Enter a username.'
@@ -20,10 +21,11 @@ export function durationText(seconds: number): string {
 }
 
 /** A second factor's kind in words. */
-export const factorKind = (type: string) => type === 'webauthn' ? 'passkey' : 'authenticator app'
+export const factorKind = (type: string) => (type === 'webauthn' ? 'passkey' : 'authenticator app')
 
 /** The kind beside a factor's name, unless the name says it already ("Authenticator app · authenticator app"). */
-export const factorKindAfterName = (f: { name: string, type: string }) => f.name.trim().toLowerCase() === factorKind(f.type) ? '' : factorKind(f.type)
+export const factorKindAfterName = (f: { name: string, type: string }) =>
+  f.name.trim().toLowerCase() === factorKind(f.type) ? '' : factorKind(f.type)
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 /** A moment for mails and server messages, read by people anywhere: "9 Dec 2026, 18:36 UTC". */

@@ -91,7 +91,11 @@ export interface PostedForm {
 }
 
 /** One way through the second-factor step of a sign-in. */
-export interface MfaMethod { id: string, type: 'totp' | 'webauthn' | 'recovery', name: string }
+export interface MfaMethod {
+  id: string
+  type: 'totp' | 'webauthn' | 'recovery'
+  name: string
+}
 
 /** GET /api/auth/mfa: the caller's active second factors and how many recovery codes are left. */
 export interface MfaOverview {

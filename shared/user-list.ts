@@ -4,13 +4,19 @@
  * address with `userListQuery` without shipping a schema library to the browser.
  */
 export const USER_LIST_SORTS = ['username', 'name', 'email', 'lastLoginAt', 'createdAt'] as const
-export type UserListSort = typeof USER_LIST_SORTS[number]
+export type UserListSort = (typeof USER_LIST_SORTS)[number]
 export const USER_LIST_PAGE_SIZES = [10, 25, 50, 100] as const
 export const USER_LIST_DEFAULTS = { search: '', page: 1, pageSize: 25, sort: 'username', order: 'asc' } as const
 export const USER_LIST_SEARCH_MAX = 200
 export const USER_LIST_PAGE_MAX = 1_000_000
 
-export interface UserListQuery { search: string, page: number, pageSize: number, sort: UserListSort, order: 'asc' | 'desc' }
+export interface UserListQuery {
+  search: string
+  page: number
+  pageSize: number
+  sort: UserListSort
+  order: 'asc' | 'desc'
+}
 
 const one = (v: unknown): string | undefined => (Array.isArray(v) ? v[0] : v) ?? undefined
 
@@ -23,7 +29,7 @@ export function userListQuery(query: Record<string, unknown>): UserListQuery {
     search: String(one(query.search) ?? '').slice(0, USER_LIST_SEARCH_MAX),
     page: Number.isInteger(page) && page >= 1 && page <= USER_LIST_PAGE_MAX ? page : USER_LIST_DEFAULTS.page,
     pageSize: (USER_LIST_PAGE_SIZES as readonly number[]).includes(pageSize) ? pageSize : USER_LIST_DEFAULTS.pageSize,
-    sort: (USER_LIST_SORTS as readonly unknown[]).includes(sort) ? sort as UserListSort : USER_LIST_DEFAULTS.sort,
+    sort: (USER_LIST_SORTS as readonly unknown[]).includes(sort) ? (sort as UserListSort) : USER_LIST_DEFAULTS.sort,
     order: one(query.order) === 'desc' ? 'desc' : 'asc',
   }
 }

@@ -9,7 +9,11 @@ export type UserStatus
     | { kind: 'invited', until: number }
     | { kind: 'invitation-expired' }
 
-export function userStatus(u: { isActive: boolean, hasPassword: boolean }, invitationExpiresAt: number | null, now: number): UserStatus {
+export function userStatus(
+  u: { isActive: boolean, hasPassword: boolean },
+  invitationExpiresAt: number | null,
+  now: number,
+): UserStatus {
   if (!u.isActive) return { kind: 'deactivated' }
   if (u.hasPassword) return { kind: 'active' }
   if (!invitationExpiresAt) return { kind: 'no-password' }

@@ -1,6 +1,8 @@
 type Field = HTMLInputElement | HTMLTextAreaElement
 declare global {
-  interface Window { __typedEarly?: { typed: Map<Field, string>, keep: EventListener, hold: EventListener, submitted?: HTMLFormElement } }
+  interface Window {
+    __typedEarly?: { typed: Map<Field, string>, keep: EventListener, hold: EventListener, submitted?: HTMLFormElement }
+  }
 }
 
 /**

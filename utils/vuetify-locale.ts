@@ -3,7 +3,8 @@ import type { LocaleInstance, LocaleMessages } from 'vuetify'
 import { en } from 'vuetify/locale'
 
 const PREFIX = '$vuetify.'
-const fill = (text: string, params: unknown[]) => text.replace(/\{(\d+)\}/g, (_, i: string) => String(params[Number(i)]))
+const fill = (text: string, params: unknown[]) =>
+  text.replace(/\{(\d+)\}/g, (_, i: string) => String(params[Number(i)]))
 
 /**
  * Vuetify's own texts in English, read from its catalogue as it is. The app speaks one language; Vuetify's
@@ -24,7 +25,8 @@ export function englishLocale(): LocaleInstance {
     t(key, ...params) {
       if (!key.startsWith(PREFIX)) return fill(key, params)
       let found: LocaleMessages | string | undefined = en
-      for (const part of key.slice(PREFIX.length).split('.')) found = typeof found === 'object' ? found[part] : undefined
+      for (const part of key.slice(PREFIX.length).split('.'))
+        found = typeof found === 'object' ? found[part] : undefined
       return typeof found === 'string' ? fill(found, params) : key
     },
     // Intl is loaded only if a component shows a number (none of ours does on load).

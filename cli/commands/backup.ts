@@ -15,7 +15,11 @@ Keep the mfa-key file beside the database (or MFA_ENCRYPTION_KEY) with the backu
 authenticator apps stop working (and the recovery codes, whose hashes it keys).`
 
 export async function run(argv: string[]) {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } })
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h' } },
+  })
   if (values.help) return console.log(help)
   const target = positionals[0]
   if (!target || positionals.length > 1) throw new Error(`Give one file to write the backup to.\n\n${help}`)
@@ -31,14 +35,21 @@ export async function run(argv: string[]) {
   db.$client.close()
   console.log(`Backup written to ${target} (${totalPages} pages, ${check.n} users).`)
   if (!process.env.MFA_ENCRYPTION_KEY && existsSync(join(dirname(settings.databaseUrl), 'mfa-key')))
-    console.log(`Keep ${join(dirname(settings.databaseUrl), 'mfa-key')} with it: second-factor secrets are encrypted with that key.`)
+    console.log(
+      `Keep ${join(dirname(settings.databaseUrl), 'mfa-key')} with it: second-factor secrets are encrypted with that key.`,
+    )
 }
 
 /** PostgreSQL: pg_dump when it is on the PATH (custom format, restorable with pg_restore), else how to run it. */
 function pgBackup(url: string, target: string) {
   const hint = `Back up PostgreSQL with its own tool: pg_dump --format=custom --file=${target} "$DATABASE_URL" (restore with pg_restore --clean --dbname "$DATABASE_URL" ${target}). Keep MFA_ENCRYPTION_KEY and NUXT_SESSION_PASSWORD with it.`
-  const r = spawnSync('pg_dump', ['--format=custom', `--file=${target}`, '--no-owner', url], { stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' })
+  const r = spawnSync('pg_dump', ['--format=custom', `--file=${target}`, '--no-owner', url], {
+    stdio: ['ignore', 'inherit', 'pipe'],
+    encoding: 'utf8',
+  })
   if (r.error) throw new Error(`pg_dump is not installed here. ${hint}`)
   if (r.status !== 0) throw new Error(`pg_dump failed: ${r.stderr.trim().split('\n').pop()}\n${hint}`)
-  console.log(`Backup written to ${target} by pg_dump (custom format; restore with pg_restore --clean). Keep MFA_ENCRYPTION_KEY with it: second-factor secrets are encrypted with that key.`)
+  console.log(
+    `Backup written to ${target} by pg_dump (custom format; restore with pg_restore --clean). Keep MFA_ENCRYPTION_KEY with it: second-factor secrets are encrypted with that key.`,
+  )
 }

@@ -18,18 +18,22 @@ const BATCH = 500
 
 /** Every table of the PostgreSQL schema, users first (every other table refers to it). */
 function tables() {
-  const all = Object.values(pgSchema as Record<string, unknown>).filter((v): v is PgTable => {
-    try {
-      return typeof v === 'object' && v !== null && !!getTableConfig(v as PgTable).name
-    }
-    catch {
-      return false
-    }
-  }).map(t => getTableConfig(t))
+  const all = Object.values(pgSchema as Record<string, unknown>)
+    .filter((v): v is PgTable => {
+      try {
+        return typeof v === 'object' && v !== null && !!getTableConfig(v as PgTable).name
+      }
+      catch {
+        return false
+      }
+    })
+    .map(t => getTableConfig(t))
   return [...all.filter(t => t.name === 'users'), ...all.filter(t => t.name !== 'users')]
 }
 
-/** A SQLite value as the PostgreSQL column takes it: 0/1 flags become booleans; JSON text stays text (cast on insert). */
+/**
+ * A SQLite value as the PostgreSQL column takes it: 0/1 flags become booleans; JSON text stays text (cast on insert).
+ */
 function convert(value: unknown, columnType: string): unknown {
   if (value === null || value === undefined) return null
   if (columnType === 'PgBoolean') return value === 1 || value === true
@@ -38,12 +42,18 @@ function convert(value: unknown, columnType: string): unknown {
 }
 
 export async function run(argv: string[]) {
-  const { values } = parseArgs({ args: argv, options: { to: { type: 'string' }, help: { type: 'boolean', short: 'h' } } })
+  const { values } = parseArgs({
+    args: argv,
+    options: { to: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  })
   if (values.help) return console.log(help)
   const to = values.to?.trim()
   if (!to || !/^postgres(ql)?:\/\//i.test(to)) throw new Error(`Give the target with --to postgres://….\n\n${help}`)
   const { db } = await openContext()
-  if (dialectOfDb(db) !== 'sqlite') throw new Error('DATABASE_URL names PostgreSQL already: copydb copies from the SQLite file (DATABASE_URL=/path/to/latchkey.sqlite) into --to.')
+  if (dialectOfDb(db) !== 'sqlite')
+    throw new Error(
+      'DATABASE_URL names PostgreSQL already: copydb copies from the SQLite file (DATABASE_URL=/path/to/latchkey.sqlite) into --to.',
+    )
   const source = db.$client
   // The target is migrated as the server migrates it at start (the same lock, the same refusals).
   const target = openDatabase(to)
@@ -53,7 +63,10 @@ export async function run(argv: string[]) {
     const list = tables()
     for (const t of list) {
       const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM "${t.name}"`)
-      if (Number(rows[0]!.n) > 0) throw new Error(`The target database is not empty (table ${t.name} has ${rows[0]!.n} rows). Nothing was copied.`)
+      if (Number(rows[0]!.n) > 0)
+        throw new Error(
+          `The target database is not empty (table ${t.name} has ${rows[0]!.n} rows). Nothing was copied.`,
+        )
     }
     const client = await pool.connect()
     const copied: Record<string, number> = {}
@@ -61,24 +74,37 @@ export async function run(argv: string[]) {
       await client.query('BEGIN')
       for (const t of list) {
         const columns = t.columns
-        const rows = source.prepare(`SELECT ${columns.map(c => `"${c.name}"`).join(', ')} FROM "${t.name}"`).all() as Record<string, unknown>[]
+        const rows = source
+          .prepare(`SELECT ${columns.map(c => `"${c.name}"`).join(', ')} FROM "${t.name}"`)
+          .all() as Record<string, unknown>[]
         for (let i = 0; i < rows.length; i += BATCH) {
           const batch = rows.slice(i, i + BATCH)
           const params: unknown[] = []
-          const tuples = batch.map(row => `(${columns.map((c) => {
-            params.push(convert(row[c.name], c.columnType))
-            return `$${params.length}${c.columnType === 'PgJsonb' ? '::jsonb' : ''}`
-          }).join(', ')})`)
-          await client.query(`INSERT INTO "${t.name}" (${columns.map(c => `"${c.name}"`).join(', ')}) VALUES ${tuples.join(', ')}`, params)
+          const tuples = batch.map(
+            row =>
+              `(${columns
+                .map((c) => {
+                  params.push(convert(row[c.name], c.columnType))
+                  return `$${params.length}${c.columnType === 'PgJsonb' ? '::jsonb' : ''}`
+                })
+                .join(', ')})`,
+          )
+          await client.query(
+            `INSERT INTO "${t.name}" (${columns.map(c => `"${c.name}"`).join(', ')}) VALUES ${tuples.join(', ')}`,
+            params,
+          )
         }
         copied[t.name] = rows.length
         // Identity ids continue after the copied ones.
         if (columns.some(c => c.name === 'id' && c.columnType === 'PgInteger'))
-          await client.query(`SELECT setval(pg_get_serial_sequence('"${t.name}"', 'id'), GREATEST((SELECT max(id) FROM "${t.name}"), 1), (SELECT count(*) > 0 FROM "${t.name}"))`)
+          await client.query(
+            `SELECT setval(pg_get_serial_sequence('"${t.name}"', 'id'), GREATEST((SELECT max(id) FROM "${t.name}"), 1), (SELECT count(*) > 0 FROM "${t.name}"))`,
+          )
       }
       for (const t of list) {
         const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM "${t.name}"`)
-        if (Number(rows[0]!.n) !== copied[t.name]) throw new Error(`Table ${t.name}: ${copied[t.name]} rows read but ${rows[0]!.n} written. Nothing was copied.`)
+        if (Number(rows[0]!.n) !== copied[t.name])
+          throw new Error(`Table ${t.name}: ${copied[t.name]} rows read but ${rows[0]!.n} written. Nothing was copied.`)
       }
       await client.query('COMMIT')
     }
@@ -89,8 +115,14 @@ export async function run(argv: string[]) {
     finally {
       client.release()
     }
-    console.log(`Copied into PostgreSQL: ${Object.entries(copied).map(([k, n]) => `${k} ${n}`).join(', ')}.`)
-    console.log('Counts checked. Point DATABASE_URL at it, with NUXT_SESSION_PASSWORD and MFA_ENCRYPTION_KEY set to the session-secret and mfa-key beside the SQLite file (README, "More than one instance").')
+    console.log(
+      `Copied into PostgreSQL: ${Object.entries(copied)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}.`,
+    )
+    console.log(
+      'Counts checked. Point DATABASE_URL at it, with NUXT_SESSION_PASSWORD and MFA_ENCRYPTION_KEY set to the session-secret and mfa-key beside the SQLite file (README, "More than one instance").',
+    )
   }
   finally {
     await closeDatabase(target)

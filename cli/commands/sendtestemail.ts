@@ -9,7 +9,11 @@ export const help = `Usage: manage sendtestemail <address>
 Sends a test email with the configured transport (SMTP, Resend or the log) and prints the transport's error if any.`
 
 export async function run(argv: string[]) {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } })
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h' } },
+  })
   if (values.help) return console.log(help)
   const to = emailSchema.safeParse(positionals[0] ?? '')
   if (!to.success) throw new Error(`Give one email address: ${to.error.issues[0]?.message}\n\n${help}`)
@@ -21,5 +25,7 @@ export async function run(argv: string[]) {
   catch (err) {
     throw new Error(`Sending with ${mailer.kind} failed: ${err instanceof Error ? err.message : String(err)}`)
   }
-  console.log(`Test email sent to ${to.data} with ${mailer.kind}${mailer.kind === 'log' ? ' (printed above; no mail transport is configured)' : ''}.`)
+  console.log(
+    `Test email sent to ${to.data} with ${mailer.kind}${mailer.kind === 'log' ? ' (printed above; no mail transport is configured)' : ''}.`,
+  )
 }

@@ -12,6 +12,7 @@ export async function run(argv: string[]) {
   const { values } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } } })
   if (values.help) return console.log(help)
   const { db } = await openContext()
-  if (await countUsers(db) > 0) throw new Error('This server is already set up: there is no setup code. Log in, or use createsuperuser.')
+  if ((await countUsers(db)) > 0)
+    throw new Error('This server is already set up: there is no setup code. Log in, or use createsuperuser.')
   console.log(await setupCode(db))
 }

@@ -6,7 +6,14 @@ import type { changePasswordSchema, loginSchema, reauthSchema, setupSchema } fro
 import { changeOwnPassword, checkCurrentPassword, createFirstAdmin } from '../domain/account'
 import { authenticate } from '../domain/auth'
 import { DomainError } from '../domain/errors'
-import { challengeUser, completeLoginWithCode, LOGIN_CHALLENGE_SECONDS, loginMethods, mustEnrolMfa, proveWithCode } from '../domain/mfa'
+import {
+  challengeUser,
+  completeLoginWithCode,
+  LOGIN_CHALLENGE_SECONDS,
+  loginMethods,
+  mustEnrolMfa,
+  proveWithCode,
+} from '../domain/mfa'
 import { requestRemoval, useRemovalLink } from '../domain/mfa-removal'
 import { completeLoginWithPasskey, passkeyLoginOptions } from '../domain/passkeys'
 import { acceptPasswordResetRequest, checkLink, resetPasswordWithToken } from '../domain/password-reset'
@@ -20,12 +27,25 @@ import { endSession, markProven } from '../domain/sessions'
  * Password sign-in: checks the limits and the password. Without a second factor it creates the session row
  * and seals its cookie; with one it sets only the 5-minute pending-login cookie for the second-factor step.
  */
-export async function logIn(event: H3Event, body: z.output<typeof loginSchema>): Promise<{ user: User, methods?: MfaMethod[], mustEnrolMfa?: boolean }> {
+export async function logIn(
+  event: H3Event,
+  body: z.output<typeof loginSchema>,
+): Promise<{ user: User, methods?: MfaMethod[], mustEnrolMfa?: boolean }> {
   const s = useSettings()
   if (!s.localAuthEnabled) throw httpError(403, 'Login with username and password is disabled.')
-  const result = await authenticate(useDb(), s, { ...body, ip: clientIp(event), userAgent: getRequestHeader(event, 'user-agent') })
+  const result = await authenticate(useDb(), s, {
+    ...body,
+    ip: clientIp(event),
+    userAgent: getRequestHeader(event, 'user-agent'),
+  })
   if ('challenge' in result) {
-    setCookie(event, challengeCookieName(s), result.challenge, { httpOnly: true, secure: s.secureCookies, sameSite: 'lax', path: '/', maxAge: LOGIN_CHALLENGE_SECONDS })
+    setCookie(event, challengeCookieName(s), result.challenge, {
+      httpOnly: true,
+      secure: s.secureCookies,
+      sameSite: 'lax',
+      path: '/',
+      maxAge: LOGIN_CHALLENGE_SECONDS,
+    })
     return { user: result.user, methods: await loginMethods(useDb(), result.user.id) }
   }
   await sealSessionCookie(event, result.user, result.sid)
@@ -42,7 +62,11 @@ export async function pendingLogin(event: H3Event): Promise<{ user: User, method
   return user ? { user, methods: await loginMethods(useDb(), user.id) } : undefined
 }
 
-type SecondStep = (input: { token: string | undefined, ip: string, userAgent?: string }) => Promise<{ user: User, sid: string }>
+type SecondStep = (input: {
+  token: string | undefined
+  ip: string
+  userAgent?: string
+}) => Promise<{ user: User, sid: string }>
 
 /**
  * The end of a pending sign-in, whatever the factor: the step starts the session; the pending cookie goes,
@@ -51,20 +75,27 @@ type SecondStep = (input: { token: string | undefined, ip: string, userAgent?: s
 async function finishPendingLogin(event: H3Event, step: SecondStep): Promise<User> {
   const name = challengeCookieName(useSettings())
   try {
-    const { user, sid } = await step({ token: getCookie(event, name), ip: clientIp(event), userAgent: getRequestHeader(event, 'user-agent') })
+    const { user, sid } = await step({
+      token: getCookie(event, name),
+      ip: clientIp(event),
+      userAgent: getRequestHeader(event, 'user-agent'),
+    })
     deleteCookie(event, name, { path: '/' })
     await sealSessionCookie(event, user, sid)
     return user
   }
   catch (err) {
-    if (err instanceof DomainError && (err.code === 'mfa-timeout' || err.code === 'mfa-locked')) deleteCookie(event, name, { path: '/' })
+    if (err instanceof DomainError && (err.code === 'mfa-timeout' || err.code === 'mfa-locked'))
+      deleteCookie(event, name, { path: '/' })
     throw err
   }
 }
 
 /** The second step: a TOTP or recovery code for the pending sign-in; starts the session. */
 export function logInWithCode(event: H3Event, code: string): Promise<User> {
-  return finishPendingLogin(event, input => completeLoginWithCode(useDb(), useMfaKey(), useSettings(), useOutbox(), { ...input, code }))
+  return finishPendingLogin(event, input =>
+    completeLoginWithCode(useDb(), useMfaKey(), useSettings(), useOutbox(), { ...input, code }),
+  )
 }
 
 /** Ends this browser's session (the row and the cookie). */
@@ -77,7 +108,13 @@ export async function logOut(event: H3Event) {
 /** A forgot-password request: the same one job for every address (see acceptPasswordResetRequest). */
 export async function requestResetLink(event: H3Event, readEmail: () => Promise<string>) {
   const worker = useJobWorker()
-  await acceptPasswordResetRequest(useDb(), useSettings(), email => worker.enqueueForgotPassword(email), clientIp(event), readEmail)
+  await acceptPasswordResetRequest(
+    useDb(),
+    useSettings(),
+    email => worker.enqueueForgotPassword(email),
+    clientIp(event),
+    readEmail,
+  )
 }
 
 /** What a set-password link is for, without consuming it. */
@@ -105,7 +142,9 @@ export async function changeOwnPasswordHere(event: H3Event, body: z.output<typeo
 
 /** The second step with a passkey: the browser's answer for the pending sign-in; starts the session. */
 export function logInWithPasskey(event: H3Event, response: unknown): Promise<User> {
-  return finishPendingLogin(event, input => completeLoginWithPasskey(useDb(), useSettings(), useOutbox(), { ...input, response }))
+  return finishPendingLogin(event, input =>
+    completeLoginWithPasskey(useDb(), useSettings(), useOutbox(), { ...input, response }),
+  )
 }
 
 /** WebAuthn request options for the pending sign-in's passkeys. */

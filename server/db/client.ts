@@ -61,7 +61,11 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v))
 
 /** A pool of connections to PostgreSQL (DATABASE_POOL_SIZE, default 10, at least 2, per instance). */
 function openPostgres(url: string): Db {
-  const pool = new pg.Pool({ connectionString: url, max: Math.max(2, Number(process.env.DATABASE_POOL_SIZE) || 10), application_name: 'latchkey' })
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: Math.max(2, Number(process.env.DATABASE_POOL_SIZE) || 10),
+    application_name: 'latchkey',
+  })
   // An idle connection the server dropped (a restart, a failover) is replaced on the next query; without a
   // listener its error event would end the process.
   pool.on('error', err => console.warn(`[latchkey] A database connection was closed: ${err.message}`))
@@ -85,7 +89,10 @@ async function serialized<T>(db: Db, fn: () => Promise<T>): Promise<T> {
   const before = queues.get(db) ?? Promise.resolve()
   let release!: () => void
   const mine = new Promise<void>(r => (release = r))
-  queues.set(db, before.then(() => mine))
+  queues.set(
+    db,
+    before.then(() => mine),
+  )
   await before
   try {
     return await fn()
@@ -101,7 +108,8 @@ async function serialized<T>(db: Db, fn: () => Promise<T>): Promise<T> {
  */
 export function errorCauses(err: unknown): Array<{ code?: unknown, message?: unknown, constraint?: unknown }> {
   const chain = []
-  for (let e: unknown = err; e && typeof e === 'object' && chain.length < 5; e = (e as { cause?: unknown }).cause) chain.push(e as object)
+  for (let e: unknown = err; e && typeof e === 'object' && chain.length < 5; e = (e as { cause?: unknown }).cause)
+    chain.push(e as object)
   return chain
 }
 
@@ -126,16 +134,27 @@ function isRetryable(err: unknown): boolean {
  *   hot row (one account's failure counter under a burst) makes the others wait on its row lock instead of
  *   failing and retrying. Each use says why it qualifies.
  */
-export async function withTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, opts: { atomicSteps?: boolean } = {}): Promise<T> {
+export async function withTransaction<T>(
+  db: Db,
+  fn: (tx: Tx) => Promise<T>,
+  opts: { atomicSteps?: boolean } = {},
+): Promise<T> {
   if ((db as Db & Marked)[IN_TX]) return fn(db)
   if (dialectOfDb(db) === 'pg') {
     for (let attempt = 1; ; attempt++) {
       try {
         const committed: Array<() => void> = []
-        const result = await (db as unknown as ReturnType<typeof drizzlePg>).transaction(async (pgTx) => {
-          const tx = Object.assign(pgTx, { [DIALECT_OF]: 'pg', [IN_TX]: true, [AFTER_COMMIT]: committed }) as unknown as Tx
-          return fn(tx)
-        }, { isolationLevel: opts.atomicSteps ? 'read committed' : 'serializable' })
+        const result = await (db as unknown as ReturnType<typeof drizzlePg>).transaction(
+          async (pgTx) => {
+            const tx = Object.assign(pgTx, {
+              [DIALECT_OF]: 'pg',
+              [IN_TX]: true,
+              [AFTER_COMMIT]: committed,
+            }) as unknown as Tx
+            return fn(tx)
+          },
+          { isolationLevel: opts.atomicSteps ? 'read committed' : 'serializable' },
+        )
         runAll(committed)
         return result
       }
@@ -191,7 +210,27 @@ export async function pingDatabase(db: Db) {
 
 // Errors that mean "the database cannot answer now" (down, restarting, refusing connections, out of
 // connections, locked): the request may succeed in a moment, so it is a 503, not a 500.
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '55000', '53300', '08000', '08001', '08003', '08006', 'SQLITE_BUSY'])
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01',
+  '57P02',
+  '57P03',
+  '55000',
+  '53300',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+  'SQLITE_BUSY',
+])
 export function isDatabaseUnavailable(err: unknown): boolean {
-  return errorCauses(err).some(e => UNAVAILABLE_CODES.has(codeOf(e)) || /Connection terminated|timeout exceeded when trying to connect/i.test(String(e.message)))
+  return errorCauses(err).some(
+    e =>
+      UNAVAILABLE_CODES.has(codeOf(e))
+      || /Connection terminated|timeout exceeded when trying to connect/i.test(String(e.message)),
+  )
 }

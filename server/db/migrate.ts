@@ -35,7 +35,9 @@ export async function migrateDatabase(db: Db, folder?: string) {
   const applied = await appliedMigrations(db, dialect)
   const unknown = applied.filter(h => !known.has(h))
   if (unknown.length)
-    throw new Error(`The database holds ${unknown.length} migration(s) this version does not know: it was used by a newer release of Latchkey. Run that release, or restore a backup taken before the upgrade.`)
+    throw new Error(
+      `The database holds ${unknown.length} migration(s) this version does not know: it was used by a newer release of Latchkey. Run that release, or restore a backup taken before the upgrade.`,
+    )
   if (dialect === 'pg') {
     // One instance migrates at a time: replicas starting together wait for the first (a session lock held
     // on a connection of its own while the migrator uses the others).
@@ -57,11 +59,15 @@ export async function migrateDatabase(db: Db, folder?: string) {
 async function appliedMigrations(db: Db, dialect: Dialect): Promise<string[]> {
   if (dialect === 'pg') {
     const pool = db.$client as unknown as Pool
-    const exists = await pool.query<{ t: string | null }>(`SELECT to_regclass('drizzle.__drizzle_migrations')::text AS t`)
+    const exists = await pool.query<{ t: string | null }>(
+      `SELECT to_regclass('drizzle.__drizzle_migrations')::text AS t`,
+    )
     if (!exists.rows[0]?.t) return []
     return (await pool.query<{ hash: string }>('SELECT hash FROM drizzle.__drizzle_migrations')).rows.map(r => r.hash)
   }
-  const table = db.$client.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'`).get()
+  const table = db.$client
+    .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'`)
+    .get()
   if (!table) return []
   return (db.$client.prepare('SELECT hash FROM __drizzle_migrations').all() as { hash: string }[]).map(r => r.hash)
 }

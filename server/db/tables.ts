@@ -6,55 +6,68 @@ import type { Kit } from './kit'
 // hand-written SQL (SQLite's FTS5 search and its triggers, PostgreSQL's pg_trgm index) stays in the
 // migrations of its dialect.
 
-/** Why a set-password link exists: the person asked, or an administrator mailed it, copied it, or invited a new user. */
+/**
+ * Why a set-password link exists: the person asked, or an administrator mailed it, copied it, or invited a new user.
+ */
 export const TOKEN_REASONS = ['self-service', 'admin-email', 'admin-copy', 'invitation'] as const
-export type TokenReason = typeof TOKEN_REASONS[number]
+export type TokenReason = (typeof TOKEN_REASONS)[number]
 
 /** The kinds of second factor; recovery codes live in their own table. */
 export const FACTOR_TYPES = ['totp', 'webauthn'] as const
-export type FactorType = typeof FACTOR_TYPES[number]
+export type FactorType = (typeof FACTOR_TYPES)[number]
 
 /** What a job is: a mail to deliver, a forgot-password request to look up, the periodic clean-up. */
 export const JOB_KINDS = ['mail', 'forgot-password', 'prune', 'mfa-removal'] as const
-export type JobKind = typeof JOB_KINDS[number]
+export type JobKind = (typeof JOB_KINDS)[number]
 export const JOB_STATUSES = ['pending', 'running', 'done', 'failed'] as const
 
 export function defineTables(k: Kit) {
-  const users = k.table('users', {
-    id: k.id(),
-    username: k.text('username').notNull(),
-    email: k.text('email'),
-    name: k.text('name').notNull().default(''),
-    passwordHash: k.text('password_hash'),
-    isActive: k.bool('is_active').notNull().default(true),
-    isSuperuser: k.bool('is_superuser').notNull().default(false),
-    isUserManager: k.bool('is_user_manager').notNull().default(false),
-    mustChangePassword: k.bool('must_change_password').notNull().default(false),
-    // Bumped on every password change, deactivation and "sign out everywhere": a sealed cookie
-    // carrying an older version is dead on its next request.
-    sessionVersion: k.int('session_version').notNull().default(1),
-    passwordChangedAt: k.ms('password_changed_at'),
-    lastLoginAt: k.ms('last_login_at'),
-    createdAt: k.ms('created_at').notNull(),
-    updatedAt: k.ms('updated_at').notNull(),
-  }, t => [
-    k.uniqueIndex('users_username_lower_uq').on(sql`lower(${t.username})`),
-    k.uniqueIndex('users_email_lower_uq').on(sql`lower(${t.email})`),
-    k.index('users_created_idx').on(t.createdAt),
-  ])
+  const users = k.table(
+    'users',
+    {
+      id: k.id(),
+      username: k.text('username').notNull(),
+      email: k.text('email'),
+      name: k.text('name').notNull().default(''),
+      passwordHash: k.text('password_hash'),
+      isActive: k.bool('is_active').notNull().default(true),
+      isSuperuser: k.bool('is_superuser').notNull().default(false),
+      isUserManager: k.bool('is_user_manager').notNull().default(false),
+      mustChangePassword: k.bool('must_change_password').notNull().default(false),
+      // Bumped on every password change, deactivation and "sign out everywhere": a sealed cookie
+      // carrying an older version is dead on its next request.
+      sessionVersion: k.int('session_version').notNull().default(1),
+      passwordChangedAt: k.ms('password_changed_at'),
+      lastLoginAt: k.ms('last_login_at'),
+      createdAt: k.ms('created_at').notNull(),
+      updatedAt: k.ms('updated_at').notNull(),
+    },
+    t => [
+      k.uniqueIndex('users_username_lower_uq').on(sql`lower(${t.username})`),
+      k.uniqueIndex('users_email_lower_uq').on(sql`lower(${t.email})`),
+      k.index('users_created_idx').on(t.createdAt),
+    ],
+  )
 
   /** One row per signed-in browser; the cookie names the row, so sessions can be counted, listed and idled out. */
-  const sessions = k.table('sessions', {
-    id: k.text('id').primaryKey(),
-    userId: k.int('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-    createdAt: k.ms('created_at').notNull(),
-    lastSeenAt: k.ms('last_seen_at').notNull(),
-    ip: k.text('ip'),
-    userAgent: k.text('user_agent'),
-    // The last proof of presence (the sign-in, or a password or code entered again): changes to the second
-    // factor need one from the last 15 minutes.
-    verifiedAt: k.ms('verified_at'),
-  }, t => [k.index('sessions_user_idx').on(t.userId)])
+  const sessions = k.table(
+    'sessions',
+    {
+      id: k.text('id').primaryKey(),
+      userId: k
+        .int('user_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      createdAt: k.ms('created_at').notNull(),
+      lastSeenAt: k.ms('last_seen_at').notNull(),
+      ip: k.text('ip'),
+      userAgent: k.text('user_agent'),
+      // The last proof of presence (the sign-in, or a password or code entered again): changes to the second
+      // factor need one from the last 15 minutes.
+      verifiedAt: k.ms('verified_at'),
+    },
+    t => [k.index('sessions_user_idx').on(t.userId)],
+  )
 
   /** Fixed-window counters for rate limits; kept in the database so limits survive restarts. */
   const rateLimits = k.table('rate_limits', {
@@ -67,16 +80,23 @@ export function defineTables(k: Kit) {
    * Only the SHA-256 of a token is stored; the token itself exists only in the link that was sent.
    * An admin-issued link records its issuer: at use, the issuer must still be allowed to change the target.
    */
-  const passwordTokens = k.table('password_tokens', {
-    id: k.id(),
-    userId: k.int('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-    tokenHash: k.text('token_hash').notNull().unique(),
-    reason: k.text('reason', { enum: TOKEN_REASONS }).notNull().default('self-service'),
-    issuedById: k.int('issued_by_id'),
-    createdAt: k.ms('created_at').notNull(),
-    expiresAt: k.ms('expires_at').notNull(),
-    usedAt: k.ms('used_at'),
-  }, t => [k.index('password_tokens_user_idx').on(t.userId)])
+  const passwordTokens = k.table(
+    'password_tokens',
+    {
+      id: k.id(),
+      userId: k
+        .int('user_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      tokenHash: k.text('token_hash').notNull().unique(),
+      reason: k.text('reason', { enum: TOKEN_REASONS }).notNull().default('self-service'),
+      issuedById: k.int('issued_by_id'),
+      createdAt: k.ms('created_at').notNull(),
+      expiresAt: k.ms('expires_at').notNull(),
+      usedAt: k.ms('used_at'),
+    },
+    t => [k.index('password_tokens_user_idx').on(t.userId)],
+  )
 
   /** Small server-wide values kept in the database (the first-run setup code, the audit hashing key). */
   const appMeta = k.table('app_meta', {
@@ -84,37 +104,52 @@ export function defineTables(k: Kit) {
     value: k.text('value').notNull(),
   })
 
-  const auditLog = k.table('audit_log', {
-    id: k.id(),
-    at: k.ms('at').notNull(),
-    action: k.text('action').notNull(),
-    actorId: k.int('actor_id'),
-    actorLabel: k.text('actor_label'),
-    targetId: k.int('target_id'),
-    ip: k.text('ip'),
-    details: k.json<Record<string, unknown>>('details'),
-  }, t => [k.index('audit_at_idx').on(t.at), k.index('audit_action_idx').on(t.action), k.index('audit_target_idx').on(t.targetId)])
+  const auditLog = k.table(
+    'audit_log',
+    {
+      id: k.id(),
+      at: k.ms('at').notNull(),
+      action: k.text('action').notNull(),
+      actorId: k.int('actor_id'),
+      actorLabel: k.text('actor_label'),
+      targetId: k.int('target_id'),
+      ip: k.text('ip'),
+      details: k.json<Record<string, unknown>>('details'),
+    },
+    t => [
+      k.index('audit_at_idx').on(t.at),
+      k.index('audit_action_idx').on(t.action),
+      k.index('audit_target_idx').on(t.targetId),
+    ],
+  )
 
   /**
    * A user's second factors. A TOTP secret is stored encrypted (AES-256-GCM, key outside the database); it counts
    * only once confirmed with a correct code. `last_used_step` refuses a code's replay. A passkey or security key
    * (WebAuthn) keeps its credential id, public key, signature counter and transports.
    */
-  const mfaFactors = k.table('mfa_factors', {
-    id: k.id(),
-    userId: k.int('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-    type: k.text('type', { enum: FACTOR_TYPES }).notNull(),
-    name: k.text('name').notNull(),
-    secret: k.text('secret'),
-    lastUsedStep: k.int('last_used_step'),
-    credentialId: k.text('credential_id'),
-    publicKey: k.text('public_key'),
-    counter: k.bigint('counter'),
-    transports: k.json<string[]>('transports'),
-    confirmedAt: k.ms('confirmed_at'),
-    createdAt: k.ms('created_at').notNull(),
-    lastUsedAt: k.ms('last_used_at'),
-  }, t => [k.index('mfa_factors_user_idx').on(t.userId), k.uniqueIndex('mfa_factors_credential_uq').on(t.credentialId)])
+  const mfaFactors = k.table(
+    'mfa_factors',
+    {
+      id: k.id(),
+      userId: k
+        .int('user_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      type: k.text('type', { enum: FACTOR_TYPES }).notNull(),
+      name: k.text('name').notNull(),
+      secret: k.text('secret'),
+      lastUsedStep: k.int('last_used_step'),
+      credentialId: k.text('credential_id'),
+      publicKey: k.text('public_key'),
+      counter: k.bigint('counter'),
+      transports: k.json<string[]>('transports'),
+      confirmedAt: k.ms('confirmed_at'),
+      createdAt: k.ms('created_at').notNull(),
+      lastUsedAt: k.ms('last_used_at'),
+    },
+    t => [k.index('mfa_factors_user_idx').on(t.userId), k.uniqueIndex('mfa_factors_credential_uq').on(t.credentialId)],
+  )
 
   /** WebAuthn challenges in flight (registration: per session; sign-in: per login challenge), a few minutes each. */
   const webauthnChallenges = k.table('webauthn_challenges', {
@@ -124,24 +159,41 @@ export function defineTables(k: Kit) {
   })
 
   /** Single-use recovery codes: only a keyed hash (HMAC-SHA-256) of each is stored. */
-  const recoveryCodes = k.table('recovery_codes', {
-    id: k.id(),
-    userId: k.int('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-    codeHash: k.text('code_hash').notNull(),
-    createdAt: k.ms('created_at').notNull(),
-    usedAt: k.ms('used_at'),
-  }, t => [k.index('recovery_codes_user_idx').on(t.userId), k.uniqueIndex('recovery_codes_hash_uq').on(t.userId, t.codeHash)])
+  const recoveryCodes = k.table(
+    'recovery_codes',
+    {
+      id: k.id(),
+      userId: k
+        .int('user_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      codeHash: k.text('code_hash').notNull(),
+      createdAt: k.ms('created_at').notNull(),
+      usedAt: k.ms('used_at'),
+    },
+    t => [
+      k.index('recovery_codes_user_idx').on(t.userId),
+      k.uniqueIndex('recovery_codes_hash_uq').on(t.userId, t.codeHash),
+    ],
+  )
 
   /**
    * A sign-in waiting for its second factor: the password was right; the browser holds the token (a 5-minute
    * cookie), only its SHA-256 is here. Not a session: it opens nothing but the second-factor step.
    */
-  const loginChallenges = k.table('login_challenges', {
-    tokenHash: k.text('token_hash').primaryKey(),
-    userId: k.int('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-    createdAt: k.ms('created_at').notNull(),
-    expiresAt: k.ms('expires_at').notNull(),
-  }, t => [k.index('login_challenges_user_idx').on(t.userId)])
+  const loginChallenges = k.table(
+    'login_challenges',
+    {
+      tokenHash: k.text('token_hash').primaryKey(),
+      userId: k
+        .int('user_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      createdAt: k.ms('created_at').notNull(),
+      expiresAt: k.ms('expires_at').notNull(),
+    },
+    t => [k.index('login_challenges_user_idx').on(t.userId)],
+  )
 
   /**
    * "I lost my authenticator", without an administrator: asked for on the second-factor step (the password was
@@ -149,20 +201,27 @@ export function defineTables(k: Kit) {
    * cancelled (by the one-click link in every mail, or by any sign-in with the second factor). The confirm
    * token is stored only as a hash.
    */
-  const mfaRemovals = k.table('mfa_removals', {
-    id: k.id(),
-    userId: k.int('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-    confirmTokenHash: k.text('confirm_token_hash').notNull().unique(),
-    cancelTokenHash: k.text('cancel_token_hash').notNull().unique(),
-    // The cancel token itself, encrypted like TOTP secrets: every later mail repeats the same cancel link.
-    cancelToken: k.text('cancel_token').notNull(),
-    createdAt: k.ms('created_at').notNull(),
-    confirmBy: k.ms('confirm_by').notNull(),
-    confirmedAt: k.ms('confirmed_at'),
-    dueAt: k.ms('due_at'),
-    cancelledAt: k.ms('cancelled_at'),
-    completedAt: k.ms('completed_at'),
-  }, t => [k.index('mfa_removals_user_idx').on(t.userId)])
+  const mfaRemovals = k.table(
+    'mfa_removals',
+    {
+      id: k.id(),
+      userId: k
+        .int('user_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      confirmTokenHash: k.text('confirm_token_hash').notNull().unique(),
+      cancelTokenHash: k.text('cancel_token_hash').notNull().unique(),
+      // The cancel token itself, encrypted like TOTP secrets: every later mail repeats the same cancel link.
+      cancelToken: k.text('cancel_token').notNull(),
+      createdAt: k.ms('created_at').notNull(),
+      confirmBy: k.ms('confirm_by').notNull(),
+      confirmedAt: k.ms('confirmed_at'),
+      dueAt: k.ms('due_at'),
+      cancelledAt: k.ms('cancelled_at'),
+      completedAt: k.ms('completed_at'),
+    },
+    t => [k.index('mfa_removals_user_idx').on(t.userId)],
+  )
 
   /**
    * The durable work queue: work that happens after a response (mails, the forgot-password lookup, pruning)
@@ -170,25 +229,39 @@ export function defineTables(k: Kit) {
    * one with a lease (`lease_until`); a job whose worker died is taken over when the lease runs out. `key`
    * makes an enqueue idempotent (the periodic prune: one per time slot across every instance).
    */
-  const jobs = k.table('jobs', {
-    id: k.id(),
-    kind: k.text('kind', { enum: JOB_KINDS }).notNull(),
-    payload: k.text('payload').notNull(),
-    key: k.text('key'),
-    status: k.text('status', { enum: JOB_STATUSES }).notNull().default('pending'),
-    attempts: k.int('attempts').notNull().default(0),
-    runAt: k.ms('run_at').notNull(),
-    leaseUntil: k.ms('lease_until'),
-    leasedBy: k.text('leased_by'),
-    lastError: k.text('last_error'),
-    createdAt: k.ms('created_at').notNull(),
-    finishedAt: k.ms('finished_at'),
-  }, t => [
-    k.uniqueIndex('jobs_key_unique').on(t.key),
-    k.index('jobs_due_idx').on(t.status, t.runAt),
-  ])
+  const jobs = k.table(
+    'jobs',
+    {
+      id: k.id(),
+      kind: k.text('kind', { enum: JOB_KINDS }).notNull(),
+      payload: k.text('payload').notNull(),
+      key: k.text('key'),
+      status: k.text('status', { enum: JOB_STATUSES }).notNull().default('pending'),
+      attempts: k.int('attempts').notNull().default(0),
+      runAt: k.ms('run_at').notNull(),
+      leaseUntil: k.ms('lease_until'),
+      leasedBy: k.text('leased_by'),
+      lastError: k.text('last_error'),
+      createdAt: k.ms('created_at').notNull(),
+      finishedAt: k.ms('finished_at'),
+    },
+    t => [k.uniqueIndex('jobs_key_unique').on(t.key), k.index('jobs_due_idx').on(t.status, t.runAt)],
+  )
 
-  return { users, sessions, rateLimits, passwordTokens, appMeta, auditLog, mfaFactors, webauthnChallenges, recoveryCodes, loginChallenges, mfaRemovals, jobs }
+  return {
+    users,
+    sessions,
+    rateLimits,
+    passwordTokens,
+    appMeta,
+    auditLog,
+    mfaFactors,
+    webauthnChallenges,
+    recoveryCodes,
+    loginChallenges,
+    mfaRemovals,
+    jobs,
+  }
 }
 
 export type Tables = ReturnType<typeof defineTables>

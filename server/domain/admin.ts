@@ -4,7 +4,13 @@ import { tablesOf, type User } from '../db/schema'
 import { setPasswordLinkNotice } from '../mail/notices'
 import type { Outbox } from '../mail/queue'
 import { linkOrigin, setPasswordMailBlocker, type Settings } from '../settings'
-import { canEditUser, canGrantSuperuser, canManageUsers, canRemoveSecondFactor, type Actor } from '../../shared/permissions'
+import {
+  canEditUser,
+  canGrantSuperuser,
+  canManageUsers,
+  canRemoveSecondFactor,
+  type Actor,
+} from '../../shared/permissions'
 import { createAccount } from './account'
 import { provenActor, type Ctx } from './context'
 import { mfaOverview, removeAllFactors } from './mfa'
@@ -17,7 +23,10 @@ import { findUserById, toPublicUser, uniqueViolation, voidTokens } from './users
 import type { UserDetail } from '../../shared/types'
 import { userStatus } from '../../shared/user-status'
 
-export interface ActorMeta { actor: User, ip?: string }
+export interface ActorMeta {
+  actor: User
+  ip?: string
+}
 
 const NOT_FOUND = 'User not found.'
 
@@ -29,8 +38,16 @@ const NOT_FOUND = 'User not found.'
 export async function editableTarget(db: Db, actor: Actor, id: number): Promise<User> {
   const target = await findUserById(db, id)
   if (!target) throw new DomainError(404, NOT_FOUND)
-  if (target.id === actor.id) throw new DomainError(403, 'Change your own account on your profile page (it asks for your current password).', undefined, undefined, 'own-account')
-  if (!canEditUser(actor, target)) throw new DomainError(403, 'You may not change a superuser. Ask a superuser to do it.')
+  if (target.id === actor.id)
+    throw new DomainError(
+      403,
+      'Change your own account on your profile page (it asks for your current password).',
+      undefined,
+      undefined,
+      'own-account',
+    )
+  if (!canEditUser(actor, target))
+    throw new DomainError(403, 'You may not change a superuser. Ask a superuser to do it.')
   return target
 }
 
@@ -53,10 +70,15 @@ export async function userDetail(db: Db, actor: Actor, id: number): Promise<User
   const links = await adminIssuedLinks(db, user.id)
   const pub = toPublicUser(user)
   return {
-    ...pub, status: userStatus(pub, links.find(l => l.reason === 'invitation')?.expiresAt ?? null, Date.now()), sessions: await countSessions(db, user.id),
-    mfa: mfa.factors.length > 0, secondFactors: canEdit ? mfa.factors : [], recoveryCodesLeft: canEdit ? mfa.recoveryCodesLeft : 0,
+    ...pub,
+    status: userStatus(pub, links.find(l => l.reason === 'invitation')?.expiresAt ?? null, Date.now()),
+    sessions: await countSessions(db, user.id),
+    mfa: mfa.factors.length > 0,
+    secondFactors: canEdit ? mfa.factors : [],
+    recoveryCodesLeft: canEdit ? mfa.recoveryCodesLeft : 0,
     mfaRemovalDueAt: mfa.pendingRemoval?.dueAt ?? null,
-    canEdit: canEdit && actor.id !== user.id, canRemoveMfa: canRemoveSecondFactor(actor, user) && actor.id !== user.id,
+    canEdit: canEdit && actor.id !== user.id,
+    canRemoveMfa: canRemoveSecondFactor(actor, user) && actor.id !== user.id,
     links,
   }
 }
@@ -68,7 +90,13 @@ export async function factorsOfUser(db: Db, actor: Actor, id: number) {
   return mfaOverview(db, target.id)
 }
 
-export interface ListQuery { search: string, page: number, pageSize: number, sort: 'username' | 'name' | 'email' | 'lastLoginAt' | 'createdAt', order: 'asc' | 'desc' }
+export interface ListQuery {
+  search: string
+  page: number
+  pageSize: number
+  sort: 'username' | 'name' | 'email' | 'lastLoginAt' | 'createdAt'
+  order: 'asc' | 'desc'
+}
 
 /**
  * Searches username, name and email (case-insensitive substring), sorted and paginated. Terms of 3+
@@ -93,18 +121,33 @@ export async function listUsers(db: Db, q: ListQuery) {
     const like = `%${escapeLike(q.search)}%`
     where = sql`(${users.username} LIKE ${like} ESCAPE '\\' OR ${users.name} LIKE ${like} ESCAPE '\\' OR ${users.email} LIKE ${like} ESCAPE '\\')`
   }
-  const col = { username: sql`lower(${users.username})`, name: users.name, email: users.email, lastLoginAt: users.lastLoginAt, createdAt: users.createdAt }[q.sort]
+  const col = {
+    username: sql`lower(${users.username})`,
+    name: users.name,
+    email: users.email,
+    lastLoginAt: users.lastLoginAt,
+    createdAt: users.createdAt,
+  }[q.sort]
   // The newest unused invitation per user, for the "Invitation pending / expired" status in the list.
   // (Written out: drizzle leaves columns unqualified inside sql``, and "id" would bind to the inner table.)
-  const invitationExpiresAt = sql<number | null>`(SELECT max(pt.expires_at) FROM password_tokens pt WHERE pt.user_id = "users"."id" AND pt.reason = 'invitation' AND pt.used_at IS NULL)`
+  const invitationExpiresAt = sql<
+    number | null
+  >`(SELECT max(pt.expires_at) FROM password_tokens pt WHERE pt.user_id = "users"."id" AND pt.reason = 'invitation' AND pt.used_at IS NULL)`
   const mfa = sql<number>`(SELECT count(*) FROM mfa_factors f WHERE f.user_id = "users"."id" AND f.confirmed_at IS NOT NULL)`
   // The page and the count side by side: on PostgreSQL two connections, so a common term (thousands of
   // matches to recheck) costs one pass of time, not two.
   const [items, counted] = await Promise.all([
-    db.select({ user: users, invitationExpiresAt, mfa }).from(users).where(where)
+    db
+      .select({ user: users, invitationExpiresAt, mfa })
+      .from(users)
+      .where(where)
       .orderBy(q.order === 'asc' ? asc(col) : desc(col), asc(users.id))
-      .limit(q.pageSize).offset((q.page - 1) * q.pageSize),
-    db.select({ n: sql<number>`count(*)` }).from(users).where(where),
+      .limit(q.pageSize)
+      .offset((q.page - 1) * q.pageSize),
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(users)
+      .where(where),
   ])
   return { items, total: Number(first(counted)?.n ?? 0) }
 }
@@ -132,12 +175,26 @@ export interface CreateInput {
  * the invitation link and the audit row are written in one transaction, and the mail is queued.
  */
 export async function createUserAsAdmin(db: Db, s: Settings, outbox: Outbox, input: CreateInput, meta: ActorMeta) {
-  if (input.isSuperuser && !canGrantSuperuser(meta.actor)) throw new DomainError(403, 'Only a superuser may create a superuser.')
+  if (input.isSuperuser && !canGrantSuperuser(meta.actor))
+    throw new DomainError(403, 'Only a superuser may create a superuser.')
   if (input.sendSetPasswordLink) {
     const blocker = setPasswordMailBlocker(s)
-    if (blocker) throw new DomainError(400, `A set-password link cannot be emailed: ${blocker}. Set an initial password instead.`, { sendSetPasswordLink: [`Not available: ${blocker}.`] })
-    if (!input.email) throw new DomainError(400, 'Enter an email address to send a set-password link to.', { email: ['Enter an email address to send a set-password link to.'] })
-    if (!input.isActive) throw new DomainError(400, 'A deactivated user cannot set a password. Create them active, or set an initial password.', { isActive: ['A deactivated user cannot use a set-password link.'] })
+    if (blocker)
+      throw new DomainError(
+        400,
+        `A set-password link cannot be emailed: ${blocker}. Set an initial password instead.`,
+        { sendSetPasswordLink: [`Not available: ${blocker}.`] },
+      )
+    if (!input.email)
+      throw new DomainError(400, 'Enter an email address to send a set-password link to.', {
+        email: ['Enter an email address to send a set-password link to.'],
+      })
+    if (!input.isActive)
+      throw new DomainError(
+        400,
+        'A deactivated user cannot set a password. Create them active, or set an initial password.',
+        { isActive: ['A deactivated user cannot use a set-password link.'] },
+      )
   }
   const { user } = await createAccount(db, s, {
     input: { ...input, mustChangePassword: !!input.password && input.mustChangePassword },
@@ -145,7 +202,17 @@ export async function createUserAsAdmin(db: Db, s: Settings, outbox: Outbox, inp
     then: async (tx, created) => {
       if (!input.sendSetPasswordLink) return undefined
       const link = await issueToken(tx, created.id, 'invitation', s.adminResetLinkTimeout, meta.actor.id)
-      await outbox.enqueue(tx, setPasswordLinkNotice(s, created, setPasswordLink(linkOrigin(s)!, link.token), s.adminResetLinkTimeout, 'invitation', meta.actor.username))
+      await outbox.enqueue(
+        tx,
+        setPasswordLinkNotice(
+          s,
+          created,
+          setPasswordLink(linkOrigin(s)!, link.token),
+          s.adminResetLinkTimeout,
+          'invitation',
+          meta.actor.username,
+        ),
+      )
       return { invitationExpiresAt: link.expiresAt }
     },
   })
@@ -155,12 +222,19 @@ export async function createUserAsAdmin(db: Db, s: Settings, outbox: Outbox, inp
 /** True when `userId` is the only active superuser left. */
 async function isLastActiveSuperuser(db: Db, userId: number): Promise<boolean> {
   const { users } = tablesOf(db)
-  const others = first(await db.select({ n: sql<number>`count(*)` }).from(users)
-    .where(and(eq(users.isSuperuser, true), eq(users.isActive, true), ne(users.id, userId))))?.n ?? 0
+  const others
+    = first(
+      await db
+        .select({ n: sql<number>`count(*)` })
+        .from(users)
+        .where(and(eq(users.isSuperuser, true), eq(users.isActive, true), ne(users.id, userId))),
+    )?.n ?? 0
   return Number(others) === 0
 }
 
-export type UserPatch = Partial<Pick<User, 'username' | 'email' | 'name' | 'isActive' | 'isSuperuser' | 'isUserManager'>>
+export type UserPatch = Partial<
+  Pick<User, 'username' | 'email' | 'name' | 'isActive' | 'isSuperuser' | 'isUserManager'>
+>
 
 /** Changes after which a link issued earlier must not work any more: who may issue it, or where it goes, changed. */
 const VOIDS_LINKS: Array<keyof UserPatch> = ['email', 'isActive', 'isSuperuser', 'isUserManager']
@@ -174,22 +248,52 @@ export async function updateUserAsAdmin(db: Db, id: number, patch: UserPatch, me
   const { users } = tablesOf(db)
   return withTransaction(db, async (tx) => {
     const target = await editableTarget(tx, meta.actor, id)
-    const changed = (Object.keys(patch) as Array<keyof UserPatch>).filter(k => patch[k] !== undefined && patch[k] !== target[k])
-    if (changed.includes('isSuperuser') && !canGrantSuperuser(meta.actor)) throw new DomainError(403, 'Only a superuser may grant or remove superuser.')
-    const losesSuperuser = target.isSuperuser && target.isActive && (patch.isSuperuser === false || patch.isActive === false)
-    if (losesSuperuser && await isLastActiveSuperuser(tx, id)) throw new DomainError(400, 'This is the last active superuser. Make someone else a superuser first.')
+    const changed = (Object.keys(patch) as Array<keyof UserPatch>).filter(
+      k => patch[k] !== undefined && patch[k] !== target[k],
+    )
+    if (changed.includes('isSuperuser') && !canGrantSuperuser(meta.actor))
+      throw new DomainError(403, 'Only a superuser may grant or remove superuser.')
+    const losesSuperuser
+      = target.isSuperuser && target.isActive && (patch.isSuperuser === false || patch.isActive === false)
+    if (losesSuperuser && (await isLastActiveSuperuser(tx, id)))
+      throw new DomainError(400, 'This is the last active superuser. Make someone else a superuser first.')
     if (!changed.length) return { user: target, changed }
     const values = Object.fromEntries(changed.map(k => [k, patch[k]]))
     let user: User
     try {
-      user = first(await tx.update(users).set({ ...values, updatedAt: Date.now() }).where(eq(users.id, id)).returning())!
+      user = first(
+        await tx
+          .update(users)
+          .set({ ...values, updatedAt: Date.now() })
+          .where(eq(users.id, id))
+          .returning(),
+      )!
     }
     catch (err) {
       throw uniqueViolation(err) ?? err
     }
     const linksVoided = changed.some(c => VOIDS_LINKS.includes(c)) ? await voidTokens(tx, id) : 0
     const sessionsEnded = patch.isActive === false ? (await revokeSessions(tx, id)).sessionsEnded : 0
-    await audit(tx, { action: 'user_updated', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { fields: changed, ...(changed.some(c => c.startsWith('is')) ? { permissions: { isActive: user.isActive, isSuperuser: user.isSuperuser, isUserManager: user.isUserManager } } : {}), ...(sessionsEnded ? { sessionsEnded } : {}), ...(linksVoided ? { linksVoided } : {}) } })
+    await audit(tx, {
+      action: 'user_updated',
+      actorId: meta.actor.id,
+      targetId: id,
+      ip: meta.ip,
+      details: {
+        fields: changed,
+        ...(changed.some(c => c.startsWith('is'))
+          ? {
+              permissions: {
+                isActive: user.isActive,
+                isSuperuser: user.isSuperuser,
+                isUserManager: user.isUserManager,
+              },
+            }
+          : {}),
+        ...(sessionsEnded ? { sessionsEnded } : {}),
+        ...(linksVoided ? { linksVoided } : {}),
+      },
+    })
     return { user, changed }
   })
 }
@@ -198,11 +302,23 @@ export async function updateUserAsAdmin(db: Db, id: number, patch: UserPatch, me
  * Sets another user's password (the seed's admin path) through the one password pipeline. Must-change
  * defaults to on; such a temporary password expires after TEMPORARY_PASSWORD_TIMEOUT.
  */
-export async function adminSetPassword(db: Db, s: Settings, outbox: Outbox, id: number, input: { password: string, mustChangePassword: boolean, notifyUser: boolean }, meta: ActorMeta) {
+export async function adminSetPassword(
+  db: Db,
+  s: Settings,
+  outbox: Outbox,
+  id: number,
+  input: { password: string, mustChangePassword: boolean, notifyUser: boolean },
+  meta: ActorMeta,
+) {
   const target = await editableTarget(db, meta.actor, id)
   const result = await changePassword(db, s, outbox, {
-    user: target, password: input.password, how: 'admin', actor: { id: meta.actor.id, username: meta.actor.username }, ip: meta.ip,
-    mustChangePassword: input.mustChangePassword, notify: input.notifyUser,
+    user: target,
+    password: input.password,
+    how: 'admin',
+    actor: { id: meta.actor.id, username: meta.actor.username },
+    ip: meta.ip,
+    mustChangePassword: input.mustChangePassword,
+    notify: input.notifyUser,
     // The actor's permission is checked again inside the write (it may have changed while hashing).
     guard: async (tx) => {
       await editableTarget(tx, (await findUserById(tx, meta.actor.id)) ?? meta.actor, id)
@@ -217,9 +333,20 @@ export async function adminIssueLink(db: Db, s: Settings, id: number, meta: Acto
   return withTransaction(db, async (tx) => {
     const target = await activeTarget(tx, meta, id)
     const issued = await issueToken(tx, id, 'admin-copy', s.adminResetLinkTimeout, meta.actor.id)
-    await audit(tx, { action: 'admin_reset_link_issued', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { expiresAt: issued.expiresAt } })
+    await audit(tx, {
+      action: 'admin_reset_link_issued',
+      actorId: meta.actor.id,
+      targetId: id,
+      ip: meta.ip,
+      details: { expiresAt: issued.expiresAt },
+    })
     const origin = linkOrigin(s)
-    return { target, expiresAt: issued.expiresAt, path: setPasswordLink('', issued.token), link: origin ? setPasswordLink(origin, issued.token) : null }
+    return {
+      target,
+      expiresAt: issued.expiresAt,
+      path: setPasswordLink('', issued.token),
+      link: origin ? setPasswordLink(origin, issued.token) : null,
+    }
   })
 }
 
@@ -233,10 +360,26 @@ export async function adminSendResetEmail(db: Db, s: Settings, outbox: Outbox, i
   return withTransaction(db, async (tx) => {
     const target = await activeTarget(tx, meta, id)
     if (!target.email) throw new DomainError(400, 'This user has no email address.')
-    const reason = target.passwordHash ? 'admin-email' as const : 'invitation' as const
+    const reason = target.passwordHash ? ('admin-email' as const) : ('invitation' as const)
     const issued = await issueToken(tx, id, reason, s.adminResetLinkTimeout, meta.actor.id)
-    await audit(tx, { action: 'admin_reset_email_sent', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { expiresAt: issued.expiresAt, reason } })
-    await outbox.enqueue(tx, setPasswordLinkNotice(s, target, setPasswordLink(linkOrigin(s)!, issued.token), s.adminResetLinkTimeout, reason, meta.actor.username))
+    await audit(tx, {
+      action: 'admin_reset_email_sent',
+      actorId: meta.actor.id,
+      targetId: id,
+      ip: meta.ip,
+      details: { expiresAt: issued.expiresAt, reason },
+    })
+    await outbox.enqueue(
+      tx,
+      setPasswordLinkNotice(
+        s,
+        target,
+        setPasswordLink(linkOrigin(s)!, issued.token),
+        s.adminResetLinkTimeout,
+        reason,
+        meta.actor.username,
+      ),
+    )
     return { expiresAt: issued.expiresAt, reason }
   })
 }
@@ -252,7 +395,13 @@ export async function adminRevokeLinks(db: Db, id: number, meta: ActorMeta) {
   return withTransaction(db, async (tx) => {
     await editableTarget(tx, meta.actor, id)
     const linksVoided = await voidTokens(tx, id)
-    await audit(tx, { action: 'admin_links_revoked', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { linksVoided } })
+    await audit(tx, {
+      action: 'admin_links_revoked',
+      actorId: meta.actor.id,
+      targetId: id,
+      ip: meta.ip,
+      details: { linksVoided },
+    })
     return { linksVoided }
   })
 }
@@ -262,7 +411,13 @@ export async function adminSignOut(db: Db, id: number, meta: ActorMeta) {
   return withTransaction(db, async (tx) => {
     await editableTarget(tx, meta.actor, id)
     const result = await revokeSessions(tx, id)
-    await audit(tx, { action: 'sessions_revoked', actorId: meta.actor.id, targetId: id, ip: meta.ip, details: { sessionsEnded: result.sessionsEnded } })
+    await audit(tx, {
+      action: 'sessions_revoked',
+      actorId: meta.actor.id,
+      targetId: id,
+      ip: meta.ip,
+      details: { sessionsEnded: result.sessionsEnded },
+    })
     return result
   })
 }
@@ -276,6 +431,13 @@ export async function adminRemoveSecondFactor(ctx: Ctx, input: { id: number }) {
   const { user: actor, ip } = await provenActor(ctx)
   const meta: ActorMeta = { actor, ip }
   const target = await editableTarget(db, meta.actor, input.id)
-  if (!canRemoveSecondFactor(meta.actor, target)) throw new DomainError(403, 'Only a superuser may remove the second factor of a user manager or superuser. Ask a superuser, or let them use "I lost my authenticator".', undefined, undefined, 'superuser-only')
+  if (!canRemoveSecondFactor(meta.actor, target))
+    throw new DomainError(
+      403,
+      'Only a superuser may remove the second factor of a user manager or superuser. Ask a superuser, or let them use "I lost my authenticator".',
+      undefined,
+      undefined,
+      'superuser-only',
+    )
   return (await removeAllFactors(db, s, outbox, target, { actor: meta.actor, ip: meta.ip }))!
 }

@@ -31,7 +31,11 @@ function inList(list: BlockList, addr: string): boolean {
  * trusted ones and the client's own (left-most) entries are never believed. With a hop count, the entry
  * `hops` places left of the peer is taken; with CIDRs, the first address from the right that is not a proxy.
  */
-export function resolveClientIp(peer: string | undefined, forwardedFor: string | undefined, trust: TrustProxy): string | undefined {
+export function resolveClientIp(
+  peer: string | undefined,
+  forwardedFor: string | undefined,
+  trust: TrustProxy,
+): string | undefined {
   const ip = pickClientIp(peer, forwardedFor, trust)
   return ip && sameMachineForm(ip)
 }
@@ -46,10 +50,20 @@ export function sameMachineForm(ip: string): string {
   return ip === '::1' ? '127.0.0.1' : ip
 }
 
-function pickClientIp(peer: string | undefined, forwardedFor: string | undefined, trust: TrustProxy): string | undefined {
+function pickClientIp(
+  peer: string | undefined,
+  forwardedFor: string | undefined,
+  trust: TrustProxy,
+): string | undefined {
   if (trust.kind === 'none' || (!peer && trust.kind === 'cidrs')) return peer
   // No peer address: a local socket (Nitro's dev proxy), which counts as one hop.
-  const chain = [...(forwardedFor ?? '').split(',').map(s => s.trim()).filter(Boolean), peer ?? 'local-socket']
+  const chain = [
+    ...(forwardedFor ?? '')
+      .split(',')
+      .map(s => s.trim())
+      .filter(Boolean),
+    peer ?? 'local-socket',
+  ]
   if (trust.kind === 'hops') {
     const entry = chain[Math.max(0, chain.length - 1 - trust.hops)]
     return entry && isIP(entry) ? entry : peer

@@ -6,7 +6,12 @@ import { DomainError } from './errors'
 import { hasRecentProof } from './sessions'
 
 /** Who acts: the signed-in user, the session they act from, and where they are. */
-export interface Acting { user: User, sid: string, ip?: string, userAgent?: string }
+export interface Acting {
+  user: User
+  sid: string
+  ip?: string
+  userAgent?: string
+}
 
 /**
  * What every rule is called with: the services (database, settings, outbox, the key of the second-factor
@@ -37,6 +42,12 @@ export function actingUser(ctx: Ctx): Acting {
 export async function provenActor(ctx: Ctx): Promise<Acting> {
   const actor = actingUser(ctx)
   if (!(await hasRecentProof(ctx.db, actor.sid, ctx.now)))
-    throw new DomainError(403, 'Confirm it is you: enter your password or a code again.', undefined, undefined, 'reauth-required')
+    throw new DomainError(
+      403,
+      'Confirm it is you: enter your password or a code again.',
+      undefined,
+      undefined,
+      'reauth-required',
+    )
   return actor
 }

@@ -3,7 +3,13 @@
  * a Retry-After and a stable code pages can test instead of the message text.
  */
 export class DomainError extends Error {
-  constructor(public status: number, message: string, public fieldErrors?: Record<string, string[]>, public retryAfter?: number, public code?: string) {
+  constructor(
+    public status: number,
+    message: string,
+    public fieldErrors?: Record<string, string[]>,
+    public retryAfter?: number,
+    public code?: string,
+  ) {
     super(message)
   }
 }

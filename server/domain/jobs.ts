@@ -5,16 +5,34 @@ import { tablesOf, type Job, type JobKind } from '../db/schema'
 // The durable job queue (see the jobs table): enqueue inside the request, before its answer; a worker in
 // every instance claims due jobs with a lease, runs them, and records the outcome.
 
-export interface NewJob { kind: JobKind, payload: unknown, key?: string, runAt?: number }
+export interface NewJob {
+  kind: JobKind
+  payload: unknown
+  key?: string
+  runAt?: number
+}
 
 /** Adds a job (nothing when a job with the same key exists). Returns its id, or null for a duplicate key. */
 export async function enqueueJob(db: Db, job: NewJob, now = Date.now()): Promise<number | null> {
   const { jobs } = tablesOf(db)
-  return withTransaction(db, async (tx) => {
-    const rows = await tx.insert(jobs).values({ kind: job.kind, payload: JSON.stringify(job.payload ?? null), key: job.key ?? null, runAt: job.runAt ?? now, createdAt: now })
-      .onConflictDoNothing().returning({ id: jobs.id })
-    return first(rows)?.id ?? null
-  }, { atomicSteps: true })
+  return withTransaction(
+    db,
+    async (tx) => {
+      const rows = await tx
+        .insert(jobs)
+        .values({
+          kind: job.kind,
+          payload: JSON.stringify(job.payload ?? null),
+          key: job.key ?? null,
+          runAt: job.runAt ?? now,
+          createdAt: now,
+        })
+        .onConflictDoNothing()
+        .returning({ id: jobs.id })
+      return first(rows)?.id ?? null
+    },
+    { atomicSteps: true },
+  )
 }
 
 /**
@@ -24,17 +42,36 @@ export async function enqueueJob(db: Db, job: NewJob, now = Date.now()): Promise
  * So a burst of changes makes two mails (the first at once, the rest together), the table cannot grow
  * without bound, and nothing is dropped. Call inside the transaction of the change the job reports.
  */
-export async function enqueueCoalesced<P>(db: Db, job: { kind: JobKind, group: string, payload: P, runAt: number, merge: (queued: P, added: P) => P }, windowMs: number, now = Date.now()) {
+export async function enqueueCoalesced<P>(
+  db: Db,
+  job: { kind: JobKind, group: string, payload: P, runAt: number, merge: (queued: P, added: P) => P },
+  windowMs: number,
+  now = Date.now(),
+) {
   const { jobs } = tablesOf(db)
   return withTransaction(db, async (tx) => {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const last = first(await tx.select().from(jobs).where(like(jobs.key, `${job.group}:%`)).orderBy(desc(jobs.runAt)).limit(1))
+      const last = first(
+        await tx
+          .select()
+          .from(jobs)
+          .where(like(jobs.key, `${job.group}:%`))
+          .orderBy(desc(jobs.runAt))
+          .limit(1),
+      )
       if (last?.status === 'pending') {
-        await tx.update(jobs).set({ payload: JSON.stringify(job.merge(JSON.parse(last.payload) as P, job.payload)) }).where(eq(jobs.id, last.id))
+        await tx
+          .update(jobs)
+          .set({ payload: JSON.stringify(job.merge(JSON.parse(last.payload) as P, job.payload)) })
+          .where(eq(jobs.id, last.id))
         return
       }
       const runAt = last ? Math.max(job.runAt, last.runAt + windowMs) : job.runAt
-      if (await enqueueJob(tx, { kind: job.kind, payload: job.payload, key: `${job.group}:${runAt}`, runAt }, now) !== null) return
+      if (
+        (await enqueueJob(tx, { kind: job.kind, payload: job.payload, key: `${job.group}:${runAt}`, runAt }, now))
+        !== null
+      )
+        return
     }
     throw new Error(`Could not queue a job for ${job.group}`)
   })
@@ -48,12 +85,23 @@ export async function enqueueCoalesced<P>(db: Db, job: { kind: JobKind, group: s
  */
 export async function claimJob(db: Db, worker: string, leaseMs: number, now = Date.now()): Promise<Job | undefined> {
   const { jobs } = tablesOf(db)
-  const due = or(and(eq(jobs.status, 'pending'), lte(jobs.runAt, now)), and(eq(jobs.status, 'running'), lt(jobs.leaseUntil, now)))
+  const due = or(
+    and(eq(jobs.status, 'pending'), lte(jobs.runAt, now)),
+    and(eq(jobs.status, 'running'), lt(jobs.leaseUntil, now)),
+  )
   const lock = dialectOfDb(db) === 'pg' ? sql` FOR UPDATE SKIP LOCKED` : sql``
-  return withTransaction(db, async tx => first(await tx.update(jobs)
-    .set({ status: 'running', leaseUntil: now + leaseMs, leasedBy: worker, attempts: sql`${jobs.attempts} + 1` })
-    .where(and(due, sql`${jobs.id} = (SELECT id FROM jobs WHERE ${due} ORDER BY run_at, id LIMIT 1${lock})`))
-    .returning()), { atomicSteps: true })
+  return withTransaction(
+    db,
+    async tx =>
+      first(
+        await tx
+          .update(jobs)
+          .set({ status: 'running', leaseUntil: now + leaseMs, leasedBy: worker, attempts: sql`${jobs.attempts} + 1` })
+          .where(and(due, sql`${jobs.id} = (SELECT id FROM jobs WHERE ${due} ORDER BY run_at, id LIMIT 1${lock})`))
+          .returning(),
+      ),
+    { atomicSteps: true },
+  )
 }
 
 /**
@@ -62,34 +110,93 @@ export async function claimJob(db: Db, worker: string, leaseMs: number, now = Da
  */
 export async function completeJob(db: Db, id: number, worker: string, now = Date.now()): Promise<boolean> {
   const { jobs } = tablesOf(db)
-  return withTransaction(db, async tx => (await tx.update(jobs).set({ status: 'done', finishedAt: now, leaseUntil: null, lastError: null, payload: 'null' })
-    .where(and(eq(jobs.id, id), eq(jobs.leasedBy, worker), eq(jobs.status, 'running'))).returning({ id: jobs.id })).length > 0, { atomicSteps: true })
+  return withTransaction(
+    db,
+    async tx =>
+      (
+        await tx
+          .update(jobs)
+          .set({ status: 'done', finishedAt: now, leaseUntil: null, lastError: null, payload: 'null' })
+          .where(and(eq(jobs.id, id), eq(jobs.leasedBy, worker), eq(jobs.status, 'running')))
+          .returning({ id: jobs.id })
+      ).length > 0,
+    { atomicSteps: true },
+  )
 }
 
 /** A failed attempt: back to pending at `retryAt`, or failed for good when there is no retry left. */
-export async function failJob(db: Db, id: number, worker: string, error: string, retryAt: number | null, now = Date.now()): Promise<boolean> {
+export async function failJob(
+  db: Db,
+  id: number,
+  worker: string,
+  error: string,
+  retryAt: number | null,
+  now = Date.now(),
+): Promise<boolean> {
   const { jobs } = tablesOf(db)
-  return withTransaction(db, async tx => (await tx.update(jobs).set(retryAt === null
-    ? { status: 'failed', finishedAt: now, leaseUntil: null, lastError: error.slice(0, 500), payload: 'null' }
-    : { status: 'pending', runAt: retryAt, leaseUntil: null, leasedBy: null, lastError: error.slice(0, 500) })
-    .where(and(eq(jobs.id, id), eq(jobs.leasedBy, worker), eq(jobs.status, 'running'))).returning({ id: jobs.id })).length > 0, { atomicSteps: true })
+  return withTransaction(
+    db,
+    async tx =>
+      (
+        await tx
+          .update(jobs)
+          .set(
+            retryAt === null
+              ? { status: 'failed', finishedAt: now, leaseUntil: null, lastError: error.slice(0, 500), payload: 'null' }
+              : { status: 'pending', runAt: retryAt, leaseUntil: null, leasedBy: null, lastError: error.slice(0, 500) },
+          )
+          .where(and(eq(jobs.id, id), eq(jobs.leasedBy, worker), eq(jobs.status, 'running')))
+          .returning({ id: jobs.id })
+      ).length > 0,
+    { atomicSteps: true },
+  )
 }
 
 /**
  * A job sent by its own enqueuer (the CLI sends its mails at once): done when it was sent; otherwise due now,
  * so a server's worker retries it. Only while it still waits (a worker that took it meanwhile keeps it).
  */
-export async function settleQueuedJob(db: Db, id: number, sent: boolean, error?: string, now = Date.now()): Promise<void> {
+export async function settleQueuedJob(
+  db: Db,
+  id: number,
+  sent: boolean,
+  error?: string,
+  now = Date.now(),
+): Promise<void> {
   const { jobs } = tablesOf(db)
-  await withTransaction(db, async tx => tx.update(jobs).set(sent
-    ? { status: 'done', finishedAt: now, attempts: 1, payload: 'null' }
-    : { runAt: now, lastError: (error ?? '').slice(0, 500) })
-    .where(and(eq(jobs.id, id), eq(jobs.status, 'pending'))), { atomicSteps: true })
+  await withTransaction(
+    db,
+    async tx =>
+      tx
+        .update(jobs)
+        .set(
+          sent
+            ? { status: 'done', finishedAt: now, attempts: 1, payload: 'null' }
+            : { runAt: now, lastError: (error ?? '').slice(0, 500) },
+        )
+        .where(and(eq(jobs.id, id), eq(jobs.status, 'pending'))),
+    { atomicSteps: true },
+  )
 }
 
 /** Deletes finished jobs older than `olderThanMs`. Returns how many. */
 export async function pruneJobs(db: Db, olderThanMs = 7 * 86400_000, now = Date.now()): Promise<number> {
   const { jobs } = tablesOf(db)
-  return withTransaction(db, async tx => (await tx.delete(jobs)
-    .where(and(inArray(jobs.status, ['done', 'failed']), isNotNull(jobs.finishedAt), lt(jobs.finishedAt, now - olderThanMs))).returning({ id: jobs.id })).length, { atomicSteps: true })
+  return withTransaction(
+    db,
+    async tx =>
+      (
+        await tx
+          .delete(jobs)
+          .where(
+            and(
+              inArray(jobs.status, ['done', 'failed']),
+              isNotNull(jobs.finishedAt),
+              lt(jobs.finishedAt, now - olderThanMs),
+            ),
+          )
+          .returning({ id: jobs.id })
+      ).length,
+    { atomicSteps: true },
+  )
 }

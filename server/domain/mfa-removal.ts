@@ -23,31 +23,77 @@ const CONFIRM_SECONDS = 30 * 60
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url')
 // The fragment says which link it is, so the page can ask before a confirm (a mail scanner that runs scripts
 // must not start a removal) and cancel at once; the server decides by the token alone.
-const link = (origin: string, kind: 'confirm' | 'cancel', token: string) => `${origin}/login/lost-authenticator#${kind}=${token}`
+const link = (origin: string, kind: 'confirm' | 'cancel', token: string) =>
+  `${origin}/login/lost-authenticator#${kind}=${token}`
 const LINK_INVALID = 'This link is invalid, has expired, or was already used.'
 
 /**
  * Asked for on the second-factor step: mails the account's address a confirm link and a cancel link. At most
  * RESET_MAILS_PER_ACCOUNT_PER_HOUR mails per account; an earlier unconfirmed request stops working.
  */
-export async function requestRemoval(db: Db, key: Buffer, s: Settings, outbox: Outbox, challenge: string | undefined, ip: string, now = Date.now()) {
+export async function requestRemoval(
+  db: Db,
+  key: Buffer,
+  s: Settings,
+  outbox: Outbox,
+  challenge: string | undefined,
+  ip: string,
+  now = Date.now(),
+) {
   const { mfaRemovals } = tablesOf(db)
   const user = await challengeUser(db, challenge, now)
-  if (!user) throw new DomainError(400, 'Your sign-in timed out. Start again with your username and password.', undefined, undefined, 'mfa-timeout')
+  if (!user)
+    throw new DomainError(
+      400,
+      'Your sign-in timed out. Start again with your username and password.',
+      undefined,
+      undefined,
+      'mfa-timeout',
+    )
   const blocker = setPasswordMailBlocker(s)
-  if (!user.email || blocker) throw new DomainError(400, 'This server cannot email you a confirmation. Ask an administrator to remove your second factor.')
+  if (!user.email || blocker)
+    throw new DomainError(
+      400,
+      'This server cannot email you a confirmation. Ask an administrator to remove your second factor.',
+    )
   const waiting = await pendingRemoval(db, user.id)
-  if (waiting) throw new DomainError(400, `A removal of your second factor is already waiting until ${utcText(waiting.dueAt)}. Look for the mails about it.`)
+  if (waiting)
+    throw new DomainError(
+      400,
+      `A removal of your second factor is already waiting until ${utcText(waiting.dueAt)}. Look for the mails about it.`,
+    )
   const limit = await hit(db, LIMIT_KEYS.removalMails(user.id), 3600, now)
-  if (limit.count > s.limits.resetMailsPerAccountPerHour) throw new DomainError(429, 'A confirmation was mailed already. Look in your inbox, or try again later.', undefined, limit.retryAfter)
+  if (limit.count > s.limits.resetMailsPerAccountPerHour)
+    throw new DomainError(
+      429,
+      'A confirmation was mailed already. Look in your inbox, or try again later.',
+      undefined,
+      limit.retryAfter,
+    )
   const confirm = randomBytes(32).toString('base64url')
   const cancel = randomBytes(32).toString('base64url')
   await withTransaction(db, async (tx) => {
-    await tx.update(mfaRemovals).set({ cancelledAt: now }).where(and(eq(mfaRemovals.userId, user.id), isNull(mfaRemovals.confirmedAt), isNull(mfaRemovals.cancelledAt)))
-    await tx.insert(mfaRemovals).values({ userId: user.id, confirmTokenHash: sha256(confirm), cancelTokenHash: sha256(cancel), cancelToken: encryptSecret(key, cancel), createdAt: now, confirmBy: now + CONFIRM_SECONDS * 1000 })
+    await tx
+      .update(mfaRemovals)
+      .set({ cancelledAt: now })
+      .where(and(eq(mfaRemovals.userId, user.id), isNull(mfaRemovals.confirmedAt), isNull(mfaRemovals.cancelledAt)))
+    await tx
+      .insert(mfaRemovals)
+      .values({
+        userId: user.id,
+        confirmTokenHash: sha256(confirm),
+        cancelTokenHash: sha256(cancel),
+        cancelToken: encryptSecret(key, cancel),
+        createdAt: now,
+        confirmBy: now + CONFIRM_SECONDS * 1000,
+      })
     await audit(tx, { action: 'mfa_removal_requested', targetId: user.id, ip })
     const origin = linkOrigin(s)!
-    const notice = lostAuthenticatorNotice(s, user, { stage: 'confirm', confirmLink: link(origin, 'confirm', confirm), cancelLink: link(origin, 'cancel', cancel) })
+    const notice = lostAuthenticatorNotice(s, user, {
+      stage: 'confirm',
+      confirmLink: link(origin, 'confirm', confirm),
+      cancelLink: link(origin, 'cancel', cancel),
+    })
     if (notice) await outbox.enqueue(tx, notice)
   })
   return { email: user.email }
@@ -57,11 +103,24 @@ export async function requestRemoval(db: Db, key: Buffer, s: Settings, outbox: O
  * A link from a lost-authenticator mail, used once: the confirm token starts the waiting period (a job
  * removes the factor at its end), the cancel token stops it.
  */
-export async function useRemovalLink(db: Db, key: Buffer, s: Settings, outbox: Outbox, token: string, ip: string, now = Date.now()): Promise<{ done: 'waiting', dueAt: number } | { done: 'cancelled' }> {
+export async function useRemovalLink(
+  db: Db,
+  key: Buffer,
+  s: Settings,
+  outbox: Outbox,
+  token: string,
+  ip: string,
+  now = Date.now(),
+): Promise<{ done: 'waiting', dueAt: number } | { done: 'cancelled' }> {
   const { mfaRemovals } = tablesOf(db)
   const hash = sha256(token)
   const result = await withTransaction(db, async (tx) => {
-    const row = first(await tx.select().from(mfaRemovals).where(or(eq(mfaRemovals.confirmTokenHash, hash), eq(mfaRemovals.cancelTokenHash, hash))))
+    const row = first(
+      await tx
+        .select()
+        .from(mfaRemovals)
+        .where(or(eq(mfaRemovals.confirmTokenHash, hash), eq(mfaRemovals.cancelTokenHash, hash))),
+    )
     if (!row || row.cancelledAt || row.completedAt) throw new DomainError(400, LINK_INVALID)
     const user = await findUserById(tx, row.userId)
     if (row.cancelTokenHash === hash) {
@@ -76,7 +135,13 @@ export async function useRemovalLink(db: Db, key: Buffer, s: Settings, outbox: O
     await tx.update(mfaRemovals).set({ confirmedAt: now, dueAt }).where(eq(mfaRemovals.id, row.id))
     await enqueueJob(tx, { kind: 'mfa-removal', payload: { id: row.id }, runAt: dueAt }, now)
     await audit(tx, { action: 'mfa_removal_confirmed', targetId: row.userId, ip, details: { dueAt } })
-    const notice = user && lostAuthenticatorNotice(s, user, { stage: 'waiting', cancelLink: link(linkOrigin(s)!, 'cancel', decryptSecret(key, row.cancelToken)), dueAt: new Date(dueAt) })
+    const notice
+      = user
+        && lostAuthenticatorNotice(s, user, {
+          stage: 'waiting',
+          cancelLink: link(linkOrigin(s)!, 'cancel', decryptSecret(key, row.cancelToken)),
+          dueAt: new Date(dueAt),
+        })
     if (notice) await outbox.enqueue(tx, notice)
     return { done: 'waiting' as const, dueAt }
   })
@@ -87,10 +152,11 @@ export async function useRemovalLink(db: Db, key: Buffer, s: Settings, outbox: O
 export async function completeRemoval(db: Db, s: Settings, outbox: Outbox, id: number): Promise<boolean> {
   const { mfaRemovals } = tablesOf(db)
   const row = first(await db.select().from(mfaRemovals).where(eq(mfaRemovals.id, id)))
-  const user = row && await findUserById(db, row.userId)
+  const user = row && (await findUserById(db, row.userId))
   if (!user) return false
   const done = await removeAllFactors(db, s, outbox, user, {
-    label: 'lost authenticator (after the waiting period)', removalId: id,
+    label: 'lost authenticator (after the waiting period)',
+    removalId: id,
   })
   return !!done
 }

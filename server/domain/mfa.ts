@@ -49,8 +49,13 @@ function readSecret(key: Buffer, stored: string): string {
     return decryptSecret(key, stored)
   }
   catch {
-    console.error('[latchkey] A second-factor secret cannot be decrypted: the mfa-key file or MFA_ENCRYPTION_KEY is not the one it was stored with.')
-    throw new DomainError(503, 'The server cannot check authenticator codes right now (its key changed). Use a recovery code or a passkey, or ask an administrator.')
+    console.error(
+      '[latchkey] A second-factor secret cannot be decrypted: the mfa-key file or MFA_ENCRYPTION_KEY is not the one it was stored with.',
+    )
+    throw new DomainError(
+      503,
+      'The server cannot check authenticator codes right now (its key changed). Use a recovery code or a passkey, or ask an administrator.',
+    )
   }
 }
 
@@ -66,7 +71,10 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url')
 // Recovery codes: 12 characters from a 32-letter alphabet without look-alikes (60 bits), shown as xxxx-xxxx-xxxx.
 const CODE_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789'
 const normalizeRecoveryCode = (code: string) => code.toLowerCase().replace(/[^a-z0-9]/g, '')
-const recoveryHash = (key: Buffer, code: string) => createHmac('sha256', key).update(`recovery:${normalizeRecoveryCode(code)}`).digest('base64url')
+const recoveryHash = (key: Buffer, code: string) =>
+  createHmac('sha256', key)
+    .update(`recovery:${normalizeRecoveryCode(code)}`)
+    .digest('base64url')
 
 function newRecoveryCode(): string {
   const chars = Array.from({ length: 12 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)])
@@ -85,14 +93,25 @@ function matchingStep(totp: TOTP, code: string, now: number): number | null {
 
 // --- reading ---------------------------------------------------------------------------------------------
 
-const confirmed = ({ mfaFactors }: Tables, userId: number) => and(eq(mfaFactors.userId, userId), isNotNull(mfaFactors.confirmedAt))
+const confirmed = ({ mfaFactors }: Tables, userId: number) =>
+  and(eq(mfaFactors.userId, userId), isNotNull(mfaFactors.confirmedAt))
 
 /** The user's active second factors and how many recovery codes are left. */
 export async function mfaOverview(db: Db, userId: number): Promise<MfaOverview> {
   const { mfaFactors } = tablesOf(db)
-  const factors = await db.select().from(mfaFactors).where(confirmed(tablesOf(db), userId)).orderBy(asc(mfaFactors.createdAt), asc(mfaFactors.id))
+  const factors = await db
+    .select()
+    .from(mfaFactors)
+    .where(confirmed(tablesOf(db), userId))
+    .orderBy(asc(mfaFactors.createdAt), asc(mfaFactors.id))
   return {
-    factors: factors.map(f => ({ id: f.id, type: f.type, name: f.name, createdAt: f.createdAt, lastUsedAt: f.lastUsedAt })),
+    factors: factors.map(f => ({
+      id: f.id,
+      type: f.type,
+      name: f.name,
+      createdAt: f.createdAt,
+      lastUsedAt: f.lastUsedAt,
+    })),
     recoveryCodesLeft: await recoveryCodesLeft(db, userId),
     pendingRemoval: await pendingRemoval(db, userId),
   }
@@ -101,22 +120,48 @@ export async function mfaOverview(db: Db, userId: number): Promise<MfaOverview> 
 /** The confirmed, waiting lost-authenticator removal of a user (mfa-removal.ts), if any. */
 export async function pendingRemoval(db: Db, userId: number): Promise<{ dueAt: number } | null> {
   const { mfaRemovals } = tablesOf(db)
-  const row = first(await db.select({ dueAt: mfaRemovals.dueAt }).from(mfaRemovals)
-    .where(and(eq(mfaRemovals.userId, userId), isNotNull(mfaRemovals.confirmedAt), isNull(mfaRemovals.cancelledAt), isNull(mfaRemovals.completedAt))))
+  const row = first(
+    await db
+      .select({ dueAt: mfaRemovals.dueAt })
+      .from(mfaRemovals)
+      .where(
+        and(
+          eq(mfaRemovals.userId, userId),
+          isNotNull(mfaRemovals.confirmedAt),
+          isNull(mfaRemovals.cancelledAt),
+          isNull(mfaRemovals.completedAt),
+        ),
+      ),
+  )
   return row?.dueAt ? { dueAt: row.dueAt } : null
 }
 
 async function recoveryCodesLeft(db: Db, userId: number): Promise<number> {
   const { recoveryCodes } = tablesOf(db)
-  return Number(first(await db.select({ n: sql<number>`count(*)` }).from(recoveryCodes).where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt))))?.n ?? 0)
+  return Number(
+    first(
+      await db
+        .select({ n: sql<number>`count(*)` })
+        .from(recoveryCodes)
+        .where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt))),
+    )?.n ?? 0,
+  )
 }
 
 /** True when signing in as this user needs a second factor. */
 export async function hasSecondFactor(db: Db, userId: number): Promise<boolean> {
   const { mfaFactors } = tablesOf(db)
   // on every login: prepared once (see prepared())
-  return !!first(await prepared(db, 'has-second-factor', d => d.select({ id: mfaFactors.id }).from(mfaFactors)
-    .where(and(eq(mfaFactors.userId, sql.placeholder('userId')), isNotNull(mfaFactors.confirmedAt))).limit(1).prepare()).execute({ userId }))
+  return !!first(
+    await prepared(db, 'has-second-factor', d =>
+      d
+        .select({ id: mfaFactors.id })
+        .from(mfaFactors)
+        .where(and(eq(mfaFactors.userId, sql.placeholder('userId')), isNotNull(mfaFactors.confirmedAt)))
+        .limit(1)
+        .prepare(),
+    ).execute({ userId }),
+  )
 }
 
 /** True when MFA_REQUIRED covers this user and they have no second factor yet (enrolment comes first). */
@@ -141,7 +186,9 @@ export async function openLoginChallenge(db: Db, userId: number, now = Date.now(
   const token = randomBytes(32).toString('base64url')
   await withTransaction(db, async (tx) => {
     await tx.delete(loginChallenges).where(lt(loginChallenges.expiresAt, now))
-    await tx.insert(loginChallenges).values({ tokenHash: sha256(token), userId, createdAt: now, expiresAt: now + LOGIN_CHALLENGE_SECONDS * 1000 })
+    await tx
+      .insert(loginChallenges)
+      .values({ tokenHash: sha256(token), userId, createdAt: now, expiresAt: now + LOGIN_CHALLENGE_SECONDS * 1000 })
   })
   return token
 }
@@ -154,7 +201,12 @@ export const challengeHash = (token: string) => sha256(token)
 export async function challengeUser(db: Db, token: string | undefined, now = Date.now()): Promise<User | undefined> {
   const { loginChallenges } = tablesOf(db)
   if (!token) return undefined
-  const row = first(await db.select().from(loginChallenges).where(eq(loginChallenges.tokenHash, sha256(token))))
+  const row = first(
+    await db
+      .select()
+      .from(loginChallenges)
+      .where(eq(loginChallenges.tokenHash, sha256(token))),
+  )
   if (!row || row.expiresAt < now) return undefined
   const user = await findUserById(db, row.userId)
   return user?.isActive ? user : undefined
@@ -164,10 +216,21 @@ const failureKey = LIMIT_KEYS.codeFailures
 
 function locked(retryAfter: number) {
   const minutes = Math.ceil(retryAfter / 60)
-  return new DomainError(429, `Too many wrong codes. Sign in again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`, undefined, retryAfter, 'mfa-locked')
+  return new DomainError(
+    429,
+    `Too many wrong codes. Sign in again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`,
+    undefined,
+    retryAfter,
+    'mfa-locked',
+  )
 }
 
-export interface CodeInput { token: string | undefined, code: string, ip: string, userAgent?: string }
+export interface CodeInput {
+  token: string | undefined
+  code: string
+  ip: string
+  userAgent?: string
+}
 
 /**
  * Reserves one code check for an account before the code is looked at (one atomic upsert, as logins do), so
@@ -184,7 +247,16 @@ async function reserveCodeCheck(db: Db, s: Settings, userId: number, now: number
  * A reserved check that failed: audited; the one that reaches the limit ends every open challenge of the
  * account and mails the owner (429); the others are a plain wrong code (400).
  */
-async function wrongCode(db: Db, s: Settings, outbox: Outbox, user: User, state: { count: number, retryAfter: number }, ip: string, details: Record<string, unknown> = {}, code?: string): Promise<never> {
+async function wrongCode(
+  db: Db,
+  s: Settings,
+  outbox: Outbox,
+  user: User,
+  state: { count: number, retryAfter: number },
+  ip: string,
+  details: Record<string, unknown> = {},
+  code?: string,
+): Promise<never> {
   const { loginChallenges } = tablesOf(db)
   const last = state.count >= s.mfa.maxFailedAttempts
   await withTransaction(db, async (tx) => {
@@ -204,11 +276,20 @@ async function wrongCode(db: Db, s: Settings, outbox: Outbox, user: User, state:
  * account ends, further codes get 429 for LOGIN_FAILURE_WINDOW and the owner is mailed. A right code ends the
  * challenge and starts the session, in one transaction.
  */
-export async function completeLoginWithCode(db: Db, key: Buffer, s: Settings, outbox: Outbox, input: CodeInput, now = Date.now()): Promise<{ user: User, sid: string, method: FactorUsed }> {
+export async function completeLoginWithCode(
+  db: Db,
+  key: Buffer,
+  s: Settings,
+  outbox: Outbox,
+  input: CodeInput,
+  now = Date.now(),
+): Promise<{ user: User, sid: string, method: FactorUsed }> {
   const user = await challengeUser(db, input.token, now)
   if (!user) throw new DomainError(400, TIMED_OUT, undefined, undefined, 'mfa-timeout')
   const state = await reserveCodeCheck(db, s, user.id, now)
-  const result = await finishSignIn(db, s, outbox, user, input, now, tx => consumeCode(tx, key, s, user, input.code, now))
+  const result = await finishSignIn(db, s, outbox, user, input, now, tx =>
+    consumeCode(tx, key, s, user, input.code, now),
+  )
   if (result) return result
   return wrongCode(db, s, outbox, user, state, input.ip, {}, input.code)
 }
@@ -220,20 +301,41 @@ export type FactorUsed = 'totp' | 'recovery' | 'webauthn'
  * then the challenge ends, the account's wrong-code count resets and the session starts, with the audit row;
  * a waiting lost-authenticator removal is cancelled (the factor is evidently not lost). Null when refused.
  */
-export async function finishSignIn(db: Db, s: Settings, outbox: Outbox, user: User, input: { token?: string, ip: string, userAgent?: string }, now: number, use: (tx: Db) => Promise<FactorUsed | null>) {
+export async function finishSignIn(
+  db: Db,
+  s: Settings,
+  outbox: Outbox,
+  user: User,
+  input: { token?: string, ip: string, userAgent?: string },
+  now: number,
+  use: (tx: Db) => Promise<FactorUsed | null>,
+) {
   const { users, loginChallenges } = tablesOf(db)
   const result = await withTransaction(db, async (tx) => {
     const method = await use(tx)
     if (!method) return null
     // The challenge is used once: when a parallel request finished it, or the lock ended it, this one fails
     // and the throw rolls the factor's use back.
-    const open = await tx.delete(loginChallenges)
-      .where(and(eq(loginChallenges.tokenHash, sha256(input.token ?? '')), eq(loginChallenges.userId, user.id), gte(loginChallenges.expiresAt, now)))
+    const open = await tx
+      .delete(loginChallenges)
+      .where(
+        and(
+          eq(loginChallenges.tokenHash, sha256(input.token ?? '')),
+          eq(loginChallenges.userId, user.id),
+          gte(loginChallenges.expiresAt, now),
+        ),
+      )
       .returning({ userId: loginChallenges.userId })
     if (!open.length) throw new DomainError(400, TIMED_OUT, undefined, undefined, 'mfa-timeout')
     await reset(tx, failureKey(user.id))
     await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.id))
-    await audit(tx, { action: 'login', actorId: user.id, targetId: user.id, ip: input.ip, details: { secondFactor: method } })
+    await audit(tx, {
+      action: 'login',
+      actorId: user.id,
+      targetId: user.id,
+      ip: input.ip,
+      details: { secondFactor: method },
+    })
     const sid = await createSession(tx, user.id, { ip: input.ip, userAgent: input.userAgent }, now)
     if (await cancelRemovals(tx, user.id, 'sign-in with the second factor', now))
       await notify(tx, s, outbox, user, { topic: 'removal-cancelled', by: 'sign-in' })
@@ -244,14 +346,26 @@ export async function finishSignIn(db: Db, s: Settings, outbox: Outbox, user: Us
 }
 
 /** Uses up a code inside a transaction: which kind matched, or null. A TOTP step is accepted once per factor. */
-async function consumeCode(tx: Db, key: Buffer, s: Settings, user: User, code: string, now: number): Promise<'totp' | 'recovery' | null> {
+async function consumeCode(
+  tx: Db,
+  key: Buffer,
+  s: Settings,
+  user: User,
+  code: string,
+  now: number,
+): Promise<'totp' | 'recovery' | null> {
   const { mfaFactors, recoveryCodes } = tablesOf(tx)
   const digits = code.replace(/\s/g, '')
   if (/^\d{6}$/.test(digits)) {
-    for (const f of await tx.select().from(mfaFactors).where(and(confirmed(tablesOf(tx), user.id), eq(mfaFactors.type, 'totp')))) {
+    for (const f of await tx
+      .select()
+      .from(mfaFactors)
+      .where(and(confirmed(tablesOf(tx), user.id), eq(mfaFactors.type, 'totp')))) {
       const step = f.secret ? matchingStep(totpFor(s, user, readSecret(key, f.secret)), digits, now) : null
       if (step === null) continue
-      const used = await tx.update(mfaFactors).set({ lastUsedStep: step, lastUsedAt: now })
+      const used = await tx
+        .update(mfaFactors)
+        .set({ lastUsedStep: step, lastUsedAt: now })
         .where(and(eq(mfaFactors.id, f.id), or(isNull(mfaFactors.lastUsedStep), lt(mfaFactors.lastUsedStep, step))))
         .returning({ id: mfaFactors.id })
       if (used.length) return 'totp'
@@ -259,8 +373,16 @@ async function consumeCode(tx: Db, key: Buffer, s: Settings, user: User, code: s
     return null
   }
   if (normalizeRecoveryCode(code).length !== 12) return null
-  const used = await tx.update(recoveryCodes).set({ usedAt: now })
-    .where(and(eq(recoveryCodes.userId, user.id), eq(recoveryCodes.codeHash, recoveryHash(key, code)), isNull(recoveryCodes.usedAt)))
+  const used = await tx
+    .update(recoveryCodes)
+    .set({ usedAt: now })
+    .where(
+      and(
+        eq(recoveryCodes.userId, user.id),
+        eq(recoveryCodes.codeHash, recoveryHash(key, code)),
+        isNull(recoveryCodes.usedAt),
+      ),
+    )
     .returning({ id: recoveryCodes.id })
   return used.length ? 'recovery' : null
 }
@@ -268,8 +390,11 @@ async function consumeCode(tx: Db, key: Buffer, s: Settings, user: User, code: s
 /** Ends every waiting lost-authenticator removal of an account (mfa-removal.ts); returns how many. */
 export async function cancelRemovals(tx: Db, userId: number, by: string, now: number): Promise<number> {
   const { mfaRemovals } = tablesOf(tx)
-  const rows = await tx.update(mfaRemovals).set({ cancelledAt: now })
-    .where(and(eq(mfaRemovals.userId, userId), isNull(mfaRemovals.cancelledAt), isNull(mfaRemovals.completedAt))).returning({ id: mfaRemovals.id })
+  const rows = await tx
+    .update(mfaRemovals)
+    .set({ cancelledAt: now })
+    .where(and(eq(mfaRemovals.userId, userId), isNull(mfaRemovals.cancelledAt), isNull(mfaRemovals.completedAt)))
+    .returning({ id: mfaRemovals.id })
   if (rows.length) await audit(tx, { action: 'mfa_removal_cancelled', targetId: userId, details: { by } })
   return rows.length
 }
@@ -307,7 +432,13 @@ export async function notify(tx: Db, s: Settings, outbox: Outbox, user: User, ev
 export async function limitFactorChanges(db: Db, s: Settings, userId: number, now = Date.now()) {
   const state = await hit(db, LIMIT_KEYS.factorChanges(userId), 3600, now)
   if (state.count > s.limits.mfaChangesPerHour)
-    throw new DomainError(429, 'Too many changes to your second factors in the last hour. Try again later.', undefined, state.retryAfter, 'mfa-changes-limited')
+    throw new DomainError(
+      429,
+      'Too many changes to your second factors in the last hour. Try again later.',
+      undefined,
+      state.retryAfter,
+      'mfa-changes-limited',
+    )
 }
 
 /** Starts adding an authenticator app: a new secret, waiting for its first code (older unconfirmed ones go). */
@@ -320,7 +451,12 @@ export async function startTotp(ctx: Ctx, input: { name?: string } = {}) {
   const secret = new Secret({ size: 20 }).base32
   const row = await withTransaction(db, async (tx) => {
     await tx.delete(mfaFactors).where(and(eq(mfaFactors.userId, user.id), isNull(mfaFactors.confirmedAt)))
-    return first(await tx.insert(mfaFactors).values({ userId: user.id, type: 'totp', name, secret: encryptSecret(key, secret), createdAt: now }).returning({ id: mfaFactors.id }))!
+    return first(
+      await tx
+        .insert(mfaFactors)
+        .values({ userId: user.id, type: 'totp', name, secret: encryptSecret(key, secret), createdAt: now })
+        .returning({ id: mfaFactors.id }),
+    )!
   })
   return { id: row.id, secret, otpauthUri: totpFor(s, user, secret).toString() }
 }
@@ -335,14 +471,31 @@ export async function confirmTotp(ctx: Ctx, input: { id: number, code: string })
   const { user, ip } = await provenActor(ctx)
   const { id, code } = input
   const result = await withTransaction(db, async (tx) => {
-    const f = first(await tx.select().from(mfaFactors).where(and(eq(mfaFactors.id, id), eq(mfaFactors.userId, user.id), isNull(mfaFactors.confirmedAt))))
+    const f = first(
+      await tx
+        .select()
+        .from(mfaFactors)
+        .where(and(eq(mfaFactors.id, id), eq(mfaFactors.userId, user.id), isNull(mfaFactors.confirmedAt))),
+    )
     if (!f?.secret) throw new DomainError(404, 'No authenticator is waiting for confirmation. Start again.')
-    const step = /^\d{6}$/.test(code.replace(/\s/g, '')) ? matchingStep(totpFor(s, user, decryptSecret(key, f.secret)), code.replace(/\s/g, ''), now) : null
-    if (step === null) throw fieldError('code', 'That code is not right. Scan the QR code again, or check the time on your phone.')
-    await tx.update(mfaFactors).set({ confirmedAt: now, lastUsedStep: step, lastUsedAt: now }).where(eq(mfaFactors.id, id))
+    const step = /^\d{6}$/.test(code.replace(/\s/g, ''))
+      ? matchingStep(totpFor(s, user, decryptSecret(key, f.secret)), code.replace(/\s/g, ''), now)
+      : null
+    if (step === null)
+      throw fieldError('code', 'That code is not right. Scan the QR code again, or check the time on your phone.')
+    await tx
+      .update(mfaFactors)
+      .set({ confirmedAt: now, lastUsedStep: step, lastUsedAt: now })
+      .where(eq(mfaFactors.id, id))
     const codes = await codesWithFirstFactor(tx, key, user.id, now)
     await cancelRemovals(tx, user.id, 'a second factor was added', now)
-    await audit(tx, { action: 'mfa_added', actorId: user.id, targetId: user.id, ip, details: { type: 'totp', name: f.name } })
+    await audit(tx, {
+      action: 'mfa_added',
+      actorId: user.id,
+      targetId: user.id,
+      ip,
+      details: { type: 'totp', name: f.name },
+    })
     await notify(tx, s, outbox, user, { topic: 'totp-added' })
     return { recoveryCodes: codes }
   })
@@ -350,7 +503,12 @@ export async function confirmTotp(ctx: Ctx, input: { id: number, code: string })
 }
 
 /** The first second factor comes with recovery codes (returned once); later ones keep the set there is. */
-export async function codesWithFirstFactor(tx: Db, key: Buffer, userId: number, now: number): Promise<string[] | undefined> {
+export async function codesWithFirstFactor(
+  tx: Db,
+  key: Buffer,
+  userId: number,
+  now: number,
+): Promise<string[] | undefined> {
   return (await recoveryCodesLeft(tx, userId)) === 0 ? replaceRecoveryCodes(tx, key, userId, now) : undefined
 }
 
@@ -358,7 +516,9 @@ async function replaceRecoveryCodes(tx: Db, key: Buffer, userId: number, now: nu
   const { recoveryCodes } = tablesOf(tx)
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode)
   await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId))
-  await tx.insert(recoveryCodes).values(codes.map(code => ({ userId, codeHash: recoveryHash(key, code), createdAt: now })))
+  await tx
+    .insert(recoveryCodes)
+    .values(codes.map(code => ({ userId, codeHash: recoveryHash(key, code), createdAt: now })))
   return codes
 }
 
@@ -368,7 +528,8 @@ export async function regenerateRecoveryCodes(ctx: Ctx) {
   const { user, ip } = await provenActor(ctx)
   await limitFactorChanges(db, s, user.id, now)
   return withTransaction(db, async (tx) => {
-    if (!(await hasSecondFactor(tx, user.id))) throw new DomainError(400, 'Add an authenticator first: recovery codes stand in for it.')
+    if (!(await hasSecondFactor(tx, user.id)))
+      throw new DomainError(400, 'Add an authenticator first: recovery codes stand in for it.')
     const codes = await replaceRecoveryCodes(tx, key, user.id, now)
     await audit(tx, { action: 'recovery_codes_generated', actorId: user.id, targetId: user.id, ip })
     await notify(tx, s, outbox, user, { topic: 'recovery-codes' })
@@ -378,7 +539,12 @@ export async function regenerateRecoveryCodes(ctx: Ctx) {
 
 async function ownFactor(db: Db, user: User, id: number) {
   const { mfaFactors } = tablesOf(db)
-  const f = first(await db.select().from(mfaFactors).where(and(eq(mfaFactors.id, id), confirmed(tablesOf(db), user.id))))
+  const f = first(
+    await db
+      .select()
+      .from(mfaFactors)
+      .where(and(eq(mfaFactors.id, id), confirmed(tablesOf(db), user.id))),
+  )
   if (!f) throw new DomainError(404, 'No such second factor.')
   return f
 }
@@ -391,7 +557,13 @@ export async function renameFactor(ctx: Ctx, input: { id: number, name: string }
   return withTransaction(ctx.db, async (tx) => {
     const f = await ownFactor(tx, user, id)
     await tx.update(mfaFactors).set({ name }).where(eq(mfaFactors.id, id))
-    await audit(tx, { action: 'mfa_renamed', actorId: user.id, targetId: user.id, ip, details: { from: f.name, to: name } })
+    await audit(tx, {
+      action: 'mfa_renamed',
+      actorId: user.id,
+      targetId: user.id,
+      ip,
+      details: { from: f.name, to: name },
+    })
   })
 }
 
@@ -410,10 +582,19 @@ export async function removeFactor(ctx: Ctx, input: { id: number }) {
     await tx.delete(mfaFactors).where(eq(mfaFactors.id, id))
     const last = !(await hasSecondFactor(tx, user.id))
     if (last && mfaRequiredFor(s.mfa.required, user))
-      throw new DomainError(400, 'Two-factor authentication is required for your account: add another authenticator before you remove this one.')
+      throw new DomainError(
+        400,
+        'Two-factor authentication is required for your account: add another authenticator before you remove this one.',
+      )
     if (last) await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id))
     const { sessionsEnded, sessionVersion } = await revokeSessions(tx, user.id, sid)
-    await audit(tx, { action: 'mfa_removed', actorId: user.id, targetId: user.id, ip, details: { type: f.type, name: f.name, last, sessionsEnded } })
+    await audit(tx, {
+      action: 'mfa_removed',
+      actorId: user.id,
+      targetId: user.id,
+      ip,
+      details: { type: f.type, name: f.name, last, sessionsEnded },
+    })
     await notify(tx, s, outbox, user, { topic: 'factor-removed', name: f.name, last })
     return { sessionVersion }
   })
@@ -424,25 +605,57 @@ export async function removeFactor(ctx: Ctx, input: { id: number }) {
  * Removes every second factor and recovery code of a user and ends their sessions: an administrator
  * (superuser, or user manager for non-superusers; never oneself) or `manage resetmfa`.
  */
-export async function removeAllFactors(db: Db, s: Settings, outbox: Outbox, target: User, by: { actor?: User, label?: string, ip?: string, removalId?: number }) {
+export async function removeAllFactors(
+  db: Db,
+  s: Settings,
+  outbox: Outbox,
+  target: User,
+  by: { actor?: User, label?: string, ip?: string, removalId?: number },
+) {
   const { mfaFactors, recoveryCodes, loginChallenges, mfaRemovals } = tablesOf(db)
   const done = await withTransaction(db, async (tx) => {
     // The end of a lost-authenticator wait (mfa-removal.ts): only if that removal is still on, in this transaction.
     if (by.removalId !== undefined) {
       const now = Date.now()
-      const due = await tx.update(mfaRemovals).set({ completedAt: now })
-        .where(and(eq(mfaRemovals.id, by.removalId), isNull(mfaRemovals.cancelledAt), isNull(mfaRemovals.completedAt), lt(mfaRemovals.dueAt, now + 1)))
+      const due = await tx
+        .update(mfaRemovals)
+        .set({ completedAt: now })
+        .where(
+          and(
+            eq(mfaRemovals.id, by.removalId),
+            isNull(mfaRemovals.cancelledAt),
+            isNull(mfaRemovals.completedAt),
+            lt(mfaRemovals.dueAt, now + 1),
+          ),
+        )
         .returning({ id: mfaRemovals.id })
       if (!due.length) return null
     }
-    const removed = (await tx.delete(mfaFactors).where(eq(mfaFactors.userId, target.id)).returning({ id: mfaFactors.id })).length
+    const removed = (
+      await tx.delete(mfaFactors).where(eq(mfaFactors.userId, target.id)).returning({ id: mfaFactors.id })
+    ).length
     await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, target.id))
     await tx.delete(loginChallenges).where(eq(loginChallenges.userId, target.id))
-    await cancelRemovals(tx, target.id, by.actor ? 'administrator removed every factor' : 'every factor removed', Date.now())
+    await cancelRemovals(
+      tx,
+      target.id,
+      by.actor ? 'administrator removed every factor' : 'every factor removed',
+      Date.now(),
+    )
     await reset(tx, failureKey(target.id))
     const { sessionsEnded } = await revokeSessions(tx, target.id)
-    await audit(tx, { action: 'mfa_reset', actorId: by.actor?.id ?? null, actorLabel: by.label ?? null, targetId: target.id, ip: by.ip, details: { removed, sessionsEnded } })
-    await notify(tx, s, outbox, target, { topic: 'factors-reset', by: by.removalId !== undefined ? 'lost-authenticator' : by.actor ? { admin: by.actor.username } : 'server' })
+    await audit(tx, {
+      action: 'mfa_reset',
+      actorId: by.actor?.id ?? null,
+      actorLabel: by.label ?? null,
+      targetId: target.id,
+      ip: by.ip,
+      details: { removed, sessionsEnded },
+    })
+    await notify(tx, s, outbox, target, {
+      topic: 'factors-reset',
+      by: by.removalId !== undefined ? 'lost-authenticator' : by.actor ? { admin: by.actor.username } : 'server',
+    })
     return { removed }
   })
   return done

@@ -20,7 +20,11 @@ function parseOrigin(origin: string): URL | undefined {
  * controls through DNS rebinding, does not count. Without either (the wildcard default), the Origin must
  * equal the request's own scheme and Host. The loopback names also pass when they are the Host.
  */
-export function allowedOrigin(s: Pick<Settings, 'siteUrl' | 'allowedHosts'>, origin: string, req: { host?: string, proto: string }): boolean {
+export function allowedOrigin(
+  s: Pick<Settings, 'siteUrl' | 'allowedHosts'>,
+  origin: string,
+  req: { host?: string, proto: string },
+): boolean {
   const o = parseOrigin(origin)
   if (!o) return false
   const host = req.host?.toLowerCase()

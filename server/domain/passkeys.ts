@@ -1,4 +1,9 @@
-import { generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server'
+import {
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+} from '@simplewebauthn/server'
 import { and, eq, lt } from 'drizzle-orm'
 import { first, withTransaction, type Db } from '../db/client'
 import { tablesOf } from '../db/schema'
@@ -7,7 +12,16 @@ import { linkOrigin, type Settings } from '../settings'
 import { audit } from './audit'
 import { DomainError } from './errors'
 import { provenActor, type Ctx } from './context'
-import { cancelRemovals, challengeHash, challengeUser, codesWithFirstFactor, finishSignIn, limitFactorChanges, notify, TIMED_OUT_MESSAGE } from './mfa'
+import {
+  cancelRemovals,
+  challengeHash,
+  challengeUser,
+  codesWithFirstFactor,
+  finishSignIn,
+  limitFactorChanges,
+  notify,
+  TIMED_OUT_MESSAGE,
+} from './mfa'
 import { uniqueViolation } from './users'
 
 // Passkeys and security keys (WebAuthn, @simplewebauthn/server) as a second factor: registered from the
@@ -19,7 +33,9 @@ const CHALLENGE_MS = 5 * 60_000
 // The library's own types for the browser's answers (they live in its types package).
 type RegistrationResponseJSON = Parameters<typeof verifyRegistrationResponse>[0]['response']
 type AuthenticationResponseJSON = Parameters<typeof verifyAuthenticationResponse>[0]['response']
-type AuthenticatorTransportFuture = NonNullable<Parameters<typeof verifyAuthenticationResponse>[0]['credential']['transports']>[number]
+type AuthenticatorTransportFuture = NonNullable<
+  Parameters<typeof verifyAuthenticationResponse>[0]['credential']['transports']
+>[number]
 
 function relyingParty(s: Settings) {
   const origin = linkOrigin(s)
@@ -31,7 +47,9 @@ async function saveChallenge(db: Db, key: string, challenge: string, now: number
   const { webauthnChallenges } = tablesOf(db)
   await withTransaction(db, async (tx) => {
     await tx.delete(webauthnChallenges).where(lt(webauthnChallenges.expiresAt, now))
-    await tx.insert(webauthnChallenges).values({ key, challenge, expiresAt: now + CHALLENGE_MS })
+    await tx
+      .insert(webauthnChallenges)
+      .values({ key, challenge, expiresAt: now + CHALLENGE_MS })
       .onConflictDoUpdate({ target: webauthnChallenges.key, set: { challenge, expiresAt: now + CHALLENGE_MS } })
   })
 }
@@ -39,13 +57,18 @@ async function saveChallenge(db: Db, key: string, challenge: string, now: number
 /** The challenge issued under `key`, used once (gone afterwards whatever happens next). */
 async function takeChallenge(db: Db, key: string, now: number): Promise<string | undefined> {
   const { webauthnChallenges } = tablesOf(db)
-  const row = await withTransaction(db, async tx => first(await tx.delete(webauthnChallenges).where(eq(webauthnChallenges.key, key)).returning()))
+  const row = await withTransaction(db, async tx =>
+    first(await tx.delete(webauthnChallenges).where(eq(webauthnChallenges.key, key)).returning()),
+  )
   return row && row.expiresAt >= now ? row.challenge : undefined
 }
 
 const passkeysOf = (db: Db, userId: number) => {
   const { mfaFactors } = tablesOf(db)
-  return db.select().from(mfaFactors).where(and(eq(mfaFactors.userId, userId), eq(mfaFactors.type, 'webauthn')))
+  return db
+    .select()
+    .from(mfaFactors)
+    .where(and(eq(mfaFactors.userId, userId), eq(mfaFactors.type, 'webauthn')))
 }
 const transportsOf = (t: string[] | null) => (t ?? undefined) as AuthenticatorTransportFuture[] | undefined
 
@@ -56,9 +79,15 @@ export async function passkeyRegistrationOptions(ctx: Ctx) {
   const rp = relyingParty(s)
   const existing = await passkeysOf(db, user.id)
   const options = await generateRegistrationOptions({
-    rpName: rp.rpName, rpID: rp.rpID, userName: user.username, userDisplayName: user.name || user.username,
-    userID: new TextEncoder().encode(`latchkey:${user.id}`), attestationType: 'none',
-    excludeCredentials: existing.filter(f => f.credentialId).map(f => ({ id: f.credentialId!, transports: transportsOf(f.transports) })),
+    rpName: rp.rpName,
+    rpID: rp.rpID,
+    userName: user.username,
+    userDisplayName: user.name || user.username,
+    userID: new TextEncoder().encode(`latchkey:${user.id}`),
+    attestationType: 'none',
+    excludeCredentials: existing
+      .filter(f => f.credentialId)
+      .map(f => ({ id: f.credentialId!, transports: transportsOf(f.transports) })),
     authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
   })
   await saveChallenge(db, `reg:${sid}`, options.challenge, now)
@@ -77,7 +106,13 @@ export async function registerPasskey(ctx: Ctx, input: { response: unknown, name
   if (!expectedChallenge) throw new DomainError(400, 'The request to add a passkey expired. Start again.')
   let info
   try {
-    const v = await verifyRegistrationResponse({ response: response as RegistrationResponseJSON, expectedChallenge, expectedOrigin: rp.origin, expectedRPID: rp.rpID, requireUserVerification: false })
+    const v = await verifyRegistrationResponse({
+      response: response as RegistrationResponseJSON,
+      expectedChallenge,
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.rpID,
+      requireUserVerification: false,
+    })
     info = v.verified ? v.registrationInfo : undefined
   }
   catch (err) {
@@ -86,13 +121,31 @@ export async function registerPasskey(ctx: Ctx, input: { response: unknown, name
   if (!info) throw new DomainError(400, 'The passkey could not be checked. Try again.')
   const cred = info.credential
   const result = await withTransaction(db, async (tx) => {
-    const row = first(await tx.insert(mfaFactors).values({
-      userId: user.id, type: 'webauthn', name, credentialId: cred.id, publicKey: Buffer.from(cred.publicKey).toString('base64url'),
-      counter: cred.counter, transports: cred.transports ?? null, confirmedAt: now, createdAt: now,
-    }).returning({ id: mfaFactors.id }))!
+    const row = first(
+      await tx
+        .insert(mfaFactors)
+        .values({
+          userId: user.id,
+          type: 'webauthn',
+          name,
+          credentialId: cred.id,
+          publicKey: Buffer.from(cred.publicKey).toString('base64url'),
+          counter: cred.counter,
+          transports: cred.transports ?? null,
+          confirmedAt: now,
+          createdAt: now,
+        })
+        .returning({ id: mfaFactors.id }),
+    )!
     const recoveryCodes = await codesWithFirstFactor(tx, key, user.id, now)
     await cancelRemovals(tx, user.id, 'a second factor was added', now)
-    await audit(tx, { action: 'mfa_added', actorId: user.id, targetId: user.id, ip, details: { type: 'webauthn', name } })
+    await audit(tx, {
+      action: 'mfa_added',
+      actorId: user.id,
+      targetId: user.id,
+      ip,
+      details: { type: 'webauthn', name },
+    })
     await notify(tx, s, outbox, user, { topic: 'passkey-added', name })
     return { id: row.id, recoveryCodes }
   }).catch((err: unknown) => {
@@ -109,7 +162,11 @@ export async function passkeyLoginOptions(db: Db, s: Settings, token: string | u
   if (!user) throw new DomainError(400, TIMED_OUT_MESSAGE, undefined, undefined, 'mfa-timeout')
   const keys = (await passkeysOf(db, user.id)).filter(f => f.confirmedAt && f.credentialId)
   if (!keys.length) throw new DomainError(400, 'No passkey is registered for this account. Use a code.')
-  const options = await generateAuthenticationOptions({ rpID: rp.rpID, allowCredentials: keys.map(f => ({ id: f.credentialId!, transports: transportsOf(f.transports) })), userVerification: 'preferred' })
+  const options = await generateAuthenticationOptions({
+    rpID: rp.rpID,
+    allowCredentials: keys.map(f => ({ id: f.credentialId!, transports: transportsOf(f.transports) })),
+    userVerification: 'preferred',
+  })
   await saveChallenge(db, `login:${challengeHash(token!)}`, options.challenge, now)
   return options
 }
@@ -118,7 +175,13 @@ export async function passkeyLoginOptions(db: Db, s: Settings, token: string | u
  * The second step of a sign-in with a passkey: the answer must be for this account's passkey, this
  * challenge and this origin, with a signature counter that moved on (a cloned key is refused).
  */
-export async function completeLoginWithPasskey(db: Db, s: Settings, outbox: Outbox, input: { token: string | undefined, response: unknown, ip: string, userAgent?: string }, now = Date.now()) {
+export async function completeLoginWithPasskey(
+  db: Db,
+  s: Settings,
+  outbox: Outbox,
+  input: { token: string | undefined, response: unknown, ip: string, userAgent?: string },
+  now = Date.now(),
+) {
   const { mfaFactors } = tablesOf(db)
   const rp = relyingParty(s)
   const user = await challengeUser(db, input.token, now)
@@ -126,15 +189,37 @@ export async function completeLoginWithPasskey(db: Db, s: Settings, outbox: Outb
   const expectedChallenge = await takeChallenge(db, `login:${challengeHash(input.token!)}`, now)
   if (!expectedChallenge) throw new DomainError(400, 'The passkey request expired. Try again.')
   const response = input.response as AuthenticationResponseJSON
-  const factor = typeof response?.id === 'string'
-    ? first(await db.select().from(mfaFactors).where(and(eq(mfaFactors.userId, user.id), eq(mfaFactors.type, 'webauthn'), eq(mfaFactors.credentialId, response.id))))
-    : undefined
-  if (!factor?.publicKey || !factor.confirmedAt) throw new DomainError(400, 'This passkey is not registered for this account.')
+  const factor
+    = typeof response?.id === 'string'
+      ? first(
+          await db
+            .select()
+            .from(mfaFactors)
+            .where(
+              and(
+                eq(mfaFactors.userId, user.id),
+                eq(mfaFactors.type, 'webauthn'),
+                eq(mfaFactors.credentialId, response.id),
+              ),
+            ),
+        )
+      : undefined
+  if (!factor?.publicKey || !factor.confirmedAt)
+    throw new DomainError(400, 'This passkey is not registered for this account.')
   let newCounter: number
   try {
     const v = await verifyAuthenticationResponse({
-      response, expectedChallenge, expectedOrigin: rp.origin, expectedRPID: rp.rpID, requireUserVerification: false,
-      credential: { id: factor.credentialId!, publicKey: new Uint8Array(Buffer.from(factor.publicKey, 'base64url')), counter: factor.counter ?? 0, transports: transportsOf(factor.transports) },
+      response,
+      expectedChallenge,
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.rpID,
+      requireUserVerification: false,
+      credential: {
+        id: factor.credentialId!,
+        publicKey: new Uint8Array(Buffer.from(factor.publicKey, 'base64url')),
+        counter: factor.counter ?? 0,
+        transports: transportsOf(factor.transports),
+      },
     })
     if (!v.verified) throw new Error('not verified')
     newCounter = v.authenticationInfo.newCounter
@@ -154,6 +239,14 @@ export async function completeLoginWithPasskey(db: Db, s: Settings, outbox: Outb
  * internals, e.g. "Cannot read properties of undefined"); the person is told what they can do.
  */
 function unreadableAnswer(err: unknown): DomainError {
-  console.warn(`[latchkey] A passkey answer was refused: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300))
-  return new DomainError(400, 'The passkey could not be checked. Try again, or use another passkey or a code.', undefined, undefined, 'passkey-refused')
+  console.warn(
+    `[latchkey] A passkey answer was refused: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300),
+  )
+  return new DomainError(
+    400,
+    'The passkey could not be checked. Try again, or use another passkey or a code.',
+    undefined,
+    undefined,
+    'passkey-refused',
+  )
 }

@@ -9,7 +9,12 @@ import { loginFailureKeys, resetPrefix } from './rate-limit'
 import { revokeSessions } from './sessions'
 import { voidTokens, writePasswordHash } from './users'
 
-const AUDIT_ACTION = { self: 'password_changed', reset: 'password_reset_completed', admin: 'admin_password_set', cli: 'password_set' } as const
+const AUDIT_ACTION = {
+  self: 'password_changed',
+  reset: 'password_reset_completed',
+  admin: 'admin_password_set',
+  cli: 'password_set',
+} as const
 
 export interface PasswordChange {
   /** The account, as read before the change. */
@@ -36,7 +41,12 @@ export interface PasswordChange {
  * "password changed" notice. Nothing is written when any step refuses.
  */
 export async function changePassword(db: Db, s: Settings, outbox: Outbox, c: PasswordChange) {
-  assertPasswordAcceptable(s, c.password, { ...c.user, ownAccount: c.how === 'self' || c.how === 'reset' }, c.how === 'self' ? 'newPassword' : 'password')
+  assertPasswordAcceptable(
+    s,
+    c.password,
+    { ...c.user, ownAccount: c.how === 'self' || c.how === 'reset' },
+    c.how === 'self' ? 'newPassword' : 'password',
+  )
   const hash = await hashPassword(c.password)
   const result = await withTransaction(db, async (tx) => {
     const extra = (await c.guard?.(tx)) ?? {}
@@ -44,10 +54,27 @@ export async function changePassword(db: Db, s: Settings, outbox: Outbox, c: Pas
     await voidTokens(tx, c.user.id)
     const { sessionVersion, sessionsEnded } = await revokeSessions(tx, c.user.id, c.keepSessionId)
     await resetPrefix(tx, (await loginFailureKeys(tx, c.user.username)).prefix)
-    await audit(tx, { action: AUDIT_ACTION[c.how], actorId: c.actor?.id ?? null, actorLabel: c.actor?.label ?? null, targetId: c.user.id, ip: c.ip, details: { sessionsEnded, mustChangePassword: !!c.mustChangePassword, ...extra, ...c.details } })
+    await audit(tx, {
+      action: AUDIT_ACTION[c.how],
+      actorId: c.actor?.id ?? null,
+      actorLabel: c.actor?.label ?? null,
+      targetId: c.user.id,
+      ip: c.ip,
+      details: { sessionsEnded, mustChangePassword: !!c.mustChangePassword, ...extra, ...c.details },
+    })
     // A first password (an invitation) changed nothing the owner had: no "password changed" notice.
     // The notice is written in this transaction: committed with the change, or not at all.
-    const notice = c.notify !== false && c.user.passwordHash ? passwordChangedNotice(s, user, c.how, sessionsEnded, c.actor?.username, c.how === 'self' && c.user.mustChangePassword) : null
+    const notice
+      = c.notify !== false && c.user.passwordHash
+        ? passwordChangedNotice(
+            s,
+            user,
+            c.how,
+            sessionsEnded,
+            c.actor?.username,
+            c.how === 'self' && c.user.mustChangePassword,
+          )
+        : null
     if (notice) await outbox.enqueue(tx, notice)
     return { user: { ...user, sessionVersion }, sessionVersion, sessionsEnded }
   })

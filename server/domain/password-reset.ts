@@ -23,7 +23,15 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
  * Issues a token (32 random bytes, base64url) for a user and voids every older one in the same
  * transaction — one live link per user. Only the SHA-256 is stored, with why it exists and who issued it.
  */
-export async function issueToken(db: Db, userId: number, reason: TokenReason, validSeconds: number, issuedById: number | null = null, now = Date.now(), opts: { keepOthers?: boolean } = {}): Promise<{ token: string, expiresAt: number }> {
+export async function issueToken(
+  db: Db,
+  userId: number,
+  reason: TokenReason,
+  validSeconds: number,
+  issuedById: number | null = null,
+  now = Date.now(),
+  opts: { keepOthers?: boolean } = {},
+): Promise<{ token: string, expiresAt: number }> {
   const { passwordTokens } = tablesOf(db)
   const token = randomBytes(32).toString('base64url')
   const expiresAt = now + validSeconds * 1000
@@ -31,13 +39,19 @@ export async function issueToken(db: Db, userId: number, reason: TokenReason, va
     // A new link voids the older ones, but a forgot-password request leaves an account without a password
     // its invitation (an administrator's 24 h link must not die because someone typed the address).
     if (!opts.keepOthers) await voidTokens(tx, userId, now)
-    await tx.insert(passwordTokens).values({ userId, tokenHash: sha256(token), reason, issuedById, createdAt: now, expiresAt })
+    await tx
+      .insert(passwordTokens)
+      .values({ userId, tokenHash: sha256(token), reason, issuedById, createdAt: now, expiresAt })
   })
   return { token, expiresAt }
 }
 
-/** What a set-password link does for its page: set a first password (an invitation, or an account without one) or reset it. */
-const linkPurpose = (reason: TokenReason, user: Pick<User, 'passwordHash'>) => reason === 'invitation' || !user.passwordHash ? 'invitation' as const : 'reset' as const
+/**
+ * What a set-password link does for its page: set a first password (an invitation, or an account without one) or reset
+ * it.
+ */
+const linkPurpose = (reason: TokenReason, user: Pick<User, 'passwordHash'>) =>
+  reason === 'invitation' || !user.passwordHash ? ('invitation' as const) : ('reset' as const)
 
 /** The link a token goes out in. The token is in the fragment, so it never reaches a server log or a Referer header. */
 export function setPasswordLink(origin: string, token: string) {
@@ -52,8 +66,19 @@ export function setPasswordLink(origin: string, token: string) {
  */
 export async function liveToken(db: Db, token: string, now = Date.now()) {
   const { users, passwordTokens } = tablesOf(db)
-  const row = first(await db.select({ token: passwordTokens, user: users }).from(passwordTokens).innerJoin(users, eq(users.id, passwordTokens.userId))
-    .where(and(eq(passwordTokens.tokenHash, sha256(token)), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now))))
+  const row = first(
+    await db
+      .select({ token: passwordTokens, user: users })
+      .from(passwordTokens)
+      .innerJoin(users, eq(users.id, passwordTokens.userId))
+      .where(
+        and(
+          eq(passwordTokens.tokenHash, sha256(token)),
+          isNull(passwordTokens.usedAt),
+          gt(passwordTokens.expiresAt, now),
+        ),
+      ),
+  )
   if (!row || !row.user.isActive) return undefined
   if (row.token.reason !== 'self-service') {
     const issuer = row.token.issuedById ? await findUserById(db, row.token.issuedById) : undefined
@@ -80,9 +105,24 @@ export async function userForToken(db: Db, token: string, now = Date.now()): Pro
 /** The live links administrators issued for a user (shown on the user page as "valid until …"). */
 export function adminIssuedLinks(db: Db, userId: number, now = Date.now()): Promise<IssuedLink[]> {
   const { users, passwordTokens } = tablesOf(db)
-  return db.select({ id: passwordTokens.id, reason: passwordTokens.reason, createdAt: passwordTokens.createdAt, expiresAt: passwordTokens.expiresAt, issuedBy: users.username })
-    .from(passwordTokens).leftJoin(users, eq(users.id, passwordTokens.issuedById))
-    .where(and(eq(passwordTokens.userId, userId), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now), ne(passwordTokens.reason, 'self-service')))
+  return db
+    .select({
+      id: passwordTokens.id,
+      reason: passwordTokens.reason,
+      createdAt: passwordTokens.createdAt,
+      expiresAt: passwordTokens.expiresAt,
+      issuedBy: users.username,
+    })
+    .from(passwordTokens)
+    .leftJoin(users, eq(users.id, passwordTokens.issuedById))
+    .where(
+      and(
+        eq(passwordTokens.userId, userId),
+        isNull(passwordTokens.usedAt),
+        gt(passwordTokens.expiresAt, now),
+        ne(passwordTokens.reason, 'self-service'),
+      ),
+    )
 }
 
 export type ResetRequestOutcome = 'sent' | 'unknown' | 'inactive' | 'rate-limited'
@@ -93,16 +133,46 @@ export type ResetRequestOutcome = 'sent' | 'unknown' | 'inactive' | 'rate-limite
  * addresses do the same work: a counter write, a token, the mail built by the queue (and, for nobody,
  * dropped there), one audit row, so not even the load it leaves behind says which it was.
  */
-export async function requestPasswordReset(db: Db, s: Settings, outbox: Outbox, email: string, now = Date.now()): Promise<ResetRequestOutcome> {
+export async function requestPasswordReset(
+  db: Db,
+  s: Settings,
+  outbox: Outbox,
+  email: string,
+  now = Date.now(),
+): Promise<ResetRequestOutcome> {
   const origin = linkOrigin(s)!
   const user = await findUserByEmail(db, email)
   const emailHash = sha256(email.trim().toLowerCase()).slice(0, 16)
-  const limited = (await hit(db, LIMIT_KEYS.resetMails(user?.id ?? emailHash), 3600, now)).count > s.limits.resetMailsPerAccountPerHour
-  const outcome: ResetRequestOutcome = !user?.email ? 'unknown' : !user.isActive ? 'inactive' : limited ? 'rate-limited' : 'sent'
+  const limited
+    = (await hit(db, LIMIT_KEYS.resetMails(user?.id ?? emailHash), 3600, now)).count
+      > s.limits.resetMailsPerAccountPerHour
+  const outcome: ResetRequestOutcome = !user?.email
+    ? 'unknown'
+    : !user.isActive
+        ? 'inactive'
+        : limited
+          ? 'rate-limited'
+          : 'sent'
   await withTransaction(db, async (tx) => {
-    const token = outcome === 'sent' ? (await issueToken(tx, user!.id, 'self-service', s.passwordResetTimeout, null, now, { keepOthers: !user!.passwordHash })).token : randomBytes(32).toString('base64url')
+    const token
+      = outcome === 'sent'
+        ? (
+            await issueToken(tx, user!.id, 'self-service', s.passwordResetTimeout, null, now, {
+              keepOthers: !user!.passwordHash,
+            })
+          ).token
+        : randomBytes(32).toString('base64url')
     await audit(tx, { action: 'password_reset_requested', targetId: user?.id ?? null, details: { emailHash, outcome } })
-    await outbox.enqueue(tx, setPasswordLinkNotice(s, outcome === 'sent' ? user : undefined, setPasswordLink(origin, token), s.passwordResetTimeout, 'self-service'))
+    await outbox.enqueue(
+      tx,
+      setPasswordLinkNotice(
+        s,
+        outcome === 'sent' ? user : undefined,
+        setPasswordLink(origin, token),
+        s.passwordResetTimeout,
+        'self-service',
+      ),
+    )
   })
   return outcome
 }
@@ -112,7 +182,13 @@ export async function requestPasswordReset(db: Db, s: Settings, outbox: Outbox, 
  * silently; otherwise `enqueue` makes it a durable job (the same one row for every address) and the lookup,
  * the link and the mail happen in the worker, after the answer.
  */
-export async function acceptPasswordResetRequest(db: Db, s: Settings, enqueue: (email: string) => Promise<void>, ip: string, readEmail: () => Promise<string>) {
+export async function acceptPasswordResetRequest(
+  db: Db,
+  s: Settings,
+  enqueue: (email: string) => Promise<void>,
+  ip: string,
+  readEmail: () => Promise<string>,
+) {
   if (forgotPasswordBlocker(s)) throw new DomainError(404, 'Password reset by email is not enabled on this server.')
   const accepted = (await hit(db, LIMIT_KEYS.resetRequestsByIp(ip), 60)).count <= s.limits.resetRequestsPerIpPerMinute
   const email = await readEmail()
@@ -124,17 +200,32 @@ export async function acceptPasswordResetRequest(db: Db, s: Settings, enqueue: (
  * consumes the token (only if still live and still authorised) and writes the password, so of two racing
  * submits exactly one wins. Ends every session, voids other links, clears must-change-password.
  */
-export async function resetPasswordWithToken(db: Db, s: Settings, outbox: Outbox, token: string, password: string, ip: string) {
+export async function resetPasswordWithToken(
+  db: Db,
+  s: Settings,
+  outbox: Outbox,
+  token: string,
+  password: string,
+  ip: string,
+) {
   const { passwordTokens } = tablesOf(db)
   await limitTokenAttempts(db, s, ip)
   const user = await userForToken(db, token)
   let reason = 'self-service' as TokenReason
   const result = await changePassword(db, s, outbox, {
-    user, password, how: 'reset', actor: { id: user.id }, ip,
+    user,
+    password,
+    how: 'reset',
+    actor: { id: user.id },
+    ip,
     guard: async (tx) => {
       const live = await liveToken(tx, token)
       if (!live || live.user.id !== user.id) throw invalidLink()
-      const used = await tx.update(passwordTokens).set({ usedAt: Date.now() }).where(and(eq(passwordTokens.id, live.token.id), isNull(passwordTokens.usedAt))).returning({ id: passwordTokens.id })
+      const used = await tx
+        .update(passwordTokens)
+        .set({ usedAt: Date.now() })
+        .where(and(eq(passwordTokens.id, live.token.id), isNull(passwordTokens.usedAt)))
+        .returning({ id: passwordTokens.id })
       if (!used.length) throw invalidLink()
       reason = live.token.reason
       return { via: reason }
@@ -143,8 +234,12 @@ export async function resetPasswordWithToken(db: Db, s: Settings, outbox: Outbox
   return { ...result, purpose: linkPurpose(reason, user) }
 }
 
-/** Counts a token check or use against the caller's IP; 429 beyond the limit (a 256-bit token makes guessing moot, this spares the hash workers). */
+/**
+ * Counts a token check or use against the caller's IP; 429 beyond the limit (a 256-bit token makes guessing moot, this
+ * spares the hash workers).
+ */
 export async function limitTokenAttempts(db: Db, s: Settings, ip: string) {
   const state = await hit(db, LIMIT_KEYS.tokenChecksByIp(ip), 15 * 60)
-  if (state.count > s.limits.tokenChecksPerIp) throw new DomainError(429, 'Too many attempts. Try again later.', undefined, state.retryAfter)
+  if (state.count > s.limits.tokenChecksPerIp)
+    throw new DomainError(429, 'Too many attempts. Try again later.', undefined, state.retryAfter)
 }

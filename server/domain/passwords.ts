@@ -33,9 +33,13 @@ export function hashPassword(password: string): Promise<string> {
 }
 
 let dummyHash: Promise<string> | undefined
-/** Verifies a password against a stored hash; with no hash it still spends one verify, so timing does not reveal unknown users. */
+/**
+ * Verifies a password against a stored hash; with no hash it still spends one verify, so timing does not reveal unknown
+ * users.
+ */
 export async function verifyPassword(stored: string | null | undefined, password: string): Promise<boolean> {
-  const target = stored && stored.startsWith('$argon2') ? stored : await (dummyHash ??= hashPassword('latchkey-dummy-password'))
+  const target
+    = stored && stored.startsWith('$argon2') ? stored : await (dummyHash ??= hashPassword('latchkey-dummy-password'))
   const ok = await withHashSlot(() => verify(target, normalizePassword(password)).catch(() => false))
   return ok && target === stored
 }
@@ -60,7 +64,12 @@ export function checkPasswordPolicy(password: string, ctx: PasswordContext): str
 }
 
 /** Checks the policy for a user's new password; throws a 400 on the given field with the reason. */
-export function assertPasswordAcceptable(s: Settings, password: string, who: { username?: string | null, email?: string | null, name?: string | null, ownAccount?: boolean }, field = 'password') {
+export function assertPasswordAcceptable(
+  s: Settings,
+  password: string,
+  who: { username?: string | null, email?: string | null, name?: string | null, ownAccount?: boolean },
+  field = 'password',
+) {
   const problem = checkPasswordPolicy(password, { ...who, minLength: s.passwordMinLength })
   if (problem) throw fieldError(field, problem)
 }

@@ -14,9 +14,22 @@ export async function pruneStale(db: Db, s: Settings, now = Date.now()) {
   const longestWindow = Math.max(s.limits.loginFailureWindow, s.limits.loginIpWindow, 3600, 15 * 60)
   const rateLimits = await pruneRateLimits(db, longestWindow, now)
   return withTransaction(db, async (tx) => {
-    const dead = await tx.delete(sessions).where(or(lt(sessions.lastSeenAt, now - s.sessionIdleTimeout * 1000), lt(sessions.createdAt, now - s.sessionMaxAge * 1000))).returning({ id: sessions.id })
+    const dead = await tx
+      .delete(sessions)
+      .where(
+        or(
+          lt(sessions.lastSeenAt, now - s.sessionIdleTimeout * 1000),
+          lt(sessions.createdAt, now - s.sessionMaxAge * 1000),
+        ),
+      )
+      .returning({ id: sessions.id })
     const week = now - 7 * 86400_000
-    const old = await tx.delete(passwordTokens).where(or(lt(passwordTokens.expiresAt, week), and(isNotNull(passwordTokens.usedAt), lt(passwordTokens.usedAt, week)))).returning({ id: passwordTokens.id })
+    const old = await tx
+      .delete(passwordTokens)
+      .where(
+        or(lt(passwordTokens.expiresAt, week), and(isNotNull(passwordTokens.usedAt), lt(passwordTokens.usedAt, week))),
+      )
+      .returning({ id: passwordTokens.id })
     return { rateLimits, sessions: dead.length, links: old.length }
   })
 }

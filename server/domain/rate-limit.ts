@@ -3,7 +3,10 @@ import { first, prepared, withTransaction, type Db } from '../db/client'
 import { tablesOf } from '../db/schema'
 import { auditHash } from './app-meta'
 
-export interface LimitState { count: number, retryAfter: number }
+export interface LimitState {
+  count: number
+  retryAfter: number
+}
 
 /** Every rate-limit counter's key, named once (the login failure keys are loginFailureKeys, below). */
 export const LIMIT_KEYS = {
@@ -21,23 +24,31 @@ export const LIMIT_KEYS = {
 /** Counts one hit in a fixed window (one atomic upsert) and returns the count including it. */
 export async function hit(db: Db, key: string, windowSeconds: number, now = Date.now()): Promise<LimitState> {
   const windowMs = windowSeconds * 1000
-  const row = await withTransaction(db, async tx => first(await hitStatement(tx).execute({ key, now, cutoff: now - windowMs })), { atomicSteps: true })
+  const row = await withTransaction(
+    db,
+    async tx => first(await hitStatement(tx).execute({ key, now, cutoff: now - windowMs })),
+    { atomicSteps: true },
+  )
   return { count: row!.count, retryAfter: Math.max(1, Math.ceil((row!.windowStart + windowMs - now) / 1000)) }
 }
 
 // One atomic upsert: a window that has passed starts again at 1.
-const hitStatement = (db: Db) => prepared(db, 'rate-limit-hit', (d) => {
-  const { rateLimits } = tablesOf(d)
-  return d.insert(rateLimits).values({ key: sql.placeholder('key'), windowStart: sql.placeholder('now'), count: 1 })
-    .onConflictDoUpdate({
-      target: rateLimits.key,
-      set: {
-        count: sql`CASE WHEN ${rateLimits.windowStart} <= ${sql.placeholder('cutoff')} THEN 1 ELSE ${rateLimits.count} + 1 END`,
-        windowStart: sql`CASE WHEN ${rateLimits.windowStart} <= ${sql.placeholder('cutoff')} THEN ${sql.placeholder('now')} ELSE ${rateLimits.windowStart} END`,
-      },
-    })
-    .returning().prepare()
-})
+const hitStatement = (db: Db) =>
+  prepared(db, 'rate-limit-hit', (d) => {
+    const { rateLimits } = tablesOf(d)
+    return d
+      .insert(rateLimits)
+      .values({ key: sql.placeholder('key'), windowStart: sql.placeholder('now'), count: 1 })
+      .onConflictDoUpdate({
+        target: rateLimits.key,
+        set: {
+          count: sql`CASE WHEN ${rateLimits.windowStart} <= ${sql.placeholder('cutoff')} THEN 1 ELSE ${rateLimits.count} + 1 END`,
+          windowStart: sql`CASE WHEN ${rateLimits.windowStart} <= ${sql.placeholder('cutoff')} THEN ${sql.placeholder('now')} ELSE ${rateLimits.windowStart} END`,
+        },
+      })
+      .returning()
+      .prepare()
+  })
 
 /** Reads a counter without counting; a window that has passed reads as zero. */
 export async function peek(db: Db, key: string, windowSeconds: number, now = Date.now()): Promise<LimitState> {
@@ -51,32 +62,67 @@ export async function peek(db: Db, key: string, windowSeconds: number, now = Dat
 /** Forgets a counter (e.g. an address's failures after its good login). */
 export async function reset(db: Db, key: string) {
   const { rateLimits } = tablesOf(db)
-  await withTransaction(db, async (tx) => {
-    await prepared(tx, 'rate-limit-reset', d => d.delete(rateLimits).where(eq(rateLimits.key, sql.placeholder('key'))).prepare()).execute({ key })
-  }, { atomicSteps: true })
+  await withTransaction(
+    db,
+    async (tx) => {
+      await prepared(tx, 'rate-limit-reset', d =>
+        d
+          .delete(rateLimits)
+          .where(eq(rateLimits.key, sql.placeholder('key')))
+          .prepare(),
+      ).execute({ key })
+    },
+    { atomicSteps: true },
+  )
 }
 
 /** Forgets every counter whose key starts with `prefix` (all of an account's per-address failure counters). */
 export async function resetPrefix(db: Db, prefix: string) {
   const { rateLimits } = tablesOf(db)
-  await withTransaction(db, async (tx) => {
-    await tx.delete(rateLimits).where(sql`substr(${rateLimits.key}, 1, ${prefix.length}) = ${prefix}`)
-  }, { atomicSteps: true })
+  await withTransaction(
+    db,
+    async (tx) => {
+      await tx.delete(rateLimits).where(sql`substr(${rateLimits.key}, 1, ${prefix.length}) = ${prefix}`)
+    },
+    { atomicSteps: true },
+  )
 }
 
 /** Gives back one slot that hit() reserved (an attempt that turned out fine), never below zero. */
 export async function giveBack(db: Db, key: string) {
   const { rateLimits } = tablesOf(db)
-  await withTransaction(db, async (tx) => {
-    await prepared(tx, 'rate-limit-give-back', d => d.update(rateLimits).set({ count: sql`CASE WHEN ${rateLimits.count} > 0 THEN ${rateLimits.count} - 1 ELSE 0 END` })
-      .where(eq(rateLimits.key, sql.placeholder('key'))).prepare()).execute({ key })
-  }, { atomicSteps: true })
+  await withTransaction(
+    db,
+    async (tx) => {
+      await prepared(tx, 'rate-limit-give-back', d =>
+        d
+          .update(rateLimits)
+          .set({ count: sql`CASE WHEN ${rateLimits.count} > 0 THEN ${rateLimits.count} - 1 ELSE 0 END` })
+          .where(eq(rateLimits.key, sql.placeholder('key')))
+          .prepare(),
+      ).execute({ key })
+    },
+    { atomicSteps: true },
+  )
 }
 
-/** Drops windows that started before `olderThanSeconds` ago (longer than any window), so the table stays small. Returns how many. */
+/**
+ * Drops windows that started before `olderThanSeconds` ago (longer than any window), so the table stays small. Returns
+ * how many.
+ */
 export async function pruneRateLimits(db: Db, olderThanSeconds = 86400, now = Date.now()): Promise<number> {
   const { rateLimits } = tablesOf(db)
-  return withTransaction(db, async tx => (await tx.delete(rateLimits).where(sql`${rateLimits.windowStart} < ${now - olderThanSeconds * 1000}`).returning({ key: rateLimits.key })).length, { atomicSteps: true })
+  return withTransaction(
+    db,
+    async tx =>
+      (
+        await tx
+          .delete(rateLimits)
+          .where(sql`${rateLimits.windowStart} < ${now - olderThanSeconds * 1000}`)
+          .returning({ key: rateLimits.key })
+      ).length,
+    { atomicSteps: true },
+  )
 }
 
 /**

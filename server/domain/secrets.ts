@@ -22,7 +22,9 @@ export function sessionSecret(databaseUrl: string, env = process.env.NUXT_SESSIO
  * session secret, so rotating that one does not break anyone's authenticator.
  */
 export function mfaKey(databaseUrl: string, env?: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', env ?? storedSecret(databaseUrl, 'mfa-key', { keep: true }), '', 'latchkey mfa v1', 32))
+  return Buffer.from(
+    hkdfSync('sha256', env ?? storedSecret(databaseUrl, 'mfa-key', { keep: true }), '', 'latchkey mfa v1', 32),
+  )
 }
 
 /**
@@ -33,13 +35,18 @@ function storedSecret(databaseUrl: string, name: string, opts: { keep?: boolean 
   // On PostgreSQL there is no data folder, and every instance must hold the same secret: it comes from the environment.
   if (dialectOf(databaseUrl) === 'pg') {
     const variable = name === 'mfa-key' ? 'MFA_ENCRYPTION_KEY' : 'NUXT_SESSION_PASSWORD'
-    throw new Error(`With PostgreSQL, set ${variable} (the same on every instance; e.g. the output of \`openssl rand -base64 48\`).`)
+    throw new Error(
+      `With PostgreSQL, set ${variable} (the same on every instance; e.g. the output of \`openssl rand -base64 48\`).`,
+    )
   }
   const file = join(dirname(databaseUrl === ':memory:' ? './data/x' : databaseUrl), name)
   if (existsSync(file)) {
     const stored = readFileSync(file, 'utf8').trim()
     if (stored.length >= 32) return stored
-    if (opts.keep) throw new Error(`${file} is damaged (shorter than 32 characters). Restore it from a backup, or set MFA_ENCRYPTION_KEY to the key it held.`)
+    if (opts.keep)
+      throw new Error(
+        `${file} is damaged (shorter than 32 characters). Restore it from a backup, or set MFA_ENCRYPTION_KEY to the key it held.`,
+      )
   }
   mkdirSync(dirname(file), { recursive: true })
   const secret = randomBytes(48).toString('base64url')

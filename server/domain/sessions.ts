@@ -3,34 +3,71 @@ import { and, eq, ne, sql } from 'drizzle-orm'
 import { first, prepared, withTransaction, type Db } from '../db/client'
 import { tablesOf, type User } from '../db/schema'
 
-export interface SessionClaims { sid: string, uid: number, sv: number }
-export interface SessionTimeouts { maxAge: number, idleTimeout: number }
+export interface SessionClaims {
+  sid: string
+  uid: number
+  sv: number
+}
+export interface SessionTimeouts {
+  maxAge: number
+  idleTimeout: number
+}
 
 /** Records a new signed-in browser and returns its id (128 random bits). */
-export async function createSession(db: Db, userId: number, meta: { ip?: string | null, userAgent?: string | null }, now = Date.now()): Promise<string> {
+export async function createSession(
+  db: Db,
+  userId: number,
+  meta: { ip?: string | null, userAgent?: string | null },
+  now = Date.now(),
+): Promise<string> {
   const { sessions } = tablesOf(db)
   const id = randomBytes(16).toString('base64url')
-  await withTransaction(db, async (tx) => {
-    await prepared(tx, 'session-insert', d => d.insert(sessions).values({ id: sql.placeholder('id'), userId: sql.placeholder('userId'), createdAt: sql.placeholder('now'), lastSeenAt: sql.placeholder('now'), verifiedAt: sql.placeholder('now'), ip: sql.placeholder('ip'), userAgent: sql.placeholder('userAgent') }).prepare())
-      .execute({ id, userId, now, ip: meta.ip ?? null, userAgent: meta.userAgent?.slice(0, 300) ?? null })
-  }, { atomicSteps: true }) // one insert
+  await withTransaction(
+    db,
+    async (tx) => {
+      await prepared(tx, 'session-insert', d =>
+        d
+          .insert(sessions)
+          .values({
+            id: sql.placeholder('id'),
+            userId: sql.placeholder('userId'),
+            createdAt: sql.placeholder('now'),
+            lastSeenAt: sql.placeholder('now'),
+            verifiedAt: sql.placeholder('now'),
+            ip: sql.placeholder('ip'),
+            userAgent: sql.placeholder('userAgent'),
+          })
+          .prepare(),
+      ).execute({ id, userId, now, ip: meta.ip ?? null, userAgent: meta.userAgent?.slice(0, 300) ?? null })
+    },
+    { atomicSteps: true },
+  ) // one insert
   return id
 }
 
 // The per-request lookup, prepared once (see prepared()).
-const sessionLookup = (db: Db) => prepared(db, 'session-lookup', (d) => {
-  const { users, sessions } = tablesOf(d)
-  return d.select({ user: users, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt })
-    .from(sessions).innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.id, sql.placeholder('sid'))).prepare()
-})
+const sessionLookup = (db: Db) =>
+  prepared(db, 'session-lookup', (d) => {
+    const { users, sessions } = tablesOf(d)
+    return d
+      .select({ user: users, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(eq(sessions.id, sql.placeholder('sid')))
+      .prepare()
+  })
 
 /**
  * The user behind a sealed session, or null when it has ended: row gone (signed out elsewhere),
  * session version moved (password changed), user inactive or deleted, idle or absolute timeout passed.
  * One primary-key lookup joined to the user row.
  */
-export async function resolveSession(db: Db, claims: SessionClaims, t: SessionTimeouts, now = Date.now()): Promise<User | null> {
+export async function resolveSession(
+  db: Db,
+  claims: SessionClaims,
+  t: SessionTimeouts,
+  now = Date.now(),
+): Promise<User | null> {
   const { sessions } = tablesOf(db)
   const row = first(await sessionLookup(db).execute({ sid: claims.sid }))
   if (!row || row.user.id !== claims.uid || row.user.sessionVersion !== claims.sv || !row.user.isActive) return null
@@ -40,9 +77,13 @@ export async function resolveSession(db: Db, claims: SessionClaims, t: SessionTi
   }
   // Refresh the idle clock at most once a minute: a read-mostly request should not always write.
   if (now - row.lastSeenAt > 60_000) {
-    await withTransaction(db, async (tx) => {
-      await tx.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, claims.sid))
-    }, { atomicSteps: true }) // one blind write
+    await withTransaction(
+      db,
+      async (tx) => {
+        await tx.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, claims.sid))
+      },
+      { atomicSteps: true },
+    ) // one blind write
   }
   return row.user
 }
@@ -50,9 +91,13 @@ export async function resolveSession(db: Db, claims: SessionClaims, t: SessionTi
 /** Ends one session (logout). */
 export async function endSession(db: Db, sid: string) {
   const { sessions } = tablesOf(db)
-  await withTransaction(db, async (tx) => {
-    await tx.delete(sessions).where(eq(sessions.id, sid))
-  }, { atomicSteps: true }) // one delete
+  await withTransaction(
+    db,
+    async (tx) => {
+      await tx.delete(sessions).where(eq(sessions.id, sid))
+    },
+    { atomicSteps: true },
+  ) // one delete
 }
 
 /**
@@ -64,8 +109,13 @@ export async function endSession(db: Db, sid: string) {
 export async function revokeSessions(db: Db, userId: number, exceptSid?: string) {
   const { users, sessions, loginChallenges } = tablesOf(db)
   return withTransaction(db, async (tx) => {
-    const row = first(await tx.update(users).set({ sessionVersion: sql`${users.sessionVersion} + 1` }).where(eq(users.id, userId))
-      .returning({ sessionVersion: users.sessionVersion }))
+    const row = first(
+      await tx
+        .update(users)
+        .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
+        .where(eq(users.id, userId))
+        .returning({ sessionVersion: users.sessionVersion }),
+    )
     const where = exceptSid ? and(eq(sessions.userId, userId), ne(sessions.id, exceptSid)) : eq(sessions.userId, userId)
     const ended = await tx.delete(sessions).where(where).returning({ id: sessions.id })
     // Sign-ins waiting for their second factor end too (one opened with a password just changed, say).
@@ -77,7 +127,14 @@ export async function revokeSessions(db: Db, userId: number, exceptSid?: string)
 /** How many sessions a user has. */
 export async function countSessions(db: Db, userId: number): Promise<number> {
   const { sessions } = tablesOf(db)
-  return Number(first(await db.select({ n: sql<number>`count(*)` }).from(sessions).where(eq(sessions.userId, userId)))?.n ?? 0)
+  return Number(
+    first(
+      await db
+        .select({ n: sql<number>`count(*)` })
+        .from(sessions)
+        .where(eq(sessions.userId, userId)),
+    )?.n ?? 0,
+  )
 }
 
 // --- proof of presence -----------------------------------------------------------------------------------

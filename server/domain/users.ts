@@ -7,9 +7,18 @@ import { DomainError } from './errors'
 /** The API's view of a user: no hash. */
 export function toPublicUser(u: User): PublicUser {
   return {
-    id: u.id, username: u.username, email: u.email, name: u.name,
-    isActive: u.isActive, isSuperuser: u.isSuperuser, isUserManager: u.isUserManager,
-    mustChangePassword: u.mustChangePassword, hasPassword: !!u.passwordHash, lastLoginAt: u.lastLoginAt, createdAt: u.createdAt, updatedAt: u.updatedAt,
+    id: u.id,
+    username: u.username,
+    email: u.email,
+    name: u.name,
+    isActive: u.isActive,
+    isSuperuser: u.isSuperuser,
+    isUserManager: u.isUserManager,
+    mustChangePassword: u.mustChangePassword,
+    hasPassword: !!u.passwordHash,
+    lastLoginAt: u.lastLoginAt,
+    createdAt: u.createdAt,
+    updatedAt: u.updatedAt,
   }
 }
 
@@ -21,13 +30,26 @@ export function signedInAnswer(u: User, extra: { mfaEnrolmentRequired?: boolean 
 /** Case-insensitive lookup by username (uses the lower(username) index). */
 export async function findUserByUsername(db: Db, username: string): Promise<User | undefined> {
   const { users } = tablesOf(db)
-  return first(await prepared(db, 'user-by-username', d => d.select().from(users).where(sql`lower(${users.username}) = lower(${sql.placeholder('username')})`).prepare()).execute({ username }))
+  return first(
+    await prepared(db, 'user-by-username', d =>
+      d
+        .select()
+        .from(users)
+        .where(sql`lower(${users.username}) = lower(${sql.placeholder('username')})`)
+        .prepare(),
+    ).execute({ username }),
+  )
 }
 
 /** Case-insensitive lookup by email (uses the lower(email) index). */
 export async function findUserByEmail(db: Db, email: string): Promise<User | undefined> {
   const { users } = tablesOf(db)
-  return first(await db.select().from(users).where(sql`lower(${users.email}) = lower(${email})`))
+  return first(
+    await db
+      .select()
+      .from(users)
+      .where(sql`lower(${users.email}) = lower(${email})`),
+  )
 }
 
 /** Lookup by id. */
@@ -61,38 +83,89 @@ export function uniqueViolation(err: unknown): DomainError | undefined {
   const e = errorCauses(err).at(-1) ?? {}
   const msg = `${String(e.message ?? '')} ${String(e.constraint ?? '')}`
   if (e.code !== '23505' && !/UNIQUE constraint/i.test(msg)) return undefined
-  if (msg.includes('email')) return new DomainError(409, 'A user with this email address already exists.', { email: ['A user with this email address already exists.'] })
-  return new DomainError(409, 'A user with this username already exists.', { username: ['A user with this username already exists.'] })
+  if (msg.includes('email'))
+    return new DomainError(409, 'A user with this email address already exists.', {
+      email: ['A user with this email address already exists.'],
+    })
+  return new DomainError(409, 'A user with this username already exists.', {
+    username: ['A user with this username already exists.'],
+  })
 }
 
 /** Inserts a user with an already-computed hash (or none). Only createAccount calls it (and test set-up). */
-export async function createUser(db: Db, input: NewUserInput, passwordHash: string | null, now = Date.now()): Promise<User> {
+export async function createUser(
+  db: Db,
+  input: NewUserInput,
+  passwordHash: string | null,
+  now = Date.now(),
+): Promise<User> {
   const { users } = tablesOf(db)
   try {
-    return await withTransaction(db, async tx => first(await tx.insert(users).values({
-      username: input.username, email: input.email ?? null, name: input.name ?? '',
-      isSuperuser: !!input.isSuperuser, isUserManager: !!input.isUserManager, isActive: input.isActive ?? true,
-      mustChangePassword: !!input.mustChangePassword && !!passwordHash,
-      passwordHash, passwordChangedAt: passwordHash ? now : null, createdAt: now, updatedAt: now,
-    }).returning())!)
+    return await withTransaction(db, async tx =>
+      first(
+        await tx
+          .insert(users)
+          .values({
+            username: input.username,
+            email: input.email ?? null,
+            name: input.name ?? '',
+            isSuperuser: !!input.isSuperuser,
+            isUserManager: !!input.isUserManager,
+            isActive: input.isActive ?? true,
+            mustChangePassword: !!input.mustChangePassword && !!passwordHash,
+            passwordHash,
+            passwordChangedAt: passwordHash ? now : null,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning(),
+      )!,
+    )
   }
   catch (err) {
     throw uniqueViolation(err) ?? err
   }
 }
 
-/** Writes a new password hash: sets or clears must-change-password. Sessions and links are the caller's (changePassword). */
-export async function writePasswordHash(db: Db, userId: number, passwordHash: string, mustChangePassword: boolean, now = Date.now()): Promise<User> {
+/**
+ * Writes a new password hash: sets or clears must-change-password. Sessions and links are the caller's
+ * (changePassword).
+ */
+export async function writePasswordHash(
+  db: Db,
+  userId: number,
+  passwordHash: string,
+  mustChangePassword: boolean,
+  now = Date.now(),
+): Promise<User> {
   const { users } = tablesOf(db)
-  const row = await withTransaction(db, async tx => first(await tx.update(users).set({ passwordHash, passwordChangedAt: now, updatedAt: now, mustChangePassword })
-    .where(eq(users.id, userId)).returning()))
+  const row = await withTransaction(db, async tx =>
+    first(
+      await tx
+        .update(users)
+        .set({ passwordHash, passwordChangedAt: now, updatedAt: now, mustChangePassword })
+        .where(eq(users.id, userId))
+        .returning(),
+    ),
+  )
   if (!row) throw new DomainError(404, 'User not found.')
   return row
 }
 
-/** Voids every outstanding link of a user (new link, password change, change of email or permissions). Returns how many. */
+/**
+ * Voids every outstanding link of a user (new link, password change, change of email or permissions). Returns how many.
+ */
 export async function voidTokens(db: Db, userId: number, now = Date.now()): Promise<number> {
   const { passwordTokens } = tablesOf(db)
-  return withTransaction(db, async tx => (await tx.update(passwordTokens).set({ usedAt: now })
-    .where(sql`${passwordTokens.userId} = ${userId} AND ${passwordTokens.usedAt} IS NULL`).returning({ id: passwordTokens.id })).length)
+  return withTransaction(
+    db,
+    async tx =>
+      (
+        await tx
+          .update(passwordTokens)
+          .set({ usedAt: now })
+          .where(sql`${passwordTokens.userId} = ${userId} AND ${passwordTokens.usedAt} IS NULL`)
+          .returning({ id: passwordTokens.id })
+      ).length,
+  )
 }

@@ -3,10 +3,31 @@ import { H3Error } from 'h3'
 import { z } from 'zod'
 import { FORGOT_PASSWORD_SENT_COOKIE } from '../../shared/pages'
 import { safeNextPath } from '../../shared/redirect'
-import { changePasswordSchema, codeSchema, fieldErrorsOf, forgotPasswordSchema, loginSchema, resetPasswordSchema, setupSchema, tokenSchema, withConfirm } from '../../shared/schemas'
+import {
+  changePasswordSchema,
+  codeSchema,
+  fieldErrorsOf,
+  forgotPasswordSchema,
+  loginSchema,
+  resetPasswordSchema,
+  setupSchema,
+  tokenSchema,
+  withConfirm,
+} from '../../shared/schemas'
 import type { CheckedLink, PostedForm } from '../../shared/types'
 import { DomainError } from '../domain/errors'
-import { changeOwnPasswordHere, checkSetPasswordLink, followLostAuthenticatorLink, logIn, logInWithCode, logOut, reportLostAuthenticator, requestResetLink, setPasswordWithLink, setUpFirstAdmin } from '../application/auth-flows'
+import {
+  changeOwnPasswordHere,
+  checkSetPasswordLink,
+  followLostAuthenticatorLink,
+  logIn,
+  logInWithCode,
+  logOut,
+  reportLostAuthenticator,
+  requestResetLink,
+  setPasswordWithLink,
+  setUpFirstAdmin,
+} from '../application/auth-flows'
 
 // The login pages post natively (application/x-www-form-urlencoded), to their own URL: the page works with
 // JavaScript switched off. A post runs the same step as the JSON API (server/application/auth-flows.ts) and
@@ -24,19 +45,22 @@ interface FormAction<S extends z.ZodType = z.ZodType> {
 const action = <S extends z.ZodType>(a: FormAction<S>) => a as unknown as FormAction
 
 // Must-change-password comes after the second factor, never instead of it.
-const afterLogin = (event: H3Event, user: { mustChangePassword: boolean }) => user.mustChangePassword ? '/login/change-password' : safeNextPath(getQuery(event).next)
+const afterLogin = (event: H3Event, user: { mustChangePassword: boolean }) =>
+  user.mustChangePassword ? '/login/change-password' : safeNextPath(getQuery(event).next)
 const withNext = (event: H3Event, path: string) => {
   const next = safeNextPath(getQuery(event).next)
   return next === '/' ? path : `${path}&next=${encodeURIComponent(next)}`
 }
 
-const notice = (name: string, next?: string) => `/login?notice=${name}${next ? `&next=${encodeURIComponent(next)}` : ''}`
+const notice = (name: string, next?: string) =>
+  `/login?notice=${name}${next ? `&next=${encodeURIComponent(next)}` : ''}`
 
 /** Path → intent (the hidden `intent` field, '' when none) → step. */
 export const FORM_ACTIONS: Record<string, Record<string, FormAction>> = {
   '/login': {
     '': action({
-      schema: loginSchema, keep: ['username'],
+      schema: loginSchema,
+      keep: ['username'],
       run: async (event, body) => {
         const { user, methods, mustEnrolMfa } = await logIn(event, body)
         if (methods) return withNext(event, '/login?step=code')
@@ -45,18 +69,21 @@ export const FORM_ACTIONS: Record<string, Record<string, FormAction>> = {
     }),
     // The second-factor step (GET /login?step=code renders it while the pending login lives).
     'code': action({
-      schema: codeSchema, keep: [],
+      schema: codeSchema,
+      keep: [],
       run: async (event, body) => afterLogin(event, await logInWithCode(event, body.code)),
     }),
     'lost': action({
-      schema: z.object({}), keep: [],
+      schema: z.object({}),
+      keep: [],
       run: async (event) => {
         await reportLostAuthenticator(event)
         return '/login/lost-authenticator?sent=1'
       },
     }),
     'setup': action({
-      schema: withConfirm(setupSchema, 'password'), keep: ['setupCode', 'username', 'email'],
+      schema: withConfirm(setupSchema, 'password'),
+      keep: ['setupCode', 'username', 'email'],
       run: async (event, body) => {
         await setUpFirstAdmin(event, body)
         // The new administrator goes straight into the app (a sign-in like any other: limits, audit,
@@ -73,11 +100,18 @@ export const FORM_ACTIONS: Record<string, Record<string, FormAction>> = {
   },
   '/login/forgot-password': {
     '': action({
-      schema: forgotPasswordSchema, keep: ['email'],
+      schema: forgotPasswordSchema,
+      keep: ['email'],
       run: async (event, body) => {
         await requestResetLink(event, async () => body.email)
         // Shown back once on the "sent" page (this page only, five minutes; the same for every address).
-        setCookie(event, FORGOT_PASSWORD_SENT_COOKIE, body.email, { httpOnly: true, secure: useSettings().secureCookies, sameSite: 'lax', path: '/login/forgot-password', maxAge: 300 })
+        setCookie(event, FORGOT_PASSWORD_SENT_COOKIE, body.email, {
+          httpOnly: true,
+          secure: useSettings().secureCookies,
+          sameSite: 'lax',
+          path: '/login/forgot-password',
+          maxAge: 300,
+        })
         return '/login/forgot-password?sent=1'
       },
     }),
@@ -87,7 +121,8 @@ export const FORM_ACTIONS: Record<string, Record<string, FormAction>> = {
     // the link (without consuming it) and renders the form for it.
     'check': action({ schema: tokenSchema, keep: [], run: async () => undefined }),
     '': action({
-      schema: withConfirm(resetPasswordSchema, 'password'), keep: [],
+      schema: withConfirm(resetPasswordSchema, 'password'),
+      keep: [],
       run: async (event, body) => {
         const { purpose } = await setPasswordWithLink(event, body.token, body.password)
         return notice(purpose === 'invitation' ? 'password-set' : 'password-reset')
@@ -97,16 +132,20 @@ export const FORM_ACTIONS: Record<string, Record<string, FormAction>> = {
   '/login/lost-authenticator': {
     // The page's script moved the token from the mail link's fragment into this post.
     '': action({
-      schema: tokenSchema, keep: [],
+      schema: tokenSchema,
+      keep: [],
       run: async (event, body) => {
         const r = await followLostAuthenticatorLink(event, body.token)
-        return r.done === 'waiting' ? `/login/lost-authenticator?done=waiting&due=${r.dueAt}` : '/login/lost-authenticator?done=cancelled'
+        return r.done === 'waiting'
+          ? `/login/lost-authenticator?done=waiting&due=${r.dueAt}`
+          : '/login/lost-authenticator?done=cancelled'
       },
     }),
   },
   '/login/change-password': {
     '': action({
-      schema: withConfirm(changePasswordSchema, 'newPassword'), keep: [],
+      schema: withConfirm(changePasswordSchema, 'newPassword'),
+      keep: [],
       run: async (event, body) => {
         await changeOwnPasswordHere(event, body)
         return '/?notice=password-changed'
@@ -115,7 +154,8 @@ export const FORM_ACTIONS: Record<string, Record<string, FormAction>> = {
   },
   '/logout': {
     '': action({
-      schema: z.object({}), keep: [],
+      schema: z.object({}),
+      keep: [],
       run: async (event) => {
         await logOut(event)
         return notice('signed-out')
@@ -134,7 +174,10 @@ export function formPath(event: H3Event): string | undefined {
  * What a refused step tells the page: status, message, field errors, code. A DomainError goes through the
  * JSON API's own mapping (toHttpError, which also sets Retry-After), so both say the same.
  */
-function refusal(event: H3Event, err: unknown): { status: number, message: string, fieldErrors: Record<string, string[]>, code: string } | undefined {
+function refusal(
+  event: H3Event,
+  err: unknown,
+): { status: number, message: string, fieldErrors: Record<string, string[]>, code: string } | undefined {
   let e = err
   try {
     if (e instanceof DomainError) toHttpError(event, e)
@@ -152,17 +195,22 @@ function refusal(event: H3Event, err: unknown): { status: number, message: strin
  * Runs a posted form: a redirect (303) when the step succeeded, or the state the page renders again with.
  * Field errors win over the message (the page shows one or the other, as for the JSON API).
  */
-export async function runFormPost(event: H3Event, path: string): Promise<{ location: string } | { posted: PostedForm, status: number }> {
+export async function runFormPost(
+  event: H3Event,
+  path: string,
+): Promise<{ location: string } | { posted: PostedForm, status: number }> {
   const type = (getRequestHeader(event, 'content-type') ?? '').toLowerCase()
   const empty = !Number(getRequestHeader(event, 'content-length') ?? 0)
   const urlencoded = type.startsWith('application/x-www-form-urlencoded')
   const raw = urlencoded && !empty ? await readBody<Record<string, unknown>>(event).catch(() => ({})) : {}
-  const body: Record<string, unknown> = raw && typeof raw === 'object' ? raw as Record<string, unknown> : {}
+  const body: Record<string, unknown> = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {}
   const intent = typeof body.intent === 'string' ? body.intent : ''
   const actions = FORM_ACTIONS[path]
   // Own keys only: an intent such as "constructor" or "__proto__" must not find Object's members.
   const step = actions && (Object.hasOwn(actions, intent) ? actions[intent] : actions[''])
-  const values = Object.fromEntries((step?.keep ?? []).map(k => [k, typeof body[k] === 'string' ? body[k].slice(0, 300) : '']))
+  const values = Object.fromEntries(
+    (step?.keep ?? []).map(k => [k, typeof body[k] === 'string' ? body[k].slice(0, 300) : '']),
+  )
   const posted: PostedForm = { action: path, intent, values, fieldErrors: {}, message: '', code: '' }
   if (!urlencoded && !empty)
     return { posted: { ...posted, message: 'Send the form as application/x-www-form-urlencoded.' }, status: 415 }
@@ -182,7 +230,11 @@ export async function runFormPost(event: H3Event, path: string): Promise<{ locat
     catch (err) {
       const r = refusal(event, err)
       if (!r) throw err
-      Object.assign(posted, { fieldErrors: r.fieldErrors, message: Object.keys(r.fieldErrors).length ? '' : r.message, code: r.code })
+      Object.assign(posted, {
+        fieldErrors: r.fieldErrors,
+        message: Object.keys(r.fieldErrors).length ? '' : r.message,
+        code: r.code,
+      })
       status = r.status
     }
   }

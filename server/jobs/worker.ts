@@ -14,7 +14,15 @@ import type { Settings } from '../settings'
 
 /** Builds the MIME message a delivery would build, then drops it: the same work as a send, nothing leaves. */
 async function rehearse(mail: MailJob['mail']) {
-  await new MailComposer({ from: 'rehearsal@localhost', to: 'rehearsal@localhost', subject: mail.subject, text: mail.text, html: mail.html }).compile().build()
+  await new MailComposer({
+    from: 'rehearsal@localhost',
+    to: 'rehearsal@localhost',
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+  })
+    .compile()
+    .build()
 }
 
 export interface WorkerOptions {
@@ -30,7 +38,8 @@ const PRUNE_EVERY_MS = 10 * 60_000
 
 /**
  * One per server process: claims due jobs from the durable queue (domain/jobs.ts) one at a time, runs them,
- * retries failures after MAIL_RETRY_DELAYS_MS (every kind), and records every mail's outcome in the audit log. Handlers:
+ * retries failures after MAIL_RETRY_DELAYS_MS (every kind), and records every mail's outcome in the audit log.
+ * Handlers:
  * `mail` (deliver, or for an address nobody has, build and drop), `forgot-password` (the lookup behind the
  * one answer, so known and unknown addresses cost a request the same), `prune` (dead rows, old jobs),
  * `mfa-removal` (the end of a lost-authenticator wait, server/domain/mfa-removal.ts).
@@ -45,7 +54,12 @@ export class JobWorker {
   private readonly pollMs: number
   private readonly pruneEveryMs: number
 
-  constructor(private db: Db, private s: Settings, private mailer: Mailer, opts: WorkerOptions = {}) {
+  constructor(
+    private db: Db,
+    private s: Settings,
+    private mailer: Mailer,
+    opts: WorkerOptions = {},
+  ) {
     this.leaseMs = opts.leaseMs ?? 60_000
     this.pollMs = opts.pollMs ?? 1000
     this.pruneEveryMs = opts.pruneEveryMs ?? PRUNE_EVERY_MS
@@ -54,13 +68,24 @@ export class JobWorker {
   /**
    * The outbox the domain writes mails to: each mail a job row in the transaction of the change it reports;
    * this worker is woken once that commits. An account's security notices are merged per topic: at most one
-   * mail of a kind per SECURITY_NOTICE_WINDOW, listing every change (a session regenerating codes in a loop makes two mails, not sixty).
+   * mail of a kind per SECURITY_NOTICE_WINDOW, listing every change (a session regenerating codes in a loop makes two
+   * mails, not sixty).
    */
   readonly outbox: Outbox = {
     enqueue: async (tx: Db, job: MailJob) => {
       const runAt = Date.now() + (this.s.mail.retryDelaysMs[0] ?? 0)
       if (job.changes && job.userId !== undefined)
-        await enqueueCoalesced(tx, { kind: 'mail', group: `notice:${job.changes.topic}:${job.userId}`, payload: job, runAt, merge: (queued, added) => mergeSecurityNotices(this.s, queued, added) }, this.s.mail.noticeWindowMs)
+        await enqueueCoalesced(
+          tx,
+          {
+            kind: 'mail',
+            group: `notice:${job.changes.topic}:${job.userId}`,
+            payload: job,
+            runAt,
+            merge: (queued, added) => mergeSecurityNotices(this.s, queued, added),
+          },
+          this.s.mail.noticeWindowMs,
+        )
       else await enqueueJob(tx, { kind: 'mail', payload: job, runAt })
       afterCommit(tx, () => this.nudge())
     },
@@ -76,9 +101,16 @@ export class JobWorker {
     if (this.running) return
     this.running = true
     // One clean-up at every start (this instance's own), then one per time slot across all instances.
-    const schedulePrune = (key: string) => enqueueJob(this.db, { kind: 'prune', payload: null, key }).then(() => this.nudge(), (err: unknown) => this.log('Scheduling the clean-up failed', err))
+    const schedulePrune = (key: string) =>
+      enqueueJob(this.db, { kind: 'prune', payload: null, key }).then(
+        () => this.nudge(),
+        (err: unknown) => this.log('Scheduling the clean-up failed', err),
+      )
     void schedulePrune(`prune:start:${this.id}`)
-    this.pruneTimer = setInterval(() => schedulePrune(`prune:${Math.floor(Date.now() / this.pruneEveryMs)}`), this.pruneEveryMs)
+    this.pruneTimer = setInterval(
+      () => schedulePrune(`prune:${Math.floor(Date.now() / this.pruneEveryMs)}`),
+      this.pruneEveryMs,
+    )
     this.pruneTimer.unref()
     this.loopDone = this.loop()
   }
@@ -89,9 +121,12 @@ export class JobWorker {
     clearInterval(this.pruneTimer)
     this.nudge()
     let timer: ReturnType<typeof setTimeout> | undefined
-    const finished = await Promise.race([this.loopDone.then(() => true), new Promise<boolean>((r) => {
-      timer = setTimeout(() => r(false), timeoutMs)
-    })])
+    const finished = await Promise.race([
+      this.loopDone.then(() => true),
+      new Promise<boolean>((r) => {
+        timer = setTimeout(() => r(false), timeoutMs)
+      }),
+    ])
     clearTimeout(timer)
     return finished
   }
@@ -163,7 +198,11 @@ export class JobWorker {
   private async mailOutcome(job: Job, ok: boolean, error?: string) {
     const { mail, kind, userId } = JSON.parse(job.payload) as MailJob
     const action = mail.to === null ? 'mail_discarded' : ok ? 'mail_sent' : 'mail_failed'
-    await audit(this.db, { action, targetId: userId ?? null, details: { kind, attempts: job.attempts, job: job.id, ...(error ? { error: error.slice(0, 300) } : {}) } })
+    await audit(this.db, {
+      action,
+      targetId: userId ?? null,
+      details: { kind, attempts: job.attempts, job: job.id, ...(error ? { error: error.slice(0, 300) } : {}) },
+    })
   }
 
   private log(what: string, err: unknown) {

@@ -8,11 +8,17 @@ import type { MailContent } from './templates'
  * Message-ID, so a receiver can drop a duplicate after a crash between sending and recording; Resend takes it
  * as its Idempotency-Key and sends the mail at most once.
  */
-export interface OutgoingMail extends MailContent { to: string, id?: string }
+export interface OutgoingMail extends MailContent {
+  to: string
+  id?: string
+}
 
 /** A queued mail's idempotency key: the same for every attempt, whoever sends it (the worker, the CLI). */
 export const jobMailId = (job: { id: number, createdAt: number }) => `latchkey-job-${job.id}-${job.createdAt}`
-export interface Mailer { readonly kind: 'smtp' | 'resend' | 'log', send: (mail: OutgoingMail) => Promise<void> }
+export interface Mailer {
+  readonly kind: 'smtp' | 'resend' | 'log'
+  send: (mail: OutgoingMail) => Promise<void>
+}
 
 /** The domain of the sender address, for Message-IDs. */
 function mailDomain(from: string): string {
@@ -23,19 +29,35 @@ function mailDomain(from: string): string {
 function smtpMailer(s: Settings): Mailer {
   const m = s.mail
   const transport = nodemailer.createTransport({
-    host: m.host, port: m.port, secure: m.useSsl, requireTLS: m.useTls, ignoreTLS: !m.useTls && !m.useSsl,
+    host: m.host,
+    port: m.port,
+    secure: m.useSsl,
+    requireTLS: m.useTls,
+    ignoreTLS: !m.useTls && !m.useSsl,
     auth: m.user ? { user: m.user, pass: m.password ?? '' } : undefined,
-    connectionTimeout: m.timeoutSeconds * 1000, greetingTimeout: m.timeoutSeconds * 1000, socketTimeout: m.timeoutSeconds * 1000,
+    connectionTimeout: m.timeoutSeconds * 1000,
+    greetingTimeout: m.timeoutSeconds * 1000,
+    socketTimeout: m.timeoutSeconds * 1000,
   })
   return {
     kind: 'smtp',
     async send(mail) {
-      await transport.sendMail({ from: m.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, ...(mail.id ? { messageId: `<${mail.id}@${mailDomain(m.from)}>` } : {}) })
+      await transport.sendMail({
+        from: m.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        ...(mail.id ? { messageId: `<${mail.id}@${mailDomain(m.from)}>` } : {}),
+      })
     },
   }
 }
 
-/** Resend's HTTP API. The client is created on first use: its constructor throws without a key and reads RESEND_BASE_URL. */
+/**
+ * Resend's HTTP API. The client is created on first use: its constructor throws without a key and reads
+ * RESEND_BASE_URL.
+ */
 function resendMailer(s: Settings): Mailer {
   let client: Resend | undefined
   return {
@@ -45,7 +67,10 @@ function resendMailer(s: Settings): Mailer {
         const { Resend } = await import('resend')
         client = new Resend(s.mail.resendApiKey)
       }
-      const { error } = await client.emails.send({ from: s.mail.from, to: [mail.to], subject: mail.subject, text: mail.text, html: mail.html }, mail.id ? { idempotencyKey: mail.id } : undefined)
+      const { error } = await client.emails.send(
+        { from: s.mail.from, to: [mail.to], subject: mail.subject, text: mail.text, html: mail.html },
+        mail.id ? { idempotencyKey: mail.id } : undefined,
+      )
       if (error) throw new Error(`Resend refused the message: ${error.message}`)
     },
   }

@@ -1,7 +1,9 @@
 import type { Db } from '../db/client'
 import type { OutgoingMail } from './mailer'
 
-/** A mail to deliver; `mail.to` null means "do the same work, deliver nothing" (forgot-password for an unknown address). */
+/**
+ * A mail to deliver; `mail.to` null means "do the same work, deliver nothing" (forgot-password for an unknown address).
+ */
 export interface MailJob {
   mail: Omit<OutgoingMail, 'to'> & { to: string | null }
   kind: string
@@ -10,7 +12,12 @@ export interface MailJob {
   changes?: SecurityChanges
 }
 
-export interface SecurityChanges { topic: string, username: string, byOwner: boolean, items: Array<{ what: string, at: number }> }
+export interface SecurityChanges {
+  topic: string
+  username: string
+  byOwner: boolean
+  items: Array<{ what: string, at: number }>
+}
 
 /**
  * Where domain code hands its mails: a transactional outbox. `enqueue` is called with the transaction that
@@ -19,4 +26,6 @@ export interface SecurityChanges { topic: string, username: string, byOwner: boo
  * together or not at all, so a crash can neither lose the notice of a committed change nor send one for a
  * change that rolled back. Callers await it.
  */
-export interface Outbox { enqueue: (tx: Db, job: MailJob) => Promise<void> }
+export interface Outbox {
+  enqueue: (tx: Db, job: MailJob) => Promise<void>
+}

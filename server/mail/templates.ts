@@ -1,15 +1,22 @@
 // Pure: data in, { subject, text, html } out. Every mail has a plain-text and an HTML part.
 import { count, durationText as duration, utcText } from '../../shared/text'
 
-export interface MailContent { subject: string, text: string, html: string }
+export interface MailContent {
+  subject: string
+  text: string
+  html: string
+}
 
-const esc = (s: string) => s.replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&#39;' })[c]!)
+const esc = (s: string) =>
+  s.replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&#39;' })[c]!)
 
 function layout(product: string, paragraphs: string[], button?: { label: string, url: string }, after: string[] = []) {
   const p = (t: string) => `<p style="margin:0 0 16px;line-height:1.5">${t}</p>`
   const btn = button
     ? `<p style="margin:24px 0"><a href="${esc(button.url)}" style="background:#1e4f8a;color:#fff;padding:12px 20px;border-radius:4px;text-decoration:none;display:inline-block">${esc(button.label)}</a></p>`
-    + p(`If the button does not work, copy this address into your browser:<br><span style="word-break:break-all">${esc(button.url)}</span>`)
+    + p(
+      `If the button does not work, copy this address into your browser:<br><span style="word-break:break-all">${esc(button.url)}</span>`,
+    )
     : ''
   return `<!doctype html><html><body style="font-family:Arial,Helvetica,sans-serif;color:#1d232a;max-width:560px;margin:0 auto;padding:24px">
 <h1 style="font-size:20px;margin:0 0 24px">${esc(product)}</h1>
@@ -20,14 +27,26 @@ ${after.map(p).join('\n')}
 }
 
 /** The "reset your password" mail, with the link as a button and as text, its lifetime, and that it can be ignored. */
-export function resetPasswordMail(d: { product: string, username: string, link: string, validSeconds: number, requestedByAdmin?: boolean, noPasswordYet?: boolean }): MailContent {
+export function resetPasswordMail(d: {
+  product: string
+  username: string
+  link: string
+  validSeconds: number
+  requestedByAdmin?: boolean
+  noPasswordYet?: boolean
+}): MailContent {
   if (d.noPasswordYet && !d.requestedByAdmin) {
     const subject = `Set your password for ${d.product}`
     const intro = `Someone (hopefully you) asked to reset the password of your ${d.product} account "${d.username}". It has no password yet: set one with the link below.`
     const valid = `The link works once and expires in ${duration(d.validSeconds)}. An invitation you were sent earlier keeps working until it expires.`
-    const ignore = 'If you did not ask for this, you can ignore this email: nobody can use the account until a password is set.'
+    const ignore
+      = 'If you did not ask for this, you can ignore this email: nobody can use the account until a password is set.'
     const text = `${intro}\n\nTo choose your password, open this link:\n${d.link}\n\n${valid}\n${ignore}\n`
-    return { subject, text, html: layout(d.product, [esc(intro), esc(valid)], { label: 'Set your password', url: d.link }, [esc(ignore)]) }
+    return {
+      subject,
+      text,
+      html: layout(d.product, [esc(intro), esc(valid)], { label: 'Set your password', url: d.link }, [esc(ignore)]),
+    }
   }
   const subject = `Reset your ${d.product} password`
   const intro = d.requestedByAdmin
@@ -36,65 +55,134 @@ export function resetPasswordMail(d: { product: string, username: string, link: 
   const valid = `The link works once and expires in ${duration(d.validSeconds)}.`
   const ignore = 'If you did not ask for this, you can ignore this email: your password stays as it is.'
   const text = `${intro}\n\nTo choose a new password, open this link:\n${d.link}\n\n${valid}\n${ignore}\n`
-  return { subject, text, html: layout(d.product, [esc(intro), esc(valid)], { label: 'Choose a new password', url: d.link }, [esc(ignore)]) }
+  return {
+    subject,
+    text,
+    html: layout(d.product, [esc(intro), esc(valid)], { label: 'Choose a new password', url: d.link }, [esc(ignore)]),
+  }
 }
 
 /** The invitation: an administrator created an account and asks its owner to choose a password. */
-export function invitationMail(d: { product: string, username: string, link: string, validSeconds: number, invitedBy?: string }): MailContent {
+export function invitationMail(d: {
+  product: string
+  username: string
+  link: string
+  validSeconds: number
+  invitedBy?: string
+}): MailContent {
   const subject = `Set your password for ${d.product}`
   const intro = `${d.invitedBy ?? 'An administrator'} created an account "${d.username}" for you on ${d.product}.`
   const valid = `The link works once and expires in ${duration(d.validSeconds)}. If it has expired, ask ${d.invitedBy ?? 'your administrator'} to send a new invitation.`
-  const ignore = 'If you did not expect this, you can ignore this email: nobody can use the account until a password is set.'
+  const ignore
+    = 'If you did not expect this, you can ignore this email: nobody can use the account until a password is set.'
   const text = `${intro}\n\nTo choose your password, open this link:\n${d.link}\n\n${valid}\n${ignore}\n`
-  return { subject, text, html: layout(d.product, [esc(intro), esc(valid)], { label: 'Set your password', url: d.link }, [esc(ignore)]) }
+  return {
+    subject,
+    text,
+    html: layout(d.product, [esc(intro), esc(valid)], { label: 'Set your password', url: d.link }, [esc(ignore)]),
+  }
 }
 
 /** The "your password was changed" notice, sent after every password change; it says who did it and what to do. */
-export function passwordChangedMail(d: { product: string, username: string, when: Date, how: 'reset' | 'self' | 'admin' | 'cli', sessionsEnded: number, forgotLink?: string, actor?: string, forced?: boolean }): MailContent {
+export function passwordChangedMail(d: {
+  product: string
+  username: string
+  when: Date
+  how: 'reset' | 'self' | 'admin' | 'cli'
+  sessionsEnded: number
+  forgotLink?: string
+  actor?: string
+  forced?: boolean
+}): MailContent {
   const subject = `Your ${d.product} password was changed`
   const self = d.forced ? 'when you replaced the temporary password an administrator had set' : 'on your profile page'
-  const by = { reset: 'with a password reset link', self, admin: d.actor ? `by the administrator ${d.actor}` : 'by an administrator', cli: 'by an administrator on the server' }[d.how]
+  const by = {
+    reset: 'with a password reset link',
+    self,
+    admin: d.actor ? `by the administrator ${d.actor}` : 'by an administrator',
+    cli: 'by an administrator on the server',
+  }[d.how]
   const what = `The password of your ${d.product} account "${d.username}" was changed ${by} on ${utcText(d.when)}.`
-  const sessions = d.sessionsEnded > 0 ? `${count(d.sessionsEnded, 'other signed-in session')} ${d.sessionsEnded === 1 ? 'was' : 'were'} ended.` : 'Other signed-in sessions were ended.'
+  const sessions
+    = d.sessionsEnded > 0
+      ? `${count(d.sessionsEnded, 'other signed-in session')} ${d.sessionsEnded === 1 ? 'was' : 'were'} ended.`
+      : 'Other signed-in sessions were ended.'
   // An administrator's change was meant: say how to get the new password, not "reset it yourself".
-  const notYou = d.how === 'admin' || d.how === 'cli'
-    ? `Ask ${d.actor ?? 'your administrator'} for the new password if you were not given it. If you did not ask for this change, tell ${d.actor ? 'them or another administrator' : 'them'} at once.`
-    : d.forgotLink
-      ? `If this was not you, reset your password now: ${d.forgotLink} — and tell your administrator.`
-      : 'If this was not you, contact your administrator at once.'
+  const notYou
+    = d.how === 'admin' || d.how === 'cli'
+      ? `Ask ${d.actor ?? 'your administrator'} for the new password if you were not given it. If you did not ask for this change, tell ${d.actor ? 'them or another administrator' : 'them'} at once.`
+      : d.forgotLink
+        ? `If this was not you, reset your password now: ${d.forgotLink} — and tell your administrator.`
+        : 'If this was not you, contact your administrator at once.'
   const text = `${what}\n${sessions}\n\n${notYou}\n`
   return { subject, text, html: layout(d.product, [esc(what), esc(sessions), esc(notYou)]) }
 }
 
-/** What changed in an account's sign-in security (second factors, recovery codes, a lock), who did it, and what to do. */
-export function securityChangedMail(d: { product: string, username: string, changes: Array<{ what: string, when: Date }>, byOwner: boolean, forgotLink?: string }): MailContent {
+/**
+ * What changed in an account's sign-in security (second factors, recovery codes, a lock), who did it, and what to do.
+ */
+export function securityChangedMail(d: {
+  product: string
+  username: string
+  changes: Array<{ what: string, when: Date }>
+  byOwner: boolean
+  forgotLink?: string
+}): MailContent {
   const many = d.changes.length > 1
   const subject = `Security settings of your ${d.product} account changed${many ? ` (${d.changes.length} changes)` : ''}`
   const lines = many
-    ? [`${d.changes.length} changes were made to the security settings of your account "${d.username}":`, ...d.changes.map(c => `- ${c.what} (${utcText(c.when)})`)]
+    ? [
+        `${d.changes.length} changes were made to the security settings of your account "${d.username}":`,
+        ...d.changes.map(c => `- ${c.what} (${utcText(c.when)})`),
+      ]
     : d.changes.map(c => `${c.what} (account "${d.username}", ${utcText(c.when)}).`)
   const notYou = d.byOwner
     ? `If this was not you, someone knows your password: ${d.forgotLink ? `reset it now (${d.forgotLink}) and ` : ''}tell your administrator at once.`
     : 'If you did not expect this, tell your administrator at once.'
-  return { subject, text: `${lines.join('\n')}\n\n${notYou}\n`, html: layout(d.product, [...lines.map(esc), esc(notYou)]) }
+  return {
+    subject,
+    text: `${lines.join('\n')}\n\n${notYou}\n`,
+    html: layout(d.product, [...lines.map(esc), esc(notYou)]),
+  }
 }
 
 /**
  * The lost-authenticator mails: `confirm` (someone with the right password says the authenticator is lost;
  * confirm to start the wait) and `waiting` (confirmed; the factor goes at `dueAt`). Both carry a one-click cancel link.
  */
-export function lostAuthenticatorMail(d: { product: string, username: string, stage: 'confirm' | 'waiting', cancelLink: string, confirmLink?: string, delaySeconds: number, dueAt?: Date }): MailContent {
+export function lostAuthenticatorMail(d: {
+  product: string
+  username: string
+  stage: 'confirm' | 'waiting'
+  cancelLink: string
+  confirmLink?: string
+  delaySeconds: number
+  dueAt?: Date
+}): MailContent {
   const wait = duration(d.delaySeconds)
   const notYou = `Not you? Someone knows your password: cancel here, then change your password and tell your administrator: ${d.cancelLink}`
   if (d.stage === 'confirm') {
     const subject = `Remove the second factor of your ${d.product} account?`
     const intro = `Someone signed in to ${d.product} as "${d.username}" with the right password and said the authenticator app is lost.`
     const what = `If that was you, confirm below. Your second factor is then removed after a waiting period of ${wait}, unless you cancel or sign in with it before then. The link works once and expires in 30 minutes.`
-    return { subject, text: `${intro}\n\n${what}\n${d.confirmLink}\n\n${notYou}\n`, html: layout(d.product, [esc(intro), esc(what)], { label: 'Confirm: my authenticator is lost', url: d.confirmLink! }, [esc(notYou)]) }
+    return {
+      subject,
+      text: `${intro}\n\n${what}\n${d.confirmLink}\n\n${notYou}\n`,
+      html: layout(
+        d.product,
+        [esc(intro), esc(what)],
+        { label: 'Confirm: my authenticator is lost', url: d.confirmLink! },
+        [esc(notYou)],
+      ),
+    }
   }
   const subject = `The second factor of your ${d.product} account will be removed`
   const what = `The second factor of your ${d.product} account "${d.username}" will be removed on ${utcText(d.dueAt!)} (after ${wait}), because its loss was confirmed from this mailbox. Signing in with it before then cancels the removal.`
-  return { subject, text: `${what}\n\n${notYou}\n`, html: layout(d.product, [esc(what)], { label: 'Cancel the removal', url: d.cancelLink }) }
+  return {
+    subject,
+    text: `${what}\n\n${notYou}\n`,
+    html: layout(d.product, [esc(what)], { label: 'Cancel the removal', url: d.cancelLink }),
+  }
 }
 
 /** The mail `manage sendtestemail` sends. */

@@ -23,5 +23,9 @@ export default defineEventHandler(async (event) => {
     await clearUserSession(event)
     return
   }
-  event.context.auth = { user, sid: claims.sid, mustEnrolMfa: s.mfa.required !== 'none' && await mustEnrolMfa(useDb(), s, user) }
+  event.context.auth = {
+    user,
+    sid: claims.sid,
+    mustEnrolMfa: s.mfa.required !== 'none' && (await mustEnrolMfa(useDb(), s, user)),
+  }
 })

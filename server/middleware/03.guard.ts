@@ -12,8 +12,7 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS'])
 export default defineEventHandler((event) => {
   if (SAFE.has(event.method)) return
   const site = getRequestHeader(event, 'sec-fetch-site')
-  if (site && site !== 'same-origin' && site !== 'none')
-    throw httpError(403, 'Cross-site requests are not allowed.')
+  if (site && site !== 'same-origin' && site !== 'none') throw httpError(403, 'Cross-site requests are not allowed.')
   const origin = getRequestHeader(event, 'origin')
   if (origin !== undefined) {
     const proto = getRequestProtocol(event, { xForwardedProto: useSettings().trustProxy.kind !== 'none' })
@@ -21,6 +20,8 @@ export default defineEventHandler((event) => {
       throw httpError(403, 'Cross-site requests are not allowed.')
   }
   const length = getRequestHeader(event, 'content-length')
-  if (length !== undefined && Number(length) > MAX_BODY) throw httpError(413, 'The request body is too large (at most 64 KiB).')
-  if (length === undefined && getRequestHeader(event, 'transfer-encoding')) throw httpError(411, 'Send a Content-Length with the request body.')
+  if (length !== undefined && Number(length) > MAX_BODY)
+    throw httpError(413, 'The request body is too large (at most 64 KiB).')
+  if (length === undefined && getRequestHeader(event, 'transfer-encoding'))
+    throw httpError(411, 'Send a Content-Length with the request body.')
 })

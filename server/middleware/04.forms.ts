@@ -1,7 +1,9 @@
 import { formPath, runFormPost } from '../forms'
 
 declare module 'h3' {
-  interface H3EventContext { postedForm?: import('../../shared/types').PostedForm }
+  interface H3EventContext {
+    postedForm?: import('../../shared/types').PostedForm
+  }
 }
 
 // Native form posts of the login pages (see server/forms): a successful step answers 303 See Other; a refused

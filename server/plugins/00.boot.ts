@@ -23,12 +23,16 @@ export default defineNitroPlugin((nitroApp) => {
       if (warning) console.warn(`[latchkey] Warning: ${warning}`)
     // Nitro plugins are synchronous: the migrations (asynchronous on PostgreSQL) run now, requests wait for
     // them (middleware/00.ready.ts), and a failure stops the process as any other start-up error does.
-    setStartup(migrateDatabase(db).then(async () => {
-      // The durable job queue: mails, forgot-password lookups and the clean-up, also those left by a crash.
-      useJobWorker().start()
-      const hint = await firstRunHint(db)
-      if (hint) console.info(hint)
-    }).catch(cannotStart))
+    setStartup(
+      migrateDatabase(db)
+        .then(async () => {
+          // The durable job queue: mails, forgot-password lookups and the clean-up, also those left by a crash.
+          useJobWorker().start()
+          const hint = await firstRunHint(db)
+          if (hint) console.info(hint)
+        })
+        .catch(cannotStart),
+    )
   }
   catch (err) {
     cannotStart(err)
@@ -45,6 +49,6 @@ function cannotStart(err: unknown): never {
 }
 
 async function firstRunHint(db: Db): Promise<string | null> {
-  if (await countUsers(db) > 0) return null
+  if ((await countUsers(db)) > 0) return null
   return `[latchkey] No users yet: open /login and enter the setup code ${await setupCode(db)} to create the first administrator (\`manage setupcode\` prints it again), or run \`manage createsuperuser --username <name> --email <address>\`.`
 }

@@ -4,7 +4,10 @@
 export default defineNitroPlugin((nitroApp) => {
   nitroApp.hooks.hook('close', async () => {
     const stopped = await useJobWorker().stop(10_000)
-    if (!stopped) console.warn('[latchkey] Shutting down while a job is still running (gave up after 10 s); another start takes it over.')
+    if (!stopped)
+      console.warn(
+        '[latchkey] Shutting down while a job is still running (gave up after 10 s); another start takes it over.',
+      )
     await closeDb()
     console.info('[latchkey] Shut down cleanly.')
   })

@@ -9,10 +9,11 @@ const PRELOAD = /<link rel="modulepreload"[^>]*>/g
 // utils/typed-early.ts gives it back once the app is live. A submit of an app form (AppForm's
 // data-app-form: it has no server action of its own) before then would post natively to the page's own
 // address (405, the typed passwords gone): it is held, its button shown busy, and made again once the app runs.
-const KEEP_TYPED = 'const t=new Map(),k=e=>{const f=e.target;if(f instanceof HTMLInputElement||f instanceof HTMLTextAreaElement)t.set(f,f.value)},'
-  + 'h=e=>{const f=e.target;if(!(f instanceof HTMLFormElement)||!f.hasAttribute("data-app-form"))return;e.preventDefault();window.__typedEarly.submitted=f;'
-  + 'f.querySelector("button[type=submit]")?.setAttribute("aria-busy","true")};'
-  + 'addEventListener("input",k,true);addEventListener("submit",h,true);window.__typedEarly={typed:t,keep:k,hold:h};'
+const KEEP_TYPED
+  = 'const t=new Map(),k=e=>{const f=e.target;if(f instanceof HTMLInputElement||f instanceof HTMLTextAreaElement)t.set(f,f.value)},'
+    + 'h=e=>{const f=e.target;if(!(f instanceof HTMLFormElement)||!f.hasAttribute("data-app-form"))return;e.preventDefault();window.__typedEarly.submitted=f;'
+    + 'f.querySelector("button[type=submit]")?.setAttribute("aria-busy","true")};'
+    + 'addEventListener("input",k,true);addEventListener("submit",h,true);window.__typedEarly={typed:t,keep:k,hold:h};'
 
 export default defineNitroPlugin((nitroApp) => {
   nitroApp.hooks.hook('render:html', (html) => {

@@ -18,7 +18,19 @@ export default defineNitroPlugin((nitroApp) => {
     const ms = Math.round((performance.now() - t0) * 10) / 10
     const path = event.path.split('?')[0]
     const ip = clientIp(event)
-    if (json) console.log(JSON.stringify({ time: new Date().toISOString(), level: status >= 500 ? 'error' : 'info', msg: 'request', method: event.method, path, status, ms, ip }))
+    if (json)
+      console.log(
+        JSON.stringify({
+          time: new Date().toISOString(),
+          level: status >= 500 ? 'error' : 'info',
+          msg: 'request',
+          method: event.method,
+          path,
+          status,
+          ms,
+          ip,
+        }),
+      )
     else console.log(`${new Date().toISOString()} ${event.method} ${path} ${status} ${ms}ms ${ip}`)
   }
   nitroApp.hooks.hook('afterResponse', event => log(event, event.node.res.statusCode))

@@ -7,7 +7,11 @@ const INLINE_SCRIPT = /<script(?![^>]*\bsrc=)(?![^>]*application\/json)[^>]*>([\
 export default defineNitroPlugin((nitroApp) => {
   nitroApp.hooks.hook('render:html', (html, { event }) => {
     const all = [...html.head, ...html.bodyPrepend, ...html.body, ...html.bodyAppend].join('')
-    const hashes = [...all.matchAll(INLINE_SCRIPT)].map(m => createHash('sha256').update(m[1] ?? '').digest('base64'))
+    const hashes = [...all.matchAll(INLINE_SCRIPT)].map(m =>
+      createHash('sha256')
+        .update(m[1] ?? '')
+        .digest('base64'),
+    )
     setResponseHeader(event, 'Content-Security-Policy', contentSecurityPolicy([...new Set(hashes)]))
   })
 })

@@ -13,7 +13,9 @@ export interface AuthContext {
 }
 
 declare module 'h3' {
-  interface H3EventContext { auth?: AuthContext }
+  interface H3EventContext {
+    auth?: AuthContext
+  }
 }
 
 /**
@@ -21,12 +23,17 @@ declare module 'h3' {
  * first add a second factor (MFA_REQUIRED), or else change their password, gets 403 everywhere except the
  * routes that allow that step.
  */
-export function requireUser(event: H3Event, opts: { allowPasswordChangeRequired?: boolean, allowMfaEnrolment?: boolean } = {}): AuthContext {
+export function requireUser(
+  event: H3Event,
+  opts: { allowPasswordChangeRequired?: boolean, allowMfaEnrolment?: boolean } = {},
+): AuthContext {
   const auth = event.context.auth
   if (!auth) throw httpError(401, 'Please log in.')
   if (auth.mustEnrolMfa) {
     if (opts.allowMfaEnrolment) return auth
-    throw httpError(403, 'Two-factor authentication is required for your account: add an authenticator app first.', { code: 'mfa-enrolment-required' })
+    throw httpError(403, 'Two-factor authentication is required for your account: add an authenticator app first.', {
+      code: 'mfa-enrolment-required',
+    })
   }
   if (auth.user.mustChangePassword && !opts.allowPasswordChangeRequired)
     throw httpError(403, 'You must change your password before you can continue.', { code: 'password-change-required' })
@@ -49,10 +56,17 @@ export async function sealSessionCookie(event: H3Event, user: User, sid: string,
   // h3 seals a session the moment it creates one (no cookie yet) and again on every update, so
   // replaceUserSession on a login costs three seals (WebCrypto PBKDF2 + AES + HMAC each) and three Set-Cookie
   // headers. Putting a fresh, empty session in the event first makes it one seal and one cookie.
-  const sessions = (event.context.sessions ??= Object.create(null)) as Record<string, { id: string, createdAt: number, data: Record<string, unknown> }>
+  const sessions = (event.context.sessions ??= Object.create(null)) as Record<
+    string,
+    { id: string, createdAt: number, data: Record<string, unknown> }
+  >
   sessions[useSettings().sessionCookieName] = { id: randomUUID(), createdAt: Date.now(), data: Object.create(null) }
   // sealed with node's synchronous crypto, off the thread pool argon2id verifies on (utils/session-crypto.ts)
-  await setUserSession(event, { user: { id: user.id }, secure: { sid, sv }, loggedInAt: Date.now() }, { crypto: sessionCrypto as unknown as Crypto })
+  await setUserSession(
+    event,
+    { user: { id: user.id }, secure: { sid, sv }, loggedInAt: Date.now() },
+    { crypto: sessionCrypto as unknown as Crypto },
+  )
 }
 
 /**
@@ -60,9 +74,15 @@ export async function sealSessionCookie(event: H3Event, user: User, sid: string,
  * enrolment and must-change holds) with their session and address. The rules check permissions and recent
  * proof themselves (server/domain/context.ts).
  */
-export function actingContext(event: H3Event, opts: { allowPasswordChangeRequired?: boolean, allowMfaEnrolment?: boolean } = {}): Ctx {
+export function actingContext(
+  event: H3Event,
+  opts: { allowPasswordChangeRequired?: boolean, allowMfaEnrolment?: boolean } = {},
+): Ctx {
   const { user, sid } = requireUser(event, opts)
-  return { ...serviceContext(), actor: { user, sid, ip: clientIp(event), userAgent: getRequestHeader(event, 'user-agent') } }
+  return {
+    ...serviceContext(),
+    actor: { user, sid, ip: clientIp(event), userAgent: getRequestHeader(event, 'user-agent') },
+  }
 }
 
 /** The domain's context without an actor (a request nobody is signed in for yet). */

@@ -5,18 +5,34 @@ import { resolveClientIp } from '../domain/client-ip'
 import { DomainError } from '../domain/errors'
 import { fieldErrorsOf, userIdSchema } from '../../shared/schemas'
 
-/** Reads a JSON body and validates it; bad input becomes a 400 whose `data.fieldErrors` the page shows under each field. */
+/**
+ * Reads a JSON body and validates it; bad input becomes a 400 whose `data.fieldErrors` the page shows under each field.
+ */
 export async function readValidBody<T extends z.ZodType>(event: H3Event, schema: T): Promise<z.output<T>> {
   const type = getRequestHeader(event, 'content-type') ?? ''
   if (!type.toLowerCase().startsWith('application/json'))
-    throw createError({ statusCode: 415, statusMessage: 'Unsupported Media Type', message: 'Send the request body as JSON (Content-Type: application/json).' })
+    throw createError({
+      statusCode: 415,
+      statusMessage: 'Unsupported Media Type',
+      message: 'Send the request body as JSON (Content-Type: application/json).',
+    })
   const body = await readBody(event).catch(() => {
     throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: 'The request body is not valid JSON.' })
   })
   return parseOr400(schema, body ?? {})
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests' }
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+}
 /** The standard reason phrase, so error bodies do not say "Server Error" for a 4xx. */
 export function statusText(code: number): string {
   return STATUS_TEXT[code] ?? 'Error'
@@ -37,12 +53,17 @@ export function parseOr400<T extends z.ZodType>(schema: T, input: unknown): z.ou
 export function toHttpError(event: H3Event, err: unknown): never {
   if (err instanceof DomainError) {
     if (err.retryAfter) setResponseHeader(event, 'Retry-After', err.retryAfter)
-    const data = err.fieldErrors || err.code ? { ...(err.fieldErrors ? { fieldErrors: err.fieldErrors } : {}), ...(err.code ? { code: err.code } : {}) } : undefined
+    const data
+      = err.fieldErrors || err.code
+        ? { ...(err.fieldErrors ? { fieldErrors: err.fieldErrors } : {}), ...(err.code ? { code: err.code } : {}) }
+        : undefined
     throw createError({ statusCode: err.status, statusMessage: statusText(err.status), message: err.message, data })
   }
   if (isDatabaseUnavailable(err)) {
     // the driver's own message, never drizzle's wrapper (which quotes the query and its parameters)
-    console.warn(`[latchkey] ${event.method} ${event.path}: the database does not answer (${String(errorCauses(err).at(-1)?.message ?? 'unknown error').slice(0, 200)})`)
+    console.warn(
+      `[latchkey] ${event.method} ${event.path}: the database does not answer (${String(errorCauses(err).at(-1)?.message ?? 'unknown error').slice(0, 200)})`,
+    )
     setResponseHeader(event, 'Retry-After', 5)
     throw httpError(503, 'The service is briefly unavailable: its database does not answer. Try again in a moment.')
   }

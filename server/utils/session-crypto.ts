@@ -7,10 +7,15 @@ import { createCipheriv, createDecipheriv, createHmac, getRandomValues, pbkdf2Sy
 // (iron-webcrypto) keeps building and checking the token; this gives it the part of WebCrypto it calls,
 // byte for byte the same (tests/unit/sessions.test.ts seals with one and unseals with the other).
 
-interface Key { raw: Buffer, algorithm: { name: string, hash?: string | { name: string } } }
+interface Key {
+  raw: Buffer
+  algorithm: { name: string, hash?: string | { name: string } }
+}
 type Bytes = ArrayBuffer | ArrayBufferView
-const bytes = (b: Bytes) => Buffer.from(ArrayBuffer.isView(b) ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(b))
-const hashName = (h: string | { name: string } | undefined) => (typeof h === 'string' ? h : h?.name ?? '').replace('-', '').toLowerCase()
+const bytes = (b: Bytes) =>
+  Buffer.from(ArrayBuffer.isView(b) ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(b))
+const hashName = (h: string | { name: string } | undefined) =>
+  (typeof h === 'string' ? h : (h?.name ?? '')).replace('-', '').toLowerCase()
 const aesCbc = (key: Key) => `aes-${key.raw.length * 8}-cbc`
 const arrayBuffer = (b: Buffer) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer
 
@@ -19,12 +24,17 @@ function only(name: string, expected: string) {
 }
 
 export const sessionCrypto = {
-  getRandomValues: <T extends ArrayBufferView>(array: T): T => getRandomValues(array as unknown as Uint8Array) as unknown as T,
+  getRandomValues: <T extends ArrayBufferView>(array: T): T =>
+    getRandomValues(array as unknown as Uint8Array) as unknown as T,
   subtle: {
     async importKey(_format: 'raw', raw: Bytes, algorithm: Key['algorithm']): Promise<Key> {
       return { raw: bytes(raw), algorithm }
     },
-    async deriveBits(params: { name: string, hash: string | { name: string }, salt: Bytes, iterations: number }, key: Key, bits: number): Promise<ArrayBuffer> {
+    async deriveBits(
+      params: { name: string, hash: string | { name: string }, salt: Bytes, iterations: number },
+      key: Key,
+      bits: number,
+    ): Promise<ArrayBuffer> {
       only(params.name, 'PBKDF2')
       return arrayBuffer(pbkdf2Sync(key.raw, bytes(params.salt), params.iterations, bits / 8, hashName(params.hash)))
     },

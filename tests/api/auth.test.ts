@@ -17,7 +17,16 @@ describe('first run', () => {
     const c = new Client(server.url)
     expect((await c.get('/api/auth/config')).body.setupRequired).toBe(true)
     const setupCode = setupCodeOf(server)
-    const attempts = await Promise.all(Array.from({ length: 6 }, (_, i) => c.post('/api/auth/setup', { setupCode, username: `admin${i}`, email: `admin${i}@example.com`, password: 'first admin passphrase' })))
+    const attempts = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        c.post('/api/auth/setup', {
+          setupCode,
+          username: `admin${i}`,
+          email: `admin${i}@example.com`,
+          password: 'first admin passphrase',
+        }),
+      ),
+    )
     expect(attempts.filter(a => a.status === 201)).toHaveLength(1)
     expect(attempts.filter(a => a.status === 404)).toHaveLength(5)
     expect((await c.get('/api/auth/config')).body.setupRequired).toBe(false)
@@ -73,8 +82,16 @@ describe('login', () => {
 
   it('refuses bodies that are not JSON', async () => {
     const c = new Client(server.url)
-    expect((await c.request('POST', '/api/auth/login', 'username=a&password=b', { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(415)
-    expect((await c.request('POST', '/api/auth/login', '{not json', { 'content-type': 'application/json' })).status).toBe(400)
+    expect(
+      (
+        await c.request('POST', '/api/auth/login', 'username=a&password=b', {
+          'content-type': 'application/x-www-form-urlencoded',
+        })
+      ).status,
+    ).toBe(415)
+    expect(
+      (await c.request('POST', '/api/auth/login', '{not json', { 'content-type': 'application/json' })).status,
+    ).toBe(400)
   })
 
   it('locks an account after repeated failures with 429 and Retry-After, even for the right password', async () => {
@@ -94,7 +111,10 @@ describe('sessions end when the password changes', () => {
     const elsewhere = new Client(server.url)
     await here.login(u.username, u.password)
     await elsewhere.login(u.username, u.password)
-    const res = await here.post('/api/auth/change-password', { currentPassword: u.password, newPassword: 'a brand new passphrase' })
+    const res = await here.post('/api/auth/change-password', {
+      currentPassword: u.password,
+      newPassword: 'a brand new passphrase',
+    })
     expect(res.status).toBe(200)
     expect(res.body.sessionsEnded).toBe(1)
     expect((await here.get('/api/auth/me')).status).toBe(200)
@@ -108,9 +128,18 @@ describe('sessions end when the password changes', () => {
     const u = await seedUser(server.db())
     const c = new Client(server.url)
     await c.login(u.username, u.password)
-    expect((await c.post('/api/auth/change-password', { currentPassword: 'nope', newPassword: 'a brand new passphrase' })).body.data.fieldErrors.currentPassword).toEqual(['Your current password is not correct.'])
-    expect((await c.post('/api/auth/change-password', { currentPassword: u.password, newPassword: u.password })).body.data.fieldErrors.newPassword).toEqual(['Choose a password different from your current one.'])
-    expect((await c.post('/api/auth/change-password', { currentPassword: u.password, newPassword: 'password1234' })).body.data.fieldErrors.newPassword[0]).toMatch(/too common/)
+    expect(
+      (await c.post('/api/auth/change-password', { currentPassword: 'nope', newPassword: 'a brand new passphrase' }))
+        .body.data.fieldErrors.currentPassword,
+    ).toEqual(['Your current password is not correct.'])
+    expect(
+      (await c.post('/api/auth/change-password', { currentPassword: u.password, newPassword: u.password })).body.data
+        .fieldErrors.newPassword,
+    ).toEqual(['Choose a password different from your current one.'])
+    expect(
+      (await c.post('/api/auth/change-password', { currentPassword: u.password, newPassword: 'password1234' })).body
+        .data.fieldErrors.newPassword[0],
+    ).toMatch(/too common/)
   })
 
   it('a user who must change their password can reach nothing else until they do', async () => {
@@ -120,7 +149,9 @@ describe('sessions end when the password changes', () => {
     expect((await c.get('/api/auth/me')).body.mustChangePassword).toBe(true)
     const blocked = await c.post('/api/auth/sign-out-others')
     expect(blocked.status).toBe(403)
-    expect(await c.post('/api/auth/change-password', { currentPassword: u.password, newPassword: 'my very own passphrase' })).toMatchObject({ status: 200 })
+    expect(
+      await c.post('/api/auth/change-password', { currentPassword: u.password, newPassword: 'my very own passphrase' }),
+    ).toMatchObject({ status: 200 })
     expect((await c.get('/api/auth/me')).body.mustChangePassword).toBe(false)
   })
 })

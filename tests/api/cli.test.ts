@@ -20,13 +20,20 @@ afterAll(async () => {
 
 /** Runs the real production `manage` against the server's database, with piped stdin. */
 function manage(args: string[], input = '') {
-  const r = spawnSync(process.execPath, [MANAGE_ENTRY, ...args], { input, env: { PATH: process.env.PATH, ...server.dbEnv }, encoding: 'utf8' })
+  const r = spawnSync(process.execPath, [MANAGE_ENTRY, ...args], {
+    input,
+    env: { PATH: process.env.PATH, ...server.dbEnv },
+    encoding: 'utf8',
+  })
   return { code: r.status, out: r.stdout, err: r.stderr }
 }
 
 describe('manage createsuperuser', () => {
   it('creates a superuser who can log in over HTTP', async () => {
-    const r = manage(['createsuperuser', '--username', 'cliadmin', '--email', 'cli@example.com'], 'cli admin passphrase\ncli admin passphrase\n')
+    const r = manage(
+      ['createsuperuser', '--username', 'cliadmin', '--email', 'cli@example.com'],
+      'cli admin passphrase\ncli admin passphrase\n',
+    )
     expect(r).toMatchObject({ code: 0 })
     expect(r.out).toContain('Superuser "cliadmin" created.')
     const login = await new Client(server.url).login('cliadmin', 'cli admin passphrase')
@@ -35,8 +42,18 @@ describe('manage createsuperuser', () => {
   })
 
   it('refuses a weak password and a duplicate username, creating nothing', () => {
-    expect(manage(['createsuperuser', '--username', 'weak', '--email', 'w@example.com', '--yes'], 'password1234\npassword1234\n')).toMatchObject({ code: 1, err: expect.stringMatching(/too common/) })
-    expect(manage(['createsuperuser', '--username', 'CLIADMIN', '--email', 'x@example.com', '--yes'], 'cli admin passphrase 2\ncli admin passphrase 2\n')).toMatchObject({ code: 1, err: expect.stringMatching(/already exists/) })
+    expect(
+      manage(
+        ['createsuperuser', '--username', 'weak', '--email', 'w@example.com', '--yes'],
+        'password1234\npassword1234\n',
+      ),
+    ).toMatchObject({ code: 1, err: expect.stringMatching(/too common/) })
+    expect(
+      manage(
+        ['createsuperuser', '--username', 'CLIADMIN', '--email', 'x@example.com', '--yes'],
+        'cli admin passphrase 2\ncli admin passphrase 2\n',
+      ),
+    ).toMatchObject({ code: 1, err: expect.stringMatching(/already exists/) })
   })
 })
 
@@ -55,12 +72,20 @@ describe('manage changepassword', () => {
 
   it.each([
     ['a mismatch', ['changepassword', 'USER'], 'first passphrase x\nsecond passphrase y\n', /do not match/],
-    ['an unknown user', ['changepassword', 'nobody-here'], 'whatever passphrase\nwhatever passphrase\n', /does not exist/],
+    [
+      'an unknown user',
+      ['changepassword', 'nobody-here'],
+      'whatever passphrase\nwhatever passphrase\n',
+      /does not exist/,
+    ],
     ['missing input', ['changepassword', 'USER'], 'only one line\n', /twice/],
     ['no username', ['changepassword'], '', /exactly one username/],
   ])('fails clearly on %s and changes nothing', async (_name, args, input, message) => {
     const u = await seedUser(server.db())
-    const r = manage(args.map(a => (a === 'USER' ? u.username : a)), input)
+    const r = manage(
+      args.map(a => (a === 'USER' ? u.username : a)),
+      input,
+    )
     expect(r.code).toBe(1)
     expect(r.err).toMatch(message)
     expect((await new Client(server.url).login(u.username, u.password)).status).toBe(200)
@@ -83,14 +108,24 @@ describe.skipIf(!ON_POSTGRES)('manage on PostgreSQL', () => {
     const listing = spawnSync('pg_restore', ['--data-only', '--table=users', '--file=-', file], { encoding: 'utf8' })
     expect(listing.stdout).toContain(u.username)
 
-    const bare = spawnSync(process.execPath, [MANAGE_ENTRY, 'backup', join(server.dir, 'other.dump')], { env: { PATH: '/nonexistent', ...server.dbEnv }, encoding: 'utf8' })
+    const bare = spawnSync(process.execPath, [MANAGE_ENTRY, 'backup', join(server.dir, 'other.dump')], {
+      env: { PATH: '/nonexistent', ...server.dbEnv },
+      encoding: 'utf8',
+    })
     expect(bare.status).toBe(1)
-    expect(bare.stderr).toMatch(/pg_dump is not installed here\. Back up PostgreSQL with its own tool: pg_dump --format=custom/)
+    expect(bare.stderr).toMatch(
+      /pg_dump is not installed here\. Back up PostgreSQL with its own tool: pg_dump --format=custom/,
+    )
   })
 
   it('copydb refuses when DATABASE_URL is PostgreSQL already, and the server refuses to start without the shared secrets', async () => {
-    expect(manage(['copydb', '--to', server.dbEnv.DATABASE_URL!])).toMatchObject({ code: 1, err: expect.stringMatching(/DATABASE_URL names PostgreSQL already/) })
-    await expect(startServer({ NUXT_SESSION_PASSWORD: '' }, { dir: server.dir })).rejects.toThrow(/Cannot start: With PostgreSQL, set NUXT_SESSION_PASSWORD \(the same on every instance/)
+    expect(manage(['copydb', '--to', server.dbEnv.DATABASE_URL!])).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/DATABASE_URL names PostgreSQL already/),
+    })
+    await expect(startServer({ NUXT_SESSION_PASSWORD: '' }, { dir: server.dir })).rejects.toThrow(
+      /Cannot start: With PostgreSQL, set NUXT_SESSION_PASSWORD \(the same on every instance/,
+    )
   })
 })
 
@@ -101,7 +136,17 @@ describe('manage changepassword when mail cannot be sent (round 3, finding 7)', 
     await s.stop()
     try {
       const port = await freePort() // nothing listens there
-      const r = spawnSync(process.execPath, [MANAGE_ENTRY, 'changepassword', u.username], { input: 'queued notice passphrase\nqueued notice passphrase\n', env: { PATH: process.env.PATH, ...s.dbEnv, EMAIL_HOST: '127.0.0.1', EMAIL_PORT: String(port), EMAIL_TIMEOUT: '2' }, encoding: 'utf8' })
+      const r = spawnSync(process.execPath, [MANAGE_ENTRY, 'changepassword', u.username], {
+        input: 'queued notice passphrase\nqueued notice passphrase\n',
+        env: {
+          PATH: process.env.PATH,
+          ...s.dbEnv,
+          EMAIL_HOST: '127.0.0.1',
+          EMAIL_PORT: String(port),
+          EMAIL_TIMEOUT: '2',
+        },
+        encoding: 'utf8',
+      })
       expect(r.status).toBe(0)
       expect(r.stderr).toMatch(/could not be sent .* waits in the job queue/)
       const db = openDatabase(s.dbEnv.DATABASE_URL!)

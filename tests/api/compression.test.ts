@@ -22,22 +22,53 @@ afterAll(async () => {
   if (server) removeDir(server.dir)
 })
 
-function raw(path: string, encoding: string, signedIn: boolean): Promise<{ status: number, encoding?: string, type?: string, body: Buffer }> {
+function raw(
+  path: string,
+  encoding: string,
+  signedIn: boolean,
+): Promise<{ status: number, encoding?: string, type?: string, body: Buffer }> {
   return new Promise((resolve, reject) => {
     const u = new URL(path, server.url)
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname + u.search, headers: { 'accept-encoding': encoding, 'accept': 'text/html,application/json', ...(signedIn ? { cookie } : {}) } }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode!, encoding: res.headers['content-encoding'], type: res.headers['content-type'], body: Buffer.concat(chunks) }))
-    })
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname + u.search,
+        headers: {
+          'accept-encoding': encoding,
+          'accept': 'text/html,application/json',
+          ...(signedIn ? { cookie } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode!,
+            encoding: res.headers['content-encoding'],
+            type: res.headers['content-type'],
+            body: Buffer.concat(chunks),
+          }),
+        )
+      },
+    )
     req.on('error', reject)
     req.end()
   })
 }
-const decode = (r: { encoding?: string, body: Buffer }) => r.encoding === 'br' ? brotliDecompressSync(r.body) : r.encoding === 'gzip' ? gunzipSync(r.body) : r.body
+const decode = (r: { encoding?: string, body: Buffer }) =>
+  r.encoding === 'br' ? brotliDecompressSync(r.body) : r.encoding === 'gzip' ? gunzipSync(r.body) : r.body
 // Two renders of one app page may list their payload's keys in another order (data fetched side by side):
-// the payload script is left out of the comparison (a corrupt stream fails to decode at all); every other byte must be the same.
-const stable = (b: Buffer) => b.toString('utf8').replace(/(<script type="application\/json"[^>]*>)([\s\S]*?)(<\/script>)/, (_m, open: string, json: string, close: string) => `${open}${json ? 'payload' : ''}${close}`)
+// the payload script is left out of the comparison (a corrupt stream fails to decode at all); every other byte must be
+// the same.
+const stable = (b: Buffer) =>
+  b
+    .toString('utf8')
+    .replace(
+      /(<script type="application\/json"[^>]*>)([\s\S]*?)(<\/script>)/,
+      (_m, open: string, json: string, close: string) => `${open}${json ? 'payload' : ''}${close}`,
+    )
 
 describe('compressed answers decode to the uncompressed bytes', () => {
   it.each([

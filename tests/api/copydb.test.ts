@@ -14,7 +14,17 @@ let cluster: TestPostgres
 // It copies from SQLite, so it runs in the SQLite pass of the api tests only.
 beforeAll(async () => {
   if (ON_POSTGRES) return
-  ;[server, cluster] = await Promise.all([startServer({ FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: 'https://copy.example.test', EMAIL_HOST: '127.0.0.1', EMAIL_PORT: '9', EMAIL_TIMEOUT: '1', MAIL_RETRY_DELAYS_MS: '0' }), startPostgres()])
+  ;[server, cluster] = await Promise.all([
+    startServer({
+      FORGOT_PASSWORD_ENABLED: 'true',
+      NUXT_PUBLIC_SITE_URL: 'https://copy.example.test',
+      EMAIL_HOST: '127.0.0.1',
+      EMAIL_PORT: '9',
+      EMAIL_TIMEOUT: '1',
+      MAIL_RETRY_DELAYS_MS: '0',
+    }),
+    startPostgres(),
+  ])
 }, 60_000)
 afterAll(async () => {
   await server?.stop()
@@ -23,7 +33,10 @@ afterAll(async () => {
 })
 
 const manage = (args: string[]) => {
-  const r = spawnSync(process.execPath, [MANAGE_ENTRY, ...args], { env: { PATH: process.env.PATH, ...server.dbEnv }, encoding: 'utf8' })
+  const r = spawnSync(process.execPath, [MANAGE_ENTRY, ...args], {
+    env: { PATH: process.env.PATH, ...server.dbEnv },
+    encoding: 'utf8',
+  })
   return { code: r.status, out: r.stdout, err: r.stderr }
 }
 
@@ -39,7 +52,10 @@ describe.skipIf(ON_POSTGRES)('manage copydb', () => {
     await seedUser(server.db(), { username: 'inactive', isActive: false })
     await server.stop()
 
-    expect(manage(['copydb', '--to', 'mysql://nope'])).toMatchObject({ code: 1, err: expect.stringMatching(/postgres:\/\//) })
+    expect(manage(['copydb', '--to', 'mysql://nope'])).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/postgres:\/\//),
+    })
     const r = manage(['copydb', '--to', cluster.url])
     expect(r.err).toBe('')
     expect(r.code).toBe(0)
@@ -48,19 +64,49 @@ describe.skipIf(ON_POSTGRES)('manage copydb', () => {
     const lite = server.db().$client
     const pool = new pg.Pool({ connectionString: cluster.url })
     try {
-      for (const table of ['users', 'sessions', 'password_tokens', 'mfa_factors', 'recovery_codes', 'audit_log', 'jobs', 'rate_limits', 'app_meta']) {
+      for (const table of [
+        'users',
+        'sessions',
+        'password_tokens',
+        'mfa_factors',
+        'recovery_codes',
+        'audit_log',
+        'jobs',
+        'rate_limits',
+        'app_meta',
+      ]) {
         const want = (lite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n
         const got = Number((await pool.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n)
         expect(got, table).toBe(want)
       }
-      const row = (await pool.query('SELECT id, is_superuser, is_active, name, password_hash FROM users WHERE username = $1', ['copyroot'])).rows[0]
-      const liteRow = lite.prepare('SELECT id, password_hash FROM users WHERE username = ?').get('copyroot') as { id: number, password_hash: string }
-      expect(row).toEqual({ id: liteRow.id, is_superuser: true, is_active: true, name: 'Copy Root', password_hash: liteRow.password_hash })
-      expect((await pool.query('SELECT is_active FROM users WHERE username = $1', ['inactive'])).rows[0].is_active).toBe(false)
+      const row = (
+        await pool.query('SELECT id, is_superuser, is_active, name, password_hash FROM users WHERE username = $1', [
+          'copyroot',
+        ])
+      ).rows[0]
+      const liteRow = lite.prepare('SELECT id, password_hash FROM users WHERE username = ?').get('copyroot') as {
+        id: number
+        password_hash: string
+      }
+      expect(row).toEqual({
+        id: liteRow.id,
+        is_superuser: true,
+        is_active: true,
+        name: 'Copy Root',
+        password_hash: liteRow.password_hash,
+      })
+      expect(
+        (await pool.query('SELECT is_active FROM users WHERE username = $1', ['inactive'])).rows[0].is_active,
+      ).toBe(false)
       // JSON columns arrive as JSON, and new ids continue after the copied ones.
-      const details = (await pool.query(`SELECT details FROM audit_log WHERE details IS NOT NULL LIMIT 1`)).rows[0]?.details
+      const details = (await pool.query(`SELECT details FROM audit_log WHERE details IS NOT NULL LIMIT 1`)).rows[0]
+        ?.details
       expect(typeof details).toBe('object')
-      const next = (await pool.query(`INSERT INTO users (username, name, created_at, updated_at) VALUES ('after', '', 0, 0) RETURNING id`)).rows[0].id
+      const next = (
+        await pool.query(
+          `INSERT INTO users (username, name, created_at, updated_at) VALUES ('after', '', 0, 0) RETURNING id`,
+        )
+      ).rows[0].id
       expect(next).toBeGreaterThan(liteRow.id)
     }
     finally {

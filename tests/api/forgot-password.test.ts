@@ -8,13 +8,22 @@ import { seedUser } from '../support/users'
 import { auditRows, waitFor } from '../support/audit'
 
 const SITE = 'https://latchkey.example.test'
-const UNIFORM = { message: 'If your email address is associated with an account, you will receive an email with a link to reset your password.' }
+const UNIFORM = {
+  message:
+    'If your email address is associated with an account, you will receive an email with a link to reset your password.',
+}
 let server: TestServer
 let smtp: SmtpSink
 
 beforeAll(async () => {
   smtp = await new SmtpSink().start()
-  server = await startServer({ ...smtp.env(), FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: SITE, PASSWORD_RESET_TIMEOUT: '1800', MAIL_RETRY_DELAYS_MS: '0,200' })
+  server = await startServer({
+    ...smtp.env(),
+    FORGOT_PASSWORD_ENABLED: 'true',
+    NUXT_PUBLIC_SITE_URL: SITE,
+    PASSWORD_RESET_TIMEOUT: '1800',
+    MAIL_RETRY_DELAYS_MS: '0,200',
+  })
 })
 afterAll(async () => {
   await server.stop()
@@ -53,7 +62,7 @@ describe('forgot password by email (SMTP)', () => {
     expect(mail.raw).toMatch(/Content-Type: text\/html/)
     expect(mail.raw).toMatch(/^Message-ID: <latchkey-job-\d+-\d+@[^>]+>/im) // one id per job, the same on a retry
     // only the hash is stored
-    const rows = (await server.db().select().from(passwordTokens).where(eq(passwordTokens.userId, u.id)))
+    const rows = await server.db().select().from(passwordTokens).where(eq(passwordTokens.userId, u.id))
     expect(rows.map(r => r.tokenHash)).not.toContain(token)
     expect(rows[0]!.tokenHash).toMatch(/^[0-9a-f]{64}$/)
   })
@@ -74,10 +83,18 @@ describe('forgot password by email (SMTP)', () => {
     expect(answers[0]!.body).toEqual(UNIFORM)
     await smtp.waitFor(known.email!, { since })
     // Every request's deferred work ends in a mail outcome row (sent, or built and dropped): wait for all four.
-    await waitFor(async () => (await auditRows(server.db())).filter(a => a.action === 'password_reset_requested').length >= requestedBefore + 4)
-    await waitFor(async () => (await auditRows(server.db())).filter(a => a.action.startsWith('mail_')).length >= mailRowsBefore + 4)
+    await waitFor(
+      async () =>
+        (await auditRows(server.db())).filter(a => a.action === 'password_reset_requested').length
+        >= requestedBefore + 4,
+    )
+    await waitFor(
+      async () => (await auditRows(server.db())).filter(a => a.action.startsWith('mail_')).length >= mailRowsBefore + 4,
+    )
     expect(smtp.mails.slice(since).map(m => m.to[0])).toEqual([known.email])
-    const outcomes = (await server.db().select().from(auditLog).where(eq(auditLog.action, 'password_reset_requested'))).slice(-4).map(a => a.details?.outcome)
+    const outcomes = (await server.db().select().from(auditLog).where(eq(auditLog.action, 'password_reset_requested')))
+      .slice(-4)
+      .map(a => a.details?.outcome)
     expect(outcomes).toEqual(['sent', 'unknown', 'inactive', 'unknown'])
     // Something that is no address at all is refused with a field error (issue 25, item 8): its format, not
     // any account, decides, so it tells nothing about who has an account.
@@ -91,7 +108,12 @@ describe('forgot password by email (SMTP)', () => {
     const before = anon()
     expect((await before.login(u.username, u.password)).status).toBe(200)
     const { token } = await requestLink(u.email!)
-    for (let i = 0; i < 3; i++) expect((await anon().post('/api/auth/forgot-password/check', { token })).body).toEqual({ valid: true, username: u.username, purpose: 'reset' })
+    for (let i = 0; i < 3; i++)
+      expect((await anon().post('/api/auth/forgot-password/check', { token })).body).toEqual({
+        valid: true,
+        username: u.username,
+        purpose: 'reset',
+      })
     const since = smtp.mails.length
     const reset = await anon().post('/api/auth/reset-password', { token, password: 'recovered passphrase' })
     expect(reset.status).toBe(200)
@@ -110,9 +132,16 @@ describe('forgot password by email (SMTP)', () => {
   it('a wrong, an expired and a used link get the same answer', async () => {
     const u = await seedUser(server.db())
     const { token } = await requestLink(u.email!)
-    await server.db().update(passwordTokens).set({ expiresAt: Date.now() - 1 }).where(eq(passwordTokens.userId, u.id))
+    await server
+      .db()
+      .update(passwordTokens)
+      .set({ expiresAt: Date.now() - 1 })
+      .where(eq(passwordTokens.userId, u.id))
     const expired = await anon().post('/api/auth/reset-password', { token, password: 'recovered passphrase' })
-    const wrong = await anon().post('/api/auth/reset-password', { token: 'A'.repeat(43), password: 'recovered passphrase' })
+    const wrong = await anon().post('/api/auth/reset-password', {
+      token: 'A'.repeat(43),
+      password: 'recovered passphrase',
+    })
     expect(expired.status).toBe(400)
     expect(expired.body.message).toBe(wrong.body.message)
     expect((await anon().login(u.username, u.password)).status).toBe(200)
@@ -131,7 +160,14 @@ describe('forgot password by email (SMTP)', () => {
     const { token } = await requestLink(u.email!)
     const c = anon()
     await c.login(u.username, u.password)
-    expect((await c.post('/api/auth/change-password', { currentPassword: u.password, newPassword: 'changed the normal way' })).status).toBe(200)
+    expect(
+      (
+        await c.post('/api/auth/change-password', {
+          currentPassword: u.password,
+          newPassword: 'changed the normal way',
+        })
+      ).status,
+    ).toBe(200)
     expect((await anon().post('/api/auth/forgot-password/check', { token })).status).toBe(400)
   })
 
@@ -148,7 +184,11 @@ describe('forgot password by email (SMTP)', () => {
   it('lets exactly one of many racing submits of one link win', async () => {
     const u = await seedUser(server.db())
     const { token } = await requestLink(u.email!)
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => anon().post('/api/auth/reset-password', { token, password: `racing passphrase number ${i}` })))
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        anon().post('/api/auth/reset-password', { token, password: `racing passphrase number ${i}` }),
+      ),
+    )
     const winners = results.map((r, i) => [r.status, i] as const).filter(([s]) => s === 200)
     expect(winners).toHaveLength(1)
     expect(results.filter(r => r.status === 400)).toHaveLength(49)
@@ -170,7 +210,17 @@ describe('forgot password by email (SMTP)', () => {
   it('builds links from the configured site URL, whatever Host or X-Forwarded-Host says', async () => {
     const u = await seedUser(server.db())
     const since = smtp.mails.length
-    expect((await rawRequest(server.url, 'POST', '/api/auth/forgot-password', { email: u.email }, { 'host': 'evil.example', 'x-forwarded-host': 'evil.example' })).status).toBe(200)
+    expect(
+      (
+        await rawRequest(
+          server.url,
+          'POST',
+          '/api/auth/forgot-password',
+          { email: u.email },
+          { 'host': 'evil.example', 'x-forwarded-host': 'evil.example' },
+        )
+      ).status,
+    ).toBe(200)
     const link = linkIn(await smtp.waitFor(u.email!, { since }))
     expect(link.startsWith(`${SITE}/`)).toBe(true)
   })
@@ -180,9 +230,10 @@ describe('forgot password by email (SMTP)', () => {
     const since = smtp.mails.length
     const mailRows = async () => (await auditRows(server.db())).filter(a => a.action.startsWith('mail_')).length
     const before = await mailRows()
-    for (let i = 0; i < 5; i++) expect((await anon().post('/api/auth/forgot-password', { email: u.email })).body).toEqual(UNIFORM)
+    for (let i = 0; i < 5; i++)
+      expect((await anon().post('/api/auth/forgot-password', { email: u.email })).body).toEqual(UNIFORM)
     // Each request ends in one mail outcome row: three sent, two built and dropped.
-    await waitFor(async () => await mailRows() >= before + 5)
+    await waitFor(async () => (await mailRows()) >= before + 5)
     expect(smtp.mails.slice(since).filter(m => m.to[0] === u.email)).toHaveLength(3)
   })
 
@@ -200,9 +251,17 @@ describe('forgot password by email (SMTP)', () => {
 describe('when forgot-password is not usable', () => {
   it.each([
     ['the flag is off', { NUXT_PUBLIC_SITE_URL: SITE }, 'FORGOT_PASSWORD_ENABLED is not set'],
-    ['no mail is configured', { FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: SITE, EMAIL_HOST: '' }, 'no email delivery is configured'],
+    [
+      'no mail is configured',
+      { FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: SITE, EMAIL_HOST: '' },
+      'no email delivery is configured',
+    ],
     ['there is no trusted origin', { FORGOT_PASSWORD_ENABLED: 'true' }, 'no trusted origin for links'],
-    ['local login is off', { FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: SITE, LOCAL_USER_AUTH_ENABLED: 'false' }, 'LOCAL_USER_AUTH_ENABLED is off'],
+    [
+      'local login is off',
+      { FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: SITE, LOCAL_USER_AUTH_ENABLED: 'false' },
+      'LOCAL_USER_AUTH_ENABLED is off',
+    ],
   ])('hides the link and answers 404 when %s, saying why in the log', async (_why, env, logLine) => {
     const s = await startServer({ ...smtp.env(), ...env })
     try {
@@ -219,17 +278,27 @@ describe('when forgot-password is not usable', () => {
 
 describe('ALLOWED_HOSTS', () => {
   it('refuses other Host headers and lets an explicit host be the link origin', async () => {
-    const s = await startServer({ ...smtp.env(), FORGOT_PASSWORD_ENABLED: 'true', ALLOWED_HOSTS: 'latchkey.example.org' })
+    const s = await startServer({
+      ...smtp.env(),
+      FORGOT_PASSWORD_ENABLED: 'true',
+      ALLOWED_HOSTS: 'latchkey.example.org',
+    })
     try {
       const u = await seedUser(s.db())
       const c = new Client(s.url)
       const evil = await rawRequest(s.url, 'GET', '/api/health', undefined, { host: 'evil.example' })
       expect(evil.status).toBe(400)
       expect(evil.body).toMatch(/host name is not allowed/)
-      expect((await rawRequest(s.url, 'GET', '/api/health', undefined, { host: 'latchkey.example.org' })).status).toBe(200)
+      expect((await rawRequest(s.url, 'GET', '/api/health', undefined, { host: 'latchkey.example.org' })).status).toBe(
+        200,
+      )
       const since = smtp.mails.length
       expect((await c.post('/api/auth/forgot-password', { email: u.email })).status).toBe(200)
-      expect(linkIn(await smtp.waitFor(u.email!, { since })).startsWith('https://latchkey.example.org/login/set-password#token=')).toBe(true)
+      expect(
+        linkIn(await smtp.waitFor(u.email!, { since })).startsWith(
+          'https://latchkey.example.org/login/set-password#token=',
+        ),
+      ).toBe(true)
     }
     finally {
       await s.stop()

@@ -27,7 +27,12 @@ const PAGES = ['/login', '/login/forgot-password', '/login/set-password']
 
 /** A form post as a browser on this site sends it. */
 function post(c: Client, path: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
-  return c.request('POST', path, new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded', 'origin': server.url, 'sec-fetch-site': 'same-origin', ...headers })
+  return c.request('POST', path, new URLSearchParams(fields).toString(), {
+    'content-type': 'application/x-www-form-urlencoded',
+    'origin': server.url,
+    'sec-fetch-site': 'same-origin',
+    ...headers,
+  })
 }
 
 async function resetLink(email: string) {
@@ -48,7 +53,10 @@ describe('login form', () => {
 
   it('never follows a next path to another site', async () => {
     const u = await seedUser(server.db())
-    const res = await post(new Client(server.url), '/login?next=%2F%2Fevil.example', { username: u.username, password: u.password })
+    const res = await post(new Client(server.url), '/login?next=%2F%2Fevil.example', {
+      username: u.username,
+      password: u.password,
+    })
     expect(res.status).toBe(303)
     expect(res.headers.get('location')).not.toContain('evil.example')
   })
@@ -78,10 +86,18 @@ describe('login form', () => {
     expect(res.headers.get('location')).toBe('/login/change-password')
     const other = new Client(server.url)
     await other.login(u.username, u.password)
-    const mismatch = await post(c, '/login/change-password', { currentPassword: u.password, newPassword: 'my new pass phrase', confirm: 'my new pass phrasE' })
+    const mismatch = await post(c, '/login/change-password', {
+      currentPassword: u.password,
+      newPassword: 'my new pass phrase',
+      confirm: 'my new pass phrasE',
+    })
     expect(mismatch.status).toBe(400)
     expect(mismatch.text).toContain('The passwords do not match.')
-    const done = await post(c, '/login/change-password', { currentPassword: u.password, newPassword: 'my new pass phrase', confirm: 'my new pass phrase' })
+    const done = await post(c, '/login/change-password', {
+      currentPassword: u.password,
+      newPassword: 'my new pass phrase',
+      confirm: 'my new pass phrase',
+    })
     expect(done.status).toBe(303)
     expect(done.headers.get('location')).toBe('/?notice=password-changed')
     expect((await c.get('/api/auth/me')).body.mustChangePassword).toBe(false)
@@ -145,8 +161,13 @@ describe('the CSRF guard covers form posts as it covers JSON', () => {
   })
 
   it('a body over 64 KiB gets 413; JSON to a page gets 415; a POST to any other page gets 405', async () => {
-    expect((await post(new Client(server.url), '/login', { username: 'a', password: 'x'.repeat(70_000) })).status).toBe(413)
-    expect((await new Client(server.url).request('POST', '/login', { username: 'a', password: 'b' }, { origin: server.url })).status).toBe(415)
+    expect((await post(new Client(server.url), '/login', { username: 'a', password: 'x'.repeat(70_000) })).status).toBe(
+      413,
+    )
+    expect(
+      (await new Client(server.url).request('POST', '/login', { username: 'a', password: 'b' }, { origin: server.url }))
+        .status,
+    ).toBe(415)
     expect((await post(new Client(server.url), '/users', { a: 'b' })).status).toBe(405)
   })
 })
@@ -181,7 +202,11 @@ describe('recovery forms', () => {
     expect(check.text).toContain(`>${u.username}</strong>`)
     expect(check.text).toContain(`name="token" value="${token}"`)
     // a refused password keeps the link alive and the form on screen
-    const mismatch = await post(c, '/login/set-password', { token, password: 'a brand new secret', confirm: 'a brand new secreT' })
+    const mismatch = await post(c, '/login/set-password', {
+      token,
+      password: 'a brand new secret',
+      confirm: 'a brand new secreT',
+    })
     expect(mismatch.status).toBe(400)
     expect(mismatch.text).toContain('The passwords do not match.')
     expect(mismatch.text).toContain(`>${u.username}</strong>`)
@@ -189,7 +214,11 @@ describe('recovery forms', () => {
     const weak = await post(c, '/login/set-password', { token, password: 'short', confirm: 'short' })
     expect(weak.status).toBe(400)
     expect(weak.text).toContain('Use at least 12 characters.')
-    const done = await post(c, '/login/set-password', { token, password: 'a brand new secret', confirm: 'a brand new secret' })
+    const done = await post(c, '/login/set-password', {
+      token,
+      password: 'a brand new secret',
+      confirm: 'a brand new secret',
+    })
     expect(done.status).toBe(303)
     expect(done.headers.get('location')).toBe('/login?notice=password-reset')
     expect(done.headers.getSetCookie()).toEqual([])
@@ -199,7 +228,11 @@ describe('recovery forms', () => {
     const again = await post(c, '/login/set-password', { intent: 'check', token })
     expect(again.status).toBe(400)
     expect(again.text).toContain('This link is invalid or has expired.')
-    expect((await server.db().select().from(passwordTokens).where(eq(passwordTokens.userId, u.id))).every(t => t.usedAt !== null)).toBe(true)
+    expect(
+      (await server.db().select().from(passwordTokens).where(eq(passwordTokens.userId, u.id))).every(
+        t => t.usedAt !== null,
+      ),
+    ).toBe(true)
   })
 
   it('the token never travels in a URL: the page reads it from the fragment in the browser', async () => {
@@ -226,9 +259,19 @@ describe('what goes over the wire', () => {
     const admin = new Client(server.url)
     await admin.login(u.username, u.password)
     const cookie = [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
-    for (const [path, type] of [['/login', /text\/html/], ['/api/users', /application\/json/]] as const) {
-      for (const [asked, got] of [['gzip, deflate, br', 'br'], ['gzip', 'gzip'], ['identity', undefined]] as const) {
-        const res = await rawRequest(server.url, 'GET', path, undefined, { 'accept-encoding': asked, ...(path.startsWith('/api/') ? { cookie } : {}) })
+    for (const [path, type] of [
+      ['/login', /text\/html/],
+      ['/api/users', /application\/json/],
+    ] as const) {
+      for (const [asked, got] of [
+        ['gzip, deflate, br', 'br'],
+        ['gzip', 'gzip'],
+        ['identity', undefined],
+      ] as const) {
+        const res = await rawRequest(server.url, 'GET', path, undefined, {
+          'accept-encoding': asked,
+          ...(path.startsWith('/api/') ? { cookie } : {}),
+        })
         expect(res.status, path).toBe(200)
         expect(res.headers['content-type'], path).toMatch(type)
         expect(res.headers['content-encoding'], `${path} ${asked}`).toBe(got)

@@ -27,12 +27,23 @@ describe('CSRF', () => {
     [{ 'origin': 'https://secure.example.test', 'sec-fetch-site': 'same-origin' }, 401],
     [{}, 401],
   ])('a state-changing request with %j → %i', async (headers, status) => {
-    const res = await new Client(server.url).request('POST', '/api/auth/login', { username: 'nobody-x', password: 'whatever it is' }, headers)
+    const res = await new Client(server.url).request(
+      'POST',
+      '/api/auth/login',
+      { username: 'nobody-x', password: 'whatever it is' },
+      headers,
+    )
     expect(res.status).toBe(status)
   })
 
   it('refuses form-encoded bodies (no simple cross-site form can reach the API)', async () => {
-    expect((await new Client(server.url).request('POST', '/api/auth/login', 'username=a&password=b', { 'content-type': 'text/plain' })).status).toBe(415)
+    expect(
+      (
+        await new Client(server.url).request('POST', '/api/auth/login', 'username=a&password=b', {
+          'content-type': 'text/plain',
+        })
+      ).status,
+    ).toBe(415)
   })
 })
 
@@ -50,14 +61,21 @@ describe('headers', () => {
     // the login page's own script and stylesheet, and the app's framework script (on any app page)
     const login = await (await fetch(`${server.url}/login`)).text()
     const app = (await (await signedIn()).get('/profile')).text
-    const assets = [/\/_page\/[\w.-]+\.js/.exec(login)![0], /\/_nuxt\/[\w.-]+\.css/.exec(login)![0], /\/_nuxt\/[\w.-]+\.js/.exec(app)![0]]
+    const assets = [
+      /\/_page\/[\w.-]+\.js/.exec(login)![0],
+      /\/_nuxt\/[\w.-]+\.css/.exec(login)![0],
+      /\/_nuxt\/[\w.-]+\.js/.exec(app)![0],
+    ]
     for (const asset of assets) await expectCompressed(asset)
   })
 
   async function expectCompressed(asset: string) {
     const plain = await fetch(server.url + asset, { headers: { 'accept-encoding': 'identity' } })
     const size = (await plain.arrayBuffer()).byteLength
-    for (const [asked, got] of [['br, gzip', 'br'], ['gzip', 'gzip']] as const) {
+    for (const [asked, got] of [
+      ['br, gzip', 'br'],
+      ['gzip', 'gzip'],
+    ] as const) {
       const res = await rawRequest(server.url, 'GET', asset, undefined, { 'accept-encoding': asked })
       expect(res.headers['content-encoding'], asked).toBe(got)
       expect(Number(res.headers['content-length'] ?? res.body.length)).toBeLessThan(size)
@@ -71,7 +89,10 @@ describe('headers', () => {
     const html = page.text
     expect(html).not.toContain('rel="modulepreload"')
     expect(html).not.toMatch(/<script type="module" src=/)
-    const boot = /<script type="module">([^<]*requestAnimationFrame\(\(\)=>setTimeout\(\(\)=>import\("(\/_nuxt\/[\w-]+\.js)"\)\)\))<\/script>/.exec(html)
+    const boot
+      = /<script type="module">([^<]*requestAnimationFrame\(\(\)=>setTimeout\(\(\)=>import\("(\/_nuxt\/[\w-]+\.js)"\)\)\))<\/script>/.exec(
+        html,
+      )
     expect(boot).not.toBeNull()
     const hash = createHash('sha256').update(boot![1]!).digest('base64')
     expect(page.headers.get('content-security-policy')).toContain(`'sha256-${hash}'`)
@@ -125,9 +146,17 @@ describe('session cookies', () => {
     await idle.login(u.username, u.password)
     const old = new Client(server.url)
     await old.login(u.username, u.password)
-    const rows = (await server.db().select().from(sessions).where(eq(sessions.userId, u.id)))
-    await server.db().update(sessions).set({ lastSeenAt: Date.now() - 3 * 3600_000 }).where(eq(sessions.id, rows[0]!.id))
-    await server.db().update(sessions).set({ createdAt: Date.now() - 13 * 3600_000 }).where(eq(sessions.id, rows[1]!.id))
+    const rows = await server.db().select().from(sessions).where(eq(sessions.userId, u.id))
+    await server
+      .db()
+      .update(sessions)
+      .set({ lastSeenAt: Date.now() - 3 * 3600_000 })
+      .where(eq(sessions.id, rows[0]!.id))
+    await server
+      .db()
+      .update(sessions)
+      .set({ createdAt: Date.now() - 13 * 3600_000 })
+      .where(eq(sessions.id, rows[1]!.id))
     expect((await idle.get('/api/auth/me')).status).toBe(401)
     expect((await old.get('/api/auth/me')).status).toBe(401)
   })
@@ -139,21 +168,42 @@ describe('races', () => {
     const target = await seedUser(server.db())
     const c = new Client(server.url)
     await c.login(admin.username, admin.password)
-    const edits = [{ name: 'Parallel Name' }, { email: 'parallel@example.com' }, { isUserManager: true }, { username: `renamed_${target.id}` }]
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => c.patch(`/api/users/${target.id}`, edits[i % edits.length])))
+    const edits = [
+      { name: 'Parallel Name' },
+      { email: 'parallel@example.com' },
+      { isUserManager: true },
+      { username: `renamed_${target.id}` },
+    ]
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => c.patch(`/api/users/${target.id}`, edits[i % edits.length])),
+    )
     expect(results.every(r => r.status === 200)).toBe(true)
-    expect((await server.db().select().from(users).where(eq(users.id, target.id)))[0]).toMatchObject({ name: 'Parallel Name', email: 'parallel@example.com', isUserManager: true, username: `renamed_${target.id}` })
+    expect((await server.db().select().from(users).where(eq(users.id, target.id)))[0]).toMatchObject({
+      name: 'Parallel Name',
+      email: 'parallel@example.com',
+      isUserManager: true,
+      username: `renamed_${target.id}`,
+    })
   })
 
   it('50 parallel first-run setups create exactly one administrator', async () => {
     const s = await startServer()
     try {
       const setupCode = setupCodeOf(s)
-      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => new Client(s.url).post('/api/auth/setup', { setupCode, username: `first${i}`, email: `first${i}@example.com`, password: 'first admin passphrase' })))
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          new Client(s.url).post('/api/auth/setup', {
+            setupCode,
+            username: `first${i}`,
+            email: `first${i}@example.com`,
+            password: 'first admin passphrase',
+          }),
+        ),
+      )
       expect(results.filter(r => r.status === 201)).toHaveLength(1)
       expect(results.filter(r => r.status !== 201 && r.status !== 404).map(r => [r.status, r.body])).toEqual([])
       expect(results.filter(r => r.status === 404)).toHaveLength(49)
-      expect((await s.db().select().from(users))).toHaveLength(1)
+      expect(await s.db().select().from(users)).toHaveLength(1)
     }
     finally {
       await s.stop()
@@ -167,10 +217,15 @@ describe('migrations', () => {
     const s = await startServer()
     const u = await seedUser(s.db())
     const table = ON_POSTGRES ? 'drizzle.__drizzle_migrations' : '__drizzle_migrations'
-    await queryRows(s.db(), `INSERT INTO ${table} (hash, created_at) VALUES ('a-migration-from-the-future', 4102444800000)`)
+    await queryRows(
+      s.db(),
+      `INSERT INTO ${table} (hash, created_at) VALUES ('a-migration-from-the-future', 4102444800000)`,
+    )
     await s.stop()
     try {
-      await expect(startServer({}, { dir: s.dir })).rejects.toThrow(/Cannot start: The database holds 1 migration\(s\) this version does not know: it was used by a newer release of Latchkey/)
+      await expect(startServer({}, { dir: s.dir })).rejects.toThrow(
+        /Cannot start: The database holds 1 migration\(s\) this version does not know: it was used by a newer release of Latchkey/,
+      )
       // nothing was touched: the user is there, the unknown migration too
       const check = await readStopped(s)
       expect(check.users).toContain(u.username)
@@ -186,8 +241,14 @@ describe('migrations', () => {
 async function readStopped(s: TestServer) {
   const db = openDatabase(s.dbEnv.DATABASE_URL!)
   try {
-    const users = (await queryRows(db, 'SELECT username FROM users') as Array<{ username: string }>).map(r => r.username)
-    const migrations = (await queryRows(db, `SELECT hash FROM ${ON_POSTGRES ? 'drizzle.' : ''}__drizzle_migrations`) as Array<{ hash: string }>).map(r => r.hash)
+    const users = ((await queryRows(db, 'SELECT username FROM users')) as Array<{ username: string }>).map(
+      r => r.username,
+    )
+    const migrations = (
+      (await queryRows(db, `SELECT hash FROM ${ON_POSTGRES ? 'drizzle.' : ''}__drizzle_migrations`)) as Array<{
+        hash: string
+      }>
+    ).map(r => r.hash)
     return { users, migrations }
   }
   finally {

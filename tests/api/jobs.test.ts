@@ -18,13 +18,27 @@ describe('jobs survive SIGKILL', () => {
   it('every acknowledged forgot-password request yields exactly one mail, sent by the next start after the lease', async () => {
     const silent = await silentSmtp()
     cleanup.push(silent.close)
-    const common = { FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: 'https://jobs.example.test', JOB_LEASE_SECONDS: '2', MAIL_RETRY_DELAYS_MS: '0,500' }
-    const a: TestServer = await startServer({ ...common, EMAIL_HOST: '127.0.0.1', EMAIL_PORT: String(silent.port), EMAIL_TIMEOUT: '120' })
+    const common = {
+      FORGOT_PASSWORD_ENABLED: 'true',
+      NUXT_PUBLIC_SITE_URL: 'https://jobs.example.test',
+      JOB_LEASE_SECONDS: '2',
+      MAIL_RETRY_DELAYS_MS: '0,500',
+    }
+    const a: TestServer = await startServer({
+      ...common,
+      EMAIL_HOST: '127.0.0.1',
+      EMAIL_PORT: String(silent.port),
+      EMAIL_TIMEOUT: '120',
+    })
     cleanup.push(() => removeDir(a.dir))
     const people = await Promise.all([1, 2, 3, 4].map(i => seedUser(a.db(), { email: `crash${i}@example.com` })))
-    for (const p of people) expect((await new Client(a.url).post('/api/auth/forgot-password', { email: p.email })).status).toBe(200)
+    for (const p of people)
+      expect((await new Client(a.url).post('/api/auth/forgot-password', { email: p.email })).status).toBe(200)
     // Every request is a row; the worker is stuck sending the first mail, the rest wait in the table.
-    await waitFor(async () => (await a.db().select().from(jobs)).some(j => j.kind === 'mail' && j.status === 'running'), 15_000)
+    await waitFor(
+      async () => (await a.db().select().from(jobs)).some(j => j.kind === 'mail' && j.status === 'running'),
+      15_000,
+    )
     expect((await a.db().select().from(jobs)).filter(j => j.kind === 'forgot-password')).toHaveLength(4)
     await a.stop('SIGKILL')
 

@@ -27,7 +27,12 @@ afterAll(() => removeDir(join(app, '..')))
 const env = () => ({ DATABASE_URL: join(data, 'latchkey.sqlite'), LOG_FORMAT: 'json' })
 function manage(args: string[], input: string): Promise<{ code: number, out: string, err: string }> {
   return new Promise((resolve) => {
-    const child = execFile(join(app, 'bin/manage'), args, { cwd: join(app, '..'), env: { PATH: process.env.PATH, ...env() } }, (err, out, errOut) => resolve({ code: err ? Number(err.code ?? 1) : 0, out, err: errOut }))
+    const child = execFile(
+      join(app, 'bin/manage'),
+      args,
+      { cwd: join(app, '..'), env: { PATH: process.env.PATH, ...env() } },
+      (err, out, errOut) => resolve({ code: err ? Number(err.code ?? 1) : 0, out, err: errOut }),
+    )
     child.stdin!.end(input)
   })
 }
@@ -37,15 +42,27 @@ const start = () => startServer(env(), { dir: data, entry: join(app, '.output/se
 describe.skipIf(ON_POSTGRES)('production build from a clean directory', () => {
   it('first start needs no configuration; the CLI creates an admin; changepassword ends sessions; SIGTERM exits cleanly; a restart keeps secret and data', async () => {
     const first = await start()
-    expect(first.log()).toMatch(/No users yet: open \/login and enter the setup code [A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}/)
+    expect(first.log()).toMatch(
+      /No users yet: open \/login and enter the setup code [A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}/,
+    )
     const secretFile = join(data, 'session-secret')
     expect(statSync(secretFile).mode & 0o777).toBe(0o600)
     const secret = readFileSync(secretFile, 'utf8')
 
-    expect((await manage(['createsuperuser', '--username', 'ops', '--email', 'ops@example.com'], 'operations passphrase\noperations passphrase\n')).code).toBe(0)
+    expect(
+      (
+        await manage(
+          ['createsuperuser', '--username', 'ops', '--email', 'ops@example.com'],
+          'operations passphrase\noperations passphrase\n',
+        )
+      ).code,
+    ).toBe(0)
     const old = new Client(first.url)
     expect((await old.login('ops', 'operations passphrase')).status).toBe(200)
-    const changed = await manage(['changepassword', 'ops'], 'rotated operations passphrase\nrotated operations passphrase\n')
+    const changed = await manage(
+      ['changepassword', 'ops'],
+      'rotated operations passphrase\nrotated operations passphrase\n',
+    )
     expect(changed.out).toContain('1 session ended')
     expect((await old.get('/api/auth/me')).status).toBe(401)
     const kept = new Client(first.url)
@@ -63,7 +80,10 @@ describe.skipIf(ON_POSTGRES)('production build from a clean directory', () => {
     expect(await first.stop('SIGTERM')).toBe(0)
     expect(first.log()).toContain('Shut down cleanly.')
     // one JSON line per request, and no secret in any of them
-    const lines = first.log().split('\n').filter(l => l.startsWith('{'))
+    const lines = first
+      .log()
+      .split('\n')
+      .filter(l => l.startsWith('{'))
     expect(lines.map(l => JSON.parse(l)).filter(l => l.msg === 'request').length).toBeGreaterThan(3)
     expect(first.log()).not.toMatch(/passphrase|Fe26\.2|latchkey=/)
 
@@ -90,14 +110,20 @@ describe.skipIf(ON_POSTGRES)('production build from a clean directory', () => {
     const v1 = openDatabase(file)
     await migrateDatabase(v1, old)
     const hash = await hashPassword('upgrade admin passphrase')
-    v1.$client.prepare('INSERT INTO users (username, email, name, password_hash, is_superuser, created_at, updated_at) VALUES (?, ?, ?, ?, 1, 0, 0)').run('veteran', 'veteran@example.com', 'Old Timer', hash)
+    v1.$client
+      .prepare(
+        'INSERT INTO users (username, email, name, password_hash, is_superuser, created_at, updated_at) VALUES (?, ?, ?, ?, 1, 0, 0)',
+      )
+      .run('veteran', 'veteran@example.com', 'Old Timer', hash)
     v1.$client.close()
     const s = await startServer({ DATABASE_URL: file }, { dir, entry: join(app, '.output/server/index.mjs') })
     try {
       const c = new Client(s.url)
       expect((await c.login('veteran', 'upgrade admin passphrase')).status).toBe(200)
       // the search index added by a later migration was filled from the old rows
-      expect((await c.get('/api/users?search=timer')).body.items.map((u: { username: string }) => u.username)).toEqual(['veteran'])
+      expect((await c.get('/api/users?search=timer')).body.items.map((u: { username: string }) => u.username)).toEqual([
+        'veteran',
+      ])
     }
     finally {
       await s.stop()
@@ -111,7 +137,9 @@ describe.skipIf(ON_POSTGRES)('production build from a clean directory', () => {
     const pre = new Database(file)
     pre.exec('CREATE TABLE audit_log (legacy TEXT); INSERT INTO audit_log VALUES (\'keep me\')')
     pre.close()
-    await expect(startServer({ DATABASE_URL: file }, { dir, entry: join(app, '.output/server/index.mjs') })).rejects.toThrow(/Cannot start: .*audit_log/)
+    await expect(
+      startServer({ DATABASE_URL: file }, { dir, entry: join(app, '.output/server/index.mjs') }),
+    ).rejects.toThrow(/Cannot start: .*audit_log/)
     const after = new Database(file, { readonly: true })
     expect(after.prepare('SELECT * FROM audit_log').all()).toEqual([{ legacy: 'keep me' }])
     expect(after.prepare('SELECT name FROM sqlite_master WHERE name = \'users\'').get()).toBeUndefined()

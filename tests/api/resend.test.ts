@@ -11,7 +11,12 @@ let resend: ResendFake
 
 beforeAll(async () => {
   resend = await new ResendFake().start()
-  server = await startServer({ ...resend.env(), FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: 'https://id.example.test', MAIL_RETRY_DELAYS_MS: '0,100,100' })
+  server = await startServer({
+    ...resend.env(),
+    FORGOT_PASSWORD_ENABLED: 'true',
+    NUXT_PUBLIC_SITE_URL: 'https://id.example.test',
+    MAIL_RETRY_DELAYS_MS: '0,100,100',
+  })
 })
 afterAll(async () => {
   await server.stop()
@@ -22,17 +27,30 @@ afterAll(async () => {
 describe('forgot password through the Resend SDK', () => {
   it('sends the reset mail with the API key to the stored address', async () => {
     const u = await seedUser(server.db())
-    expect((await new Client(server.url).post('/api/auth/forgot-password', { email: u.email!.toUpperCase() })).status).toBe(200)
+    expect(
+      (await new Client(server.url).post('/api/auth/forgot-password', { email: u.email!.toUpperCase() })).status,
+    ).toBe(200)
     const mail = await resend.waitFor(u.email!)
     const req = resend.requests.at(-1)!
     expect(req.auth).toBe('Bearer re_test_key')
     expect(req.idempotencyKey).toMatch(/^latchkey-job-\d+-\d+$/) // one key per job: Resend sends it at most once
-    expect(req.body).toMatchObject({ from: 'Latchkey <latchkey@example.com>', to: [u.email], subject: 'Reset your Latchkey password' })
+    expect(req.body).toMatchObject({
+      from: 'Latchkey <latchkey@example.com>',
+      to: [u.email],
+      subject: 'Reset your Latchkey password',
+    })
     expect(String(req.body.html)).toContain('Choose a new password')
     const link = linkIn(mail)
     expect(link.startsWith('https://id.example.test/login/set-password#token=')).toBe(true)
     const token = new URL(link).hash.slice('#token='.length)
-    expect((await new Client(server.url).post('/api/auth/reset-password', { token, password: 'resend recovered passphrase' })).status).toBe(200)
+    expect(
+      (
+        await new Client(server.url).post('/api/auth/reset-password', {
+          token,
+          password: 'resend recovered passphrase',
+        })
+      ).status,
+    ).toBe(200)
     await resend.waitFor(u.email!, { subject: /was changed/ })
   })
 
@@ -50,7 +68,10 @@ describe('forgot password through the Resend SDK', () => {
     resend.failNext = 3
     const answer = await new Client(server.url).post('/api/auth/forgot-password', { email: v.email })
     expect(answer.status).toBe(200)
-    const failed = await waitForAudit(() => server.db(), a => a.action === 'mail_failed' && a.targetId === v.id)
+    const failed = await waitForAudit(
+      () => server.db(),
+      a => a.action === 'mail_failed' && a.targetId === v.id,
+    )
     expect(String(failed.details?.error)).toContain('boom')
   })
 })
@@ -60,15 +81,29 @@ describe('password changed notices', () => {
     const u = await seedUser(server.db())
     const c = new Client(server.url)
     await c.login(u.username, u.password)
-    expect((await c.post('/api/auth/change-password', { currentPassword: u.password, newPassword: 'self changed passphrase' })).status).toBe(200)
+    expect(
+      (
+        await c.post('/api/auth/change-password', {
+          currentPassword: u.password,
+          newPassword: 'self changed passphrase',
+        })
+      ).status,
+    ).toBe(200)
     expect((await resend.waitFor(u.email!, { subject: /was changed/ })).text).toContain('on your profile page')
     const since = resend.mails.length
     const out = await new Promise<string>((resolve) => {
-      const child = execFile(process.execPath, [MANAGE_ENTRY, 'changepassword', u.username], { env: { PATH: process.env.PATH, ...server.dbEnv, ...resend.env() } }, (_e, stdout) => resolve(stdout))
+      const child = execFile(
+        process.execPath,
+        [MANAGE_ENTRY, 'changepassword', u.username],
+        { env: { PATH: process.env.PATH, ...server.dbEnv, ...resend.env() } },
+        (_e, stdout) => resolve(stdout),
+      )
       child.stdin!.end('cli changed passphrase\ncli changed passphrase\n')
     })
     expect(out).toContain(`notified at ${u.email}`)
-    expect((await resend.waitFor(u.email!, { since, subject: /was changed/ })).text).toContain('by an administrator on the server')
+    expect((await resend.waitFor(u.email!, { since, subject: /was changed/ })).text).toContain(
+      'by an administrator on the server',
+    )
   })
 })
 
@@ -77,10 +112,19 @@ describe('manage sendtestemail', () => {
     const smtp = await new SmtpSink().start()
     try {
       // async: the sink runs in this process, so a blocking spawnSync would starve it
-      const run = (env: Record<string, string>) => new Promise<{ status: number, stdout: string, stderr: string }>((resolve) => {
-        execFile(process.execPath, [MANAGE_ENTRY, 'sendtestemail', 'ops@example.com'], { env: { PATH: process.env.PATH, ...server.dbEnv, ...env } }, (err, stdout, stderr) => resolve({ status: err ? Number(err.code ?? 1) : 0, stdout, stderr }))
+      const run = (env: Record<string, string>) =>
+        new Promise<{ status: number, stdout: string, stderr: string }>((resolve) => {
+          execFile(
+            process.execPath,
+            [MANAGE_ENTRY, 'sendtestemail', 'ops@example.com'],
+            { env: { PATH: process.env.PATH, ...server.dbEnv, ...env } },
+            (err, stdout, stderr) => resolve({ status: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+          )
+        })
+      expect(await run(smtp.env())).toMatchObject({
+        status: 0,
+        stdout: expect.stringContaining('Test email sent to ops@example.com with smtp'),
       })
-      expect(await run(smtp.env())).toMatchObject({ status: 0, stdout: expect.stringContaining('Test email sent to ops@example.com with smtp') })
       expect((await smtp.waitFor('ops@example.com')).subject).toBe('Latchkey test email')
       expect(await run(resend.env())).toMatchObject({ status: 0 })
       await resend.waitFor('ops@example.com')

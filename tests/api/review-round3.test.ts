@@ -13,7 +13,13 @@ let server: TestServer
 let smtp: SmtpSink
 beforeAll(async () => {
   smtp = await new SmtpSink().start()
-  server = await startServer({ ...smtp.env(), FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: '{url}', MAIL_RETRY_DELAYS_MS: '0', SECURITY_NOTICE_WINDOW: '3' })
+  server = await startServer({
+    ...smtp.env(),
+    FORGOT_PASSWORD_ENABLED: 'true',
+    NUXT_PUBLIC_SITE_URL: '{url}',
+    MAIL_RETRY_DELAYS_MS: '0',
+    SECURITY_NOTICE_WINDOW: '3',
+  })
 })
 afterAll(async () => {
   await server?.stop()
@@ -22,7 +28,11 @@ afterAll(async () => {
 })
 
 function formPost(c: Client, path: string, fields: Record<string, string>) {
-  return c.request('POST', path, new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded', 'origin': server.url, 'sec-fetch-site': 'same-origin' })
+  return c.request('POST', path, new URLSearchParams(fields).toString(), {
+    'content-type': 'application/x-www-form-urlencoded',
+    'origin': server.url,
+    'sec-fetch-site': 'same-origin',
+  })
 }
 const signedIn = (u: { username: string, password: string }) => signedInClient(server.url, u)
 /** Where a browser goes with this Location: it must be this site. */
@@ -32,13 +42,29 @@ const staysHere = (location: string | null) => {
   expect(new URL(location!, server.url).origin).toBe(server.url)
 }
 
-const SPELLINGS = ['/.//evil.example', '/..//evil.example', '/%2e//evil.example', '/a/..//evil.example', '/./\\evil.example', '//evil.example',
-  '/\\evil.example', '/%5c%5cevil.example', '/.%5c/evil.example', '/\t/evil.example', '/.\n//evil.example', '/%09/evil.example', '/./%0a//evil.example']
+const SPELLINGS = [
+  '/.//evil.example',
+  '/..//evil.example',
+  '/%2e//evil.example',
+  '/a/..//evil.example',
+  '/./\\evil.example',
+  '//evil.example',
+  '/\\evil.example',
+  '/%5c%5cevil.example',
+  '/.%5c/evil.example',
+  '/\t/evil.example',
+  '/.\n//evil.example',
+  '/%09/evil.example',
+  '/./%0a//evil.example',
+]
 
 describe('1. no open redirect after login, however `next` is spelled', () => {
   it.each(SPELLINGS)('password form post with next=%j stays on the site', async (next) => {
     const u = await seedUser(server.db())
-    const res = await formPost(new Client(server.url), `/login?next=${encodeURIComponent(next)}`, { username: u.username, password: u.password })
+    const res = await formPost(new Client(server.url), `/login?next=${encodeURIComponent(next)}`, {
+      username: u.username,
+      password: u.password,
+    })
     expect(res.status).toBe(303)
     staysHere(res.headers.get('location'))
   })
@@ -48,14 +74,20 @@ describe('1. no open redirect after login, however `next` is spelled', () => {
     const { recoveryCodes } = await enrolTotp(await signedIn(u))
     for (const [i, next] of ['/.//evil.example', '/%2e//evil.example', '/./\\evil.example'].entries()) {
       const c = new Client(server.url)
-      const first = await formPost(c, `/login?next=${encodeURIComponent(next)}`, { username: u.username, password: u.password })
+      const first = await formPost(c, `/login?next=${encodeURIComponent(next)}`, {
+        username: u.username,
+        password: u.password,
+      })
       expect(first.status).toBe(303)
       staysHere(first.headers.get('location'))
       // The code step's page hands `next` to its passkey button; it must be the checked path.
       const page = await c.get(first.headers.get('location')!)
       expect(page.status).toBe(200)
       expect(page.text).not.toMatch(/data-next="\/\//)
-      const code = await formPost(c, `/login?step=code&next=${encodeURIComponent(next)}`, { intent: 'code', code: recoveryCodes[i]! })
+      const code = await formPost(c, `/login?step=code&next=${encodeURIComponent(next)}`, {
+        intent: 'code',
+        code: recoveryCodes[i]!,
+      })
       expect(code.status).toBe(303)
       staysHere(code.headers.get('location'))
       expect(code.headers.get('location')).toBe('/')
@@ -64,13 +96,16 @@ describe('1. no open redirect after login, however `next` is spelled', () => {
 })
 
 describe('2. a bad `next` for a signed-in browser is a redirect home, never a 500', () => {
-  it.each(['/.//evil.example', '/%2e//evil.example', 'https://evil.example', '/..//evil.example'])('GET /login?next=%j', async (next) => {
-    const c = await signedIn(await seedUser(server.db()))
-    const res = await c.get(`/login?next=${encodeURIComponent(next)}`)
-    expect(res.status).toBeGreaterThanOrEqual(300)
-    expect(res.status).toBeLessThan(400)
-    expect(res.headers.get('location')).toBe('/')
-  })
+  it.each(['/.//evil.example', '/%2e//evil.example', 'https://evil.example', '/..//evil.example'])(
+    'GET /login?next=%j',
+    async (next) => {
+      const c = await signedIn(await seedUser(server.db()))
+      const res = await c.get(`/login?next=${encodeURIComponent(next)}`)
+      expect(res.status).toBeGreaterThanOrEqual(300)
+      expect(res.status).toBeLessThan(400)
+      expect(res.headers.get('location')).toBe('/')
+    },
+  )
 })
 
 describe('3. one user manager cannot take over another', () => {
@@ -125,7 +160,14 @@ describe('4. no mail flood from a signed-in session', () => {
     expect(answers.filter(a => a.status === 429).length).toBe(60 - ok)
     expect(answers.every(a => a.status === 200 || a.status === 429)).toBe(true)
     // At most two jobs for this account's notices, however many changes; the last one after the 3 s window.
-    const mine = async () => (await server.db().select().from(jobs).where(and(eq(jobs.kind, 'mail')))).filter(j => j.key?.startsWith(`notice:recovery-codes:${u.id}:`))
+    const mine = async () =>
+      (
+        await server
+          .db()
+          .select()
+          .from(jobs)
+          .where(and(eq(jobs.kind, 'mail')))
+      ).filter(j => j.key?.startsWith(`notice:recovery-codes:${u.id}:`))
     expect((await mine()).length).toBeLessThanOrEqual(2)
     await waitFor(async () => (await mine()).every(j => j.status === 'done'), 15_000)
     const mails = smtp.mails.slice(since).filter(m => m.to.includes(u.email!))
@@ -150,13 +192,16 @@ describe('5. no library or runtime message in an answer', () => {
 })
 
 describe('6. signed-in pages are never cached', () => {
-  it.each(['/', '/profile', '/profile/security', '/users', '/audit', '/users/{id}'])('%s: Cache-Control no-store', async (path) => {
-    const root = await seedUser(server.db(), { isSuperuser: true })
-    const c = await signedIn(root)
-    const res = await c.get(path.replace('{id}', String(root.id)))
-    expect(res.status).toBe(200)
-    expect(res.headers.get('cache-control')).toBe('no-store')
-  })
+  it.each(['/', '/profile', '/profile/security', '/users', '/audit', '/users/{id}'])(
+    '%s: Cache-Control no-store',
+    async (path) => {
+      const root = await seedUser(server.db(), { isSuperuser: true })
+      const c = await signedIn(root)
+      const res = await c.get(path.replace('{id}', String(root.id)))
+      expect(res.status).toBe(200)
+      expect(res.headers.get('cache-control')).toBe('no-store')
+    },
+  )
 })
 
 describe('6. (review mend) a query that names a file does not make a page cacheable', () => {
@@ -168,6 +213,8 @@ describe('6. (review mend) a query that names a file does not make a page cachea
 
 describe('8. passkeys on an IP address', () => {
   it('the start warns when the site URL is an IP address (browsers refuse passkeys there)', () => {
-    expect(server.log()).toMatch(/NUXT_PUBLIC_SITE_URL names an IP address \(127\.0\.0\.1\): browsers refuse passkeys there/)
+    expect(server.log()).toMatch(
+      /NUXT_PUBLIC_SITE_URL names an IP address \(127\.0\.0\.1\): browsers refuse passkeys there/,
+    )
   })
 })

@@ -10,13 +10,20 @@ import { auditRows, waitForAudit } from '../support/audit'
 let server: TestServer
 let smtp: SmtpSink
 let anon: Client, regular: Client, manager: Client, superuser: Client
-let superRow: Awaited<ReturnType<typeof seedUser>>, managerRow: Awaited<ReturnType<typeof seedUser>>, regularRow: Awaited<ReturnType<typeof seedUser>>
+let superRow: Awaited<ReturnType<typeof seedUser>>,
+  managerRow: Awaited<ReturnType<typeof seedUser>>,
+  regularRow: Awaited<ReturnType<typeof seedUser>>
 
 const loggedIn = (u: { username: string, password: string }) => signedInClient(server.url, u)
 
 beforeAll(async () => {
   smtp = await new SmtpSink().start()
-  server = await startServer({ ...smtp.env(), FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: 'https://users.example.test', MAIL_RETRY_DELAYS_MS: '0' })
+  server = await startServer({
+    ...smtp.env(),
+    FORGOT_PASSWORD_ENABLED: 'true',
+    NUXT_PUBLIC_SITE_URL: 'https://users.example.test',
+    MAIL_RETRY_DELAYS_MS: '0',
+  })
   superRow = await seedUser(server.db(), { username: 'root', isSuperuser: true })
   managerRow = await seedUser(server.db(), { username: 'manny', isUserManager: true })
   regularRow = await seedUser(server.db(), { username: 'regina' })
@@ -34,13 +41,19 @@ const as = (who: Who) => ({ anon, regular, manager, superuser })[who]
 
 describe('permission matrix', () => {
   it.each([
-    ['anon', 401], ['regular', 403], ['manager', 200], ['superuser', 200],
+    ['anon', 401],
+    ['regular', 403],
+    ['manager', 200],
+    ['superuser', 200],
   ] as const)('GET /api/users as %s → %i', async (who, status) => {
     expect((await as(who).get('/api/users')).status).toBe(status)
   })
 
   it.each([
-    ['anon', 401], ['regular', 403], ['manager', 403], ['superuser', 200],
+    ['anon', 401],
+    ['regular', 403],
+    ['manager', 403],
+    ['superuser', 200],
   ] as const)('GET /api/audit as %s → %i', async (who, status) => {
     expect((await as(who).get('/api/audit')).status).toBe(status)
   })
@@ -48,7 +61,14 @@ describe('permission matrix', () => {
   const actions: Array<[string, (id: number) => [string, string, unknown?]]> = [
     ['view', id => ['GET', `/api/users/${id}`]],
     ['edit', id => ['PATCH', `/api/users/${id}`, { name: 'Renamed' }]],
-    ['reset password', id => ['POST', `/api/users/${id}/reset-password`, { password: 'admin chosen passphrase', mustChangePassword: true, notifyUser: false }]],
+    [
+      'reset password',
+      id => [
+        'POST',
+        `/api/users/${id}/reset-password`,
+        { password: 'admin chosen passphrase', mustChangePassword: true, notifyUser: false },
+      ],
+    ],
     ['copy one-time link', id => ['POST', `/api/users/${id}/reset-link`, {}]],
     ['send reset email', id => ['POST', `/api/users/${id}/send-reset-email`, {}]],
     ['sign out everywhere', id => ['POST', `/api/users/${id}/sign-out`, {}]],
@@ -62,19 +82,35 @@ describe('permission matrix', () => {
     // A user manager sees a superuser (not their second factors: round 3, finding 3) and changes nothing of theirs.
     cases.push([name, 'manager', 'superuser', name === 'view' ? 200 : 403], [name, 'superuser', 'superuser', 200])
     // Another user manager: everything but removing their second factor (only a superuser may: finding 3).
-    cases.push([name, 'manager', 'manager', name === 'remove second factors' ? 403 : 200], [name, 'superuser', 'manager', 200])
+    cases.push(
+      [name, 'manager', 'manager', name === 'remove second factors' ? 403 : 200],
+      [name, 'superuser', 'manager', 200],
+    )
   }
   it.each(cases)('%s as %s on a %s user → %i', async (name, who, targetKind, status) => {
-    const target = await seedUser(server.db(), { isSuperuser: targetKind === 'superuser', isUserManager: targetKind === 'manager' })
+    const target = await seedUser(server.db(), {
+      isSuperuser: targetKind === 'superuser',
+      isUserManager: targetKind === 'manager',
+    })
     const [method, path, body] = actions.find(([n]) => n === name)![1](target.id)
     const before = (await server.db().select().from(users).where(eq(users.id, target.id)))[0]
     const res = await as(who).request(method, path, body)
     expect(res.status).toBe(status)
-    if (status >= 400) expect((await server.db().select().from(users).where(eq(users.id, target.id)))[0]).toEqual(before)
+    if (status >= 400)
+      expect((await server.db().select().from(users).where(eq(users.id, target.id)))[0]).toEqual(before)
   })
 
   it('a user manager may not create or grant superuser, not even to themselves', async () => {
-    expect((await manager.post('/api/users', { username: 'sneaky', password: 'sneaky but valid passphrase', mustChangePassword: false, isSuperuser: true })).status).toBe(403)
+    expect(
+      (
+        await manager.post('/api/users', {
+          username: 'sneaky',
+          password: 'sneaky but valid passphrase',
+          mustChangePassword: false,
+          isSuperuser: true,
+        })
+      ).status,
+    ).toBe(403)
     expect((await manager.patch(`/api/users/${managerRow.id}`, { isSuperuser: true })).status).toBe(403)
     expect((await manager.patch(`/api/users/${regularRow.id}`, { isSuperuser: true })).status).toBe(403)
     // The same request without isSuperuser would have made a user who can log in: this one made nobody.
@@ -112,7 +148,12 @@ describe('permission matrix', () => {
 
 describe('users list', () => {
   it('searches username, name and email, and paginates', async () => {
-    for (let i = 0; i < 5; i++) await seedUser(server.db(), { username: `zebra${i}`, name: i === 0 ? 'Percy 100%' : '', email: `z${i}@stripes.example` })
+    for (let i = 0; i < 5; i++)
+      await seedUser(server.db(), {
+        username: `zebra${i}`,
+        name: i === 0 ? 'Percy 100%' : '',
+        email: `z${i}@stripes.example`,
+      })
     const res = await manager.get('/api/users?search=zebra&pageSize=2&page=2&sort=username&order=desc')
     expect(res.body.total).toBe(5)
     expect(res.body.items.map((u: { username: string }) => u.username)).toEqual(['zebra2', 'zebra1'])
@@ -125,7 +166,12 @@ describe('users list', () => {
 
 describe('creating users', () => {
   it('creates a user with a temporary password that must be changed', async () => {
-    const res = await manager.post('/api/users', { username: 'newbie', name: 'New Bie', email: 'newbie@example.com', password: 'temporary passphrase' })
+    const res = await manager.post('/api/users', {
+      username: 'newbie',
+      name: 'New Bie',
+      email: 'newbie@example.com',
+      password: 'temporary passphrase',
+    })
     expect(res.status).toBe(201)
     expect(res.body).toMatchObject({ username: 'newbie', mustChangePassword: true, isSuperuser: false })
     expect((await new Client(server.url).login('newbie', 'temporary passphrase')).body.mustChangePassword).toBe(true)
@@ -133,7 +179,11 @@ describe('creating users', () => {
 
   it('can invite instead of setting a password: its own mail, a pending status, a new invitation, no "changed" notice', async () => {
     const since = smtp.mails.length
-    const created = await manager.post('/api/users', { username: 'linked', email: 'linked@example.com', sendSetPasswordLink: true })
+    const created = await manager.post('/api/users', {
+      username: 'linked',
+      email: 'linked@example.com',
+      sendSetPasswordLink: true,
+    })
     expect(created.status).toBe(201)
     const mail = await smtp.waitFor('linked@example.com', { since })
     expect(mail.subject).toMatch(/^Set your password for /)
@@ -147,15 +197,29 @@ describe('creating users', () => {
     const second = await smtp.waitFor('linked@example.com', { since: smtp.mails.indexOf(mail) + 1 })
     expect(second.subject).toMatch(/^Set your password for /)
     const anon = new Client(server.url)
-    expect((await anon.post('/api/auth/forgot-password/check', { token: linkIn(mail).split('#token=')[1] })).status).toBe(400)
+    expect(
+      (await anon.post('/api/auth/forgot-password/check', { token: linkIn(mail).split('#token=')[1] })).status,
+    ).toBe(400)
     const token = linkIn(second).split('#token=')[1]
-    expect((await anon.post('/api/auth/forgot-password/check', { token })).body).toEqual({ valid: true, username: 'linked', purpose: 'invitation' })
+    expect((await anon.post('/api/auth/forgot-password/check', { token })).body).toEqual({
+      valid: true,
+      username: 'linked',
+      purpose: 'invitation',
+    })
     const before = smtp.mails.length
-    expect((await anon.post('/api/auth/reset-password', { token, password: 'my first own passphrase' })).status).toBe(200)
+    expect((await anon.post('/api/auth/reset-password', { token, password: 'my first own passphrase' })).status).toBe(
+      200,
+    )
     expect((await anon.login('linked', 'my first own passphrase')).status).toBe(200)
-    await waitForAudit(() => server.db(), a => a.action === 'password_reset_completed' && a.targetId === created.body.id)
+    await waitForAudit(
+      () => server.db(),
+      a => a.action === 'password_reset_completed' && a.targetId === created.body.id,
+    )
     expect(smtp.mails.slice(before).filter(m => m.to[0] === 'linked@example.com')).toHaveLength(0)
-    expect((await manager.get('/api/users?search=linked')).body.items[0]).toMatchObject({ hasPassword: true, invitationExpiresAt: null })
+    expect((await manager.get('/api/users?search=linked')).body.items[0]).toMatchObject({
+      hasPassword: true,
+      invitationExpiresAt: null,
+    })
   })
 
   it('says which field is wrong', async () => {
@@ -163,7 +227,10 @@ describe('creating users', () => {
     expect(dup.status).toBe(409)
     expect(dup.body.data.fieldErrors.username).toBeTruthy()
     expect((await manager.post('/api/users', { username: 'has space' })).body.data.fieldErrors.username).toBeTruthy()
-    expect((await manager.post('/api/users', { username: 'weakling', password: 'password1234' })).body.data.fieldErrors.password[0]).toMatch(/too common/)
+    expect(
+      (await manager.post('/api/users', { username: 'weakling', password: 'password1234' })).body.data.fieldErrors
+        .password[0],
+    ).toMatch(/too common/)
   })
 })
 
@@ -172,7 +239,10 @@ describe('admin password reset', () => {
     const u = await seedUser(server.db())
     const theirs = await loggedIn(u)
     const since = smtp.mails.length
-    const res = await manager.post(`/api/users/${u.id}/reset-password`, { password: 'admin chosen passphrase', mustChangePassword: true })
+    const res = await manager.post(`/api/users/${u.id}/reset-password`, {
+      password: 'admin chosen passphrase',
+      mustChangePassword: true,
+    })
     expect(res.body).toMatchObject({ ok: true, sessionsEnded: 1, mustChangePassword: true })
     expect((await theirs.get('/api/auth/me')).status).toBe(401)
     // The notice names the administrator and says what to do, not "reset your password yourself".
@@ -182,8 +252,22 @@ describe('admin password reset', () => {
     expect(notice).not.toMatch(/forgot-password/)
     const c = new Client(server.url)
     expect((await c.login(u.username, 'admin chosen passphrase')).body.mustChangePassword).toBe(true)
-    expect((await c.post('/api/auth/change-password', { currentPassword: 'admin chosen passphrase', newPassword: 'admin chosen passphrase' })).status).toBe(400)
-    expect((await c.post('/api/auth/change-password', { currentPassword: 'admin chosen passphrase', newPassword: 'now truly my own' })).status).toBe(200)
+    expect(
+      (
+        await c.post('/api/auth/change-password', {
+          currentPassword: 'admin chosen passphrase',
+          newPassword: 'admin chosen passphrase',
+        })
+      ).status,
+    ).toBe(400)
+    expect(
+      (
+        await c.post('/api/auth/change-password', {
+          currentPassword: 'admin chosen passphrase',
+          newPassword: 'now truly my own',
+        })
+      ).status,
+    ).toBe(200)
   })
 
   it('does not mail when the admin opts out', async () => {
@@ -193,15 +277,31 @@ describe('admin password reset', () => {
     // A later mail to the same user is queued behind anything the reset queued; when it is delivered, an
     // opted-out notice would have been too.
     await manager.post(`/api/users/${u.id}/send-reset-email`)
-    await waitForAudit(() => server.db(), a => a.action === 'mail_sent' && a.targetId === u.id)
-    expect(smtp.mails.slice(since).filter(m => m.to[0] === u.email).map(m => m.subject)).toEqual([expect.stringMatching(/Reset your/)])
-    expect((await auditRows(server.db())).filter(a => a.targetId === u.id && a.action === 'mail_sent').map(a => a.details?.kind)).toEqual(['admin_reset'])
+    await waitForAudit(
+      () => server.db(),
+      a => a.action === 'mail_sent' && a.targetId === u.id,
+    )
+    expect(
+      smtp.mails
+        .slice(since)
+        .filter(m => m.to[0] === u.email)
+        .map(m => m.subject),
+    ).toEqual([expect.stringMatching(/Reset your/)])
+    expect(
+      (await auditRows(server.db()))
+        .filter(a => a.targetId === u.id && a.action === 'mail_sent')
+        .map(a => a.details?.kind),
+    ).toEqual(['admin_reset'])
   })
 
   it('a temporary password stops working after TEMPORARY_PASSWORD_TIMEOUT', async () => {
     const u = await seedUser(server.db())
     await manager.post(`/api/users/${u.id}/reset-password`, { password: 'expiring temp passphrase', notifyUser: false })
-    await server.db().update(users).set({ passwordChangedAt: Date.now() - 73 * 3600 * 1000 }).where(eq(users.id, u.id))
+    await server
+      .db()
+      .update(users)
+      .set({ passwordChangedAt: Date.now() - 73 * 3600 * 1000 })
+      .where(eq(users.id, u.id))
     const res = await new Client(server.url).login(u.username, 'expiring temp passphrase')
     expect(res.status).toBe(403)
     expect(res.body.message).toMatch(/temporary password has expired/)
@@ -221,8 +321,12 @@ describe('one-time links, sign-out, deactivation, last superuser', () => {
     expect(body.link).toMatch(/^https:\/\/users\.example\.test\/login\/set-password#token=/)
     expect(body.expiresAt - Date.now()).toBeLessThanOrEqual(24 * 3600 * 1000)
     const token = body.path.split('#token=')[1]
-    expect((await anon.post('/api/auth/reset-password', { token, password: 'link chosen passphrase' })).status).toBe(200)
-    expect((await anon.post('/api/auth/reset-password', { token, password: 'second link passphrase' })).status).toBe(400)
+    expect((await anon.post('/api/auth/reset-password', { token, password: 'link chosen passphrase' })).status).toBe(
+      200,
+    )
+    expect((await anon.post('/api/auth/reset-password', { token, password: 'second link passphrase' })).status).toBe(
+      400,
+    )
     expect((await new Client(server.url).login(u.username, 'link chosen passphrase')).status).toBe(200)
   })
 
@@ -248,7 +352,9 @@ describe('one-time links, sign-out, deactivation, last superuser', () => {
       expect((await c.patch(`/api/users/${only.id}`, { isActive: false })).body.data.code).toBe('own-account')
       const second = await seedUser(s.db(), { isSuperuser: true })
       expect((await c.patch(`/api/users/${second.id}`, { isActive: false })).status).toBe(200)
-      expect((await s.db().select().from(users).where(eq(users.isSuperuser, true))).filter(u => u.isActive)).toHaveLength(1)
+      expect(
+        (await s.db().select().from(users).where(eq(users.isSuperuser, true))).filter(u => u.isActive),
+      ).toHaveLength(1)
     }
     finally {
       await s.stop()
@@ -258,15 +364,25 @@ describe('one-time links, sign-out, deactivation, last superuser', () => {
 
   it('a PATCH changes only the fields it names', async () => {
     const u = await seedUser(server.db(), { name: 'Keep Me' })
-    expect((await manager.patch(`/api/users/${u.id}`, { isUserManager: true })).body).toMatchObject({ email: u.email, name: 'Keep Me', isUserManager: true, changed: ['isUserManager'] })
-    expect((await manager.patch(`/api/users/${u.id}`, { email: '' })).body).toMatchObject({ email: null, changed: ['email'] })
+    expect((await manager.patch(`/api/users/${u.id}`, { isUserManager: true })).body).toMatchObject({
+      email: u.email,
+      name: 'Keep Me',
+      isUserManager: true,
+      changed: ['isUserManager'],
+    })
+    expect((await manager.patch(`/api/users/${u.id}`, { email: '' })).body).toMatchObject({
+      email: null,
+      changed: ['email'],
+    })
   })
 
   it('an email change voids the user\'s outstanding links', async () => {
     const u = await seedUser(server.db())
     const { body } = await manager.post(`/api/users/${u.id}/reset-link`)
     await manager.patch(`/api/users/${u.id}`, { email: 'changed@example.com' })
-    expect((await anon.post('/api/auth/forgot-password/check', { token: body.path.split('#token=')[1] })).status).toBe(400)
+    expect((await anon.post('/api/auth/forgot-password/check', { token: body.path.split('#token=')[1] })).status).toBe(
+      400,
+    )
   })
 
   it('the audit log names actor and target, and filters by username and day', async () => {
@@ -274,8 +390,17 @@ describe('one-time links, sign-out, deactivation, last superuser', () => {
     await manager.post(`/api/users/${u.id}/sign-out`)
     const today = new Date().toISOString().slice(0, 10)
     const res = await superuser.get(`/api/audit?username=AUDIT_NAMED&since=${today}&until=${today}`)
-    expect(res.body.items[0]).toMatchObject({ action: 'sessions_revoked', actorName: 'manny', targetName: 'audit_named' })
-    expect(res.body.items.every((e: { targetName: string | null, actorName: string | null }) => e.targetName === 'audit_named' || e.actorName === 'audit_named')).toBe(true)
+    expect(res.body.items[0]).toMatchObject({
+      action: 'sessions_revoked',
+      actorName: 'manny',
+      targetName: 'audit_named',
+    })
+    expect(
+      res.body.items.every(
+        (e: { targetName: string | null, actorName: string | null }) =>
+          e.targetName === 'audit_named' || e.actorName === 'audit_named',
+      ),
+    ).toBe(true)
     expect((await superuser.get('/api/audit?username=audit_named&until=2000-01-01')).body.items).toEqual([])
     expect((await superuser.get('/api/audit?since=yesterday')).status).toBe(400)
   })
@@ -292,7 +417,14 @@ describe('one-time links, sign-out, deactivation, last superuser', () => {
     await c.post(`/api/users/${made.id}/sign-out`)
     const res = await superuser.get(`/api/audit?actorId=${mgr.id}&limit=200`)
     const kinds = new Set(res.body.items.map((e: { action: string }) => e.action))
-    for (const k of ['user_created', 'user_updated', 'admin_password_set', 'admin_reset_link_issued', 'sessions_revoked']) expect(kinds).toContain(k)
+    for (const k of [
+      'user_created',
+      'user_updated',
+      'admin_password_set',
+      'admin_reset_link_issued',
+      'sessions_revoked',
+    ])
+      expect(kinds).toContain(k)
     expect(res.body.items[0].ip).toBeTruthy()
     expect(JSON.stringify(res.body)).not.toMatch(/passphrase|token=|\$argon2/)
   })

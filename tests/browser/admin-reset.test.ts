@@ -72,7 +72,9 @@ describe('the seed page, "Reset Password via User Admin Interface", step by step
     await userPage.getByRole('heading', { name: 'Profile' }).waitFor()
     await screenshot(userPage, 'profile')
     // a regular user has no Users section
-    expect(await userPage.getByRole('navigation', { name: 'Main navigation' }).getByText('Users', { exact: true }).count()).toBe(0)
+    expect(
+      await userPage.getByRole('navigation', { name: 'Main navigation' }).getByText('Users', { exact: true }).count(),
+    ).toBe(0)
     await open(userPage, `${stage.server.url}/users`)
     expect(new URL(userPage.url()).pathname).toBe('/')
     await ctx.close()
@@ -98,10 +100,15 @@ describe('the seed page, "Reset Password via User Admin Interface", step by step
     await screenshot(page, 'users-new')
     await page.getByRole('button', { name: 'Create user' }).click()
     await page.getByRole('heading', { name: 'fresh_hire' }).waitFor()
-    expect((await new Client(stage.server.url).login('fresh_hire', 'welcome aboard friend')).body.mustChangePassword).toBe(true)
+    expect(
+      (await new Client(stage.server.url).login('fresh_hire', 'welcome aboard friend')).body.mustChangePassword,
+    ).toBe(true)
     // an admin-issued link is listed with its expiry and can be revoked from the user page
     await page.getByRole('button', { name: 'Copy one-time reset link' }).click()
-    await page.getByTestId('issued-link').getByText(/copied by midmgr is valid until/).waitFor()
+    await page
+      .getByTestId('issued-link')
+      .getByText(/copied by midmgr is valid until/)
+      .waitFor()
     await screenshot(page, 'user-detail-issued-link')
     await page.getByRole('button', { name: 'Revoke link' }).click()
     await page.getByText('The link no longer works.').waitFor()
@@ -114,7 +121,10 @@ describe('the seed page, "Reset Password via User Admin Interface", step by step
     await page.getByRole('button', { name: 'Cancel' }).click()
     expect((await new Client(stage.server.url).login('fresh_hire', 'welcome aboard friend')).status).toBe(200)
     await page.getByRole('button', { name: 'Deactivate', exact: true }).click()
-    await page.getByRole('dialog').getByRole('button', { name: /Deactivate/ }).click()
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /Deactivate/ })
+      .click()
     await page.getByText('Deactivated: the user can no longer log in.').waitFor()
     expect((await new Client(stage.server.url).login('fresh_hire', 'welcome aboard friend')).status).toBe(403)
     await page.context().clearCookies()

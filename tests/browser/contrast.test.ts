@@ -23,7 +23,12 @@ describe('text contrast from the rendered pixels', () => {
     const noPassword = await createUser(stage.server.db(), { username: 'contrast-nopass' }, null)
     const invited = new Client(stage.server.url)
     await invited.login(admin.username, admin.password)
-    const created = await invited.post('/api/users', { username: 'contrast-invited', email: 'contrast-invited@example.com', sendSetPasswordLink: true, mustChangePassword: false })
+    const created = await invited.post('/api/users', {
+      username: 'contrast-invited',
+      email: 'contrast-invited@example.com',
+      sendSetPasswordLink: true,
+      mustChangePassword: false,
+    })
     expect(created.status).toBe(201)
     const { context, page } = await signedInPage(stage.browser, stage.server.url, admin, { deviceScaleFactor: 2 })
     const found: string[] = []
@@ -33,10 +38,21 @@ describe('text contrast from the rendered pixels', () => {
         await page.goto(`${stage.server.url}${path}`)
         await hydrated(page).catch(() => undefined)
         await prepare?.()
-        for (const p of await contrastProblems(page)) found.push(`${path} @${width}: "${p.text}" ${p.ratio}:1 (needs ${p.needed}; ${p.fg} on ${p.bg})`)
+        for (const p of await contrastProblems(page))
+          found.push(`${path} @${width}: "${p.text}" ${p.ratio}:1 (needs ${p.needed}; ${p.fg} on ${p.bg})`)
       }
     }
-    for (const path of ['/', '/profile', '/profile/security', '/users', '/users/new', '/audit', `/users/${noPassword.id}`, `/users/${created.body.id}`, `/users/${noPassword.id}/reset-password`])
+    for (const path of [
+      '/',
+      '/profile',
+      '/profile/security',
+      '/users',
+      '/users/new',
+      '/audit',
+      `/users/${noPassword.id}`,
+      `/users/${created.body.id}`,
+      `/users/${noPassword.id}/reset-password`,
+    ])
       await check(path)
     // The recovery codes' warning, shown once after the first factor.
     await check('/profile/security', async () => {
@@ -46,11 +62,20 @@ describe('text contrast from the rendered pixels', () => {
     // Signed out: the recovery pages.
     const anonymous = await stage.browser.newContext({ deviceScaleFactor: 2 })
     const out = await anonymous.newPage()
-    for (const path of ['/login', '/login?notice=signed-out', '/login/forgot-password', '/login/forgot-password?sent=1', '/login/set-password', '/login/lost-authenticator', '/no-such-page']) {
+    for (const path of [
+      '/login',
+      '/login?notice=signed-out',
+      '/login/forgot-password',
+      '/login/forgot-password?sent=1',
+      '/login/set-password',
+      '/login/lost-authenticator',
+      '/no-such-page',
+    ]) {
       for (const width of [390, 1280]) {
         await out.setViewportSize({ width, height: 844 })
         await out.goto(`${stage.server.url}${path}`)
-        for (const p of await contrastProblems(out)) found.push(`${path} @${width}: "${p.text}" ${p.ratio}:1 (needs ${p.needed}; ${p.fg} on ${p.bg})`)
+        for (const p of await contrastProblems(out))
+          found.push(`${path} @${width}: "${p.text}" ${p.ratio}:1 (needs ${p.needed}; ${p.fg} on ${p.bg})`)
       }
     }
     // A user with a second factor: the code step.
@@ -63,7 +88,8 @@ describe('text contrast from the rendered pixels', () => {
     await out.getByLabel('Password', { exact: true }).fill(twoStep.password)
     await out.getByRole('button', { name: 'Log in', exact: true }).click()
     await out.waitForURL(/step=code/)
-    for (const p of await contrastProblems(out)) found.push(`/login?step=code: "${p.text}" ${p.ratio}:1 (needs ${p.needed}; ${p.fg} on ${p.bg})`)
+    for (const p of await contrastProblems(out))
+      found.push(`/login?step=code: "${p.text}" ${p.ratio}:1 (needs ${p.needed}; ${p.fg} on ${p.bg})`)
     await anonymous.close()
     await context.close()
     expect(found).toEqual([])

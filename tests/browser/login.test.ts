@@ -17,7 +17,12 @@ describe('first run and login in Chromium', () => {
     await screenshot(page, 'first-run')
     // An empty submit says what every field needs, at once.
     await page.getByRole('button', { name: 'Create administrator' }).click()
-    for (const text of ['Enter the setup code from the server log.', 'Enter a username.', 'Enter a valid email address.']) await page.getByText(text).first().waitFor()
+    for (const text of [
+      'Enter the setup code from the server log.',
+      'Enter a username.',
+      'Enter a valid email address.',
+    ])
+      await page.getByText(text).first().waitFor()
     await screenshot(page, 'first-run-empty-submit')
     // A wrong code and a weak password: both said at once (issue 25, item 9), the typed fields kept.
     await page.getByLabel('Setup code', { exact: true }).fill('WRONG-CODE-0000')
@@ -110,7 +115,9 @@ describe('first run and login in Chromium', () => {
     // Back does not return to the forced-change screen once it is done.
     await open(page, `${stage.server.url}/login/change-password`)
     expect(new URL(page.url()).pathname).toBe('/')
-    expect((await new Client(stage.server.url).login(u.username, 'my own fresh passphrase')).body.mustChangePassword).toBe(false)
+    expect(
+      (await new Client(stage.server.url).login(u.username, 'my own fresh passphrase')).body.mustChangePassword,
+    ).toBe(false)
     await page.close()
   })
 })

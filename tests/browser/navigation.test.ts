@@ -59,9 +59,19 @@ describe('the app frame', () => {
     const { context, page } = await signedInPage(stage.browser, stage.server.url, admin, { viewport })
     const release = await holdAppScripts(page)
     await page.goto(`${stage.server.url}/users`, { waitUntil: 'domcontentloaded' })
-    return { context, page, release, nav: page.getByRole('navigation', { name: 'Main navigation' }), toggle: page.getByRole('button', { name: 'Toggle navigation' }) }
+    return {
+      context,
+      page,
+      release,
+      nav: page.getByRole('navigation', { name: 'Main navigation' }),
+      toggle: page.getByRole('button', { name: 'Toggle navigation' }),
+    }
   }
-  const contentLeft = (page: Page) => page.getByRole('main').getByRole('heading', { name: 'Users' }).evaluate(el => el.getBoundingClientRect().left)
+  const contentLeft = (page: Page) =>
+    page
+      .getByRole('main')
+      .getByRole('heading', { name: 'Users' })
+      .evaluate(el => el.getBoundingClientRect().left)
 
   it('on a wide screen has the drawer beside the content as the server sends it, and the toggle hides it', async () => {
     const { context, page, nav, toggle, release } = await usersPageHeld('frame-wide', { width: 1280, height: 800 })

@@ -18,7 +18,10 @@ describe('error pages (item 1)', () => {
     for (const path of ['/no-such-page', '/users/999999']) {
       const res = await page.goto(`${stage.server.url}${path}`)
       expect(res?.status()).toBe(404)
-      await page.getByText(/Page not found|Something went wrong/).first().waitFor()
+      await page
+        .getByText(/Page not found|Something went wrong/)
+        .first()
+        .waitFor()
       const home = page.getByRole('link', { name: 'Go to the start page' })
       expect(await home.getAttribute('href')).toBe('/')
     }
@@ -100,18 +103,30 @@ describe('silent forms (item 3)', () => {
 describe('TOTP on a phone (item 7)', () => {
   it('the key in groups that never break, a Copy button, a link into the app, and a number pad for the code', async () => {
     const u = await seedUser(stage.server.db())
-    const { context, page } = await signedInPage(stage.browser, stage.server.url, u, { viewport: { width: 390, height: 844 } })
+    const { context, page } = await signedInPage(stage.browser, stage.server.url, u, {
+      viewport: { width: 390, height: 844 },
+    })
     await open(page, `${stage.server.url}/profile/security`)
     await page.getByRole('button', { name: 'Add authenticator app' }).click()
     await page.getByTestId('enrolment').waitFor()
-    const groups = await page.getByTestId('totp-secret').locator('span').evaluateAll(spans => spans.map(s => ({ text: s.textContent!.trim(), lines: Math.round(s.getBoundingClientRect().height / Number.parseFloat(getComputedStyle(s).lineHeight)) })))
+    const groups = await page
+      .getByTestId('totp-secret')
+      .locator('span')
+      .evaluateAll(spans =>
+        spans.map(s => ({
+          text: s.textContent!.trim(),
+          lines: Math.round(s.getBoundingClientRect().height / Number.parseFloat(getComputedStyle(s).lineHeight)),
+        })),
+      )
     expect(groups.length).toBeGreaterThan(4)
     for (const g of groups) {
       expect(g.text).toMatch(/^[A-Z2-7]{1,4}$/)
       expect(g.lines).toBe(1)
     }
     await page.getByRole('button', { name: 'Copy key' }).waitFor()
-    expect(await page.getByRole('link', { name: 'Open in authenticator app' }).getAttribute('href')).toMatch(/^otpauth:\/\/totp\//)
+    expect(await page.getByRole('link', { name: 'Open in authenticator app' }).getAttribute('href')).toMatch(
+      /^otpauth:\/\/totp\//,
+    )
     const code = page.getByLabel('Code from the app', { exact: true })
     expect(await code.getAttribute('inputmode')).toBe('numeric')
     expect(await code.getAttribute('autocomplete')).toBe('one-time-code')
@@ -171,7 +186,9 @@ describe('forgot-password (items 6 and 8)', () => {
     await c.login(admin.username, admin.password)
     const email = 'invited-forgot@example.com'
     const since = stage.smtp.mails.length
-    expect((await c.post('/api/users', { username: 'invited_forgot', email, sendSetPasswordLink: true })).status).toBe(201)
+    expect((await c.post('/api/users', { username: 'invited_forgot', email, sendSetPasswordLink: true })).status).toBe(
+      201,
+    )
     const invitation = await stage.smtp.waitFor(email, { since, subject: /Set your password/ })
     const after = stage.smtp.mails.length
     expect((await new Client(stage.server.url).post('/api/auth/forgot-password', { email })).status).toBe(200)
@@ -190,12 +207,21 @@ describe('the proof dialog (item 10)', () => {
     const u = await seedUser(stage.server.db())
     const { context, page } = await signedInPage(stage.browser, stage.server.url, u)
     // The sign-in was 20 minutes ago: a change to the second factor asks for the password again.
-    await stage.server.db().update(sessions).set({ verifiedAt: Date.now() - 20 * 60_000 }).where(eq(sessions.userId, u.id))
+    await stage.server
+      .db()
+      .update(sessions)
+      .set({ verifiedAt: Date.now() - 20 * 60_000 })
+      .where(eq(sessions.userId, u.id))
     await open(page, `${stage.server.url}/profile/security`)
     await page.getByRole('button', { name: 'Add authenticator app' }).click()
     const dialog = page.getByRole('dialog', { name: 'Confirm it is you' })
     await dialog.waitFor()
-    expect(await page.getByRole('alert').filter({ hasText: /Confirm it is you/ }).count()).toBe(0)
+    expect(
+      await page
+        .getByRole('alert')
+        .filter({ hasText: /Confirm it is you/ })
+        .count(),
+    ).toBe(0)
     await screenshot(page, 'proof-dialog')
     await dialog.getByRole('button', { name: 'Cancel' }).click()
     await dialog.waitFor({ state: 'detached' })
@@ -210,7 +236,10 @@ describe('cosmetics', () => {
     const { context, page } = await signedInPage(stage.browser, stage.server.url, admin)
     await open(page, `${stage.server.url}/users/${target.id}/reset-password`)
     await page.getByRole('button', { name: 'Generate a password' }).click()
-    const path = await page.getByRole('button', { name: /Hide new password/ }).locator('path').getAttribute('d')
+    const path = await page
+      .getByRole('button', { name: /Hide new password/ })
+      .locator('path')
+      .getAttribute('d')
     expect(path).toBe(mdiEyeOff)
     await context.close()
     // and on a script-free page, where the page script swaps the icon
@@ -225,7 +254,11 @@ describe('cosmetics', () => {
 
   it('the users list has a Status column, the same before and after the app runs', async () => {
     const admin = await seedUser(stage.server.db(), { isUserManager: true })
-    const waiting = await createUser(stage.server.db(), { username: 'status-nopass', email: 'status-nopass@example.com' }, null)
+    const waiting = await createUser(
+      stage.server.db(),
+      { username: 'status-nopass', email: 'status-nopass@example.com' },
+      null,
+    )
     const { context, page } = await signedInPage(stage.browser, stage.server.url, admin)
     const release = await holdAppScripts(page)
     await page.goto(`${stage.server.url}/users?search=status-nopass`)

@@ -18,7 +18,16 @@ describe('passkeys in Chromium', () => {
     const page = await ctx.newPage()
     const cdp = await ctx.newCDPSession(page)
     await cdp.send('WebAuthn.enable')
-    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } })
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
+    })
 
     const signIn = async () => {
       await page.goto(`${origin}/login`)
@@ -48,7 +57,10 @@ describe('passkeys in Chromium', () => {
     await page.getByRole('button', { name: 'Use a passkey' }).click()
     await page.getByRole('heading', { name: /Welcome/ }).waitFor()
     const me = new Client(origin)
-    expect((await me.login(u.username, u.password)).body).toMatchObject({ status: 'mfa-required', methods: [{ type: 'webauthn', name: 'Passkey' }, { type: 'recovery' }] })
+    expect((await me.login(u.username, u.password)).body).toMatchObject({
+      status: 'mfa-required',
+      methods: [{ type: 'webauthn', name: 'Passkey' }, { type: 'recovery' }],
+    })
     const after = (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials[0]!
     expect(after.signCount).toBeGreaterThan(credentials[0]!.signCount)
     await ctx.close()
@@ -64,7 +76,9 @@ describe('passkeys in Chromium', () => {
     expect((await c.login(u.username, u.password)).body.status).toBe('mfa-required')
     // No passkey on this account: no options, and a made-up answer is refused.
     expect((await c.post('/api/auth/login/webauthn/options', {})).body.message).toMatch(/No passkey/)
-    const forged = await c.post('/api/auth/login/webauthn', { response: { id: 'x', rawId: 'x', type: 'public-key', response: {} } })
+    const forged = await c.post('/api/auth/login/webauthn', {
+      response: { id: 'x', rawId: 'x', type: 'public-key', response: {} },
+    })
     expect(forged.status).toBe(400)
     expect((await c.get('/api/auth/me')).status).toBe(401)
   })
@@ -76,7 +90,16 @@ describe('passkeys in Chromium', () => {
       const { context, page } = await signedInPage(stage.browser, ipServer.url, u)
       const cdp = await context.newCDPSession(page)
       await cdp.send('WebAuthn.enable')
-      await cdp.send('WebAuthn.addVirtualAuthenticator', { options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } })
+      await cdp.send('WebAuthn.addVirtualAuthenticator', {
+        options: {
+          protocol: 'ctap2',
+          transport: 'internal',
+          hasResidentKey: true,
+          hasUserVerification: true,
+          isUserVerified: true,
+          automaticPresenceSimulation: true,
+        },
+      })
       await open(page, `${ipServer.url}/profile/security`)
       await page.getByRole('button', { name: 'Add passkey or security key' }).click()
       await page.getByText(PASSKEYS_NEED_A_NAME).waitFor()

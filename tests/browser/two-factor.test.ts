@@ -157,7 +157,10 @@ describe('two-factor authentication in Chromium', () => {
     await open(page, `${stage.server.url}/users/${u.id}`)
     await hydrated(page)
     await page.getByText('MFA', { exact: true }).waitFor()
-    await page.getByTestId('second-factors').getByText(/Authenticator app \(last used .*\) · 10 recovery codes left/).waitFor()
+    await page
+      .getByTestId('second-factors')
+      .getByText(/Authenticator app \(last used .*\) · 10 recovery codes left/)
+      .waitFor()
     await page.getByRole('button', { name: 'Remove second factor' }).click()
     await screenshot(page, 'user-remove-mfa-confirm')
     await page.getByRole('dialog').getByRole('button', { name: 'Remove second factor' }).click()

@@ -11,14 +11,17 @@ describe('the users list', () => {
   const members: Array<{ id: number, username: string }> = []
   const admin = { username: 'list-admin', password: 'list admin passphrase' }
   const rows = (page: Page) => page.locator('tbody tr[data-href] td:first-child').allInnerTexts()
-  const sortOf = (page: Page, column: string) => page.getByRole('columnheader', { name: column, exact: true }).getAttribute('aria-sort')
+  const sortOf = (page: Page, column: string) =>
+    page.getByRole('columnheader', { name: column, exact: true }).getAttribute('aria-sort')
 
   it('pages, sorts and searches through its address, inside the app', async () => {
     await seedUser(stage.server.db(), { ...admin, isUserManager: true })
     // member01 … member30; names in the opposite order, so sorting by name is not sorting by username
     for (let i = 1; i <= 30; i++) {
       const n = String(i).padStart(2, '0')
-      members.push(await seedUser(stage.server.db(), { username: `member${n}`, name: `Name ${String(31 - i).padStart(2, '0')}` }))
+      members.push(
+        await seedUser(stage.server.db(), { username: `member${n}`, name: `Name ${String(31 - i).padStart(2, '0')}` }),
+      )
     }
     const { context, page } = await signedInPage(stage.browser, stage.server.url, admin)
     await page.setViewportSize({ width: 1280, height: 800 })
@@ -66,7 +69,9 @@ describe('the users list', () => {
     await page.getByLabel('Search users', { exact: true }).focus()
     await page.keyboard.press('Tab')
     const clear = page.getByRole('button', { name: 'Clear Search users' })
-    await expect.poll(() => clear.evaluate(el => el === document.activeElement && getComputedStyle(el.parentElement!).opacity)).toBe('1')
+    await expect
+      .poll(() => clear.evaluate(el => el === document.activeElement && getComputedStyle(el.parentElement!).opacity))
+      .toBe('1')
     await page.keyboard.press('Enter')
     await page.waitForURL(`${stage.server.url}/users?pageSize=10&sort=name`)
     await page.getByText('1-10 of 31').waitFor()
@@ -86,7 +91,18 @@ describe('the users list', () => {
     await page.getByLabel('Search users', { exact: true }).fill('member1')
     await page.keyboard.press('Enter')
     await page.waitForURL(`${stage.server.url}/users?search=member1&sort=email&order=desc&pageSize=25`)
-    expect(await rows(page)).toEqual(['member19', 'member18', 'member17', 'member16', 'member15', 'member14', 'member13', 'member12', 'member11', 'member10'])
+    expect(await rows(page)).toEqual([
+      'member19',
+      'member18',
+      'member17',
+      'member16',
+      'member15',
+      'member14',
+      'member13',
+      'member12',
+      'member11',
+      'member10',
+    ])
     await page.getByRole('link', { name: 'Username' }).click()
     await page.waitForURL(`${stage.server.url}/users?search=member1`) // username, ascending: the defaults
     expect((await rows(page))[0]).toBe('member10')

@@ -7,9 +7,17 @@ import { seedUser } from '../support/users'
 
 const stage = browserStage()
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-/** The classes a stylesheet styles: the last class of each selector (`.v-locale--is-ltr .float-end` styles float-end). */
-const classesIn = (css: string) => new Set(css.split('{').flatMap(chunk => chunk.slice(chunk.lastIndexOf('}') + 1).split(','))
-  .map(selector => [...selector.matchAll(/\.([a-zA-Z][\w-]*)/g)].at(-1)?.[1]).filter((c): c is string => !!c))
+/**
+ * The classes a stylesheet styles: the last class of each selector (`.v-locale--is-ltr .float-end` styles float-end).
+ */
+const classesIn = (css: string) =>
+  new Set(
+    css
+      .split('{')
+      .flatMap(chunk => chunk.slice(chunk.lastIndexOf('}') + 1).split(','))
+      .map(selector => [...selector.matchAll(/\.([a-zA-Z][\w-]*)/g)].at(-1)?.[1])
+      .filter((c): c is string => !!c),
+  )
 
 // The app ships only the rules of Vuetify's utility pack that its markup names (modules/utility-classes.ts). A class
 // added to a page, or one a Vuetify component puts on an element from its props, must be among them.
@@ -19,7 +27,9 @@ describe('the trimmed utility stylesheet', () => {
     const words = await markupWords(ROOT)
     const kept = classesIn(await utilitySubset(words))
     // Vuetify 3's typography names have no rule in Vuetify 4 (text-body-2 is text-body-medium now): none is used
-    expect([...words].filter(w => /^text-(h[1-6]|subtitle-[12]|body-[12]|caption|button|overline)$/.test(w))).toEqual([])
+    expect([...words].filter(w => /^text-(h[1-6]|subtitle-[12]|body-[12]|caption|button|overline)$/.test(w))).toEqual(
+      [],
+    )
     expect(kept.size).toBeLessThan(pack.size / 5)
 
     const admin = await seedUser(stage.server.db(), { username: 'utility-admin', isSuperuser: true })
@@ -28,23 +38,37 @@ describe('the trimmed utility stylesheet', () => {
     const rendered = new Set<string>()
     const unstyled: string[] = []
     const collect = async (on = page) => {
-      for (const c of await on.evaluate(() => [...document.querySelectorAll('[class]')].flatMap(e => [...e.classList]))) rendered.add(c)
+      for (const c of await on.evaluate(() => [...document.querySelectorAll('[class]')].flatMap(e => [...e.classList])))
+        rendered.add(c)
       // and the page has the rules: every utility class it shows is styled by a stylesheet it loaded
-      const missing = await on.evaluate((utilities) => {
-        const styled = new Set<string>()
-        const walk = (rules: CSSRuleList) => {
-          for (const rule of rules) {
-            if (rule instanceof CSSStyleRule) for (const m of rule.selectorText.matchAll(/\.([a-zA-Z][\w-]*)/g)) styled.add(m[1]!)
-            if ('cssRules' in rule) walk((rule as CSSGroupingRule).cssRules)
+      const missing = await on.evaluate(
+        (utilities) => {
+          const styled = new Set<string>()
+          const walk = (rules: CSSRuleList) => {
+            for (const rule of rules) {
+              if (rule instanceof CSSStyleRule)
+                for (const m of rule.selectorText.matchAll(/\.([a-zA-Z][\w-]*)/g)) styled.add(m[1]!)
+              if ('cssRules' in rule) walk((rule as CSSGroupingRule).cssRules)
+            }
           }
-        }
-        for (const sheet of document.styleSheets) walk(sheet.cssRules)
-        const shown = new Set([...document.querySelectorAll('[class]')].flatMap(e => [...e.classList]))
-        return [...shown].filter(c => utilities.includes(c) && !styled.has(c))
-      }, [...pack])
+          for (const sheet of document.styleSheets) walk(sheet.cssRules)
+          const shown = new Set([...document.querySelectorAll('[class]')].flatMap(e => [...e.classList]))
+          return [...shown].filter(c => utilities.includes(c) && !styled.has(c))
+        },
+        [...pack],
+      )
       unstyled.push(...missing.map(c => `${new URL(on.url()).pathname}: ${c}`))
     }
-    const pages = ['/', '/users', '/users/new', `/users/${other.id}`, `/users/${other.id}/reset-password`, '/profile', '/profile/security', '/audit']
+    const pages = [
+      '/',
+      '/users',
+      '/users/new',
+      `/users/${other.id}`,
+      `/users/${other.id}/reset-password`,
+      '/profile',
+      '/profile/security',
+      '/audit',
+    ]
     for (const width of [390, 1280]) {
       await page.setViewportSize({ width, height: 844 })
       for (const path of pages) {

@@ -16,7 +16,11 @@ afterAll(async () => {
 let sink: SmtpSink
 let a: TestServer
 let b: TestServer
-const common = { FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: 'https://replicas.example.test', LOGIN_MAX_FAILURES_PER_ACCOUNT: '4' }
+const common = {
+  FORGOT_PASSWORD_ENABLED: 'true',
+  NUXT_PUBLIC_SITE_URL: 'https://replicas.example.test',
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: '4',
+}
 
 beforeAll(async () => {
   if (!ON_POSTGRES) return
@@ -48,7 +52,8 @@ describe.skipIf(!ON_POSTGRES)('two replicas on one PostgreSQL', () => {
 
   it('counts the failed logins of one account made on A and on B together', async () => {
     const u = await seedUser(a.db())
-    for (const s of [a, b, a, b]) expect((await new Client(s.url).login(u.username, 'not the password')).status).toBe(401)
+    for (const s of [a, b, a, b])
+      expect((await new Client(s.url).login(u.username, 'not the password')).status).toBe(401)
     // the limit (4) is reached across both: the right password is refused on either
     expect((await new Client(a.url).login(u.username, u.password)).status).toBe(429)
     expect((await new Client(b.url).login(u.username, u.password)).status).toBe(429)
@@ -60,8 +65,13 @@ describe.skipIf(!ON_POSTGRES)('two replicas on one PostgreSQL', () => {
     expect((await new Client(a.url).post('/api/auth/forgot-password', { email: u.email })).status).toBe(200)
     const token = new URL(linkIn(await sink.waitFor(u.email!, { since }))).hash.replace('#token=', '')
     expect((await new Client(b.url).post('/api/auth/forgot-password/check', { token })).status).toBe(200)
-    expect((await new Client(b.url).post('/api/auth/reset-password', { token, password: 'replica new passphrase' })).status).toBe(200)
-    expect((await new Client(a.url).post('/api/auth/reset-password', { token, password: 'replica other passphrase' })).status).toBe(400)
+    expect(
+      (await new Client(b.url).post('/api/auth/reset-password', { token, password: 'replica new passphrase' })).status,
+    ).toBe(200)
+    expect(
+      (await new Client(a.url).post('/api/auth/reset-password', { token, password: 'replica other passphrase' }))
+        .status,
+    ).toBe(400)
     expect((await new Client(a.url).login(u.username, 'replica new passphrase')).status).toBe(200)
   })
 
@@ -70,7 +80,14 @@ describe.skipIf(!ON_POSTGRES)('two replicas on one PostgreSQL', () => {
     const since = sink.mails.length
     await new Client(b.url).post('/api/auth/forgot-password', { email: u.email })
     const token = new URL(linkIn(await sink.waitFor(u.email!, { since }))).hash.replace('#token=', '')
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => new Client((i % 2 ? a : b).url).post('/api/auth/reset-password', { token, password: `racing replica passphrase ${i}` })))
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        new Client((i % 2 ? a : b).url).post('/api/auth/reset-password', {
+          token,
+          password: `racing replica passphrase ${i}`,
+        }),
+      ),
+    )
     const winners = results.map((r, i) => [r.status, i] as const).filter(([status]) => status === 200)
     expect(winners).toHaveLength(1)
     expect(results.every(r => r.status === 200 || r.status === 400)).toBe(true)
@@ -84,17 +101,36 @@ describe.skipIf(!ON_POSTGRES)('a replica killed while it holds mail jobs', () =>
     cleanup.push(silent.close)
     const own = await new SmtpSink().start()
     cleanup.push(() => own.stop())
-    const env = { FORGOT_PASSWORD_ENABLED: 'true', NUXT_PUBLIC_SITE_URL: 'https://replicas.example.test', JOB_LEASE_SECONDS: '2', MAIL_RETRY_DELAYS_MS: '0,500' }
+    const env = {
+      FORGOT_PASSWORD_ENABLED: 'true',
+      NUXT_PUBLIC_SITE_URL: 'https://replicas.example.test',
+      JOB_LEASE_SECONDS: '2',
+      MAIL_RETRY_DELAYS_MS: '0,500',
+    }
     // A's mails hang (its SMTP never answers); B's go out. B starts only after A holds a job, so A claims first.
-    const first = await startServer({ ...env, EMAIL_HOST: '127.0.0.1', EMAIL_PORT: String(silent.port), EMAIL_TIMEOUT: '120' })
+    const first = await startServer({
+      ...env,
+      EMAIL_HOST: '127.0.0.1',
+      EMAIL_PORT: String(silent.port),
+      EMAIL_TIMEOUT: '120',
+    })
     cleanup.push(() => removeDir(first.dir))
-    const people = await Promise.all([1, 2, 3, 4, 5, 6].map(i => seedUser(first.db(), { email: `replica-crash${i}@example.com` })))
-    for (const p of people.slice(0, 3)) expect((await new Client(first.url).post('/api/auth/forgot-password', { email: p.email })).status).toBe(200)
-    await waitFor(async () => (await first.db().select().from(jobs)).some(j => j.kind === 'mail' && j.status === 'running'), 15_000)
+    const people = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map(i => seedUser(first.db(), { email: `replica-crash${i}@example.com` })),
+    )
+    for (const p of people.slice(0, 3))
+      expect((await new Client(first.url).post('/api/auth/forgot-password', { email: p.email })).status).toBe(200)
+    await waitFor(
+      async () => (await first.db().select().from(jobs)).some(j => j.kind === 'mail' && j.status === 'running'),
+      15_000,
+    )
     const second = await startServer({ ...env, ...own.env() }, { dir: first.dir })
     cleanup.push(() => second.stop())
     // requests acknowledged by both, while A still holds its job
-    for (const [i, p] of people.slice(3).entries()) expect((await new Client((i % 2 ? first : second).url).post('/api/auth/forgot-password', { email: p.email })).status).toBe(200)
+    for (const [i, p] of people.slice(3).entries())
+      expect(
+        (await new Client((i % 2 ? first : second).url).post('/api/auth/forgot-password', { email: p.email })).status,
+      ).toBe(200)
     await first.stop('SIGKILL')
 
     for (const p of people) await own.waitFor(p.email!, { timeoutMs: 20_000 })
@@ -120,7 +156,10 @@ describe.skipIf(!ON_POSTGRES)('health and start-up on PostgreSQL', () => {
     await holder.query('SELECT pg_advisory_lock(7421)')
     const s = await startServer({}, { dir: s0.dir, untilListening: true })
     cleanup.push(() => s.stop())
-    expect(await fetch(`${s.url}/api/health`).then(async r => [r.status, await r.json()])).toEqual([503, { status: 'starting' }])
+    expect(await fetch(`${s.url}/api/health`).then(async r => [r.status, await r.json()])).toEqual([
+      503,
+      { status: 'starting' },
+    ])
     let answered = false
     const waiting = fetch(`${s.url}/api/auth/config`).then((r) => {
       answered = true
@@ -147,10 +186,17 @@ describe.skipIf(!ON_POSTGRES)('health and start-up on PostgreSQL', () => {
       await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS false`)
       await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name])
       const down = await fetch(`${s.url}/api/health`)
-      expect([down.status, await down.json()]).toEqual([503, { status: 'unavailable', message: 'The database does not answer.' }])
+      expect([down.status, await down.json()]).toEqual([
+        503,
+        { status: 'unavailable', message: 'The database does not answer.' },
+      ])
       // a request that needs the database says so, to be tried again: 503, Retry-After, no stack trace
       const login = await new Client(s.url).login('anyone', 'any password at all')
-      expect([login.status, login.headers.get('retry-after'), login.body.message]).toEqual([503, '5', 'The service is briefly unavailable: its database does not answer. Try again in a moment.'])
+      expect([login.status, login.headers.get('retry-after'), login.body.message]).toEqual([
+        503,
+        '5',
+        'The service is briefly unavailable: its database does not answer. Try again in a moment.',
+      ])
       expect(login.text).not.toMatch(/\.mjs|stack|select|insert/i)
       await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS true`)
       expect((await fetch(`${s.url}/api/health`)).status).toBe(200)

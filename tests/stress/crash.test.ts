@@ -16,7 +16,16 @@ describe(`crash (${ON_POSTGRES ? 'PostgreSQL' : 'SQLite'})`, () => {
     const { admin, users } = await seed(server, 24)
     const load = runLoad({ url: server.url, seconds: 30, admin, users, workers: 4 })
     // Killed in the middle of real work: once the load has written a few hundred audit rows, not after a guess.
-    await waitFor(async () => (await server.db().select({ n: sql<number>`count(*)` }).from(auditLog))[0]!.n >= 300, 60_000)
+    await waitFor(
+      async () =>
+        (
+          await server
+            .db()
+            .select({ n: sql<number>`count(*)` })
+            .from(auditLog)
+        )[0]!.n >= 300,
+      60_000,
+    )
     await server.stop('SIGKILL')
     const result = await load
     if (!ON_POSTGRES) {
@@ -30,11 +39,19 @@ describe(`crash (${ON_POSTGRES ? 'PostgreSQL' : 'SQLite'})`, () => {
     try {
       await checkLedger(again.url, result.ledger)
       for (const [username, e] of inflightResets) {
-        const [row] = await again.db().select({ usedAt: passwordTokens.usedAt }).from(passwordTokens).where(eq(passwordTokens.tokenHash, createHash('sha256').update(e.inflightToken!).digest('hex')))
+        const [row] = await again
+          .db()
+          .select({ usedAt: passwordTokens.usedAt })
+          .from(passwordTokens)
+          .where(eq(passwordTokens.tokenHash, createHash('sha256').update(e.inflightToken!).digest('hex')))
         const newWorks = (await new Client(again.url).login(username, e.inflight!)).status === 200
-        expect(newWorks, `${username}: token used=${row!.usedAt !== null} but new password works=${newWorks}`).toBe(row!.usedAt !== null)
+        expect(newWorks, `${username}: token used=${row!.usedAt !== null} but new password works=${newWorks}`).toBe(
+          row!.usedAt !== null,
+        )
       }
-      console.log(`crash: ${result.stats.requests} requests before the kill, ${Object.keys(result.ledger).length} users checked, ${inflightResets.length} resets in flight`)
+      console.log(
+        `crash: ${result.stats.requests} requests before the kill, ${Object.keys(result.ledger).length} users checked, ${inflightResets.length} resets in flight`,
+      )
     }
     finally {
       await again.stop()

@@ -17,11 +17,18 @@ const messageId = (raw: string) => /^Message-ID:\s*(\S+)/im.exec(raw)?.[1]
 describe(`notices survive SIGKILL (${ON_POSTGRES ? 'PostgreSQL' : 'SQLite'})`, () => {
   it('a kill loop over password changes ends with exactly one notice per committed change', async () => {
     const sink = await new SmtpSink().start()
-    const env = { ...sink.env(), NUXT_PUBLIC_SITE_URL: 'https://outbox.example.test', MAIL_RETRY_DELAYS_MS: '0,200,500,1000', JOB_LEASE_SECONDS: '1' }
+    const env = {
+      ...sink.env(),
+      NUXT_PUBLIC_SITE_URL: 'https://outbox.example.test',
+      MAIL_RETRY_DELAYS_MS: '0,200,500,1000',
+      JOB_LEASE_SECONDS: '1',
+    }
     let server: TestServer = await startServer(env)
     const dir = server.dir
     const admin = await seedUser(server.db(), { username: 'outbox_admin', isSuperuser: true })
-    const people = await Promise.all([1, 2, 3].map(i => seedUser(server.db(), { username: `outbox${i}`, email: `outbox${i}@example.com` })))
+    const people = await Promise.all(
+      [1, 2, 3].map(i => seedUser(server.db(), { username: `outbox${i}`, email: `outbox${i}@example.com` })),
+    )
     let attempted = 0
     try {
       for (let round = 0; round < 4; round++) {
@@ -31,7 +38,12 @@ describe(`notices survive SIGKILL (${ON_POSTGRES ? 'PostgreSQL' : 'SQLite'})`, (
         const workers = people.map(async (p) => {
           while (Date.now() < stop + 2000) {
             attempted++
-            const r = await c.post(`/api/users/${p.id}/reset-password`, { password: `round ${round} ${attempted} long enough`, mustChangePassword: false }).catch(() => null)
+            const r = await c
+              .post(`/api/users/${p.id}/reset-password`, {
+                password: `round ${round} ${attempted} long enough`,
+                mustChangePassword: false,
+              })
+              .catch(() => null)
             if (!r) return // the server is gone
           }
         })
@@ -42,16 +54,32 @@ describe(`notices survive SIGKILL (${ON_POSTGRES ? 'PostgreSQL' : 'SQLite'})`, (
       }
       const db = server.db()
       // Drained: every mail job is done (none pending or running).
-      await waitFor(async () => (await db.select().from(jobs).where(and(eq(jobs.kind, 'mail'), inArray(jobs.status, ['pending', 'running'])))).length === 0, 30_000)
+      await waitFor(
+        async () =>
+          (
+            await db
+              .select()
+              .from(jobs)
+              .where(and(eq(jobs.kind, 'mail'), inArray(jobs.status, ['pending', 'running'])))
+          ).length === 0,
+        30_000,
+      )
       const committed = await db.select().from(auditLog).where(eq(auditLog.action, 'admin_password_set'))
       expect(committed.length).toBeGreaterThan(3)
       for (const p of people) {
         const changes = committed.filter(r => r.targetId === p.id).length
-        const ids = new Set(sink.for(p.email!).filter(m => /password/i.test(m.subject)).map(m => messageId(m.raw)))
+        const ids = new Set(
+          sink
+            .for(p.email!)
+            .filter(m => /password/i.test(m.subject))
+            .map(m => messageId(m.raw)),
+        )
         expect(ids.has(undefined)).toBe(false)
         expect(ids.size, `${p.username}: ${changes} committed changes`).toBe(changes)
       }
-      console.log(`outbox crash: ${attempted} changes attempted, ${committed.length} committed over 4 kills, one notice each`)
+      console.log(
+        `outbox crash: ${attempted} changes attempted, ${committed.length} committed over 4 kills, one notice each`,
+      )
     }
     finally {
       await server.stop()

@@ -32,6 +32,14 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs 
  * only once the SMTP server took the message). "No second mail" is then a fact, not a guess made by sleeping.
  */
 export async function waitForDrainedJobs(db: () => Db, timeoutMs = 15_000) {
-  await waitFor(async () => (await db().select({ id: jobs.id }).from(jobs)
-    .where(and(inArray(jobs.kind, ['mail', 'forgot-password']), inArray(jobs.status, ['pending', 'running'])))).length === 0, timeoutMs)
+  await waitFor(
+    async () =>
+      (
+        await db()
+          .select({ id: jobs.id })
+          .from(jobs)
+          .where(and(inArray(jobs.kind, ['mail', 'forgot-password']), inArray(jobs.status, ['pending', 'running'])))
+      ).length === 0,
+    timeoutMs,
+  )
 }

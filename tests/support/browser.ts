@@ -11,10 +11,23 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 /** Debian's Chromium, headless, with the flags this closed network needs. */
 export function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run "apt-get install -y chromium" (the test script does this in CI).`)
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: run "apt-get install -y chromium" (the test script does this in CI).`,
+    )
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   })
 }
 
@@ -24,14 +37,22 @@ export async function open(page: Page, url: string) {
   await hydrated(page)
 }
 
-/** Waits until the page is ready: the app once Vue hydrated it, a login page once its small script ran (browser/auth-page.ts). */
+/**
+ * Waits until the page is ready: the app once Vue hydrated it, a login page once its small script ran (browser/auth-
+ * page.ts).
+ */
 export async function hydrated(page: Page) {
   await page.waitForSelector('html[data-hydrated="true"], html[data-enhanced="true"]', { timeout: 20_000 })
 }
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 
-export interface AxeViolation { id: string, impact: string | null, help: string, nodes: Array<{ target: string[] }> }
+export interface AxeViolation {
+  id: string
+  impact: string | null
+  help: string
+  nodes: Array<{ target: string[] }>
+}
 
 /**
  * Runs axe-core (WCAG 2.x A/AA rules) on the page as it is now. It is evaluated through the DevTools protocol,
@@ -41,15 +62,25 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(AXE)
   return page.evaluate(async () => {
     // @ts-expect-error -- axe is the global the script above defines
-    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
-    return r.violations.map((v: AxeViolation) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map(n => ({ target: n.target })) }))
+    const r = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    })
+    return r.violations.map((v: AxeViolation) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 5).map(n => ({ target: n.target })),
+    }))
   })
 }
 
 /** Fails with a readable list when axe finds anything on the page. */
 export async function expectAccessible(page: Page, name: string) {
   const violations = await axeViolations(page)
-  if (violations.length) throw new Error(`axe found ${violations.length} problem(s) on ${name}:\n${violations.map(v => `  ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map(n => n.target.join(' ')).join(', ')}`).join('\n')}`)
+  if (violations.length)
+    throw new Error(
+      `axe found ${violations.length} problem(s) on ${name}:\n${violations.map(v => `  ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map(n => n.target.join(' ')).join(', ')}`).join('\n')}`,
+    )
 }
 
 /**
@@ -61,11 +92,19 @@ export async function screenshot(page: Page, name: string, opts: { axe?: boolean
   const dir = join(ROOT, 'test-results/screenshots')
   mkdirSync(dir, { recursive: true })
   const before = page.viewportSize()
-  for (const [size, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 800 }]] as const) {
+  for (const [size, viewport] of [
+    ['phone', { width: 390, height: 844 }],
+    ['desktop', { width: 1280, height: 800 }],
+  ] as const) {
     await page.setViewportSize(viewport)
     // what a new width sets moving (the app's drawer sliding away on a phone) comes to rest first; polled from
     // here, as waitForFunction's in-page polling never runs with JavaScript switched off
-    for (let i = 0; i < 50 && await page.evaluate(() => document.getAnimations().some(a => a.playState === 'running')); i++) await page.waitForTimeout(20)
+    for (
+      let i = 0;
+      i < 50 && (await page.evaluate(() => document.getAnimations().some(a => a.playState === 'running')));
+      i++
+    )
+      await page.waitForTimeout(20)
     await page.screenshot({ path: join(dir, `${name}-${size}.png`), fullPage: true })
     if (opts.axe !== false) await expectAccessible(page, `${name} (${size})`)
   }
@@ -92,8 +131,16 @@ export function browserStage(env: Record<string, string> = {}, opts: { mail?: bo
   return stage
 }
 
-/** A new browser context (with `options`) holding `user`'s session (signed in through the API, not the login page), and a page in it. */
-export async function signedInPage(browser: Browser, baseUrl: string, user: { username: string, password: string }, options: BrowserContextOptions = {}): Promise<{ context: BrowserContext, page: Page }> {
+/**
+ * A new browser context (with `options`) holding `user`'s session (signed in through the API, not the login page), and
+ * a page in it.
+ */
+export async function signedInPage(
+  browser: Browser,
+  baseUrl: string,
+  user: { username: string, password: string },
+  options: BrowserContextOptions = {},
+): Promise<{ context: BrowserContext, page: Page }> {
   const client = new Client(baseUrl)
   expect((await client.login(user.username, user.password)).status).toBe(200)
   const context = await browser.newContext(options)

@@ -9,7 +9,12 @@ export class Client {
     const h: Record<string, string> = { ...headers }
     if (this.cookies.size) h.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
     if (body !== undefined && typeof body !== 'string') h['content-type'] ??= 'application/json'
-    const res = await fetch(this.base + path, { method, headers: h, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body), redirect: 'manual' })
+    const res = await fetch(this.base + path, {
+      method,
+      headers: h,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      redirect: 'manual',
+    })
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';')
       const i = pair!.indexOf('=')
@@ -30,9 +35,17 @@ export class Client {
     return { status: res.status, headers: res.headers, text, body: json }
   }
 
-  get(path: string) { return this.request('GET', path) }
-  post(path: string, body: unknown = {}) { return this.request('POST', path, body) }
-  patch(path: string, body: unknown) { return this.request('PATCH', path, body) }
+  get(path: string) {
+    return this.request('GET', path)
+  }
+
+  post(path: string, body: unknown = {}) {
+    return this.request('POST', path, body)
+  }
+
+  patch(path: string, body: unknown) {
+    return this.request('PATCH', path, body)
+  }
 
   login(username: string, password: string) {
     return this.post('/api/auth/login', { username, password })
@@ -43,17 +56,40 @@ export class Client {
  * A request through node:http, which (unlike fetch) lets a test set the Host header an attacker would send,
  * and send from another loopback address (127.0.0.2 …) as a second client machine would.
  */
-export function rawRequest(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}, opts: { localAddress?: string } = {}): Promise<{ status: number, body: string, headers: Record<string, string | string[] | undefined> }> {
+export function rawRequest(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  opts: { localAddress?: string } = {},
+): Promise<{ status: number, body: string, headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const u = new URL(path, base)
     const payload = body === undefined ? undefined : JSON.stringify(body)
-    const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, localAddress: opts.localAddress, agent: false, headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}), ...headers } }, (res) => {
-      let data = ''
-      res.on('data', (c) => {
-        data += c
-      })
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, headers: res.headers }))
-    })
+    const req = httpRequest(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname + u.search,
+        method,
+        localAddress: opts.localAddress,
+        agent: false,
+        headers: {
+          ...(payload
+            ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) }
+            : {}),
+          ...headers,
+        },
+      },
+      (res) => {
+        let data = ''
+        res.on('data', (c) => {
+          data += c
+        })
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, headers: res.headers }))
+      },
+    )
     req.on('error', reject)
     req.end(payload)
   })
@@ -63,6 +99,7 @@ export function rawRequest(base: string, method: string, path: string, body?: un
 export async function signedInClient(base: string, u: { username: string, password: string }): Promise<Client> {
   const c = new Client(base)
   const r = await c.login(u.username, u.password)
-  if (r.status !== 200 || r.body?.status !== 'ok') throw new Error(`Signing in as ${u.username} answered ${r.status}: ${r.text}`)
+  if (r.status !== 200 || r.body?.status !== 'ok')
+    throw new Error(`Signing in as ${u.username} answered ${r.status}: ${r.text}`)
   return c
 }

@@ -6,8 +6,21 @@ import { PNG } from 'pngjs'
 // cut out of a screenshot taken at twice the pixel density (glyph stems then reach their full colour); the
 // background is the box's most common colour, the text colour the pixel that differs from it most.
 
-export interface TextBox { text: string, x: number, y: number, w: number, h: number, large: boolean }
-export interface ContrastProblem { text: string, ratio: number, needed: number, fg: string, bg: string }
+export interface TextBox {
+  text: string
+  x: number
+  y: number
+  w: number
+  h: number
+  large: boolean
+}
+export interface ContrastProblem {
+  text: string
+  ratio: number
+  needed: number
+  fg: string
+  bg: string
+}
 
 const luminance = ([r, g, b]: number[]) => {
   const c = [r!, g!, b!].map((v) => {
@@ -21,7 +34,11 @@ export function contrastRatio(a: number[], b: number[]): number {
   const [l1, l2] = [luminance(a), luminance(b)].sort((x, y) => y - x)
   return (l1! + 0.05) / (l2! + 0.05)
 }
-const hex = (c: number[]) => `#${c.slice(0, 3).map(v => v.toString(16).padStart(2, '0')).join('')}`
+const hex = (c: number[]) =>
+  `#${c
+    .slice(0, 3)
+    .map(v => v.toString(16).padStart(2, '0'))
+    .join('')}`
 
 /** Every visible, enabled run of text on the page, with its box in page coordinates. */
 export function textBoxes(page: Page): Promise<TextBox[]> {
@@ -30,9 +47,11 @@ export function textBoxes(page: Page): Promise<TextBox[]> {
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT)
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const el = n.parentElement
-      if (!el || !n.textContent?.trim() || el.closest('script, style, [hidden], [aria-hidden="true"], [inert]')) continue
+      if (!el || !n.textContent?.trim() || el.closest('script, style, [hidden], [aria-hidden="true"], [inert]'))
+        continue
       // WCAG 1.4.3 exempts inactive controls.
-      if (el.closest(':disabled, [aria-disabled="true"], .v-btn--disabled, .v-input--disabled, .v-list-item--disabled')) continue
+      if (el.closest(':disabled, [aria-disabled="true"], .v-btn--disabled, .v-input--disabled, .v-list-item--disabled'))
+        continue
       const cs = getComputedStyle(el)
       if (cs.visibility !== 'visible') continue
       let opacity = 1
@@ -44,13 +63,23 @@ export function textBoxes(page: Page): Promise<TextBox[]> {
       if (r.width < 3 || r.height < 3) continue
       const size = Number.parseFloat(cs.fontSize)
       const bold = Number(cs.fontWeight) >= 700
-      out.push({ text: n.textContent.trim().slice(0, 50), x: r.x + scrollX, y: r.y + scrollY, w: r.width, h: r.height, large: size >= 24 || (bold && size >= 18.66) })
+      out.push({
+        text: n.textContent.trim().slice(0, 50),
+        x: r.x + scrollX,
+        y: r.y + scrollY,
+        w: r.width,
+        h: r.height,
+        large: size >= 24 || (bold && size >= 18.66),
+      })
     }
     return out
   })
 }
 
-/** The text runs on the page whose contrast is below WCAG AA (4.5:1, large text 3:1). The page's context must have deviceScaleFactor 2. */
+/**
+ * The text runs on the page whose contrast is below WCAG AA (4.5:1, large text 3:1). The page's context must have
+ * deviceScaleFactor 2.
+ */
 export async function contrastProblems(page: Page, scale = 2): Promise<ContrastProblem[]> {
   const boxes = await textBoxes(page)
   const png = PNG.sync.read(await page.screenshot({ fullPage: true }))
@@ -83,7 +112,8 @@ export async function contrastProblems(page: Page, scale = 2): Promise<ContrastP
     const needed = b.large ? 3 : 4.5
     // A run with no ink at all in its box is not drawn there (scrolled away, clipped): nothing to measure.
     if (ratio < 1.05) continue
-    if (ratio < needed) problems.push({ text: b.text, ratio: Math.round(ratio * 100) / 100, needed, fg: hex(fg), bg: hex(bg) })
+    if (ratio < needed)
+      problems.push({ text: b.text, ratio: Math.round(ratio * 100) / 100, needed, fg: hex(fg), bg: hex(bg) })
   }
   return problems
 }

@@ -8,8 +8,22 @@ import { seedUser } from './users'
 
 // The mixed workload of bench/load.mjs, run against a test server, and what the load and crash tests check.
 
-export interface Ledger { acked: string, inflight?: string, inflightToken?: string }
-export interface LoadResult { stats: { requests: number, byStatus: Record<string, number>, errors5xx: number, busy: number, networkErrors: number, unexpected?: number }, ledger: Record<string, Ledger> }
+export interface Ledger {
+  acked: string
+  inflight?: string
+  inflightToken?: string
+}
+export interface LoadResult {
+  stats: {
+    requests: number
+    byStatus: Record<string, number>
+    errors5xx: number
+    busy: number
+    networkErrors: number
+    unexpected?: number
+  }
+  ledger: Record<string, Ledger>
+}
 
 export async function seed(server: TestServer, n: number) {
   const admin = await seedUser(server.db(), { username: 'loadadmin', isSuperuser: true })
@@ -20,10 +34,15 @@ export async function seed(server: TestServer, n: number) {
 
 export function runLoad(cfg: object, onStart?: () => void): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, [join(ROOT, 'bench/load.mjs'), JSON.stringify(cfg)], { maxBuffer: 64 * 1024 * 1024 }, (err, out) => {
-      if (err) reject(err)
-      else resolve(JSON.parse(out))
-    })
+    const child = execFile(
+      process.execPath,
+      [join(ROOT, 'bench/load.mjs'), JSON.stringify(cfg)],
+      { maxBuffer: 64 * 1024 * 1024 },
+      (err, out) => {
+        if (err) reject(err)
+        else resolve(JSON.parse(out))
+      },
+    )
     child.on('spawn', () => onStart?.())
   })
 }

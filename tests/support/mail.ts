@@ -3,11 +3,19 @@ import * as net from 'node:net'
 import { SMTPServer } from 'smtp-server'
 import { freePort } from './ports'
 
-export interface ReceivedMail { to: string[], from: string, subject: string, text: string, raw: string }
+export interface ReceivedMail {
+  to: string[]
+  from: string
+  subject: string
+  text: string
+  raw: string
+}
 
 /** Decodes the quoted-printable body parts nodemailer writes for long lines. */
 function decodeQp(s: string): string {
-  const bytes = s.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(Number.parseInt(h, 16)))
+  const bytes = s
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(Number.parseInt(h, 16)))
   return Buffer.from(bytes, 'latin1').toString('utf8')
 }
 
@@ -19,7 +27,10 @@ export function textPartOf(raw: string): string {
   const boundary = /boundary="?([^";\r\n]+)"?/.exec(raw)?.[1]
   const parts = boundary ? raw.split(`--${boundary}`) : [raw]
   const part = parts.find(p => /Content-Type: text\/plain/i.test(p)) ?? raw
-  return part.slice(part.search(/\r?\n\r?\n/)).replace(/^\r?\n\r?\n/, '').replace(/\r?\n$/, '')
+  return part
+    .slice(part.search(/\r?\n\r?\n/))
+    .replace(/^\r?\n\r?\n/, '')
+    .replace(/\r?\n$/, '')
 }
 
 /** Extracts the first set-password link from a mail. */
@@ -38,13 +49,26 @@ abstract class Inbox {
   }
 
   /** Waits for the next mail to `to` that arrives after `since` mails were in the box. */
-  async waitFor(to: string, opts: { since?: number, timeoutMs?: number, subject?: RegExp, text?: RegExp } = {}): Promise<ReceivedMail> {
+  async waitFor(
+    to: string,
+    opts: { since?: number, timeoutMs?: number, subject?: RegExp, text?: RegExp } = {},
+  ): Promise<ReceivedMail> {
     const deadline = Date.now() + (opts.timeoutMs ?? 8000)
     for (;;) {
-      const found = this.mails.slice(opts.since ?? 0).find(m => m.to.some(t => t.toLowerCase() === to.toLowerCase()) && (!opts.subject || opts.subject.test(m.subject)) && (!opts.text || opts.text.test(m.text)))
+      const found = this.mails
+        .slice(opts.since ?? 0)
+        .find(
+          m =>
+            m.to.some(t => t.toLowerCase() === to.toLowerCase())
+            && (!opts.subject || opts.subject.test(m.subject))
+            && (!opts.text || opts.text.test(m.text)),
+        )
       if (found) return found
       const left = deadline - Date.now()
-      if (left <= 0) throw new Error(`No mail to ${to} arrived (got ${this.mails.length}: ${this.mails.map(m => `${m.to} ${m.subject}`).join('; ')})`)
+      if (left <= 0)
+        throw new Error(
+          `No mail to ${to} arrived (got ${this.mails.length}: ${this.mails.map(m => `${m.to} ${m.subject}`).join('; ')})`,
+        )
       await new Promise<void>((r) => {
         this.waiters.push(r)
         setTimeout(r, left)
@@ -64,7 +88,9 @@ export class SmtpSink extends Inbox {
   async start() {
     this.port = await freePort()
     this.server = new SMTPServer({
-      authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
       onData: (stream, session, cb) => {
         const chunks: Buffer[] = []
         stream.on('data', (c: Buffer) => chunks.push(c))
@@ -72,7 +98,13 @@ export class SmtpSink extends Inbox {
           const raw = Buffer.concat(chunks).toString('utf8')
           const subject = /^Subject: (.*)$/m.exec(raw)?.[1]?.trim() ?? ''
           const textPart = textPartOf(raw)
-          this.received({ to: session.envelope.rcptTo.map(r => r.address), from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', subject, text: decodeQp(textPart), raw })
+          this.received({
+            to: session.envelope.rcptTo.map(r => r.address),
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            subject,
+            text: decodeQp(textPart),
+            raw,
+          })
           cb()
         })
       },
@@ -85,11 +117,15 @@ export class SmtpSink extends Inbox {
   }
 
   env(): Record<string, string> {
-    return { EMAIL_HOST: '127.0.0.1', EMAIL_PORT: String(this.port), DEFAULT_FROM_EMAIL: 'Latchkey <latchkey@example.com>' }
+    return {
+      EMAIL_HOST: '127.0.0.1',
+      EMAIL_PORT: String(this.port),
+      DEFAULT_FROM_EMAIL: 'Latchkey <latchkey@example.com>',
+    }
   }
 
   stop() {
-    return new Promise<void>(r => this.server ? this.server.close(() => r()) : r())
+    return new Promise<void>(r => (this.server ? this.server.close(() => r()) : r()))
   }
 }
 
@@ -108,15 +144,24 @@ export class ResendFake extends Inbox {
       })
       req.on('end', () => {
         const body = data ? JSON.parse(data) : {}
-        this.requests.push({ path: req.url ?? '', auth: req.headers.authorization, idempotencyKey: req.headers['idempotency-key'] as string | undefined, body })
+        this.requests.push({
+          path: req.url ?? '',
+          auth: req.headers.authorization,
+          idempotencyKey: req.headers['idempotency-key'] as string | undefined,
+          body,
+        })
         if (this.failNext > 0) {
           this.failNext--
-          res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ name: 'internal_server_error', message: 'boom', statusCode: 500 }))
+          res
+            .writeHead(500, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ name: 'internal_server_error', message: 'boom', statusCode: 500 }))
           return
         }
         if (req.method === 'POST' && req.url === '/emails') {
           this.received({ to: [body.to].flat(), from: body.from, subject: body.subject, text: body.text, raw: data })
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `fake-${this.requests.length}` }))
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ id: `fake-${this.requests.length}` }))
           return
         }
         res.writeHead(404).end('{}')
@@ -127,11 +172,15 @@ export class ResendFake extends Inbox {
   }
 
   env(): Record<string, string> {
-    return { RESEND_API_KEY: 're_test_key', RESEND_BASE_URL: `http://127.0.0.1:${this.port}`, DEFAULT_FROM_EMAIL: 'Latchkey <latchkey@example.com>' }
+    return {
+      RESEND_API_KEY: 're_test_key',
+      RESEND_BASE_URL: `http://127.0.0.1:${this.port}`,
+      DEFAULT_FROM_EMAIL: 'Latchkey <latchkey@example.com>',
+    }
   }
 
   stop() {
-    return new Promise<void>(r => this.server ? this.server.close(() => r()) : r())
+    return new Promise<void>(r => (this.server ? this.server.close(() => r()) : r()))
   }
 }
 
@@ -141,8 +190,11 @@ export async function silentSmtp(): Promise<{ port: number, close: () => void }>
   const server = net.createServer(s => void sockets.push(s))
   await new Promise<void>(r => server.listen(0, '127.0.0.1', r))
   const port = (server.address() as net.AddressInfo).port
-  return { port, close: () => {
-    for (const s of sockets) s.destroy()
-    server.close()
-  } }
+  return {
+    port,
+    close: () => {
+      for (const s of sockets) s.destroy()
+      server.close()
+    },
+  }
 }

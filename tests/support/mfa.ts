@@ -17,5 +17,11 @@ export async function enrolTotp(c: Client) {
   const phone = authenticator(started.body.secret)
   const confirmed = await c.post(`/api/auth/mfa/totp/${started.body.id}/confirm`, { code: phone.code() })
   if (confirmed.status !== 200) throw new Error(`confirm ${confirmed.status} ${confirmed.text}`)
-  return { factorId: started.body.id as number, secret: started.body.secret as string, otpauthUri: started.body.otpauthUri as string, phone, recoveryCodes: confirmed.body.recoveryCodes as string[] }
+  return {
+    factorId: started.body.id as number,
+    secret: started.body.secret as string,
+    otpauthUri: started.body.otpauthUri as string,
+    phone,
+    recoveryCodes: confirmed.body.recoveryCodes as string[],
+  }
 }

@@ -13,7 +13,10 @@ export function postgresBin(): string | undefined {
   return version ? join(root, version, 'bin') : undefined
 }
 
-export interface TestPostgres { url: string, stop: () => Promise<void> }
+export interface TestPostgres {
+  url: string
+  stop: () => Promise<void>
+}
 
 /**
  * A throwaway PostgreSQL cluster: initdb into a temp dir, on a free loopback port, trust auth, dropped by
@@ -21,7 +24,10 @@ export interface TestPostgres { url: string, stop: () => Promise<void> }
  */
 export async function startPostgres(): Promise<TestPostgres> {
   const bin = postgresBin()
-  if (!bin) throw new Error('PostgreSQL not found under /usr/lib/postgresql: run "apt-get install -y postgresql" (the test script does this in CI).')
+  if (!bin)
+    throw new Error(
+      'PostgreSQL not found under /usr/lib/postgresql: run "apt-get install -y postgresql" (the test script does this in CI).',
+    )
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-pg-'))
   const data = join(dir, 'data')
   const asRoot = process.getuid?.() === 0
@@ -31,11 +37,31 @@ export async function startPostgres(): Promise<TestPostgres> {
     chmodSync(dir, 0o755)
     chownSync(dir, uid!, gid!)
   }
-  const run = (cmd: string, args: string[]) => asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] as const : [join(bin, cmd), args] as const
+  const run = (cmd: string, args: string[]) =>
+    asRoot
+      ? (['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] as const)
+      : ([join(bin, cmd), args] as const)
   const [initCmd, initArgs] = run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8'])
   execFileSync(initCmd, [...initArgs], { stdio: 'ignore' })
   const port = await freePort()
-  const [pgCmd, pgArgs] = run('postgres', ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=400'])
+  const [pgCmd, pgArgs] = run('postgres', [
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'fsync=off',
+    '-c',
+    'synchronous_commit=off',
+    '-c',
+    'full_page_writes=off',
+    '-c',
+    'max_connections=400',
+  ])
   const proc = spawn(pgCmd, [...pgArgs], { stdio: 'ignore' })
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`
   const { default: pg } = await import('pg')
@@ -55,7 +81,9 @@ export async function startPostgres(): Promise<TestPostgres> {
     url,
     stop: async () => {
       // pg_ctl stops the server itself (a signal to runuser would not reach it), then the folder goes.
-      const exited = new Promise<void>(resolve => proc.exitCode !== null ? resolve() : proc.once('exit', () => resolve()))
+      const exited = new Promise<void>(resolve =>
+        proc.exitCode !== null ? resolve() : proc.once('exit', () => resolve()),
+      )
       const [stopCmd, stopArgs] = run('pg_ctl', ['-D', data, 'stop', '-m', 'fast', '-w'])
       try {
         execFileSync(stopCmd, [...stopArgs], { stdio: 'ignore' })
@@ -73,7 +101,9 @@ export async function startPostgres(): Promise<TestPostgres> {
  * A new, empty database in a running cluster, and what a server needs to use it: DATABASE_URL and the two
  * secrets PostgreSQL requires (the same for every instance started with this environment).
  */
-export async function createDatabase(clusterUrl: string): Promise<{ DATABASE_URL: string, NUXT_SESSION_PASSWORD: string, MFA_ENCRYPTION_KEY: string }> {
+export async function createDatabase(
+  clusterUrl: string,
+): Promise<{ DATABASE_URL: string, NUXT_SESSION_PASSWORD: string, MFA_ENCRYPTION_KEY: string }> {
   const name = `lk_${randomBytes(6).toString('hex')}`
   const { default: pg } = await import('pg')
   const admin = new pg.Client({ connectionString: clusterUrl })
@@ -86,5 +116,9 @@ export async function createDatabase(clusterUrl: string): Promise<{ DATABASE_URL
   }
   const url = new URL(clusterUrl)
   url.pathname = `/${name}`
-  return { DATABASE_URL: url.toString(), NUXT_SESSION_PASSWORD: randomBytes(36).toString('base64url'), MFA_ENCRYPTION_KEY: randomBytes(36).toString('base64url') }
+  return {
+    DATABASE_URL: url.toString(),
+    NUXT_SESSION_PASSWORD: randomBytes(36).toString('base64url'),
+    MFA_ENCRYPTION_KEY: randomBytes(36).toString('base64url'),
+  }
 }

@@ -17,7 +17,9 @@ export interface TestServer {
   dir: string
   /** The SQLite file (SQLite runs only; the tests of SQLite's own tools use it). */
   dbPath: string
-  /** What a `manage` command needs to reach this server's database: DATABASE_URL (and on PostgreSQL the shared secrets). */
+  /**
+   * What a `manage` command needs to reach this server's database: DATABASE_URL (and on PostgreSQL the shared secrets).
+   */
   dbEnv: Record<string, string>
   env: Record<string, string>
   log: () => string
@@ -34,7 +36,24 @@ const TEST_DEFAULTS: Record<string, string> = {
   SETUP_ATTEMPTS_PER_IP: '10000',
 }
 
-const SOURCES = ['server', 'shared', 'cli', 'browser', 'modules', 'app', 'assets', 'pages', 'components', 'composables', 'layouts', 'middleware', 'plugins', 'app.vue', 'error.vue', 'nuxt.config.ts']
+const SOURCES = [
+  'server',
+  'shared',
+  'cli',
+  'browser',
+  'modules',
+  'app',
+  'assets',
+  'pages',
+  'components',
+  'composables',
+  'layouts',
+  'middleware',
+  'plugins',
+  'app.vue',
+  'error.vue',
+  'nuxt.config.ts',
+]
 
 /** The newest source file, to refuse testing a build older than the code (a stale .output tests old code). */
 function newestSource(): { file: string, mtimeMs: number } {
@@ -56,7 +75,9 @@ function assertFreshBuild() {
   if (!built) throw new Error('There is no production build in .output: run `npm run build` first (`npm test` does).')
   const newest = newestSource()
   if (newest.mtimeMs > built.mtimeMs)
-    throw new Error(`The build in .output is older than ${newest.file.slice(ROOT.length + 1)}: run \`npm run build\` (\`npm test\` does) so the tests do not test old code.`)
+    throw new Error(
+      `The build in .output is older than ${newest.file.slice(ROOT.length + 1)}: run \`npm run build\` (\`npm test\` does) so the tests do not test old code.`,
+    )
   buildChecked = true
 }
 
@@ -73,13 +94,19 @@ const pgByDir = new Map<string, Record<string, string>>()
 async function postgresFor(dir: string): Promise<Record<string, string>> {
   const known = pgByDir.get(dir)
   if (known) return known
-  const env = { ...await createDatabase(process.env.DATABASE_URL!), DATABASE_POOL_SIZE: '4' }
+  const env = { ...(await createDatabase(process.env.DATABASE_URL!)), DATABASE_POOL_SIZE: '4' }
   pgByDir.set(dir, env)
   return env
 }
 
-/** Starts the real production build on a free loopback port with its own database (a SQLite file, or a PostgreSQL database). */
-export async function startServer(env: Record<string, string> = {}, opts: { dir?: string, entry?: string, untilListening?: boolean } = {}): Promise<TestServer> {
+/**
+ * Starts the real production build on a free loopback port with its own database (a SQLite file, or a PostgreSQL
+ * database).
+ */
+export async function startServer(
+  env: Record<string, string> = {},
+  opts: { dir?: string, entry?: string, untilListening?: boolean } = {},
+): Promise<TestServer> {
   if (!opts.entry) assertFreshBuild()
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'latchkey-test-'))
   const port = await freePort()
@@ -87,9 +114,22 @@ export async function startServer(env: Record<string, string> = {}, opts: { dir?
   const url = `http://127.0.0.1:${port}`
   // '{url}' in a value stands for this server's own address (e.g. NUXT_PUBLIC_SITE_URL for browser tests);
   // '{localhost-url}' for the same by name, where an IP address will not do (a WebAuthn RP ID is a domain).
-  const own = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace('{url}', url).replace('{localhost-url}', `http://localhost:${port}`)]))
-  const dbEnv: Record<string, string> = ON_POSTGRES && !env.DATABASE_URL ? await postgresFor(dir) : { DATABASE_URL: dbPath }
-  const fullEnv: Record<string, string> = { ...TEST_DEFAULTS, ...dbEnv, ...own, PORT: String(port), HOST: '127.0.0.1', NUXT_TELEMETRY_DISABLED: '1' }
+  const own = Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [
+      k,
+      v.replace('{url}', url).replace('{localhost-url}', `http://localhost:${port}`),
+    ]),
+  )
+  const dbEnv: Record<string, string>
+    = ON_POSTGRES && !env.DATABASE_URL ? await postgresFor(dir) : { DATABASE_URL: dbPath }
+  const fullEnv: Record<string, string> = {
+    ...TEST_DEFAULTS,
+    ...dbEnv,
+    ...own,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    NUXT_TELEMETRY_DISABLED: '1',
+  }
   const proc = spawn(process.execPath, [opts.entry ?? SERVER_ENTRY], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...fullEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -108,7 +148,9 @@ export async function startServer(env: Record<string, string> = {}, opts: { dir?
       const r = await fetch(`${url}/api/health`)
       if (r.ok || opts.untilListening) break
     }
-    catch { /* not up yet */ }
+    catch {
+      /* not up yet */
+    }
     if (Date.now() - started > 20_000) throw new Error(`Server did not start:\n${output}`)
     await new Promise(r => setTimeout(r, 100))
   }
@@ -124,7 +166,13 @@ export async function startServer(env: Record<string, string> = {}, opts: { dir?
   }
   proc.once('exit', saveLog)
   return {
-    url, port, dir, dbPath, dbEnv: { ...dbEnv, DATABASE_URL: fullEnv.DATABASE_URL! }, env: fullEnv, proc,
+    url,
+    port,
+    dir,
+    dbPath,
+    dbEnv: { ...dbEnv, DATABASE_URL: fullEnv.DATABASE_URL! },
+    env: fullEnv,
+    proc,
     log: () => output,
     db: () => (db ??= openDatabase(fullEnv.DATABASE_URL!)),
     stop: async (signal = 'SIGTERM') => {
@@ -153,7 +201,8 @@ export function setupCodeOf(server: Pick<TestServer, 'log'>): string {
 
 /** The rows of one raw SQL statement (none for a write), on either dialect: tests that compare whole tables. */
 export async function queryRows(db: Db, query: string): Promise<unknown[]> {
-  if (dialectOfDb(db) === 'pg') return (await (db.$client as unknown as { query: (q: string) => Promise<{ rows: unknown[] }> }).query(query)).rows
+  if (dialectOfDb(db) === 'pg')
+    return (await (db.$client as unknown as { query: (q: string) => Promise<{ rows: unknown[] }> }).query(query)).rows
   const statement = db.$client.prepare(query)
   if (statement.reader) return statement.all()
   statement.run()

@@ -30,7 +30,11 @@ export function memoryOutbox(): Outbox & { jobs: MailJob[] } {
  * A domain context as a request gives one: `as` signs that user in (a session proved at `provedAt`, by
  * default `now`), so rules that need a recent proof see one; without `as`, nobody acts (CLI, jobs).
  */
-export async function unitContext(db: Db, s: Settings, opts: { as?: User, key?: Buffer, outbox?: Outbox, now?: number, provedAt?: number } = {}): Promise<Ctx> {
+export async function unitContext(
+  db: Db,
+  s: Settings,
+  opts: { as?: User, key?: Buffer, outbox?: Outbox, now?: number, provedAt?: number } = {},
+): Promise<Ctx> {
   const now = opts.now ?? Date.now()
   const ctx: Ctx = { db, s, outbox: opts.outbox ?? memoryOutbox(), key: opts.key ?? randomBytes(32), now }
   if (!opts.as) return ctx

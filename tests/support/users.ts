@@ -8,6 +8,10 @@ export async function seedUser(db: Db, input: Partial<NewUserInput> & { password
   n++
   const username = input.username ?? `user${n}_${Math.random().toString(36).slice(2, 7)}`
   const password = input.password ?? `pw-${username}-long-enough`
-  const user = await createUser(db, { email: `${username}@example.com`, ...input, username }, await hashPassword(password))
+  const user = await createUser(
+    db,
+    { email: `${username}@example.com`, ...input, username },
+    await hashPassword(password),
+  )
   return { ...user, password }
 }

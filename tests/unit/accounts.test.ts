@@ -3,7 +3,14 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import type { Db } from '../../server/db/client'
 import type { User } from '../../server/db/schema'
 import { auditLog, passwordTokens, users } from '../support/tables'
-import { changeOwnPassword, createAccount, createFirstAdmin, setPasswordByUsername, signOutOthers, updateOwnProfile } from '../../server/domain/account'
+import {
+  changeOwnPassword,
+  createAccount,
+  createFirstAdmin,
+  setPasswordByUsername,
+  signOutOthers,
+  updateOwnProfile,
+} from '../../server/domain/account'
 import { auditHash, dropSetupCode, setupCode, setupCodeMatches } from '../../server/domain/app-meta'
 import { audit, listAudit } from '../../server/domain/audit'
 import { authenticate, BAD_CREDENTIALS } from '../../server/domain/auth'
@@ -11,13 +18,35 @@ import { changePassword } from '../../server/domain/password-change'
 import { issueToken } from '../../server/domain/password-reset'
 import { hashPassword, verifyPassword } from '../../server/domain/passwords'
 import { pruneStale } from '../../server/domain/prune'
-import { giveBack, hit, loginFailureKeys, peek, pruneRateLimits, reset, resetPrefix } from '../../server/domain/rate-limit'
+import {
+  giveBack,
+  hit,
+  loginFailureKeys,
+  peek,
+  pruneRateLimits,
+  reset,
+  resetPrefix,
+} from '../../server/domain/rate-limit'
 import { countSessions, createSession } from '../../server/domain/sessions'
-import { countUsers, createUser, findUserByEmail, findUserById, findUserByUsername, toPublicUser, uniqueViolation, voidTokens, writePasswordHash } from '../../server/domain/users'
+import {
+  countUsers,
+  createUser,
+  findUserByEmail,
+  findUserById,
+  findUserByUsername,
+  toPublicUser,
+  uniqueViolation,
+  voidTokens,
+  writePasswordHash,
+} from '../../server/domain/users'
 import { memoryOutbox, tempDb, testSettings } from '../support/unit'
 
 let db: Db
-const s = testSettings({ EMAIL_HOST: 'smtp.example.test', NUXT_PUBLIC_SITE_URL: 'https://latchkey.example.test', FORGOT_PASSWORD_ENABLED: 'true' })
+const s = testSettings({
+  EMAIL_HOST: 'smtp.example.test',
+  NUXT_PUBLIC_SITE_URL: 'https://latchkey.example.test',
+  FORGOT_PASSWORD_ENABLED: 'true',
+})
 const PW = 'correct horse battery staple'
 
 beforeEach(async () => {
@@ -27,36 +56,82 @@ beforeEach(async () => {
 async function user(username: string, extra: Partial<User> = {}, password = PW) {
   return createUser(db, { username, email: `${username}@example.com`, ...extra }, await hashPassword(password))
 }
-const rows = async (action: string) => (await db.select().from(auditLog).where(eq(auditLog.action, action)))
+const rows = async (action: string) => await db.select().from(auditLog).where(eq(auditLog.action, action))
 
 describe('creating accounts: one function for first run, admin and CLI', () => {
   it('checks the policy, hashes, inserts, runs `then` and audits in one transaction', async () => {
-    const { user: u, extra } = await createAccount(db, s, { input: { username: 'ada', email: 'ada@example.com', password: PW }, by: { kind: 'cli' }, then: async () => ({ extra: 1 }) }) as { user: User, extra: number }
+    const { user: u, extra } = (await createAccount(db, s, {
+      input: { username: 'ada', email: 'ada@example.com', password: PW },
+      by: { kind: 'cli' },
+      then: async () => ({ extra: 1 }),
+    })) as { user: User, extra: number }
     expect(extra).toBe(1)
     expect(await verifyPassword(u.passwordHash, PW)).toBe(true)
     expect((await rows('user_created'))[0]).toMatchObject({ actorLabel: 'cli', targetId: u.id })
-    await expect(createAccount(db, s, { input: { username: 'weak', password: 'password1234' }, by: { kind: 'cli' } })).rejects.toThrow(/too common/)
-    await expect(createAccount(db, s, { input: { username: 'boom' }, by: { kind: 'cli' }, then: async () => {
-      throw new Error('then failed')
-    } })).rejects.toThrow('then failed')
+    await expect(
+      createAccount(db, s, { input: { username: 'weak', password: 'password1234' }, by: { kind: 'cli' } }),
+    ).rejects.toThrow(/too common/)
+    await expect(
+      createAccount(db, s, {
+        input: { username: 'boom' },
+        by: { kind: 'cli' },
+        then: async () => {
+          throw new Error('then failed')
+        },
+      }),
+    ).rejects.toThrow('then failed')
     expect(await findUserByUsername(db, 'boom')).toBeUndefined()
   })
 
   it('first run: needs the setup code, refuses once a user exists, and forgets the code', async () => {
     const code = await setupCode(db)
     expect(await setupCodeMatches(db, code.toLowerCase().replace(/-/g, ''))).toBe(true)
-    await expect(createFirstAdmin(db, s, { setupCode: 'nope', username: 'root', email: 'root@example.com', password: PW }, '1.1.1.1')).rejects.toMatchObject({ status: 400, fieldErrors: { setupCode: [expect.any(String)] } })
-    const root = await createFirstAdmin(db, s, { setupCode: code, username: 'root', email: 'root@example.com', password: PW }, '1.1.1.1')
+    await expect(
+      createFirstAdmin(
+        db,
+        s,
+        { setupCode: 'nope', username: 'root', email: 'root@example.com', password: PW },
+        '1.1.1.1',
+      ),
+    ).rejects.toMatchObject({ status: 400, fieldErrors: { setupCode: [expect.any(String)] } })
+    const root = await createFirstAdmin(
+      db,
+      s,
+      { setupCode: code, username: 'root', email: 'root@example.com', password: PW },
+      '1.1.1.1',
+    )
     expect(root.isSuperuser).toBe(true)
-    await expect(createFirstAdmin(db, s, { setupCode: code, username: 'root2', email: 'root2@example.com', password: PW }, '1.1.1.1')).rejects.toMatchObject({ status: 404, code: 'setup-complete' })
+    await expect(
+      createFirstAdmin(
+        db,
+        s,
+        { setupCode: code, username: 'root2', email: 'root2@example.com', password: PW },
+        '1.1.1.1',
+      ),
+    ).rejects.toMatchObject({ status: 404, code: 'setup-complete' })
     expect(await setupCode(db)).not.toBe(code)
     await dropSetupCode(db)
   })
 
   it('first run is limited per address before any hashing', async () => {
     const limited = testSettings({ SETUP_ATTEMPTS_PER_IP: '2' })
-    for (let i = 0; i < 2; i++) await expect(createFirstAdmin(db, limited, { setupCode: 'x', username: 'r', email: 'r@example.com', password: PW }, '9.9.9.9')).rejects.toMatchObject({ status: 400 })
-    await expect(createFirstAdmin(db, limited, { setupCode: await setupCode(db), username: 'r', email: 'r@example.com', password: PW }, '9.9.9.9')).rejects.toMatchObject({ status: 429 })
+    for (let i = 0; i < 2; i++)
+      await expect(
+        createFirstAdmin(
+          db,
+          limited,
+          { setupCode: 'x', username: 'r', email: 'r@example.com', password: PW },
+          '9.9.9.9',
+        ),
+      ).rejects.toMatchObject({ status: 400 })
+    await expect(
+      createFirstAdmin(
+        db,
+        limited,
+        { setupCode: await setupCode(db), username: 'r', email: 'r@example.com', password: PW },
+        '9.9.9.9',
+      ),
+    ).rejects.toMatchObject({ status: 429 })
   })
 })
 
@@ -68,21 +143,36 @@ describe('the one password pipeline', () => {
     const keys = await loginFailureKeys(db, 'bob', '5.5.5.5')
     await hit(db, keys.pair, 900)
     const outbox = memoryOutbox()
-    const r = await changePassword(db, s, outbox, { user: u, password: 'a completely new phrase', how: 'admin', actor: { id: 99 }, mustChangePassword: true })
+    const r = await changePassword(db, s, outbox, {
+      user: u,
+      password: 'a completely new phrase',
+      how: 'admin',
+      actor: { id: 99 },
+      mustChangePassword: true,
+    })
     expect(r).toMatchObject({ sessionsEnded: 1, user: { mustChangePassword: true } })
     expect(await countSessions(db, u.id)).toBe(0)
     expect((await db.select().from(passwordTokens)).every(t => t.usedAt)).toBe(true)
     expect((await peek(db, keys.pair, 900)).count).toBe(0)
     expect((await rows('admin_password_set'))[0]).toMatchObject({ actorId: 99, targetId: u.id })
-    expect(outbox.jobs).toEqual([expect.objectContaining({ kind: 'password_changed', mail: expect.objectContaining({ to: 'bob@example.com' }) })])
+    expect(outbox.jobs).toEqual([
+      expect.objectContaining({ kind: 'password_changed', mail: expect.objectContaining({ to: 'bob@example.com' }) }),
+    ])
   })
 
   it('writes nothing when the guard refuses, and sends no notice when asked not to', async () => {
     const u = await user('carl')
     const outbox = memoryOutbox()
-    await expect(changePassword(db, s, outbox, { user: u, password: 'a completely new phrase', how: 'reset', guard: async () => {
-      throw new Error('refused')
-    } })).rejects.toThrow('refused')
+    await expect(
+      changePassword(db, s, outbox, {
+        user: u,
+        password: 'a completely new phrase',
+        how: 'reset',
+        guard: async () => {
+          throw new Error('refused')
+        },
+      }),
+    ).rejects.toThrow('refused')
     expect(await verifyPassword((await findUserById(db, u.id))!.passwordHash, PW)).toBe(true)
     await changePassword(db, s, outbox, { user: u, password: 'a completely new phrase', how: 'cli', notify: false })
     expect(outbox.jobs).toEqual([])
@@ -92,16 +182,40 @@ describe('the one password pipeline', () => {
     const u = await user('dina')
     const sid = await createSession(db, u.id, {})
     const strict = testSettings({ PASSWORD_CHANGE_MAX_FAILURES: '2' })
-    await expect(changeOwnPassword(db, strict, memoryOutbox(), u, { currentPassword: PW, newPassword: PW }, { sid })).rejects.toMatchObject({ fieldErrors: { newPassword: [expect.stringMatching(/different/)] } })
-    await expect(changeOwnPassword(db, strict, memoryOutbox(), u, { currentPassword: 'wrong one', newPassword: 'fresh phrase here' }, { sid })).rejects.toMatchObject({ fieldErrors: { currentPassword: [expect.any(String)] } })
-    await expect(changeOwnPassword(db, strict, memoryOutbox(), u, { currentPassword: 'wrong two', newPassword: 'fresh phrase here' }, { sid })).rejects.toMatchObject({ status: 401, code: 'signed-out' })
+    await expect(
+      changeOwnPassword(db, strict, memoryOutbox(), u, { currentPassword: PW, newPassword: PW }, { sid }),
+    ).rejects.toMatchObject({ fieldErrors: { newPassword: [expect.stringMatching(/different/)] } })
+    await expect(
+      changeOwnPassword(
+        db,
+        strict,
+        memoryOutbox(),
+        u,
+        { currentPassword: 'wrong one', newPassword: 'fresh phrase here' },
+        { sid },
+      ),
+    ).rejects.toMatchObject({ fieldErrors: { currentPassword: [expect.any(String)] } })
+    await expect(
+      changeOwnPassword(
+        db,
+        strict,
+        memoryOutbox(),
+        u,
+        { currentPassword: 'wrong two', newPassword: 'fresh phrase here' },
+        { sid },
+      ),
+    ).rejects.toMatchObject({ status: 401, code: 'signed-out' })
     expect(await countSessions(db, u.id)).toBe(0)
   })
 
   it('the CLI path finds the user by name or says it does not exist', async () => {
     await user('erik')
-    expect((await setPasswordByUsername(db, s, memoryOutbox(), 'ERIK', 'the cli set this one', {})).sessionsEnded).toBe(0)
-    await expect(setPasswordByUsername(db, s, memoryOutbox(), 'nobody', 'the cli set this one', {})).rejects.toMatchObject({ status: 404 })
+    expect((await setPasswordByUsername(db, s, memoryOutbox(), 'ERIK', 'the cli set this one', {})).sessionsEnded).toBe(
+      0,
+    )
+    await expect(
+      setPasswordByUsername(db, s, memoryOutbox(), 'nobody', 'the cli set this one', {}),
+    ).rejects.toMatchObject({ status: 404 })
   })
 
   it('profile name edits and sign-out-others', async () => {
@@ -115,7 +229,8 @@ describe('the one password pipeline', () => {
 })
 
 describe('login', () => {
-  const login = (username: string, password: string, ip = '1.2.3.4', settings = s) => authenticate(db, settings, { username, password, ip })
+  const login = (username: string, password: string, ip = '1.2.3.4', settings = s) =>
+    authenticate(db, settings, { username, password, ip })
 
   it('accepts the right password case-insensitively by name and records the login', async () => {
     const u = await user('gus')
@@ -134,9 +249,13 @@ describe('login', () => {
   })
 
   it('locks an address after N failures, not the owner elsewhere; the account-wide limit is softer', async () => {
-    const tight = testSettings({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '2', LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES: '3' })
+    const tight = testSettings({
+      LOGIN_MAX_FAILURES_PER_ACCOUNT: '2',
+      LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES: '3',
+    })
     await user('ivy')
-    for (let i = 0; i < 2; i++) await expect(login('ivy', 'nope nope', 'A', tight)).rejects.toMatchObject({ status: 401 })
+    for (let i = 0; i < 2; i++)
+      await expect(login('ivy', 'nope nope', 'A', tight)).rejects.toMatchObject({ status: 401 })
     await expect(login('ivy', PW, 'A', tight)).rejects.toMatchObject({ status: 429 })
     expect((await login('ivy', PW, 'B', tight)).user.username).toBe('ivy')
     await expect(login('ivy', 'nope nope', 'C', tight)).rejects.toMatchObject({ status: 401 })
@@ -148,7 +267,10 @@ describe('login', () => {
     await expect(login('jon', 'nope nope')).rejects.toMatchObject({ status: 401 })
     await expect(login('jon', PW)).rejects.toMatchObject({ status: 403 })
     const k = await user('kim', { mustChangePassword: true })
-    await db.update(users).set({ passwordChangedAt: Date.now() - 73 * 3600_000 }).where(eq(users.id, k.id))
+    await db
+      .update(users)
+      .set({ passwordChangedAt: Date.now() - 73 * 3600_000 })
+      .where(eq(users.id, k.id))
     await expect(login('kim', PW)).rejects.toMatchObject({ status: 403, message: expect.stringMatching(/expired/) })
   })
 
@@ -198,7 +320,9 @@ describe('users, rate limits, audit, pruning', () => {
     expect(await listAudit(db, reader, { action: 'login', limit: 10 })).toHaveLength(1)
     expect(await listAudit(db, reader, { targetId: 3, actorId: 2, limit: 10 })).toHaveLength(1)
     // The domain checks the reader (issue 26): a user manager, or a deactivated superuser, is refused.
-    await expect(listAudit(db, { ...reader, isSuperuser: false, isUserManager: true }, { limit: 10 })).rejects.toMatchObject({ status: 403 })
+    await expect(
+      listAudit(db, { ...reader, isSuperuser: false, isUserManager: true }, { limit: 10 }),
+    ).rejects.toMatchObject({ status: 403 })
     await expect(listAudit(db, { ...reader, isActive: false }, { limit: 10 })).rejects.toMatchObject({ status: 403 })
   })
 

@@ -2,19 +2,62 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import type { Db } from '../../server/db/client'
 import type { User } from '../../server/db/schema'
 import { passwordTokens, users } from '../support/tables'
-import { adminIssueLink, adminRemoveSecondFactor, adminRevokeLinks, adminSendResetEmail, adminSetPassword, adminSignOut, createUserAsAdmin, editableTarget, escapeLike, factorsOfUser, listUsers, updateUserAsAdmin, userDetail, viewableUser, type CreateInput } from '../../server/domain/admin'
-import { acceptPasswordResetRequest, adminIssuedLinks, checkLink, issueToken, limitTokenAttempts, liveToken, requestPasswordReset, resetPasswordWithToken, setPasswordLink, userForToken } from '../../server/domain/password-reset'
+import {
+  adminIssueLink,
+  adminRemoveSecondFactor,
+  adminRevokeLinks,
+  adminSendResetEmail,
+  adminSetPassword,
+  adminSignOut,
+  createUserAsAdmin,
+  editableTarget,
+  escapeLike,
+  factorsOfUser,
+  listUsers,
+  updateUserAsAdmin,
+  userDetail,
+  viewableUser,
+  type CreateInput,
+} from '../../server/domain/admin'
+import {
+  acceptPasswordResetRequest,
+  adminIssuedLinks,
+  checkLink,
+  issueToken,
+  limitTokenAttempts,
+  liveToken,
+  requestPasswordReset,
+  resetPasswordWithToken,
+  setPasswordLink,
+  userForToken,
+} from '../../server/domain/password-reset'
 import { hashPassword } from '../../server/domain/passwords'
 import { createSession } from '../../server/domain/sessions'
 import { createUser, findUserById } from '../../server/domain/users'
 import { passwordChangedNotice, setPasswordLinkNotice } from '../../server/mail/notices'
 import { passwordChangedMail, resetPasswordMail, testMail } from '../../server/mail/templates'
-import { cookieSecurityWarning, forgotPasswordBlocker, linkOrigin, parseSettings, setPasswordMailBlocker } from '../../server/settings'
-import { canEditUser, canGrantSuperuser, canManageUsers, canReadAudit, canRemoveSecondFactor } from '../../shared/permissions'
+import {
+  cookieSecurityWarning,
+  forgotPasswordBlocker,
+  linkOrigin,
+  parseSettings,
+  setPasswordMailBlocker,
+} from '../../server/settings'
+import {
+  canEditUser,
+  canGrantSuperuser,
+  canManageUsers,
+  canReadAudit,
+  canRemoveSecondFactor,
+} from '../../shared/permissions'
 import { memoryOutbox, tempDb, testSettings, unitContext } from '../support/unit'
 
 let db: Db
-const s = testSettings({ EMAIL_HOST: 'smtp.example.test', NUXT_PUBLIC_SITE_URL: 'https://latchkey.example.test', FORGOT_PASSWORD_ENABLED: 'true' })
+const s = testSettings({
+  EMAIL_HOST: 'smtp.example.test',
+  NUXT_PUBLIC_SITE_URL: 'https://latchkey.example.test',
+  FORGOT_PASSWORD_ENABLED: 'true',
+})
 const PW = 'correct horse battery staple'
 let root: User, mgr: User, plain: User
 
@@ -26,7 +69,17 @@ beforeEach(async () => {
   plain = await createUser(db, { username: 'plain', email: 'plain@example.com' }, h)
 })
 const as = (actor: User) => ({ actor, ip: '10.0.0.1' })
-const input = (over: Partial<CreateInput>): CreateInput => ({ username: 'new_one', email: 'new@example.com', name: '', mustChangePassword: true, sendSetPasswordLink: false, isSuperuser: false, isUserManager: false, isActive: true, ...over })
+const input = (over: Partial<CreateInput>): CreateInput => ({
+  username: 'new_one',
+  email: 'new@example.com',
+  name: '',
+  mustChangePassword: true,
+  sendSetPasswordLink: false,
+  isSuperuser: false,
+  isUserManager: false,
+  isActive: true,
+  ...over,
+})
 const tokenOf = (path: string) => path.split('#token=')[1]!
 
 describe('permissions (shared predicates)', () => {
@@ -37,7 +90,11 @@ describe('permissions (shared predicates)', () => {
     ['regular user edits anyone', () => canEditUser(plain, mgr), false],
     ['manager grants superuser', () => canGrantSuperuser(mgr), false],
     ['manager removes a plain user\'s factor', () => canRemoveSecondFactor(mgr, plain), true],
-    ['manager removes another manager\'s factor', () => canRemoveSecondFactor(mgr, { id: 9, isSuperuser: false, isUserManager: true }), false],
+    [
+      'manager removes another manager\'s factor',
+      () => canRemoveSecondFactor(mgr, { id: 9, isSuperuser: false, isUserManager: true }),
+      false,
+    ],
     ['manager removes a superuser\'s factor', () => canRemoveSecondFactor(mgr, root), false],
     ['superuser removes a manager\'s factor', () => canRemoveSecondFactor(root, mgr), true],
     ['manager manages users', () => canManageUsers(mgr), true],
@@ -65,16 +122,30 @@ describe('admin rules', () => {
     await expect(factorsOfUser(db, plain, mgr.id)).rejects.toMatchObject({ status: 403 })
     expect(await factorsOfUser(db, mgr, plain.id)).toMatchObject({ factors: [] })
     expect(await factorsOfUser(db, root, mgr.id)).toMatchObject({ factors: [] })
-    const other = await createUser(db, { username: 'mgr2', email: 'mgr2@example.com', isUserManager: true }, await hashPassword(PW))
+    const other = await createUser(
+      db,
+      { username: 'mgr2', email: 'mgr2@example.com', isUserManager: true },
+      await hashPassword(PW),
+    )
     const asMgr = await unitContext(db, s, { as: mgr })
-    await expect(adminRemoveSecondFactor(asMgr, { id: other.id })).rejects.toMatchObject({ status: 403, code: 'superuser-only' })
-    expect(await adminRemoveSecondFactor(await unitContext(db, s, { as: root }), { id: other.id })).toMatchObject({ removed: 0 })
+    await expect(adminRemoveSecondFactor(asMgr, { id: other.id })).rejects.toMatchObject({
+      status: 403,
+      code: 'superuser-only',
+    })
+    expect(await adminRemoveSecondFactor(await unitContext(db, s, { as: root }), { id: other.id })).toMatchObject({
+      removed: 0,
+    })
     expect(await adminRemoveSecondFactor(asMgr, { id: plain.id })).toMatchObject({ removed: 0 })
     // The domain asks for the admin's recent proof itself: a session proved 20 minutes ago is refused, and
     // so is a call with nobody acting (a caller that forgot to say who acts).
     const stale = await unitContext(db, s, { as: root, provedAt: Date.now() - 20 * 60_000 })
-    await expect(adminRemoveSecondFactor(stale, { id: plain.id })).rejects.toMatchObject({ status: 403, code: 'reauth-required' })
-    await expect(adminRemoveSecondFactor(await unitContext(db, s), { id: plain.id })).rejects.toMatchObject({ status: 401 })
+    await expect(adminRemoveSecondFactor(stale, { id: plain.id })).rejects.toMatchObject({
+      status: 403,
+      code: 'reauth-required',
+    })
+    await expect(adminRemoveSecondFactor(await unitContext(db, s), { id: plain.id })).rejects.toMatchObject({
+      status: 401,
+    })
     const detail = await userDetail(db, mgr, root.id)
     expect(detail).toMatchObject({ canEdit: false, canRemoveMfa: false, secondFactors: [] })
     expect(await userDetail(db, mgr, other.id)).toMatchObject({ canEdit: true, canRemoveMfa: false })
@@ -82,28 +153,52 @@ describe('admin rules', () => {
   })
 
   it('lists with search (trigram index for 3+ characters, LIKE below), sort and pages', async () => {
-    expect((await listUsers(db, { search: 'lai', page: 1, pageSize: 10, sort: 'username', order: 'asc' })).items.map(i => i.user.username)).toEqual(['plain'])
-    expect((await listUsers(db, { search: 'r', page: 1, pageSize: 10, sort: 'username', order: 'desc' })).items.map(i => i.user.username)).toEqual(['root', 'mgr'])
-    expect(await listUsers(db, { search: '', page: 2, pageSize: 2, sort: 'username', order: 'asc' })).toMatchObject({ total: 3, items: [{ user: { username: 'root' } }] })
+    expect(
+      (await listUsers(db, { search: 'lai', page: 1, pageSize: 10, sort: 'username', order: 'asc' })).items.map(
+        i => i.user.username,
+      ),
+    ).toEqual(['plain'])
+    expect(
+      (await listUsers(db, { search: 'r', page: 1, pageSize: 10, sort: 'username', order: 'desc' })).items.map(
+        i => i.user.username,
+      ),
+    ).toEqual(['root', 'mgr'])
+    expect(await listUsers(db, { search: '', page: 2, pageSize: 2, sort: 'username', order: 'asc' })).toMatchObject({
+      total: 3,
+      items: [{ user: { username: 'root' } }],
+    })
     expect(escapeLike('50%_\\')).toBe('50\\%\\_\\\\')
   })
 
   it('creates users; an invitation is checked before anything is written and goes out as its own mail', async () => {
     const outbox = memoryOutbox()
-    await expect(createUserAsAdmin(db, s, outbox, input({ isSuperuser: true }), as(mgr))).rejects.toMatchObject({ status: 403 })
-    await expect(createUserAsAdmin(db, s, outbox, input({ sendSetPasswordLink: true, isActive: false }), as(mgr))).rejects.toMatchObject({ status: 400 })
-    await expect(createUserAsAdmin(db, s, outbox, input({ sendSetPasswordLink: true, email: null }), as(mgr))).rejects.toMatchObject({ status: 400 })
-    await expect(createUserAsAdmin(db, testSettings(), outbox, input({ sendSetPasswordLink: true }), as(mgr))).rejects.toMatchObject({ status: 400 })
+    await expect(createUserAsAdmin(db, s, outbox, input({ isSuperuser: true }), as(mgr))).rejects.toMatchObject({
+      status: 403,
+    })
+    await expect(
+      createUserAsAdmin(db, s, outbox, input({ sendSetPasswordLink: true, isActive: false }), as(mgr)),
+    ).rejects.toMatchObject({ status: 400 })
+    await expect(
+      createUserAsAdmin(db, s, outbox, input({ sendSetPasswordLink: true, email: null }), as(mgr)),
+    ).rejects.toMatchObject({ status: 400 })
+    await expect(
+      createUserAsAdmin(db, testSettings(), outbox, input({ sendSetPasswordLink: true }), as(mgr)),
+    ).rejects.toMatchObject({ status: 400 })
     expect(await db.select().from(users)).toHaveLength(3)
     const u = await createUserAsAdmin(db, s, outbox, input({ sendSetPasswordLink: true }), as(mgr))
     expect(outbox.jobs).toEqual([expect.objectContaining({ kind: 'invitation', userId: u.id })])
-    expect(await adminIssuedLinks(db, u.id)).toEqual([expect.objectContaining({ reason: 'invitation', issuedBy: 'mgr' })])
+    expect(await adminIssuedLinks(db, u.id)).toEqual([
+      expect.objectContaining({ reason: 'invitation', issuedBy: 'mgr' }),
+    ])
   })
 
   it('edits: only superusers grant superuser; the last active superuser stays; permission changes void links', async () => {
     await expect(updateUserAsAdmin(db, plain.id, { isSuperuser: true }, as(mgr))).rejects.toMatchObject({ status: 403 })
     const outsider = { ...root, id: 4242 } // a superuser acting from outside the table (as the CLI could)
-    await expect(updateUserAsAdmin(db, root.id, { isActive: false }, as(outsider))).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/last active superuser/) })
+    await expect(updateUserAsAdmin(db, root.id, { isActive: false }, as(outsider))).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/last active superuser/),
+    })
     await issueToken(db, plain.id, 'admin-copy', 600, mgr.id)
     const { changed } = await updateUserAsAdmin(db, plain.id, { isUserManager: true, name: 'P' }, as(root))
     expect(changed.sort()).toEqual(['isUserManager', 'name'])
@@ -114,11 +209,27 @@ describe('admin rules', () => {
   it('sets another user\'s password, rechecking the actor inside the write', async () => {
     const outbox = memoryOutbox()
     await createSession(db, plain.id, {})
-    const r = await adminSetPassword(db, s, outbox, plain.id, { password: 'temporary phrase here', mustChangePassword: true, notifyUser: false }, as(mgr))
+    const r = await adminSetPassword(
+      db,
+      s,
+      outbox,
+      plain.id,
+      { password: 'temporary phrase here', mustChangePassword: true, notifyUser: false },
+      as(mgr),
+    )
     expect(r).toMatchObject({ sessionsEnded: 1, user: { mustChangePassword: true } })
     expect(outbox.jobs).toEqual([])
     const demoted = { ...mgr, isUserManager: false }
-    await expect(adminSetPassword(db, s, outbox, plain.id, { password: 'another phrase here', mustChangePassword: false, notifyUser: true }, as(demoted))).rejects.toMatchObject({ status: 403 })
+    await expect(
+      adminSetPassword(
+        db,
+        s,
+        outbox,
+        plain.id,
+        { password: 'another phrase here', mustChangePassword: false, notifyUser: true },
+        as(demoted),
+      ),
+    ).rejects.toMatchObject({ status: 403 })
   })
 
   it('issues, mails, lists, revokes links and signs out', async () => {
@@ -129,7 +240,9 @@ describe('admin rules', () => {
     expect(outbox.jobs[0]).toMatchObject({ kind: 'admin_reset', mail: { to: 'plain@example.com' } })
     expect(await liveToken(db, tokenOf(copy.path))).toBeUndefined() // one live link per user
     expect(await adminRevokeLinks(db, plain.id, as(mgr))).toEqual({ linksVoided: 1 })
-    await expect(adminSendResetEmail(db, testSettings(), outbox, plain.id, as(mgr))).rejects.toMatchObject({ status: 400 })
+    await expect(adminSendResetEmail(db, testSettings(), outbox, plain.id, as(mgr))).rejects.toMatchObject({
+      status: 400,
+    })
     await updateUserAsAdmin(db, plain.id, { isActive: false }, as(mgr))
     await expect(adminIssueLink(db, s, plain.id, as(mgr))).rejects.toMatchObject({ status: 400 })
     await createSession(db, mgr.id, {})
@@ -143,7 +256,9 @@ describe('links', () => {
     expect(await checkLink(db, s, token, '1.1.1.1')).toEqual({ valid: true, username: 'plain', purpose: 'reset' })
     expect((await userForToken(db, token)).id).toBe(plain.id)
     await resetPasswordWithToken(db, s, memoryOutbox(), token, 'a fresh lantern phrase', '1.1.1.1')
-    await expect(resetPasswordWithToken(db, s, memoryOutbox(), token, 'another lantern phrase', '1.1.1.1')).rejects.toMatchObject({ status: 400, code: 'invalid-link' })
+    await expect(
+      resetPasswordWithToken(db, s, memoryOutbox(), token, 'another lantern phrase', '1.1.1.1'),
+    ).rejects.toMatchObject({ status: 400, code: 'invalid-link' })
     await expect(userForToken(db, 'nonsense')).rejects.toMatchObject({ code: 'invalid-link' })
     expect(setPasswordLink('https://x.test', 'abc')).toBe('https://x.test/login/set-password#token=abc')
   })
@@ -151,7 +266,9 @@ describe('links', () => {
   it('an admin-issued link follows its issuer\'s live permission and the target\'s state', async () => {
     const { token } = await issueToken(db, plain.id, 'admin-copy', 600, mgr.id)
     expect(await liveToken(db, token)).toBeDefined()
-    await db.update(users).set({ isSuperuser: true })
+    await db
+      .update(users)
+      .set({ isSuperuser: true })
       .where((await import('drizzle-orm')).eq(users.id, plain.id))
     expect(await liveToken(db, token)).toBeUndefined()
     const orphan = await issueToken(db, root.id, 'admin-email', 600, null)
@@ -166,7 +283,12 @@ describe('links', () => {
     expect(await requestPasswordReset(db, s, outbox, 'nobody@example.com')).toBe('unknown')
     expect(outbox.jobs.map(j => j.mail.to)).toEqual(['plain@example.com', null])
     expect(outbox.jobs.every(j => j.kind === 'password_reset')).toBe(true)
-    const few = testSettings({ EMAIL_HOST: 'smtp.example.test', NUXT_PUBLIC_SITE_URL: 'https://latchkey.example.test', FORGOT_PASSWORD_ENABLED: 'true', RESET_MAILS_PER_ACCOUNT_PER_HOUR: '1' })
+    const few = testSettings({
+      EMAIL_HOST: 'smtp.example.test',
+      NUXT_PUBLIC_SITE_URL: 'https://latchkey.example.test',
+      FORGOT_PASSWORD_ENABLED: 'true',
+      RESET_MAILS_PER_ACCOUNT_PER_HOUR: '1',
+    })
     expect(await requestPasswordReset(db, few, outbox, 'plain@example.com')).toBe('rate-limited')
     const queued: string[] = []
     const enqueue = async (email: string) => {
@@ -174,7 +296,9 @@ describe('links', () => {
     }
     await acceptPasswordResetRequest(db, s, enqueue, '2.2.2.2', async () => 'plain@example.com')
     expect(queued).toEqual(['plain@example.com'])
-    await expect(acceptPasswordResetRequest(db, testSettings(), enqueue, '2.2.2.2', async () => 'x')).rejects.toMatchObject({ status: 404 })
+    await expect(
+      acceptPasswordResetRequest(db, testSettings(), enqueue, '2.2.2.2', async () => 'x'),
+    ).rejects.toMatchObject({ status: 404 })
   })
 
   it('token checks are limited per address', async () => {
@@ -182,7 +306,7 @@ describe('links', () => {
     await limitTokenAttempts(db, few, '3.3.3.3')
     await expect(limitTokenAttempts(db, few, '3.3.3.3')).rejects.toMatchObject({ status: 429 })
     expect((await findUserById(db, plain.id))?.username).toBe('plain')
-    expect((await db.select().from(passwordTokens))).toEqual([])
+    expect(await db.select().from(passwordTokens)).toEqual([])
   })
 })
 
@@ -190,24 +314,42 @@ describe('settings, notices and templates', () => {
   it('explains why a feature is off, and where links point', () => {
     expect(forgotPasswordBlocker(testSettings())).toMatch(/FORGOT_PASSWORD_ENABLED/)
     expect(forgotPasswordBlocker(testSettings({ FORGOT_PASSWORD_ENABLED: 'true' }))).toMatch(/no email delivery/)
-    expect(forgotPasswordBlocker(testSettings({ FORGOT_PASSWORD_ENABLED: 'true', EMAIL_HOST: 'h' }))).toMatch(/no trusted origin/)
+    expect(forgotPasswordBlocker(testSettings({ FORGOT_PASSWORD_ENABLED: 'true', EMAIL_HOST: 'h' }))).toMatch(
+      /no trusted origin/,
+    )
     expect(forgotPasswordBlocker(s)).toBeNull()
     expect(setPasswordMailBlocker(s)).toBeNull()
     expect(linkOrigin(parseSettings({ ALLOWED_HOSTS: 'a.example, b.example' }))).toBe('https://a.example')
     expect(linkOrigin(parseSettings({}))).toBeUndefined()
-    expect(cookieSecurityWarning(parseSettings({ NUXT_PUBLIC_SITE_URL: 'https://x.test', SESSION_COOKIE_SECURE: 'false' }))).toMatch(/SESSION_COOKIE_SECURE=false/)
-    expect(parseSettings({ ALLOWED_HOSTS: 'x.test' })).toMatchObject({ secureCookies: true, sessionCookieName: '__Host-latchkey' })
-    expect(() => parseSettings({ PASSWORD_RESET_TIMEOUT: 'soon', EMAIL_PORT: '-1' })).toThrow(/PASSWORD_RESET_TIMEOUT[\s\S]*EMAIL_PORT/)
+    expect(
+      cookieSecurityWarning(parseSettings({ NUXT_PUBLIC_SITE_URL: 'https://x.test', SESSION_COOKIE_SECURE: 'false' })),
+    ).toMatch(/SESSION_COOKIE_SECURE=false/)
+    expect(parseSettings({ ALLOWED_HOSTS: 'x.test' })).toMatchObject({
+      secureCookies: true,
+      sessionCookieName: '__Host-latchkey',
+    })
+    expect(() => parseSettings({ PASSWORD_RESET_TIMEOUT: 'soon', EMAIL_PORT: '-1' })).toThrow(
+      /PASSWORD_RESET_TIMEOUT[\s\S]*EMAIL_PORT/,
+    )
   })
 
   it('builds mails with a text and an HTML part, escaping what users typed', () => {
-    const reset = resetPasswordMail({ product: 'Latchkey', username: '<b>x</b>', link: 'https://x.test/l#token=t', validSeconds: 1800 })
+    const reset = resetPasswordMail({
+      product: 'Latchkey',
+      username: '<b>x</b>',
+      link: 'https://x.test/l#token=t',
+      validSeconds: 1800,
+    })
     expect(reset.text).toContain('expires in 30 minutes')
     expect(reset.html).toContain('&lt;b&gt;x&lt;/b&gt;')
-    expect(passwordChangedMail({ product: 'P', username: 'u', when: new Date(0), how: 'admin', sessionsEnded: 2 }).text).toContain('by an administrator')
+    expect(
+      passwordChangedMail({ product: 'P', username: 'u', when: new Date(0), how: 'admin', sessionsEnded: 2 }).text,
+    ).toContain('by an administrator')
     expect(testMail({ product: 'P' }).subject).toBe('P test email')
     expect(passwordChangedNotice(s, { id: 1, username: 'u', email: null }, 'self', 0)).toBeNull()
-    expect(passwordChangedNotice(s, { id: 1, username: 'u', email: 'u@x.test' }, 'self', 0)?.mail.text).toContain('https://latchkey.example.test/login/forgot-password')
+    expect(passwordChangedNotice(s, { id: 1, username: 'u', email: 'u@x.test' }, 'self', 0)?.mail.text).toContain(
+      'https://latchkey.example.test/login/forgot-password',
+    )
     expect(setPasswordLinkNotice(s, undefined, 'l', 60, 'self-service').mail.to).toBeNull()
   })
 })

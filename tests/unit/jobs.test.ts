@@ -10,15 +10,24 @@ import { tempDb, testSettings } from '../support/unit'
 // The durable job queue on a real SQLite file: leases, takeover, retries, idempotent keys; and the worker
 // that runs mails and forgot-password lookups from it. The mail transport is a recording one (the SMTP
 // path itself is tested against a real SMTP server in tests/api).
-const s = testSettings({ EMAIL_HOST: 'smtp.example.test', NUXT_PUBLIC_SITE_URL: 'https://latchkey.example.test', FORGOT_PASSWORD_ENABLED: 'true', MAIL_RETRY_DELAYS_MS: '0,0,0' })
+const s = testSettings({
+  EMAIL_HOST: 'smtp.example.test',
+  NUXT_PUBLIC_SITE_URL: 'https://latchkey.example.test',
+  FORGOT_PASSWORD_ENABLED: 'true',
+  MAIL_RETRY_DELAYS_MS: '0,0,0',
+})
 
 function recordingMailer(failures = 0): Mailer & { sent: OutgoingMail[] } {
   const sent: OutgoingMail[] = []
   let left = failures
-  return { kind: 'smtp', sent, async send(mail) {
-    if (left-- > 0) throw new Error('421 try again later')
-    sent.push(mail)
-  } }
+  return {
+    kind: 'smtp',
+    sent,
+    async send(mail) {
+      if (left-- > 0) throw new Error('421 try again later')
+      sent.push(mail)
+    },
+  }
 }
 
 describe('the job queue', () => {
@@ -50,7 +59,11 @@ describe('the job queue', () => {
     const id = (await enqueueJob(db, { kind: 'mail', payload: { link: 'secret' } }, 0))!
     await claimJob(db, 'A', 1000, 0)
     await failJob(db, id, 'A', 'boom', 500, 10)
-    expect((await db.select().from(jobs).where(eq(jobs.id, id)))[0]).toMatchObject({ status: 'pending', runAt: 500, lastError: 'boom' })
+    expect((await db.select().from(jobs).where(eq(jobs.id, id)))[0]).toMatchObject({
+      status: 'pending',
+      runAt: 500,
+      lastError: 'boom',
+    })
     await claimJob(db, 'A', 1000, 600)
     await failJob(db, id, 'A', 'boom again', null, 700)
     const row = (await db.select().from(jobs).where(eq(jobs.id, id)))[0]!
@@ -64,7 +77,11 @@ describe('the job worker', () => {
     const db = await tempDb()
     const mailer = recordingMailer()
     const w = new JobWorker(db, s, mailer)
-    await w.outbox.enqueue(db, { mail: { to: 'ada@example.com', subject: 'Hi', text: 'https://x/#token=abc', html: '' }, kind: 'password_reset', userId: 7 })
+    await w.outbox.enqueue(db, {
+      mail: { to: 'ada@example.com', subject: 'Hi', text: 'https://x/#token=abc', html: '' },
+      kind: 'password_reset',
+      userId: 7,
+    })
     expect(await w.runOne()).toBe(true)
     expect(mailer.sent.map(m => m.to)).toEqual(['ada@example.com'])
     expect(await w.runOne()).toBe(false)
@@ -89,15 +106,23 @@ describe('the job worker', () => {
 
   it('runs the forgot-password lookup: a known address gets a link, an unknown one the same work and nothing sent', async () => {
     const db = await tempDb()
-    await createAccount(db, s, { input: { username: 'grace', email: 'grace@example.com', password: 'a long enough passphrase' }, by: { kind: 'cli' } } as never)
+    await createAccount(db, s, {
+      input: { username: 'grace', email: 'grace@example.com', password: 'a long enough passphrase' },
+      by: { kind: 'cli' },
+    } as never)
     const mailer = recordingMailer()
     const w = new JobWorker(db, s, mailer)
     await w.enqueueForgotPassword('GRACE@example.com')
     await w.enqueueForgotPassword('nobody@example.com')
-    while (await w.runOne()) { /* the two lookups, then the two mail jobs they queued */ }
+    while (await w.runOne()) {
+      /* the two lookups, then the two mail jobs they queued */
+    }
     expect(mailer.sent.map(m => m.to)).toEqual(['grace@example.com'])
     expect(mailer.sent[0]!.text).toContain('/login/set-password#token=')
-    const actions = (await db.select().from(auditLog)).map(r => r.action).filter(a => /^(mail|password_reset)/.test(a)).sort()
+    const actions = (await db.select().from(auditLog))
+      .map(r => r.action)
+      .filter(a => /^(mail|password_reset)/.test(a))
+      .sort()
     expect(actions).toEqual(['mail_discarded', 'mail_sent', 'password_reset_requested', 'password_reset_requested'])
   })
 

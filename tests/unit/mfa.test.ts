@@ -4,7 +4,17 @@ import { Secret, TOTP } from 'otpauth'
 import { describe, expect, it } from 'vitest'
 import { loginChallenges, mfaRemovals } from '../support/tables'
 import { authenticate } from '../../server/domain/auth'
-import { completeLoginWithCode, confirmTotp, decryptSecret, encryptSecret, mfaOverview, regenerateRecoveryCodes, removeFactor, renameFactor, startTotp } from '../../server/domain/mfa'
+import {
+  completeLoginWithCode,
+  confirmTotp,
+  decryptSecret,
+  encryptSecret,
+  mfaOverview,
+  regenerateRecoveryCodes,
+  removeFactor,
+  renameFactor,
+  startTotp,
+} from '../../server/domain/mfa'
 import { passkeyRegistrationOptions, registerPasskey } from '../../server/domain/passkeys'
 import { completeRemoval, requestRemoval, useRemovalLink } from '../../server/domain/mfa-removal'
 import { memoryOutbox, tempDb, testSettings, unitContext } from '../support/unit'
@@ -13,7 +23,11 @@ import { seedUser } from '../support/users'
 // The second-factor rules on a real SQLite file, with the clock as a parameter: time steps, the login
 // challenge's five minutes and the lost-authenticator wait are all moved by hand.
 const key = randomBytes(32)
-const s = testSettings({ NUXT_PUBLIC_SITE_URL: 'https://mfa.example', EMAIL_HOST: 'localhost', MFA_MAX_FAILED_ATTEMPTS: '3' })
+const s = testSettings({
+  NUXT_PUBLIC_SITE_URL: 'https://mfa.example',
+  EMAIL_HOST: 'localhost',
+  MFA_MAX_FAILED_ATTEMPTS: '3',
+})
 const T0 = Date.UTC(2026, 10, 27, 12, 0, 0)
 const STEP = 30_000
 
@@ -31,7 +45,8 @@ async function withAuthenticator() {
     if (!('challenge' in r)) throw new Error('no challenge')
     return r.challenge
   }
-  const code = (token: string, c: string, now: number) => completeLoginWithCode(db, key, s, outbox, { token, code: c, ip: '1.2.3.4' }, now)
+  const code = (token: string, c: string, now: number) =>
+    completeLoginWithCode(db, key, s, outbox, { token, code: c, ip: '1.2.3.4' }, now)
   return { db, outbox, u, codeAt, recoveryCodes: recoveryCodes!, signIn, code }
 }
 
@@ -55,7 +70,9 @@ describe('TOTP on the clock', () => {
     expect((await a.code(await a.signIn(T0 + 2000), ahead, T0 + 2000)).method).toBe('totp')
     await expect(a.code(await a.signIn(T0 + 3000), ahead, T0 + 3000)).rejects.toMatchObject({ status: 400 })
     // Two steps away is too far either side.
-    await expect(a.code(await a.signIn(T0 + 4000), a.codeAt(T0 + 4000 + 2 * STEP), T0 + 4000)).rejects.toMatchObject({ status: 400 })
+    await expect(a.code(await a.signIn(T0 + 4000), a.codeAt(T0 + 4000 + 2 * STEP), T0 + 4000)).rejects.toMatchObject({
+      status: 400,
+    })
     // Later, the current code works again; the step it used is now the floor.
     expect((await a.code(await a.signIn(T0 + 5 * STEP), a.codeAt(T0 + 5 * STEP), T0 + 5 * STEP)).method).toBe('totp')
   })
@@ -63,8 +80,11 @@ describe('TOTP on the clock', () => {
   it('a login challenge lives five minutes', async () => {
     const a = await withAuthenticator()
     const token = await a.signIn(T0)
-    await expect(a.code(token, a.codeAt(T0 + 301_000), T0 + 301_000)).rejects.toMatchObject({ status: 400, code: 'mfa-timeout' })
-    expect((await a.db.select().from(loginChallenges))).toHaveLength(1)
+    await expect(a.code(token, a.codeAt(T0 + 301_000), T0 + 301_000)).rejects.toMatchObject({
+      status: 400,
+      code: 'mfa-timeout',
+    })
+    expect(await a.db.select().from(loginChallenges)).toHaveLength(1)
   })
 
   it('locks after MFA_MAX_FAILED_ATTEMPTS wrong codes for the window, with one mail', async () => {
@@ -93,15 +113,24 @@ describe('lost authenticator, on a fake clock', () => {
     await requestRemoval(a.db, key, s, a.outbox, await a.signIn(T0 + 1000), '1.2.3.4', T0 + 1000)
     const [confirm, cancel] = confirmLink(a)
     // The confirm link expires after 30 minutes.
-    await expect(useRemovalLink(a.db, key, s, a.outbox, confirm!, '1.2.3.4', T0 + 31 * 60_000)).rejects.toMatchObject({ status: 400 })
+    await expect(useRemovalLink(a.db, key, s, a.outbox, confirm!, '1.2.3.4', T0 + 31 * 60_000)).rejects.toMatchObject({
+      status: 400,
+    })
 
     await requestRemoval(a.db, key, s, a.outbox, await a.signIn(T0 + 2000), '1.2.3.4', T0 + 2000)
     const [confirm2, cancel2] = confirmLink(a)
     const waiting = await useRemovalLink(a.db, key, s, a.outbox, confirm2!, '1.2.3.4', T0 + 3000)
     expect(waiting).toEqual({ done: 'waiting', dueAt: T0 + 3000 + 72 * 3600_000 })
     // The first request's cancel link stopped working when the second request replaced it.
-    await expect(useRemovalLink(a.db, key, s, a.outbox, cancel!, '1.2.3.4', T0 + 4000)).rejects.toMatchObject({ status: 400 })
-    const [id] = (await a.db.select({ id: mfaRemovals.id }).from(mfaRemovals).where(eq(mfaRemovals.confirmedAt, T0 + 3000))).map(r => r.id)
+    await expect(useRemovalLink(a.db, key, s, a.outbox, cancel!, '1.2.3.4', T0 + 4000)).rejects.toMatchObject({
+      status: 400,
+    })
+    const [id] = (
+      await a.db
+        .select({ id: mfaRemovals.id })
+        .from(mfaRemovals)
+        .where(eq(mfaRemovals.confirmedAt, T0 + 3000))
+    ).map(r => r.id)
     // The job cannot act before the due time (it runs then; a copy that ran early would change nothing).
     const realNow = Date.now
     try {
@@ -117,7 +146,9 @@ describe('lost authenticator, on a fake clock', () => {
       Date.now = realNow
     }
     // Used up: its cancel link does nothing any more.
-    await expect(useRemovalLink(a.db, key, s, a.outbox, cancel2!, '1.2.3.4', T0 + 74 * 3600_000)).rejects.toMatchObject({ status: 400 })
+    await expect(useRemovalLink(a.db, key, s, a.outbox, cancel2!, '1.2.3.4', T0 + 74 * 3600_000)).rejects.toMatchObject(
+      { status: 400 },
+    )
   })
 
   it('a cancel link or a sign-in with the factor stops the wait', async () => {
@@ -134,7 +165,10 @@ describe('lost authenticator, on a fake clock', () => {
     expect((await mfaOverview(a.db, a.u.id)).pendingRemoval).not.toBeNull()
     await a.code(await a.signIn(T0 + STEP), a.codeAt(T0 + STEP), T0 + STEP)
     expect((await mfaOverview(a.db, a.u.id)).pendingRemoval).toBeNull()
-    const [row] = (await a.db.select().from(mfaRemovals).where(eq(mfaRemovals.confirmedAt, T0 + 5000)))
+    const [row] = await a.db
+      .select()
+      .from(mfaRemovals)
+      .where(eq(mfaRemovals.confirmedAt, T0 + 5000))
     expect(row!.cancelledAt).toBe(T0 + STEP)
   })
 })
@@ -152,7 +186,8 @@ describe('the rules check the actor themselves (issue 26: a new entry point cann
       () => removeFactor(stale, { id: 1 }),
       () => passkeyRegistrationOptions(stale),
       () => registerPasskey(stale, { response: {}, name: 'x' }),
-    ]) await expect(change()).rejects.toMatchObject({ status: 403, code: 'reauth-required' })
+    ])
+      await expect(change()).rejects.toMatchObject({ status: 403, code: 'reauth-required' })
     // Nobody acting at all: 401.
     await expect(startTotp(await unitContext(db, s, { key, now: T0 }))).rejects.toMatchObject({ status: 401 })
     // Proved a minute ago: allowed.

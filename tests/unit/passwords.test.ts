@@ -1,6 +1,12 @@
 import { hash } from '@node-rs/argon2'
 import { describe, expect, it } from 'vitest'
-import { checkPasswordPolicy, hashPassword, needsRehash, verifyPassword, HASH_PARAMS } from '../../server/domain/passwords'
+import {
+  checkPasswordPolicy,
+  hashPassword,
+  needsRehash,
+  verifyPassword,
+  HASH_PARAMS,
+} from '../../server/domain/passwords'
 import { passwordProblem } from '../../shared/password-policy'
 
 describe('password hashing', () => {

@@ -67,10 +67,23 @@ describe('where to go after login (finding 15)', () => {
 
   // Round 3, finding 1: the parser removes dot segments, so these became '//evil.example' (another host).
   it.each([
-    '/.//evil.example', '/..//evil.example', '/%2e//evil.example', '/%2E%2E//evil.example', '/a/..//evil.example',
-    '/./\\evil.example', '/.\\/evil.example', '/%5c%5cevil.example', '/%5C/evil.example', '/.//\\evil.example',
-    '/\t/evil.example', '/.\t//evil.example', '/\n/evil.example', '/.\r\n//evil.example', '/./%09/evil.example',
-    '/.///evil.example', '/users/../..//evil.example',
+    '/.//evil.example',
+    '/..//evil.example',
+    '/%2e//evil.example',
+    '/%2E%2E//evil.example',
+    '/a/..//evil.example',
+    '/./\\evil.example',
+    '/.\\/evil.example',
+    '/%5c%5cevil.example',
+    '/%5C/evil.example',
+    '/.//\\evil.example',
+    '/\t/evil.example',
+    '/.\t//evil.example',
+    '/\n/evil.example',
+    '/.\r\n//evil.example',
+    '/./%09/evil.example',
+    '/.///evil.example',
+    '/users/../..//evil.example',
   ])('%j never leaves the site', (next) => {
     const out = safeNextPath(next)
     expect(out.startsWith('/') && !out.startsWith('//') && !out.startsWith('/\\')).toBe(true)
@@ -98,7 +111,9 @@ describe('DATABASE_URL', () => {
     expect(dialectOf(parseSettings({ DATABASE_URL: 'postgres://app:pw@db/latchkey' }).databaseUrl)).toBe('pg')
     expect(dialectOf(parseSettings({ DATABASE_URL: 'PostgreSQL://db/latchkey' }).databaseUrl)).toBe('pg')
     expect(dialectOf(parseSettings({ DATABASE_URL: '/data/postgres.sqlite' }).databaseUrl)).toBe('sqlite')
-    expect(() => parseSettings({ DATABASE_URL: 'mysql://db/latchkey' })).toThrow(/DATABASE_URL.*must be a SQLite file path .* or a PostgreSQL URL/)
+    expect(() => parseSettings({ DATABASE_URL: 'mysql://db/latchkey' })).toThrow(
+      /DATABASE_URL.*must be a SQLite file path .* or a PostgreSQL URL/,
+    )
     expect(() => parseSettings({ DATABASE_URL: 'sqlite:///data/x' })).toThrow(/DATABASE_URL.*no other database scheme/)
   })
 })

@@ -24,27 +24,44 @@ const SAME_TYPE = new Set(['integer=integer', 'integer=bigint', 'integer=boolean
 type AnyConfig = ReturnType<typeof sqliteConfig> | ReturnType<typeof pgConfig>
 
 /** An index's columns or expression as text: `lower(username)`. */
-const indexed = (cols: unknown[]) => cols.map(c => is(c, SQL)
-  ? c.queryChunks.map(q => (q as { name?: string }).name ?? (q as { value?: string[] }).value?.join('') ?? '').join('')
-  : (c as { name: string }).name)
+const indexed = (cols: unknown[]) =>
+  cols.map(c =>
+    is(c, SQL)
+      ? c.queryChunks
+          .map(q => (q as { name?: string }).name ?? (q as { value?: string[] }).value?.join('') ?? '')
+          .join('')
+      : (c as { name: string }).name,
+  )
 
 function describeTable(c: AnyConfig) {
   return {
-    columns: Object.fromEntries(c.columns.map(col => [col.name, {
-      dataType: col.dataType,
-      notNull: col.notNull,
-      primary: col.primary,
-      unique: col.isUnique,
-      hasDefault: col.hasDefault,
-      default: col.default instanceof SQL ? indexed([col.default]) : col.default,
-      enum: col.enumValues,
-    }])),
+    columns: Object.fromEntries(
+      c.columns.map(col => [
+        col.name,
+        {
+          dataType: col.dataType,
+          notNull: col.notNull,
+          primary: col.primary,
+          unique: col.isUnique,
+          hasDefault: col.hasDefault,
+          default: col.default instanceof SQL ? indexed([col.default]) : col.default,
+          enum: col.enumValues,
+        },
+      ]),
+    ),
     sqlTypes: Object.fromEntries(c.columns.map(col => [col.name, col.getSQLType()])),
     foreignKeys: c.foreignKeys.map((fk) => {
       const r = fk.reference()
-      return { columns: r.columns.map(x => x.name), to: (r.foreignTable as unknown as { [k: symbol]: string })[Symbol.for('drizzle:Name')], toColumns: r.foreignColumns.map(x => x.name), onDelete: fk.onDelete ?? 'no action' }
+      return {
+        columns: r.columns.map(x => x.name),
+        to: (r.foreignTable as unknown as { [k: symbol]: string })[Symbol.for('drizzle:Name')],
+        toColumns: r.foreignColumns.map(x => x.name),
+        onDelete: fk.onDelete ?? 'no action',
+      }
     }),
-    indexes: c.indexes.map(i => ({ name: i.config.name, unique: !!i.config.unique, on: indexed(i.config.columns) })).sort((a, b) => a.name!.localeCompare(b.name!)),
+    indexes: c.indexes
+      .map(i => ({ name: i.config.name, unique: !!i.config.unique, on: indexed(i.config.columns) }))
+      .sort((a, b) => a.name!.localeCompare(b.name!)),
   }
 }
 
@@ -67,7 +84,10 @@ describe('the SQLite and PostgreSQL schemas, built from one description', () => 
     for (const [name, t] of Object.entries(sqlite)) {
       expect(pgTables[name]!.columns, name).toEqual(t.columns)
       for (const [col, type] of Object.entries(t.sqlTypes))
-        expect(SAME_TYPE.has(`${type}=${pgTables[name]!.sqlTypes[col]}`), `${name}.${col}: ${type} vs ${pgTables[name]!.sqlTypes[col]}`).toBe(true)
+        expect(
+          SAME_TYPE.has(`${type}=${pgTables[name]!.sqlTypes[col]}`),
+          `${name}.${col}: ${type} vs ${pgTables[name]!.sqlTypes[col]}`,
+        ).toBe(true)
     }
   })
 
@@ -76,17 +96,39 @@ describe('the SQLite and PostgreSQL schemas, built from one description', () => 
       expect(pgTables[name]!.foreignKeys, name).toEqual(t.foreignKeys)
       expect(pgTables[name]!.indexes, name).toEqual(t.indexes)
     }
-    expect(sqlite.sessions!.foreignKeys).toEqual([{ columns: ['user_id'], to: 'users', toColumns: ['id'], onDelete: 'cascade' }])
-    expect(sqlite.users!.indexes.find(i => i.name === 'users_email_lower_uq')).toEqual({ name: 'users_email_lower_uq', unique: true, on: ['lower(email)'] })
+    expect(sqlite.sessions!.foreignKeys).toEqual([
+      { columns: ['user_id'], to: 'users', toColumns: ['id'], onDelete: 'cascade' },
+    ])
+    expect(sqlite.users!.indexes.find(i => i.name === 'users_email_lower_uq')).toEqual({
+      name: 'users_email_lower_uq',
+      unique: true,
+      on: ['lower(email)'],
+    })
   })
 
   it('need no migration: drizzle-kit, regenerating each dialect from the description, finds nothing to do', () => {
     const scratch = 'node_modules/.cache/latchkey-migration-check'
     rmSync(scratch, { recursive: true, force: true })
     mkdirSync(scratch, { recursive: true })
-    for (const [dialect, kit, schema] of [['sqlite', 'sqlite', 'schema.sqlite.ts'], ['pg', 'postgresql', 'schema.pg.ts']] as const) {
+    for (const [dialect, kit, schema] of [
+      ['sqlite', 'sqlite', 'schema.sqlite.ts'],
+      ['pg', 'postgresql', 'schema.pg.ts'],
+    ] as const) {
       cpSync(migrationsFolder(dialect), `${scratch}/${dialect}`, { recursive: true })
-      const out = execFileSync('npx', ['drizzle-kit', 'generate', '--dialect', kit, '--schema', `server/db/${schema}`, '--out', `${scratch}/${dialect}`], { encoding: 'utf8' })
+      const out = execFileSync(
+        'npx',
+        [
+          'drizzle-kit',
+          'generate',
+          '--dialect',
+          kit,
+          '--schema',
+          `server/db/${schema}`,
+          '--out',
+          `${scratch}/${dialect}`,
+        ],
+        { encoding: 'utf8' },
+      )
       expect(out, dialect).toContain('No schema changes')
     }
     rmSync(scratch, { recursive: true, force: true })
@@ -108,12 +150,28 @@ describe('the migrations of each dialect build that schema', () => {
     type Built = { columns: Record<string, boolean>, indexes: string[], foreignKeys: string[] }
     const fromSqlite: Record<string, Built> = {}
     for (const t of names) {
-      const cols = lite.$client.prepare(`PRAGMA table_info(${t})`).all() as Array<{ name: string, notnull: number, pk: number }>
-      const idx = lite.$client.prepare(`PRAGMA index_list(${t})`).all() as Array<{ name: string, unique: number, origin: string }>
-      const fks = lite.$client.prepare(`PRAGMA foreign_key_list(${t})`).all() as Array<{ table: string, from: string, to: string, on_delete: string }>
+      const cols = lite.$client.prepare(`PRAGMA table_info(${t})`).all() as Array<{
+        name: string
+        notnull: number
+        pk: number
+      }>
+      const idx = lite.$client.prepare(`PRAGMA index_list(${t})`).all() as Array<{
+        name: string
+        unique: number
+        origin: string
+      }>
+      const fks = lite.$client.prepare(`PRAGMA foreign_key_list(${t})`).all() as Array<{
+        table: string
+        from: string
+        to: string
+        on_delete: string
+      }>
       fromSqlite[t] = {
         columns: Object.fromEntries(cols.map(c => [c.name, c.notnull === 1 || c.pk === 1])),
-        indexes: idx.filter(i => i.origin === 'c').map(i => `${i.name}${i.unique ? ' unique' : ''}`).sort(),
+        indexes: idx
+          .filter(i => i.origin === 'c')
+          .map(i => `${i.name}${i.unique ? ' unique' : ''}`)
+          .sort(),
         foreignKeys: fks.map(f => `${f.from} -> ${f.table}.${f.to} on delete ${f.on_delete.toLowerCase()}`).sort(),
       }
     }
@@ -123,10 +181,16 @@ describe('the migrations of each dialect build that schema', () => {
       await migrate(drizzle(pool), { migrationsFolder: migrationsFolder('pg') })
       const fromPg: Record<string, Built> = {}
       for (const t of names) fromPg[t] = { columns: {}, indexes: [], foreignKeys: [] }
-      const { rows } = await pool.query<{ table_name: string, column_name: string, is_nullable: string }>(`SELECT table_name, column_name, is_nullable FROM information_schema.columns WHERE table_schema = 'public'`)
-      for (const r of rows) if (fromPg[r.table_name]) fromPg[r.table_name]!.columns[r.column_name] = r.is_nullable === 'NO'
-      const indexes = await pool.query<{ tablename: string, indexname: string, indexdef: string }>(`SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey' AND indexname <> 'users_search_trgm'`)
-      for (const r of indexes.rows) fromPg[r.tablename]?.indexes.push(`${r.indexname}${/^CREATE UNIQUE/.test(r.indexdef) ? ' unique' : ''}`)
+      const { rows } = await pool.query<{ table_name: string, column_name: string, is_nullable: string }>(
+        `SELECT table_name, column_name, is_nullable FROM information_schema.columns WHERE table_schema = 'public'`,
+      )
+      for (const r of rows)
+        if (fromPg[r.table_name]) fromPg[r.table_name]!.columns[r.column_name] = r.is_nullable === 'NO'
+      const indexes = await pool.query<{ tablename: string, indexname: string, indexdef: string }>(
+        `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey' AND indexname <> 'users_search_trgm'`,
+      )
+      for (const r of indexes.rows)
+        fromPg[r.tablename]?.indexes.push(`${r.indexname}${/^CREATE UNIQUE/.test(r.indexdef) ? ' unique' : ''}`)
       const fks = await pool.query<{ tbl: string, col: string, ftbl: string, fcol: string, del: string }>(`
         SELECT c.conrelid::regclass::text AS tbl, a.attname AS col, c.confrelid::regclass::text AS ftbl, fa.attname AS fcol,
           CASE c.confdeltype WHEN 'c' THEN 'cascade' WHEN 'n' THEN 'set null' WHEN 'r' THEN 'restrict' ELSE 'no action' END AS del

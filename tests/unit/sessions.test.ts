@@ -28,7 +28,12 @@ describe('sessions', () => {
     const u = await newUser()
     const a = await createSession(db, u.id, {})
     const b = await createSession(db, u.id, {})
-    const { sessionVersion, sessionsEnded } = await changePassword(db, s, memoryOutbox(), { user: u, password: 'a new long passphrase', how: 'self', keepSessionId: b })
+    const { sessionVersion, sessionsEnded } = await changePassword(db, s, memoryOutbox(), {
+      user: u,
+      password: 'a new long passphrase',
+      how: 'self',
+      keepSessionId: b,
+    })
     expect(sessionsEnded).toBe(1)
     expect(await resolveSession(db, { sid: a, uid: u.id, sv: u.sessionVersion }, T)).toBeNull()
     // the kept session is valid again once re-sealed with the new version
@@ -44,7 +49,8 @@ describe('sessions', () => {
     expect(await resolveSession(db, { sid, uid: u.id, sv: 1 }, T, 1_000_000 + 601_000)).toBeNull()
     expect(await countSessions(db, u.id)).toBe(0)
     const sid2 = await createSession(db, u.id, {}, 1_000_000)
-    for (let t = 1_000_000; t < 1_000_000 + 3_600_000; t += 500_000) await resolveSession(db, { sid: sid2, uid: u.id, sv: 1 }, T, t)
+    for (let t = 1_000_000; t < 1_000_000 + 3_600_000; t += 500_000)
+      await resolveSession(db, { sid: sid2, uid: u.id, sv: 1 }, T, t)
     expect(await resolveSession(db, { sid: sid2, uid: u.id, sv: 1 }, T, 1_000_000 + 3_601_000)).toBeNull()
   })
 
@@ -65,7 +71,9 @@ describe('users', () => {
   it('usernames and emails are unique regardless of case', async () => {
     await newUser('Erin')
     await expect(createUser(db, { username: 'erin' }, null)).rejects.toThrow(/username already exists/)
-    await expect(createUser(db, { username: 'erin2', email: 'ERIN@example.com' }, null)).rejects.toThrow(/email address already exists/)
+    await expect(createUser(db, { username: 'erin2', email: 'ERIN@example.com' }, null)).rejects.toThrow(
+      /email address already exists/,
+    )
   })
 })
 

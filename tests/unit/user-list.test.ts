@@ -6,13 +6,19 @@ import { USER_LIST_PAGE_SIZES, USER_LIST_SORTS, userListAddress, userListQuery }
 describe('the users list\'s address', () => {
   it('leaves the defaults out, so the first page sorted by username is plain /users', () => {
     expect(userListAddress(userListQuery({}))).toEqual({})
-    expect(userListAddress({ search: 'tobi', page: 2, pageSize: 50, sort: 'email', order: 'desc' }))
-      .toEqual({ search: 'tobi', page: '2', pageSize: '50', sort: 'email', order: 'desc' })
+    expect(userListAddress({ search: 'tobi', page: 2, pageSize: 50, sort: 'email', order: 'desc' })).toEqual({
+      search: 'tobi',
+      page: '2',
+      pageSize: '50',
+      sort: 'email',
+      order: 'desc',
+    })
   })
 
   it('reads what it does not understand as the default, never as an error', () => {
-    expect(userListQuery({ page: 'abc', pageSize: '1000', sort: 'passwordHash', order: 'sideways', search: ['a', 'b'] }))
-      .toEqual({ search: 'a', page: 1, pageSize: 25, sort: 'username', order: 'asc' })
+    expect(
+      userListQuery({ page: 'abc', pageSize: '1000', sort: 'passwordHash', order: 'sideways', search: ['a', 'b'] }),
+    ).toEqual({ search: 'a', page: 1, pageSize: 25, sort: 'username', order: 'asc' })
     expect(userListQuery({ page: '0' }).page).toBe(1)
     expect(userListQuery({ page: '2.5' }).page).toBe(1)
     expect(userListQuery({ search: 'x'.repeat(500) }).search).toHaveLength(200)
@@ -27,11 +33,13 @@ describe('the users list\'s address', () => {
       sort: fc.constantFrom(...USER_LIST_SORTS),
       order: fc.constantFrom('asc' as const, 'desc' as const),
     })
-    fc.assert(fc.property(states, (state) => {
-      const address = Object.fromEntries(new URLSearchParams(new URLSearchParams(userListAddress(state)).toString()))
-      expect(userListQuery(address)).toEqual(state)
-      const api = userListQuerySchema.safeParse(address)
-      expect(api.success && api.data).toEqual(state)
-    }))
+    fc.assert(
+      fc.property(states, (state) => {
+        const address = Object.fromEntries(new URLSearchParams(new URLSearchParams(userListAddress(state)).toString()))
+        expect(userListQuery(address)).toEqual(state)
+        const api = userListQuerySchema.safeParse(address)
+        expect(api.success && api.data).toEqual(state)
+      }),
+    )
   })
 })

@@ -10,7 +10,7 @@ export default defineEventHandler(async (): Promise<PublicSettings> => {
     localAuthEnabled: s.localAuthEnabled,
     forgotPasswordEnabled: forgotPasswordBlocker(s) === null,
     mailUnavailable: setPasswordMailBlocker(s),
-    setupRequired: await countUsers(useDb()) === 0,
+    setupRequired: (await countUsers(useDb())) === 0,
     passwordMinLength: s.passwordMinLength,
     mfaRecoveryDelaySeconds: s.mfa.recoveryDelay,
     passwordResetSeconds: s.passwordResetTimeout,

@@ -6,5 +6,9 @@ export default defineEventHandler(async (event): Promise<CurrentUser> => {
   const { user, sid, mustEnrolMfa } = requireUser(event, { allowPasswordChangeRequired: true, allowMfaEnrolment: true })
   // Only a forced change asks (one more query, never on the common path).
   const passwordProven = user.mustChangePassword ? await hasRecentProof(useDb(), sid) : undefined
-  return { ...toPublicUser(user), mfaEnrolmentRequired: !!mustEnrolMfa, ...(passwordProven === undefined ? {} : { passwordProven }) }
+  return {
+    ...toPublicUser(user),
+    mfaEnrolmentRequired: !!mustEnrolMfa,
+    ...(passwordProven === undefined ? {} : { passwordProven }),
+  }
 })

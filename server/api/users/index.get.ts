@@ -9,8 +9,16 @@ export default defineApiHandler(async (event) => {
   const query = parseOr400(userListQuerySchema, getQuery(event))
   const { items, total } = await listUsers(useDb(), query)
   const now = Date.now()
-  return { items: items.map((i): UserListItem => {
-    const user = toPublicUser(i.user)
-    return { ...user, invitationExpiresAt: i.invitationExpiresAt, status: userStatus(user, i.invitationExpiresAt, now), mfa: Number(i.mfa) > 0 }
-  }), total }
+  return {
+    items: items.map((i): UserListItem => {
+      const user = toPublicUser(i.user)
+      return {
+        ...user,
+        invitationExpiresAt: i.invitationExpiresAt,
+        status: userStatus(user, i.invitationExpiresAt, now),
+        mfa: Number(i.mfa) > 0,
+      }
+    }),
+    total,
+  }
 })

@@ -4,6 +4,9 @@ import { adminIssueLink } from '../../../domain/admin'
 // Without a configured origin the page prefixes the path with its own origin.
 export default defineApiHandler(async (event) => {
   const { user: actor } = requireUserManager(event)
-  const { link, path, expiresAt } = await adminIssueLink(useDb(), useSettings(), routeId(event), { actor, ip: clientIp(event) })
+  const { link, path, expiresAt } = await adminIssueLink(useDb(), useSettings(), routeId(event), {
+    actor,
+    ip: clientIp(event),
+  })
   return { link, path, expiresAt }
 })

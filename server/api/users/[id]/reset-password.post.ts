@@ -6,6 +6,9 @@ export default defineApiHandler(async (event) => {
   const { user: actor } = requireUserManager(event)
   const id = routeId(event)
   const body = await readValidBody(event, adminResetPasswordSchema)
-  const { user, sessionsEnded } = await adminSetPassword(useDb(), useSettings(), useOutbox(), id, body, { actor, ip: clientIp(event) })
+  const { user, sessionsEnded } = await adminSetPassword(useDb(), useSettings(), useOutbox(), id, body, {
+    actor,
+    ip: clientIp(event),
+  })
   return { ok: true, sessionsEnded, mustChangePassword: user.mustChangePassword }
 })
