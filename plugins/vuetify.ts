@@ -1,5 +1,6 @@
 import { createVuetify } from 'vuetify'
 import { aliases, mdi } from 'vuetify/iconsets/mdi-svg'
+import { BUTTON_STYLE } from '~/utils/vuetify-defaults'
 import { englishLocale } from '~/utils/vuetify-locale'
 
 // Components are imported per use by vite-plugin-vuetify (tree-shaken); icons are inline SVG paths from @mdi/js.
@@ -31,7 +32,7 @@ export default defineNuxtPlugin((app) => {
     defaults: {
       VTextField: { variant: 'outlined', density: 'comfortable', class: 'mb-2' },
       VSelect: { variant: 'outlined', density: 'comfortable' },
-      VBtn: { style: 'text-transform: none; letter-spacing: normal' },
+      VBtn: { style: BUTTON_STYLE },
       // One look for every content card (a light border, no shadow) and for the fields inside forms.
       VCard: { variant: 'flat', border: true },
       VCheckbox: { density: 'comfortable' },

@@ -47,6 +47,13 @@ describe('CSRF', () => {
   })
 })
 
+describe('the component lab', () => {
+  it('is not served without LATCHKEY_COMPONENT_LAB=1 (the pixel comparison turns it on for its own server)', async () => {
+    for (const path of ['/lab/vuetify', '/lab', '/lab/'])
+      expect((await fetch(`${server.url}${path}`, { redirect: 'manual' })).status, path).toBe(404)
+  })
+})
+
 describe('request limits', () => {
   it('answers 413 to a body over 64 KiB before parsing it, and 400 to a password over 128 characters', async () => {
     const big = await new Client(server.url).post('/api/auth/login', { username: 'a', password: 'x'.repeat(70_000) })
