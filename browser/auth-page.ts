@@ -3,9 +3,10 @@
 // strength meter (zxcvbn loads on the first keystroke), the password generator, a busy submit button, and
 // on the set-password page it moves the token from the address bar's fragment into a form post.
 // Login and forgot-password work without it.
+import { fieldStateClasses } from '../shared/field-state'
 import { passkeyFailure } from '../shared/passkeys'
-import { generatePassword } from '../shared/password-generator'
-import { loadStrengthCheck, STRENGTH_COLORS, STRENGTH_LABELS } from '../shared/password-strength'
+import { loadStrengthCheck, STRENGTH_COLORS } from '../shared/password-strength'
+import { copyLabel, copyPassword, generatePassword, revealView, strengthView } from '../shared/password-tools'
 
 const fieldOf = (el: Element) => el.closest('.v-field')
 const inputIn = (el: Element | null) => el?.querySelector<HTMLInputElement>('input')
@@ -16,11 +17,9 @@ const inputNamed = (form: Element | null, name: string) =>
 function syncField(field: Element | null) {
   const input = inputIn(field)
   if (!field || !input) return
-  const focused = document.activeElement === input
-  field.classList.toggle('v-field--focused', focused)
-  field.classList.toggle('v-field--dirty', input.value !== '')
-  const active = focused || input.value !== ''
-  field.classList.toggle('v-field--active', active)
+  const state = fieldStateClasses(document.activeElement === input, input.value)
+  for (const [name, on] of Object.entries(state)) field.classList.toggle(name, on)
+  const active = state['v-field--active']
   // Only the label that shows is read out and points at the input, as Vuetify does it.
   for (const label of field.querySelectorAll('label.v-field-label')) {
     const shows = label.classList.contains('v-field-label--floating') === active
@@ -33,13 +32,11 @@ function syncField(field: Element | null) {
 function setRevealed(button: HTMLElement, shown: boolean) {
   const input = inputIn(fieldOf(button))
   if (!input) return
-  input.type = shown ? 'text' : 'password'
-  const label = button.dataset.label ?? 'password'
-  // two SVG paths, '|' between them (a path has spaces of its own)
-  const [eye, eyeOff] = (button.dataset.icons ?? '').split('|')
-  button.setAttribute('aria-pressed', String(shown))
-  button.setAttribute('aria-label', `${shown ? 'Hide' : 'Show'} ${label}`)
-  button.querySelector('path')?.setAttribute('d', (shown ? eyeOff : eye) ?? '')
+  const view = revealView(shown, button.dataset.label ?? 'password')
+  input.type = view.type
+  button.setAttribute('aria-pressed', String(view.pressed))
+  button.setAttribute('aria-label', view.ariaLabel)
+  button.querySelector('path')?.setAttribute('d', view.icon)
 }
 
 async function updateStrength(meter: HTMLElement, password: string) {
@@ -51,17 +48,17 @@ async function updateStrength(meter: HTMLElement, password: string) {
     if (inputNamed(meter.closest('form'), meter.dataset.strength ?? '')?.value !== password) return
     score = check(password, JSON.parse(meter.dataset.userInputs ?? '[]') as string[])
   }
-  if (label) label.textContent = password ? STRENGTH_LABELS[score]! : '—'
+  const view = strengthView(password, score)
+  if (label) label.textContent = view.label
   if (!bar) return
-  bar.setAttribute('aria-valuenow', String(password ? (score + 1) * 20 : 0))
-  bar.setAttribute('aria-label', `Password strength: ${STRENGTH_LABELS[score]}`)
+  bar.setAttribute('aria-valuenow', String(view.value))
+  bar.setAttribute('aria-label', view.ariaLabel)
   for (const part of bar.querySelectorAll<HTMLElement>(
     '.v-progress-linear__background, .v-progress-linear__determinate',
   )) {
     part.classList.remove(...STRENGTH_COLORS.map(c => `bg-${c}`))
-    part.classList.add(`bg-${STRENGTH_COLORS[score]}`)
-    if (part.classList.contains('v-progress-linear__determinate'))
-      part.style.width = `${password ? (score + 1) * 20 : 0}%`
+    part.classList.add(`bg-${view.color}`)
+    if (part.classList.contains('v-progress-linear__determinate')) part.style.width = `${view.value}%`
   }
 }
 
@@ -100,13 +97,10 @@ document.addEventListener('click', (e) => {
       button.closest('form'),
       button.closest<HTMLElement>('[data-generator]')?.dataset.generator ?? '',
     )
-    void navigator.clipboard?.writeText(first?.value ?? '').then(
-      () => {
-        const text = button.querySelector('.v-btn__content')
-        if (text) text.textContent = 'Copied'
-      },
-      () => undefined,
-    )
+    void copyPassword(first?.value ?? '').then((copied) => {
+      const text = button.querySelector('.v-btn__content')
+      if (text && copied) text.textContent = copyLabel(true)
+    })
   }
 })
 
