@@ -7,7 +7,7 @@ export function useCurrentUser() {
   const requestFetch = useRequestFetch()
 
   async function refresh() {
-    user.value = await requestFetch<CurrentUser>('/api/auth/me').catch(() => null)
+    user.value = await requestFetch('/api/auth/me').catch(() => null)
     loaded.value = true
     return user.value
   }

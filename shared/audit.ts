@@ -32,3 +32,7 @@ export const AUDIT_ACTIONS = {
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS
 export const AUDIT_ACTION_NAMES = Object.keys(AUDIT_ACTIONS) as AuditAction[]
+
+/** What an audit row's action says to a person (an action this version does not know: its name). */
+export const auditActionText = (action: string): string =>
+  (AUDIT_ACTIONS as Record<string, string>)[action] ?? action
