@@ -93,9 +93,7 @@ async function finishPendingLogin(event: H3Event, step: SecondStep): Promise<Use
 
 /** The second step: a TOTP or recovery code for the pending sign-in; starts the session. */
 export function logInWithCode(event: H3Event, code: string): Promise<User> {
-  return finishPendingLogin(event, input =>
-    completeLoginWithCode(useDb(), useMfaKey(), useSettings(), useOutbox(), { ...input, code }),
-  )
+  return finishPendingLogin(event, input => completeLoginWithCode(serviceContext(), { ...input, code }))
 }
 
 /** Ends this browser's session (the row and the cookie). */
@@ -142,9 +140,7 @@ export async function changeOwnPasswordHere(event: H3Event, body: z.output<typeo
 
 /** The second step with a passkey: the browser's answer for the pending sign-in; starts the session. */
 export function logInWithPasskey(event: H3Event, response: unknown): Promise<User> {
-  return finishPendingLogin(event, input =>
-    completeLoginWithPasskey(useDb(), useSettings(), useOutbox(), { ...input, response }),
-  )
+  return finishPendingLogin(event, input => completeLoginWithPasskey(serviceContext(), { ...input, response }))
 }
 
 /** WebAuthn request options for the pending sign-in's passkeys. */
@@ -166,10 +162,10 @@ export async function proveAgain(event: H3Event, body: z.output<typeof reauthSch
 
 /** "I lost my authenticator" on the second-factor step: mails a confirm link (the wait starts only then). */
 export function reportLostAuthenticator(event: H3Event) {
-  return requestRemoval(useDb(), useMfaKey(), useSettings(), useOutbox(), pendingToken(event), clientIp(event))
+  return requestRemoval(serviceContext(), { challenge: pendingToken(event), ip: clientIp(event) })
 }
 
 /** A link from a lost-authenticator mail: confirms (the wait starts) or cancels. */
 export function followLostAuthenticatorLink(event: H3Event, token: string) {
-  return useRemovalLink(useDb(), useMfaKey(), useSettings(), useOutbox(), token, clientIp(event))
+  return useRemovalLink(serviceContext(), { token, ip: clientIp(event) })
 }

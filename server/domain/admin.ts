@@ -201,7 +201,12 @@ export async function createUserAsAdmin(db: Db, s: Settings, outbox: Outbox, inp
     by: { kind: 'admin', actorId: meta.actor.id, ip: meta.ip },
     then: async (tx, created) => {
       if (!input.sendSetPasswordLink) return undefined
-      const link = await issueToken(tx, created.id, 'invitation', s.adminResetLinkTimeout, meta.actor.id)
+      const link = await issueToken(tx, {
+        userId: created.id,
+        reason: 'invitation',
+        validSeconds: s.adminResetLinkTimeout,
+        issuedById: meta.actor.id,
+      })
       await outbox.enqueue(
         tx,
         setPasswordLinkNotice(
@@ -332,7 +337,12 @@ export async function adminSetPassword(
 export async function adminIssueLink(db: Db, s: Settings, id: number, meta: ActorMeta) {
   return withTransaction(db, async (tx) => {
     const target = await activeTarget(tx, meta, id)
-    const issued = await issueToken(tx, id, 'admin-copy', s.adminResetLinkTimeout, meta.actor.id)
+    const issued = await issueToken(tx, {
+      userId: id,
+      reason: 'admin-copy',
+      validSeconds: s.adminResetLinkTimeout,
+      issuedById: meta.actor.id,
+    })
     await audit(tx, {
       action: 'admin_reset_link_issued',
       actorId: meta.actor.id,
@@ -361,7 +371,12 @@ export async function adminSendResetEmail(db: Db, s: Settings, outbox: Outbox, i
     const target = await activeTarget(tx, meta, id)
     if (!target.email) throw new DomainError(400, 'This user has no email address.')
     const reason = target.passwordHash ? ('admin-email' as const) : ('invitation' as const)
-    const issued = await issueToken(tx, id, reason, s.adminResetLinkTimeout, meta.actor.id)
+    const issued = await issueToken(tx, {
+      userId: id,
+      reason,
+      validSeconds: s.adminResetLinkTimeout,
+      issuedById: meta.actor.id,
+    })
     await audit(tx, {
       action: 'admin_reset_email_sent',
       actorId: meta.actor.id,

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { and, eq, isNull, or } from 'drizzle-orm'
 import { first, withTransaction, type Db } from '../db/client'
+import type { Ctx } from './context'
 import { tablesOf } from '../db/schema'
 import { lostAuthenticatorNotice, securityChangedNotice } from '../mail/notices'
 import type { Outbox } from '../mail/queue'
@@ -31,15 +32,9 @@ const LINK_INVALID = 'This link is invalid, has expired, or was already used.'
  * Asked for on the second-factor step: mails the account's address a confirm link and a cancel link. At most
  * RESET_MAILS_PER_ACCOUNT_PER_HOUR mails per account; an earlier unconfirmed request stops working.
  */
-export async function requestRemoval(
-  db: Db,
-  key: Buffer,
-  s: Settings,
-  outbox: Outbox,
-  challenge: string | undefined,
-  ip: string,
-  now = Date.now(),
-) {
+export async function requestRemoval(ctx: Ctx, input: { challenge: string | undefined, ip: string }) {
+  const { db, key, s, outbox, now } = ctx
+  const { challenge, ip } = input
   const { mfaRemovals } = tablesOf(db)
   const user = await challengeUser(db, challenge, now)
   if (!user)
@@ -77,16 +72,14 @@ export async function requestRemoval(
       .update(mfaRemovals)
       .set({ cancelledAt: now })
       .where(and(eq(mfaRemovals.userId, user.id), isNull(mfaRemovals.confirmedAt), isNull(mfaRemovals.cancelledAt)))
-    await tx
-      .insert(mfaRemovals)
-      .values({
-        userId: user.id,
-        confirmTokenHash: sha256(confirm),
-        cancelTokenHash: sha256(cancel),
-        cancelToken: encryptSecret(key, cancel),
-        createdAt: now,
-        confirmBy: now + CONFIRM_SECONDS * 1000,
-      })
+    await tx.insert(mfaRemovals).values({
+      userId: user.id,
+      confirmTokenHash: sha256(confirm),
+      cancelTokenHash: sha256(cancel),
+      cancelToken: encryptSecret(key, cancel),
+      createdAt: now,
+      confirmBy: now + CONFIRM_SECONDS * 1000,
+    })
     await audit(tx, { action: 'mfa_removal_requested', targetId: user.id, ip })
     const origin = linkOrigin(s)!
     const notice = lostAuthenticatorNotice(s, user, {
@@ -104,14 +97,11 @@ export async function requestRemoval(
  * removes the factor at its end), the cancel token stops it.
  */
 export async function useRemovalLink(
-  db: Db,
-  key: Buffer,
-  s: Settings,
-  outbox: Outbox,
-  token: string,
-  ip: string,
-  now = Date.now(),
+  ctx: Ctx,
+  input: { token: string, ip: string },
 ): Promise<{ done: 'waiting', dueAt: number } | { done: 'cancelled' }> {
+  const { db, key, s, outbox, now } = ctx
+  const { token, ip } = input
   const { mfaRemovals } = tablesOf(db)
   const hash = sha256(token)
   const result = await withTransaction(db, async (tx) => {

@@ -248,15 +248,12 @@ async function reserveCodeCheck(db: Db, s: Settings, userId: number, now: number
  * account and mails the owner (429); the others are a plain wrong code (400).
  */
 async function wrongCode(
-  db: Db,
-  s: Settings,
-  outbox: Outbox,
+  ctx: Ctx,
   user: User,
-  state: { count: number, retryAfter: number },
-  ip: string,
-  details: Record<string, unknown> = {},
-  code?: string,
+  check: { state: { count: number, retryAfter: number }, ip: string, code?: string, details?: Record<string, unknown> },
 ): Promise<never> {
+  const { db, s, outbox } = ctx
+  const { state, ip, code, details = {} } = check
   const { loginChallenges } = tablesOf(db)
   const last = state.count >= s.mfa.maxFailedAttempts
   await withTransaction(db, async (tx) => {
@@ -277,21 +274,16 @@ async function wrongCode(
  * challenge and starts the session, in one transaction.
  */
 export async function completeLoginWithCode(
-  db: Db,
-  key: Buffer,
-  s: Settings,
-  outbox: Outbox,
+  ctx: Ctx,
   input: CodeInput,
-  now = Date.now(),
 ): Promise<{ user: User, sid: string, method: FactorUsed }> {
+  const { db, s, now } = ctx
   const user = await challengeUser(db, input.token, now)
   if (!user) throw new DomainError(400, TIMED_OUT, undefined, undefined, 'mfa-timeout')
   const state = await reserveCodeCheck(db, s, user.id, now)
-  const result = await finishSignIn(db, s, outbox, user, input, now, tx =>
-    consumeCode(tx, key, s, user, input.code, now),
-  )
+  const result = await finishSignIn(ctx, user, input, tx => consumeCode(ctx, tx, user, input.code))
   if (result) return result
-  return wrongCode(db, s, outbox, user, state, input.ip, {}, input.code)
+  return wrongCode(ctx, user, { state, ip: input.ip, code: input.code })
 }
 
 export type FactorUsed = 'totp' | 'recovery' | 'webauthn'
@@ -302,14 +294,12 @@ export type FactorUsed = 'totp' | 'recovery' | 'webauthn'
  * a waiting lost-authenticator removal is cancelled (the factor is evidently not lost). Null when refused.
  */
 export async function finishSignIn(
-  db: Db,
-  s: Settings,
-  outbox: Outbox,
+  ctx: Ctx,
   user: User,
   input: { token?: string, ip: string, userAgent?: string },
-  now: number,
   use: (tx: Db) => Promise<FactorUsed | null>,
 ) {
+  const { db, s, outbox, now } = ctx
   const { users, loginChallenges } = tablesOf(db)
   const result = await withTransaction(db, async (tx) => {
     const method = await use(tx)
@@ -346,14 +336,8 @@ export async function finishSignIn(
 }
 
 /** Uses up a code inside a transaction: which kind matched, or null. A TOTP step is accepted once per factor. */
-async function consumeCode(
-  tx: Db,
-  key: Buffer,
-  s: Settings,
-  user: User,
-  code: string,
-  now: number,
-): Promise<'totp' | 'recovery' | null> {
+async function consumeCode(ctx: Ctx, tx: Db, user: User, code: string): Promise<'totp' | 'recovery' | null> {
+  const { key, s, now } = ctx
   const { mfaFactors, recoveryCodes } = tablesOf(tx)
   const digits = code.replace(/\s/g, '')
   if (/^\d{6}$/.test(digits)) {
@@ -403,17 +387,17 @@ export async function cancelRemovals(tx: Db, userId: number, by: string, now: nu
 
 /** Checks a code for re-authentication: reserved and counted like the sign-in step, with the same lock and mail. */
 export async function proveWithCode(ctx: Ctx, input: { code: string }) {
-  const { db, key, s, outbox, now } = ctx
+  const { db, s, now } = ctx
   const { user, ip = '', sid } = actingUser(ctx)
   const code = input.code
   const state = await reserveCodeCheck(db, s, user.id, now)
   const ok = await withTransaction(db, async (tx) => {
-    if (!(await consumeCode(tx, key, s, user, code, now))) return false
+    if (!(await consumeCode(ctx, tx, user, code))) return false
     await reset(tx, failureKey(user.id))
     await cancelRemovals(tx, user.id, 'a code entered again', now)
     return true
   })
-  if (!ok) await wrongCode(db, s, outbox, user, state, ip, { reauth: true }, code)
+  if (!ok) await wrongCode(ctx, user, { state, ip, code, details: { reauth: true } })
   await markProven(db, sid, now)
 }
 

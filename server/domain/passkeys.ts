@@ -7,7 +7,6 @@ import {
 import { and, eq, lt } from 'drizzle-orm'
 import { first, withTransaction, type Db } from '../db/client'
 import { tablesOf } from '../db/schema'
-import type { Outbox } from '../mail/queue'
 import { linkOrigin, type Settings } from '../settings'
 import { audit } from './audit'
 import { DomainError } from './errors'
@@ -176,12 +175,10 @@ export async function passkeyLoginOptions(db: Db, s: Settings, token: string | u
  * challenge and this origin, with a signature counter that moved on (a cloned key is refused).
  */
 export async function completeLoginWithPasskey(
-  db: Db,
-  s: Settings,
-  outbox: Outbox,
+  ctx: Ctx,
   input: { token: string | undefined, response: unknown, ip: string, userAgent?: string },
-  now = Date.now(),
 ) {
+  const { db, s, now } = ctx
   const { mfaFactors } = tablesOf(db)
   const rp = relyingParty(s)
   const user = await challengeUser(db, input.token, now)
@@ -227,7 +224,7 @@ export async function completeLoginWithPasskey(
   catch (err) {
     throw unreadableAnswer(err)
   }
-  const result = await finishSignIn(db, s, outbox, user, input, now, async (tx) => {
+  const result = await finishSignIn(ctx, user, input, async (tx) => {
     await tx.update(mfaFactors).set({ counter: newCounter, lastUsedAt: now }).where(eq(mfaFactors.id, factor.id))
     return 'webauthn'
   })

@@ -25,20 +25,23 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
  */
 export async function issueToken(
   db: Db,
-  userId: number,
-  reason: TokenReason,
-  validSeconds: number,
-  issuedById: number | null = null,
-  now = Date.now(),
-  opts: { keepOthers?: boolean } = {},
+  link: {
+    userId: number
+    reason: TokenReason
+    validSeconds: number
+    issuedById?: number | null
+    now?: number
+    keepOthers?: boolean
+  },
 ): Promise<{ token: string, expiresAt: number }> {
+  const { userId, reason, validSeconds, issuedById = null, now = Date.now(), keepOthers = false } = link
   const { passwordTokens } = tablesOf(db)
   const token = randomBytes(32).toString('base64url')
   const expiresAt = now + validSeconds * 1000
   await withTransaction(db, async (tx) => {
     // A new link voids the older ones, but a forgot-password request leaves an account without a password
     // its invitation (an administrator's 24 h link must not die because someone typed the address).
-    if (!opts.keepOthers) await voidTokens(tx, userId, now)
+    if (!keepOthers) await voidTokens(tx, userId, now)
     await tx
       .insert(passwordTokens)
       .values({ userId, tokenHash: sha256(token), reason, issuedById, createdAt: now, expiresAt })
@@ -157,7 +160,11 @@ export async function requestPasswordReset(
     const token
       = outcome === 'sent'
         ? (
-            await issueToken(tx, user!.id, 'self-service', s.passwordResetTimeout, null, now, {
+            await issueToken(tx, {
+              userId: user!.id,
+              reason: 'self-service',
+              validSeconds: s.passwordResetTimeout,
+              now,
               keepOthers: !user!.passwordHash,
             })
           ).token

@@ -139,7 +139,7 @@ describe('the one password pipeline', () => {
   it('writes the hash, ends sessions, voids links, lifts login locks, audits and queues the notice', async () => {
     const u = await user('bob')
     await createSession(db, u.id, {})
-    await issueToken(db, u.id, 'self-service', 600)
+    await issueToken(db, { userId: u.id, reason: 'self-service', validSeconds: 600 })
     const keys = await loginFailureKeys(db, 'bob', '5.5.5.5')
     await hit(db, keys.pair, 900)
     const outbox = memoryOutbox()
@@ -292,7 +292,7 @@ describe('users, rate limits, audit, pruning', () => {
     expect(toPublicUser(u)).not.toHaveProperty('passwordHash')
     expect(uniqueViolation(new Error('UNIQUE constraint failed: users.email'))?.fieldErrors).toHaveProperty('email')
     expect(uniqueViolation(new Error('other'))).toBeUndefined()
-    await issueToken(db, u.id, 'self-service', 60)
+    await issueToken(db, { userId: u.id, reason: 'self-service', validSeconds: 60 })
     expect(await voidTokens(db, u.id)).toBe(1)
     await expect(writePasswordHash(db, 999, 'h', false)).rejects.toMatchObject({ status: 404 })
   })
@@ -331,7 +331,7 @@ describe('users, rate limits, audit, pruning', () => {
     const old = Date.now() - 30 * 86400_000
     await createSession(db, u.id, {}, old)
     await createSession(db, u.id, {})
-    await issueToken(db, u.id, 'self-service', 60, null, old)
+    await issueToken(db, { userId: u.id, reason: 'self-service', validSeconds: 60, issuedById: null, now: old })
     expect(await pruneStale(db, s)).toMatchObject({ sessions: 1, links: 1 })
     expect(await countSessions(db, u.id)).toBe(1)
   })

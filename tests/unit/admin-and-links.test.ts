@@ -199,7 +199,7 @@ describe('admin rules', () => {
       status: 400,
       message: expect.stringMatching(/last active superuser/),
     })
-    await issueToken(db, plain.id, 'admin-copy', 600, mgr.id)
+    await issueToken(db, { userId: plain.id, reason: 'admin-copy', validSeconds: 600, issuedById: mgr.id })
     const { changed } = await updateUserAsAdmin(db, plain.id, { isUserManager: true, name: 'P' }, as(root))
     expect(changed.sort()).toEqual(['isUserManager', 'name'])
     expect(await adminIssuedLinks(db, plain.id)).toEqual([])
@@ -252,7 +252,7 @@ describe('admin rules', () => {
 
 describe('links', () => {
   it('a self-service link works for an active user, once; a used or unknown one is invalid', async () => {
-    const { token } = await issueToken(db, plain.id, 'self-service', 600)
+    const { token } = await issueToken(db, { userId: plain.id, reason: 'self-service', validSeconds: 600 })
     expect(await checkLink(db, s, token, '1.1.1.1')).toEqual({ valid: true, username: 'plain', purpose: 'reset' })
     expect((await userForToken(db, token)).id).toBe(plain.id)
     await resetPasswordWithToken(db, s, memoryOutbox(), token, 'a fresh lantern phrase', '1.1.1.1')
@@ -264,16 +264,27 @@ describe('links', () => {
   })
 
   it('an admin-issued link follows its issuer\'s live permission and the target\'s state', async () => {
-    const { token } = await issueToken(db, plain.id, 'admin-copy', 600, mgr.id)
+    const { token } = await issueToken(db, {
+      userId: plain.id,
+      reason: 'admin-copy',
+      validSeconds: 600,
+      issuedById: mgr.id,
+    })
     expect(await liveToken(db, token)).toBeDefined()
     await db
       .update(users)
       .set({ isSuperuser: true })
       .where((await import('drizzle-orm')).eq(users.id, plain.id))
     expect(await liveToken(db, token)).toBeUndefined()
-    const orphan = await issueToken(db, root.id, 'admin-email', 600, null)
+    const orphan = await issueToken(db, { userId: root.id, reason: 'admin-email', validSeconds: 600, issuedById: null })
     expect(await liveToken(db, orphan.token)).toBeUndefined()
-    const expired = await issueToken(db, mgr.id, 'self-service', 60, null, Date.now() - 120_000)
+    const expired = await issueToken(db, {
+      userId: mgr.id,
+      reason: 'self-service',
+      validSeconds: 60,
+      issuedById: null,
+      now: Date.now() - 120_000,
+    })
     expect(await liveToken(db, expired.token)).toBeUndefined()
   })
 

@@ -17,6 +17,7 @@ import {
 } from '../../server/domain/mfa'
 import { passkeyRegistrationOptions, registerPasskey } from '../../server/domain/passkeys'
 import { completeRemoval, requestRemoval, useRemovalLink } from '../../server/domain/mfa-removal'
+import type { Ctx } from '../../server/domain/context'
 import { memoryOutbox, tempDb, testSettings, unitContext } from '../support/unit'
 import { seedUser } from '../support/users'
 
@@ -30,6 +31,9 @@ const s = testSettings({
 })
 const T0 = Date.UTC(2026, 10, 27, 12, 0, 0)
 const STEP = 30_000
+
+/** The context of a request nobody is signed in for yet (a sign-in step, a mailed link), at `now`. */
+const uctx = (a: { ctx: Ctx }, now: number): Ctx => ({ ...a.ctx, actor: undefined, now })
 
 async function withAuthenticator() {
   const db = await tempDb()
@@ -46,8 +50,8 @@ async function withAuthenticator() {
     return r.challenge
   }
   const code = (token: string, c: string, now: number) =>
-    completeLoginWithCode(db, key, s, outbox, { token, code: c, ip: '1.2.3.4' }, now)
-  return { db, outbox, u, codeAt, recoveryCodes: recoveryCodes!, signIn, code }
+    completeLoginWithCode({ ...ctx, actor: undefined, now }, { token, code: c, ip: '1.2.3.4' })
+  return { db, outbox, u, codeAt, recoveryCodes: recoveryCodes!, signIn, code, ctx }
 }
 
 describe('secrets at rest', () => {
@@ -110,19 +114,19 @@ describe('lost authenticator, on a fake clock', () => {
 
   it('removes every factor only when the wait is over, and not after a cancel', async () => {
     const a = await withAuthenticator()
-    await requestRemoval(a.db, key, s, a.outbox, await a.signIn(T0 + 1000), '1.2.3.4', T0 + 1000)
+    await requestRemoval(uctx(a, T0 + 1000), { challenge: await a.signIn(T0 + 1000), ip: '1.2.3.4' })
     const [confirm, cancel] = confirmLink(a)
     // The confirm link expires after 30 minutes.
-    await expect(useRemovalLink(a.db, key, s, a.outbox, confirm!, '1.2.3.4', T0 + 31 * 60_000)).rejects.toMatchObject({
+    await expect(useRemovalLink(uctx(a, T0 + 31 * 60_000), { token: confirm!, ip: '1.2.3.4' })).rejects.toMatchObject({
       status: 400,
     })
 
-    await requestRemoval(a.db, key, s, a.outbox, await a.signIn(T0 + 2000), '1.2.3.4', T0 + 2000)
+    await requestRemoval(uctx(a, T0 + 2000), { challenge: await a.signIn(T0 + 2000), ip: '1.2.3.4' })
     const [confirm2, cancel2] = confirmLink(a)
-    const waiting = await useRemovalLink(a.db, key, s, a.outbox, confirm2!, '1.2.3.4', T0 + 3000)
+    const waiting = await useRemovalLink(uctx(a, T0 + 3000), { token: confirm2!, ip: '1.2.3.4' })
     expect(waiting).toEqual({ done: 'waiting', dueAt: T0 + 3000 + 72 * 3600_000 })
     // The first request's cancel link stopped working when the second request replaced it.
-    await expect(useRemovalLink(a.db, key, s, a.outbox, cancel!, '1.2.3.4', T0 + 4000)).rejects.toMatchObject({
+    await expect(useRemovalLink(uctx(a, T0 + 4000), { token: cancel!, ip: '1.2.3.4' })).rejects.toMatchObject({
       status: 400,
     })
     const [id] = (
@@ -146,22 +150,22 @@ describe('lost authenticator, on a fake clock', () => {
       Date.now = realNow
     }
     // Used up: its cancel link does nothing any more.
-    await expect(useRemovalLink(a.db, key, s, a.outbox, cancel2!, '1.2.3.4', T0 + 74 * 3600_000)).rejects.toMatchObject(
+    await expect(useRemovalLink(uctx(a, T0 + 74 * 3600_000), { token: cancel2!, ip: '1.2.3.4' })).rejects.toMatchObject(
       { status: 400 },
     )
   })
 
   it('a cancel link or a sign-in with the factor stops the wait', async () => {
     const a = await withAuthenticator()
-    await requestRemoval(a.db, key, s, a.outbox, await a.signIn(T0 + 1000), '1.2.3.4', T0 + 1000)
+    await requestRemoval(uctx(a, T0 + 1000), { challenge: await a.signIn(T0 + 1000), ip: '1.2.3.4' })
     const [confirm, cancel] = confirmLink(a)
-    await useRemovalLink(a.db, key, s, a.outbox, confirm!, '1.2.3.4', T0 + 2000)
-    expect(await useRemovalLink(a.db, key, s, a.outbox, cancel!, '1.2.3.4', T0 + 3000)).toEqual({ done: 'cancelled' })
+    await useRemovalLink(uctx(a, T0 + 2000), { token: confirm!, ip: '1.2.3.4' })
+    expect(await useRemovalLink(uctx(a, T0 + 3000), { token: cancel!, ip: '1.2.3.4' })).toEqual({ done: 'cancelled' })
     expect((await mfaOverview(a.db, a.u.id)).pendingRemoval).toBeNull()
 
-    await requestRemoval(a.db, key, s, a.outbox, await a.signIn(T0 + 4000), '1.2.3.4', T0 + 4000)
+    await requestRemoval(uctx(a, T0 + 4000), { challenge: await a.signIn(T0 + 4000), ip: '1.2.3.4' })
     const [again] = confirmLink(a)
-    await useRemovalLink(a.db, key, s, a.outbox, again!, '1.2.3.4', T0 + 5000)
+    await useRemovalLink(uctx(a, T0 + 5000), { token: again!, ip: '1.2.3.4' })
     expect((await mfaOverview(a.db, a.u.id)).pendingRemoval).not.toBeNull()
     await a.code(await a.signIn(T0 + STEP), a.codeAt(T0 + STEP), T0 + STEP)
     expect((await mfaOverview(a.db, a.u.id)).pendingRemoval).toBeNull()
