@@ -1,8 +1,10 @@
 import { defineConfig } from 'drizzle-kit'
 
-// PostgreSQL's migrations, from server/db/schema.pg.ts: npx drizzle-kit generate --config drizzle.pg.config.ts
+// PostgreSQL's migrations, from the one description (server/db/tables.ts):
+// npx drizzle-kit generate --config drizzle.pg.config.ts
+process.env.LATCHKEY_SCHEMA_DIALECT = 'pg'
 export default defineConfig({
   dialect: 'postgresql',
-  schema: './server/db/schema.pg.ts',
+  schema: './server/db/drizzle-schema.ts',
   out: './server/db/migrations/pg',
 })

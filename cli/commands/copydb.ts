@@ -3,7 +3,7 @@ import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core'
 import type { Pool } from 'pg'
 import { closeDatabase, dialectOfDb, openDatabase } from '../../server/db/client'
 import { migrateDatabase } from '../../server/db/migrate'
-import * as pgSchema from '../../server/db/schema.pg'
+import { tablesFor } from '../../server/db/schema'
 import { openContext } from '../context'
 
 export const help = `Usage: manage copydb --to postgres://user:password@host:5432/database
@@ -18,16 +18,7 @@ const BATCH = 500
 
 /** Every table of the PostgreSQL schema, users first (every other table refers to it). */
 function tables() {
-  const all = Object.values(pgSchema as Record<string, unknown>)
-    .filter((v): v is PgTable => {
-      try {
-        return typeof v === 'object' && v !== null && !!getTableConfig(v as PgTable).name
-      }
-      catch {
-        return false
-      }
-    })
-    .map(t => getTableConfig(t))
+  const all = Object.values(tablesFor('pg')).map(t => getTableConfig(t as unknown as PgTable))
   return [...all.filter(t => t.name === 'users'), ...all.filter(t => t.name !== 'users')]
 }
 

@@ -5,8 +5,6 @@ import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
 import { dialectOf, type Dialect } from './dialect'
-import * as pgSchema from './schema.pg'
-import * as sqliteSchema from './schema.sqlite'
 
 /**
  * The database handle the domain is written against. Its type is drizzle's SQLite database; on PostgreSQL
@@ -52,7 +50,7 @@ function openSqlite(path: string) {
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('synchronous = NORMAL')
-  return Object.assign(drizzleSqlite(sqlite, { schema: sqliteSchema }), { [DIALECT_OF]: 'sqlite' as Dialect })
+  return Object.assign(drizzleSqlite(sqlite), { [DIALECT_OF]: 'sqlite' as Dialect })
 }
 
 // Times are milliseconds in bigint columns and counts are bigint: read them as numbers, as SQLite gives them
@@ -69,7 +67,7 @@ function openPostgres(url: string): Db {
   // An idle connection the server dropped (a restart, a failover) is replaced on the next query; without a
   // listener its error event would end the process.
   pool.on('error', err => console.warn(`[latchkey] A database connection was closed: ${err.message}`))
-  return Object.assign(drizzlePg(pool, { schema: pgSchema }), { [DIALECT_OF]: 'pg' as Dialect }) as unknown as Db
+  return Object.assign(drizzlePg(pool), { [DIALECT_OF]: 'pg' as Dialect }) as unknown as Db
 }
 
 export function dialectOfDb(db: Db): Dialect {

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm'
 import type { Kit } from './kit'
 
-// Every table, described once with a column kit (kit.ts): schema.sqlite.ts and schema.pg.ts build it with
-// their dialect's kit, drizzle-kit makes each dialect's migrations from those (npm run db:generate), and
+// Every table, described once with a column kit (kit.ts): schema.ts builds it with each dialect's kit for the
+// server, drizzle-schema.ts for drizzle-kit, which makes each dialect's migrations from it (npm run db:generate);
 // hand-written SQL (SQLite's FTS5 search and its triggers, PostgreSQL's pg_trgm index) stays in the
 // migrations of its dialect.
 
@@ -49,218 +49,209 @@ export function defineTables(k: Kit) {
     ],
   )
 
-  /** One row per signed-in browser; the cookie names the row, so sessions can be counted, listed and idled out. */
-  const sessions = k.table(
-    'sessions',
-    {
-      id: k.text('id').primaryKey(),
-      userId: k
-        .int('user_id')
-        .notNull()
-        .references(() => users.id, { onDelete: 'cascade' }),
-      createdAt: k.ms('created_at').notNull(),
-      lastSeenAt: k.ms('last_seen_at').notNull(),
-      ip: k.text('ip'),
-      userAgent: k.text('user_agent'),
-      // The last proof of presence (the sign-in, or a password or code entered again): changes to the second
-      // factor need one from the last 15 minutes.
-      verifiedAt: k.ms('verified_at'),
-    },
-    t => [k.index('sessions_user_idx').on(t.userId)],
-  )
-
-  /** Fixed-window counters for rate limits; kept in the database so limits survive restarts. */
-  const rateLimits = k.table('rate_limits', {
-    key: k.text('key').primaryKey(),
-    windowStart: k.ms('window_start').notNull(),
-    count: k.int('count').notNull(),
-  })
-
-  /**
-   * Only the SHA-256 of a token is stored; the token itself exists only in the link that was sent.
-   * An admin-issued link records its issuer: at use, the issuer must still be allowed to change the target.
-   */
-  const passwordTokens = k.table(
-    'password_tokens',
-    {
-      id: k.id(),
-      userId: k
-        .int('user_id')
-        .notNull()
-        .references(() => users.id, { onDelete: 'cascade' }),
-      tokenHash: k.text('token_hash').notNull().unique(),
-      reason: k.text('reason', { enum: TOKEN_REASONS }).notNull().default('self-service'),
-      issuedById: k.int('issued_by_id'),
-      createdAt: k.ms('created_at').notNull(),
-      expiresAt: k.ms('expires_at').notNull(),
-      usedAt: k.ms('used_at'),
-    },
-    t => [k.index('password_tokens_user_idx').on(t.userId)],
-  )
-
-  /** Small server-wide values kept in the database (the first-run setup code, the audit hashing key). */
-  const appMeta = k.table('app_meta', {
-    key: k.text('key').primaryKey(),
-    value: k.text('value').notNull(),
-  })
-
-  const auditLog = k.table(
-    'audit_log',
-    {
-      id: k.id(),
-      at: k.ms('at').notNull(),
-      action: k.text('action').notNull(),
-      actorId: k.int('actor_id'),
-      actorLabel: k.text('actor_label'),
-      targetId: k.int('target_id'),
-      ip: k.text('ip'),
-      details: k.json<Record<string, unknown>>('details'),
-    },
-    t => [
-      k.index('audit_at_idx').on(t.at),
-      k.index('audit_action_idx').on(t.action),
-      k.index('audit_target_idx').on(t.targetId),
-    ],
-  )
-
-  /**
-   * A user's second factors. A TOTP secret is stored encrypted (AES-256-GCM, key outside the database); it counts
-   * only once confirmed with a correct code. `last_used_step` refuses a code's replay. A passkey or security key
-   * (WebAuthn) keeps its credential id, public key, signature counter and transports.
-   */
-  const mfaFactors = k.table(
-    'mfa_factors',
-    {
-      id: k.id(),
-      userId: k
-        .int('user_id')
-        .notNull()
-        .references(() => users.id, { onDelete: 'cascade' }),
-      type: k.text('type', { enum: FACTOR_TYPES }).notNull(),
-      name: k.text('name').notNull(),
-      secret: k.text('secret'),
-      lastUsedStep: k.int('last_used_step'),
-      credentialId: k.text('credential_id'),
-      publicKey: k.text('public_key'),
-      counter: k.bigint('counter'),
-      transports: k.json<string[]>('transports'),
-      confirmedAt: k.ms('confirmed_at'),
-      createdAt: k.ms('created_at').notNull(),
-      lastUsedAt: k.ms('last_used_at'),
-    },
-    t => [k.index('mfa_factors_user_idx').on(t.userId), k.uniqueIndex('mfa_factors_credential_uq').on(t.credentialId)],
-  )
-
-  /** WebAuthn challenges in flight (registration: per session; sign-in: per login challenge), a few minutes each. */
-  const webauthnChallenges = k.table('webauthn_challenges', {
-    key: k.text('key').primaryKey(),
-    challenge: k.text('challenge').notNull(),
-    expiresAt: k.ms('expires_at').notNull(),
-  })
-
-  /** Single-use recovery codes: only a keyed hash (HMAC-SHA-256) of each is stored. */
-  const recoveryCodes = k.table(
-    'recovery_codes',
-    {
-      id: k.id(),
-      userId: k
-        .int('user_id')
-        .notNull()
-        .references(() => users.id, { onDelete: 'cascade' }),
-      codeHash: k.text('code_hash').notNull(),
-      createdAt: k.ms('created_at').notNull(),
-      usedAt: k.ms('used_at'),
-    },
-    t => [
-      k.index('recovery_codes_user_idx').on(t.userId),
-      k.uniqueIndex('recovery_codes_hash_uq').on(t.userId, t.codeHash),
-    ],
-  )
-
-  /**
-   * A sign-in waiting for its second factor: the password was right; the browser holds the token (a 5-minute
-   * cookie), only its SHA-256 is here. Not a session: it opens nothing but the second-factor step.
-   */
-  const loginChallenges = k.table(
-    'login_challenges',
-    {
-      tokenHash: k.text('token_hash').primaryKey(),
-      userId: k
-        .int('user_id')
-        .notNull()
-        .references(() => users.id, { onDelete: 'cascade' }),
-      createdAt: k.ms('created_at').notNull(),
-      expiresAt: k.ms('expires_at').notNull(),
-    },
-    t => [k.index('login_challenges_user_idx').on(t.userId)],
-  )
-
-  /**
-   * "I lost my authenticator", without an administrator: asked for on the second-factor step (the password was
-   * right), confirmed from the account's mailbox, then carried out by a job after MFA_RECOVERY_DELAY unless
-   * cancelled (by the one-click link in every mail, or by any sign-in with the second factor). The confirm
-   * token is stored only as a hash.
-   */
-  const mfaRemovals = k.table(
-    'mfa_removals',
-    {
-      id: k.id(),
-      userId: k
-        .int('user_id')
-        .notNull()
-        .references(() => users.id, { onDelete: 'cascade' }),
-      confirmTokenHash: k.text('confirm_token_hash').notNull().unique(),
-      cancelTokenHash: k.text('cancel_token_hash').notNull().unique(),
-      // The cancel token itself, encrypted like TOTP secrets: every later mail repeats the same cancel link.
-      cancelToken: k.text('cancel_token').notNull(),
-      createdAt: k.ms('created_at').notNull(),
-      confirmBy: k.ms('confirm_by').notNull(),
-      confirmedAt: k.ms('confirmed_at'),
-      dueAt: k.ms('due_at'),
-      cancelledAt: k.ms('cancelled_at'),
-      completedAt: k.ms('completed_at'),
-    },
-    t => [k.index('mfa_removals_user_idx').on(t.userId)],
-  )
-
-  /**
-   * The durable work queue: work that happens after a response (mails, the forgot-password lookup, pruning)
-   * is a row here, inserted before the response is sent, so it survives a crash or restart. A worker claims
-   * one with a lease (`lease_until`); a job whose worker died is taken over when the lease runs out. `key`
-   * makes an enqueue idempotent (the periodic prune: one per time slot across every instance).
-   */
-  const jobs = k.table(
-    'jobs',
-    {
-      id: k.id(),
-      kind: k.text('kind', { enum: JOB_KINDS }).notNull(),
-      payload: k.text('payload').notNull(),
-      key: k.text('key'),
-      status: k.text('status', { enum: JOB_STATUSES }).notNull().default('pending'),
-      attempts: k.int('attempts').notNull().default(0),
-      runAt: k.ms('run_at').notNull(),
-      leaseUntil: k.ms('lease_until'),
-      leasedBy: k.text('leased_by'),
-      lastError: k.text('last_error'),
-      createdAt: k.ms('created_at').notNull(),
-      finishedAt: k.ms('finished_at'),
-    },
-    t => [k.uniqueIndex('jobs_key_unique').on(t.key), k.index('jobs_due_idx').on(t.status, t.runAt)],
-  )
-
   return {
     users,
-    sessions,
-    rateLimits,
-    passwordTokens,
-    appMeta,
-    auditLog,
-    mfaFactors,
-    webauthnChallenges,
-    recoveryCodes,
-    loginChallenges,
-    mfaRemovals,
-    jobs,
+    /** One row per signed-in browser; the cookie names the row, so sessions can be counted, listed and idled out. */
+    sessions: k.table(
+      'sessions',
+      {
+        id: k.text('id').primaryKey(),
+        userId: k
+          .int('user_id')
+          .notNull()
+          .references(() => users.id, { onDelete: 'cascade' }),
+        createdAt: k.ms('created_at').notNull(),
+        lastSeenAt: k.ms('last_seen_at').notNull(),
+        ip: k.text('ip'),
+        userAgent: k.text('user_agent'),
+        // The last proof of presence (the sign-in, or a password or code entered again): changes to the second
+        // factor need one from the last 15 minutes.
+        verifiedAt: k.ms('verified_at'),
+      },
+      t => [k.index('sessions_user_idx').on(t.userId)],
+    ),
+
+    /** Fixed-window counters for rate limits; kept in the database so limits survive restarts. */
+    rateLimits: k.table('rate_limits', {
+      key: k.text('key').primaryKey(),
+      windowStart: k.ms('window_start').notNull(),
+      count: k.int('count').notNull(),
+    }),
+
+    /**
+     * Only the SHA-256 of a token is stored; the token itself exists only in the link that was sent.
+     * An admin-issued link records its issuer: at use, the issuer must still be allowed to change the target.
+     */
+    passwordTokens: k.table(
+      'password_tokens',
+      {
+        id: k.id(),
+        userId: k
+          .int('user_id')
+          .notNull()
+          .references(() => users.id, { onDelete: 'cascade' }),
+        tokenHash: k.text('token_hash').notNull().unique(),
+        reason: k.text('reason', { enum: TOKEN_REASONS }).notNull().default('self-service'),
+        issuedById: k.int('issued_by_id'),
+        createdAt: k.ms('created_at').notNull(),
+        expiresAt: k.ms('expires_at').notNull(),
+        usedAt: k.ms('used_at'),
+      },
+      t => [k.index('password_tokens_user_idx').on(t.userId)],
+    ),
+
+    /** Small server-wide values kept in the database (the first-run setup code, the audit hashing key). */
+    appMeta: k.table('app_meta', {
+      key: k.text('key').primaryKey(),
+      value: k.text('value').notNull(),
+    }),
+
+    auditLog: k.table(
+      'audit_log',
+      {
+        id: k.id(),
+        at: k.ms('at').notNull(),
+        action: k.text('action').notNull(),
+        actorId: k.int('actor_id'),
+        actorLabel: k.text('actor_label'),
+        targetId: k.int('target_id'),
+        ip: k.text('ip'),
+        details: k.json<Record<string, unknown>>('details'),
+      },
+      t => [
+        k.index('audit_at_idx').on(t.at),
+        k.index('audit_action_idx').on(t.action),
+        k.index('audit_target_idx').on(t.targetId),
+      ],
+    ),
+
+    /**
+     * A user's second factors. A TOTP secret is stored encrypted (AES-256-GCM, key outside the database); it counts
+     * only once confirmed with a correct code. `last_used_step` refuses a code's replay. A passkey or security key
+     * (WebAuthn) keeps its credential id, public key, signature counter and transports.
+     */
+    mfaFactors: k.table(
+      'mfa_factors',
+      {
+        id: k.id(),
+        userId: k
+          .int('user_id')
+          .notNull()
+          .references(() => users.id, { onDelete: 'cascade' }),
+        type: k.text('type', { enum: FACTOR_TYPES }).notNull(),
+        name: k.text('name').notNull(),
+        secret: k.text('secret'),
+        lastUsedStep: k.int('last_used_step'),
+        credentialId: k.text('credential_id'),
+        publicKey: k.text('public_key'),
+        counter: k.bigint('counter'),
+        transports: k.json<string[]>('transports'),
+        confirmedAt: k.ms('confirmed_at'),
+        createdAt: k.ms('created_at').notNull(),
+        lastUsedAt: k.ms('last_used_at'),
+      },
+      t => [
+        k.index('mfa_factors_user_idx').on(t.userId),
+        k.uniqueIndex('mfa_factors_credential_uq').on(t.credentialId),
+      ],
+    ),
+
+    /** WebAuthn challenges in flight (registration: per session; sign-in: per login challenge), a few minutes each. */
+    webauthnChallenges: k.table('webauthn_challenges', {
+      key: k.text('key').primaryKey(),
+      challenge: k.text('challenge').notNull(),
+      expiresAt: k.ms('expires_at').notNull(),
+    }),
+
+    /** Single-use recovery codes: only a keyed hash (HMAC-SHA-256) of each is stored. */
+    recoveryCodes: k.table(
+      'recovery_codes',
+      {
+        id: k.id(),
+        userId: k
+          .int('user_id')
+          .notNull()
+          .references(() => users.id, { onDelete: 'cascade' }),
+        codeHash: k.text('code_hash').notNull(),
+        createdAt: k.ms('created_at').notNull(),
+        usedAt: k.ms('used_at'),
+      },
+      t => [
+        k.index('recovery_codes_user_idx').on(t.userId),
+        k.uniqueIndex('recovery_codes_hash_uq').on(t.userId, t.codeHash),
+      ],
+    ),
+
+    /**
+     * A sign-in waiting for its second factor: the password was right; the browser holds the token (a 5-minute
+     * cookie), only its SHA-256 is here. Not a session: it opens nothing but the second-factor step.
+     */
+    loginChallenges: k.table(
+      'login_challenges',
+      {
+        tokenHash: k.text('token_hash').primaryKey(),
+        userId: k
+          .int('user_id')
+          .notNull()
+          .references(() => users.id, { onDelete: 'cascade' }),
+        createdAt: k.ms('created_at').notNull(),
+        expiresAt: k.ms('expires_at').notNull(),
+      },
+      t => [k.index('login_challenges_user_idx').on(t.userId)],
+    ),
+
+    /**
+     * "I lost my authenticator", without an administrator: asked for on the second-factor step (the password was
+     * right), confirmed from the account's mailbox, then carried out by a job after MFA_RECOVERY_DELAY unless
+     * cancelled (by the one-click link in every mail, or by any sign-in with the second factor). The confirm
+     * token is stored only as a hash.
+     */
+    mfaRemovals: k.table(
+      'mfa_removals',
+      {
+        id: k.id(),
+        userId: k
+          .int('user_id')
+          .notNull()
+          .references(() => users.id, { onDelete: 'cascade' }),
+        confirmTokenHash: k.text('confirm_token_hash').notNull().unique(),
+        cancelTokenHash: k.text('cancel_token_hash').notNull().unique(),
+        // The cancel token itself, encrypted like TOTP secrets: every later mail repeats the same cancel link.
+        cancelToken: k.text('cancel_token').notNull(),
+        createdAt: k.ms('created_at').notNull(),
+        confirmBy: k.ms('confirm_by').notNull(),
+        confirmedAt: k.ms('confirmed_at'),
+        dueAt: k.ms('due_at'),
+        cancelledAt: k.ms('cancelled_at'),
+        completedAt: k.ms('completed_at'),
+      },
+      t => [k.index('mfa_removals_user_idx').on(t.userId)],
+    ),
+
+    /**
+     * The durable work queue: work that happens after a response (mails, the forgot-password lookup, pruning)
+     * is a row here, inserted before the response is sent, so it survives a crash or restart. A worker claims
+     * one with a lease (`lease_until`); a job whose worker died is taken over when the lease runs out. `key`
+     * makes an enqueue idempotent (the periodic prune: one per time slot across every instance).
+     */
+    jobs: k.table(
+      'jobs',
+      {
+        id: k.id(),
+        kind: k.text('kind', { enum: JOB_KINDS }).notNull(),
+        payload: k.text('payload').notNull(),
+        key: k.text('key'),
+        status: k.text('status', { enum: JOB_STATUSES }).notNull().default('pending'),
+        attempts: k.int('attempts').notNull().default(0),
+        runAt: k.ms('run_at').notNull(),
+        leaseUntil: k.ms('lease_until'),
+        leasedBy: k.text('leased_by'),
+        lastError: k.text('last_error'),
+        createdAt: k.ms('created_at').notNull(),
+        finishedAt: k.ms('finished_at'),
+      },
+      t => [k.uniqueIndex('jobs_key_unique').on(t.key), k.index('jobs_due_idx').on(t.status, t.runAt)],
+    ),
   }
 }
 
