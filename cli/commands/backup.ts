@@ -1,9 +1,8 @@
 import { chmodSync, existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { spawnSync } from 'node:child_process'
 import { dialectOfDb } from '../../server/db/client'
-import { openContext } from '../context'
+import { oneArgument, openContext } from '../context'
 
 export const help = `Usage: manage backup <file>
 
@@ -15,14 +14,9 @@ Keep the mfa-key file beside the database (or MFA_ENCRYPTION_KEY) with the backu
 authenticator apps stop working (and the recovery codes, whose hashes it keys).`
 
 export async function run(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' } },
-  })
-  if (values.help) return console.log(help)
-  const target = positionals[0]
-  if (!target || positionals.length > 1) throw new Error(`Give one file to write the backup to.\n\n${help}`)
+  const given = oneArgument(argv, help, 'Give one file to write the backup to.')
+  if (!given) return
+  const target = given.arg
   if (existsSync(target)) throw new Error(`${target} already exists; choose a new file name.`)
   // A backup holds every password hash and the encrypted second factors: readable by its owner alone, as
   // the secrets are (mode 600), from the moment it exists (SQLite and pg_dump create it under this umask).

@@ -1,21 +1,17 @@
-import { parseArgs } from 'node:util'
 import { emailSchema } from '../../shared/schemas'
 import { createMailer } from '../../server/mail/mailer'
 import { testMail } from '../../server/mail/templates'
 import { parseSettings } from '../../server/settings'
+import { oneArgument } from '../context'
 
 export const help = `Usage: manage sendtestemail <address>
 
 Sends a test email with the configured transport (SMTP, Resend or the log) and prints the transport's error if any.`
 
 export async function run(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' } },
-  })
-  if (values.help) return console.log(help)
-  const to = emailSchema.safeParse(positionals[0] ?? '')
+  const given = oneArgument(argv, help, 'Give one email address.')
+  if (!given) return
+  const to = emailSchema.safeParse(given.arg)
   if (!to.success) throw new Error(`Give one email address: ${to.error.issues[0]?.message}\n\n${help}`)
   const settings = parseSettings()
   const mailer = createMailer(settings)

@@ -11,6 +11,7 @@ import {
   canRemoveSecondFactor,
   type Actor,
 } from '../../shared/permissions'
+import type { AuditAction } from '../../shared/audit'
 import { createAccount } from './account'
 import { provenActor, type Ctx } from './context'
 import { mfaOverview, removeAllFactors } from './mfa'
@@ -405,36 +406,32 @@ async function activeTarget(db: Db, meta: ActorMeta, id: number): Promise<User> 
   return target
 }
 
-/** Revokes every live link of another user (admin-issued or self-service). */
-export async function adminRevokeLinks(db: Db, id: number, meta: ActorMeta) {
+/** One change to another user the actor may edit, and its audit row (details: what the change returns). */
+function changeOtherUser<T extends Record<string, unknown>>(
+  db: Db,
+  id: number,
+  meta: ActorMeta,
+  action: AuditAction,
+  change: (tx: Db) => Promise<T>,
+): Promise<T> {
   return withTransaction(db, async (tx) => {
     await editableTarget(tx, meta.actor, id)
-    const linksVoided = await voidTokens(tx, id)
-    await audit(tx, {
-      action: 'admin_links_revoked',
-      actorId: meta.actor.id,
-      targetId: id,
-      ip: meta.ip,
-      details: { linksVoided },
-    })
-    return { linksVoided }
+    const details = await change(tx)
+    await audit(tx, { action, actorId: meta.actor.id, targetId: id, ip: meta.ip, details })
+    return details
   })
 }
 
+/** Revokes every live link of another user (admin-issued or self-service). */
+export function adminRevokeLinks(db: Db, id: number, meta: ActorMeta) {
+  return changeOtherUser(db, id, meta, 'admin_links_revoked', async tx => ({ linksVoided: await voidTokens(tx, id) }))
+}
+
 /** Ends every session of another user. */
-export async function adminSignOut(db: Db, id: number, meta: ActorMeta) {
-  return withTransaction(db, async (tx) => {
-    await editableTarget(tx, meta.actor, id)
-    const result = await revokeSessions(tx, id)
-    await audit(tx, {
-      action: 'sessions_revoked',
-      actorId: meta.actor.id,
-      targetId: id,
-      ip: meta.ip,
-      details: { sessionsEnded: result.sessionsEnded },
-    })
-    return result
-  })
+export function adminSignOut(db: Db, id: number, meta: ActorMeta) {
+  return changeOtherUser(db, id, meta, 'sessions_revoked', async tx => ({
+    sessionsEnded: (await revokeSessions(tx, id)).sessionsEnded,
+  }))
 }
 
 /**

@@ -108,48 +108,42 @@ export async function claimJob(db: Db, worker: string, leaseMs: number, now = Da
  * Marks a job done, if this worker still holds it (a worker whose lease ran out lost it). The payload is
  * cleared: a mail job carried a set-password link, and links are stored only as hashes.
  */
-export async function completeJob(db: Db, id: number, worker: string, now = Date.now()): Promise<boolean> {
-  const { jobs } = tablesOf(db)
-  return withTransaction(
-    db,
-    async tx =>
-      (
-        await tx
-          .update(jobs)
-          .set({ status: 'done', finishedAt: now, leaseUntil: null, lastError: null, payload: 'null' })
-          .where(and(eq(jobs.id, id), eq(jobs.leasedBy, worker), eq(jobs.status, 'running')))
-          .returning({ id: jobs.id })
-      ).length > 0,
-    { atomicSteps: true },
-  )
+export function completeJob(db: Db, id: number, worker: string, now = Date.now()): Promise<boolean> {
+  return settleLeasedJob(db, id, worker, { status: 'done', finishedAt: now, leaseUntil: null, lastError: null, payload: 'null' })
 }
 
 /** A failed attempt: back to pending at `retryAt`, or failed for good when there is no retry left. */
-export async function failJob(
+export function failJob(
   db: Db,
-  id: number,
-  worker: string,
-  error: string,
-  retryAt: number | null,
+  job: { id: number, worker: string, error: string, retryAt: number | null },
   now = Date.now(),
 ): Promise<boolean> {
-  const { jobs } = tablesOf(db)
-  return withTransaction(
+  const lastError = job.error.slice(0, 500)
+  return settleLeasedJob(
     db,
-    async tx =>
-      (
-        await tx
-          .update(jobs)
-          .set(
-            retryAt === null
-              ? { status: 'failed', finishedAt: now, leaseUntil: null, lastError: error.slice(0, 500), payload: 'null' }
-              : { status: 'pending', runAt: retryAt, leaseUntil: null, leasedBy: null, lastError: error.slice(0, 500) },
-          )
-          .where(and(eq(jobs.id, id), eq(jobs.leasedBy, worker), eq(jobs.status, 'running')))
-          .returning({ id: jobs.id })
-      ).length > 0,
+    job.id,
+    job.worker,
+    job.retryAt === null
+      ? { status: 'failed', finishedAt: now, leaseUntil: null, lastError, payload: 'null' }
+      : { status: 'pending', runAt: job.retryAt, leaseUntil: null, leasedBy: null, lastError },
+  )
+}
+
+/** Sets a running job's outcome, only while `worker` still holds its lease; false when it does not. */
+async function settleLeasedJob(db: Db, id: number, worker: string, outcome: Partial<Job>): Promise<boolean> {
+  const { jobs } = tablesOf(db)
+  // one compare-and-set update: atomic on its own
+  const settled = await withTransaction(
+    db,
+    tx =>
+      tx
+        .update(jobs)
+        .set(outcome)
+        .where(and(eq(jobs.id, id), eq(jobs.leasedBy, worker), eq(jobs.status, 'running')))
+        .returning({ id: jobs.id }),
     { atomicSteps: true },
   )
+  return settled.length > 0
 }
 
 /**

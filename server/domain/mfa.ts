@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, 
 import { and, asc, eq, gte, isNotNull, isNull, lt, or, sql } from 'drizzle-orm'
 import { Secret, TOTP } from 'otpauth'
 import { first, prepared, withTransaction, type Db } from '../db/client'
-import { tablesOf, type Tables, type User } from '../db/schema'
+import { tablesOf, type FactorType, type Tables, type User } from '../db/schema'
 import { securityChangedNotice, type SecurityEvent } from '../mail/notices'
 import type { Outbox } from '../mail/queue'
 import type { Settings } from '../settings'
@@ -451,7 +451,7 @@ export async function startTotp(ctx: Ctx, input: { name?: string } = {}) {
  */
 export async function confirmTotp(ctx: Ctx, input: { id: number, code: string }) {
   const { mfaFactors } = tablesOf(ctx.db)
-  const { db, key, s, outbox, now } = ctx
+  const { db, key, s, now } = ctx
   const { user, ip } = await provenActor(ctx)
   const { id, code } = input
   const result = await withTransaction(db, async (tx) => {
@@ -471,29 +471,31 @@ export async function confirmTotp(ctx: Ctx, input: { id: number, code: string })
       .update(mfaFactors)
       .set({ confirmedAt: now, lastUsedStep: step, lastUsedAt: now })
       .where(eq(mfaFactors.id, id))
-    const codes = await codesWithFirstFactor(tx, key, user.id, now)
-    await cancelRemovals(tx, user.id, 'a second factor was added', now)
-    await audit(tx, {
-      action: 'mfa_added',
-      actorId: user.id,
-      targetId: user.id,
-      ip,
-      details: { type: 'totp', name: f.name },
-    })
-    await notify(tx, s, outbox, user, { topic: 'totp-added' })
-    return { recoveryCodes: codes }
+    return { recoveryCodes: await secondFactorAdded(ctx, tx, { user, ip, factor: { type: 'totp', name: f.name } }) }
   })
   return result
 }
 
-/** The first second factor comes with recovery codes (returned once); later ones keep the set there is. */
-export async function codesWithFirstFactor(
+/**
+ * What follows a new second factor, in its transaction: the first one comes with recovery codes (returned once;
+ * later ones keep the set there is), a waiting lost-authenticator removal is cancelled, the audit row and the
+ * notice mail.
+ */
+export async function secondFactorAdded(
+  ctx: Ctx,
   tx: Db,
-  key: Buffer,
-  userId: number,
-  now: number,
+  added: { user: User, ip?: string, factor: { type: FactorType, name: string } },
 ): Promise<string[] | undefined> {
-  return (await recoveryCodesLeft(tx, userId)) === 0 ? replaceRecoveryCodes(tx, key, userId, now) : undefined
+  const { key, s, outbox, now } = ctx
+  const { user, ip, factor } = added
+  const codes
+    = (await recoveryCodesLeft(tx, user.id)) === 0 ? await replaceRecoveryCodes(tx, key, user.id, now) : undefined
+  await cancelRemovals(tx, user.id, 'a second factor was added', now)
+  await audit(tx, { action: 'mfa_added', actorId: user.id, targetId: user.id, ip, details: factor })
+  const notice
+    = factor.type === 'totp' ? { topic: 'totp-added' as const } : { topic: 'passkey-added' as const, name: factor.name }
+  await notify(tx, s, outbox, user, notice)
+  return codes
 }
 
 async function replaceRecoveryCodes(tx: Db, key: Buffer, userId: number, now: number): Promise<string[]> {

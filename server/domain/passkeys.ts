@@ -8,17 +8,14 @@ import { and, eq, lt } from 'drizzle-orm'
 import { first, withTransaction, type Db } from '../db/client'
 import { tablesOf } from '../db/schema'
 import { linkOrigin, type Settings } from '../settings'
-import { audit } from './audit'
 import { DomainError } from './errors'
 import { provenActor, type Ctx } from './context'
 import {
-  cancelRemovals,
   challengeHash,
   challengeUser,
-  codesWithFirstFactor,
+  secondFactorAdded,
   finishSignIn,
   limitFactorChanges,
-  notify,
   TIMED_OUT_MESSAGE,
 } from './mfa'
 import { uniqueViolation } from './users'
@@ -96,7 +93,7 @@ export async function passkeyRegistrationOptions(ctx: Ctx) {
 /** Checks the browser's answer to the registration options and adds the passkey (active at once). */
 export async function registerPasskey(ctx: Ctx, input: { response: unknown, name: string }) {
   const { mfaFactors } = tablesOf(ctx.db)
-  const { db, key, s, outbox, now } = ctx
+  const { db, s, now } = ctx
   const { user, sid, ip } = await provenActor(ctx)
   const { response, name } = input
   const rp = relyingParty(s)
@@ -136,16 +133,7 @@ export async function registerPasskey(ctx: Ctx, input: { response: unknown, name
         })
         .returning({ id: mfaFactors.id }),
     )!
-    const recoveryCodes = await codesWithFirstFactor(tx, key, user.id, now)
-    await cancelRemovals(tx, user.id, 'a second factor was added', now)
-    await audit(tx, {
-      action: 'mfa_added',
-      actorId: user.id,
-      targetId: user.id,
-      ip,
-      details: { type: 'webauthn', name },
-    })
-    await notify(tx, s, outbox, user, { topic: 'passkey-added', name })
+    const recoveryCodes = await secondFactorAdded(ctx, tx, { user, ip, factor: { type: 'webauthn', name } })
     return { id: row.id, recoveryCodes }
   }).catch((err: unknown) => {
     if (uniqueViolation(err)) throw new DomainError(400, 'This passkey is registered already.')

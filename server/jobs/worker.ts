@@ -167,7 +167,7 @@ export class JobWorker {
       const error = err instanceof Error ? err.message : String(err)
       const delays = this.s.mail.retryDelaysMs
       const retryAt = job.attempts < delays.length ? Date.now() + (delays[job.attempts] ?? 0) : null
-      await failJob(this.db, job.id, this.id, error, retryAt)
+      await failJob(this.db, { id: job.id, worker: this.id, error, retryAt })
       if (retryAt === null) {
         this.log(`Job ${job.id} (${job.kind}) failed after ${job.attempts} attempts`, err)
         if (job.kind === 'mail') await this.mailOutcome(job, false, error)

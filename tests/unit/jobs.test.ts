@@ -58,14 +58,14 @@ describe('the job queue', () => {
     const db = await tempDb()
     const id = (await enqueueJob(db, { kind: 'mail', payload: { link: 'secret' } }, 0))!
     await claimJob(db, 'A', 1000, 0)
-    await failJob(db, id, 'A', 'boom', 500, 10)
+    await failJob(db, { id, worker: 'A', error: 'boom', retryAt: 500 }, 10)
     expect((await db.select().from(jobs).where(eq(jobs.id, id)))[0]).toMatchObject({
       status: 'pending',
       runAt: 500,
       lastError: 'boom',
     })
     await claimJob(db, 'A', 1000, 600)
-    await failJob(db, id, 'A', 'boom again', null, 700)
+    await failJob(db, { id, worker: 'A', error: 'boom again', retryAt: null }, 700)
     const row = (await db.select().from(jobs).where(eq(jobs.id, id)))[0]!
     expect(row).toMatchObject({ status: 'failed', attempts: 2, payload: 'null' })
     expect(await pruneJobs(db, 1000, 700 + 1001)).toBe(1)
