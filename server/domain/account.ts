@@ -4,7 +4,7 @@ import { tablesOf, type User } from '../db/schema'
 import type { Outbox } from '../mail/queue'
 import type { Settings } from '../settings'
 import { dropSetupCode, setupCodeMatches } from './app-meta'
-import { audit } from './audit'
+import { audit, auditOwn } from './audit'
 import { DomainError, fieldError } from './errors'
 import { changePassword } from './password-change'
 import { assertPasswordAcceptable, checkPasswordPolicy, hashPassword, verifyPassword } from './passwords'
@@ -53,7 +53,7 @@ export async function createAccount(db: Db, s: Settings, c: CreateAccount) {
 }
 
 const setupDone = () =>
-  new DomainError(404, 'This server is already set up. Log in instead.', undefined, undefined, 'setup-complete')
+  new DomainError(404, 'This server is already set up. Log in instead.', { code: 'setup-complete' })
 
 /**
  * First run: creates the first superuser. Refuses before any hashing once a user exists (404) and past the
@@ -69,7 +69,7 @@ export async function createFirstAdmin(
   if ((await countUsers(db)) > 0) throw setupDone()
   const limit = await hit(db, LIMIT_KEYS.setupByIp(ip), 15 * 60)
   if (limit.count > s.limits.setupAttemptsPerIp)
-    throw new DomainError(429, 'Too many attempts. Try again later.', undefined, limit.retryAfter)
+    throw new DomainError(429, 'Too many attempts. Try again later.', { retryAfter: limit.retryAfter })
   // Every problem at once: the code and the password are both checked before either is reported.
   const problems: Record<string, string[]> = {}
   if (!(await setupCodeMatches(db, input.setupCode))) {
@@ -81,7 +81,8 @@ export async function createFirstAdmin(
   }
   const weak = checkPasswordPolicy(input.password, { ...input, minLength: s.passwordMinLength })
   if (weak) problems.password = [weak]
-  if (Object.keys(problems).length) throw new DomainError(400, Object.values(problems)[0]![0]!, problems)
+  if (Object.keys(problems).length)
+    throw new DomainError(400, Object.values(problems)[0]![0]!, { fieldErrors: problems })
   const { user } = await createAccount(db, s, {
     input: { username: input.username, email: input.email, password: input.password, isSuperuser: true },
     by: { kind: 'first-run', ip },
@@ -107,21 +108,14 @@ export async function checkCurrentPassword(
   const signOut = async () => {
     await withTransaction(db, async (tx) => {
       await endSession(tx, meta.sid)
-      await audit(tx, {
-        action: 'sessions_revoked',
-        actorId: user.id,
-        targetId: user.id,
+      await auditOwn(tx, user, 'sessions_revoked', {
         ip: meta.ip,
         details: { reason: 'too many wrong current passwords' },
       })
     })
-    return new DomainError(
-      401,
-      'Too many wrong passwords: you have been logged out. Log in again.',
-      undefined,
-      undefined,
-      'signed-out',
-    )
+    return new DomainError(401, 'Too many wrong passwords: you have been logged out. Log in again.', {
+      code: 'signed-out',
+    })
   }
   // A slot past the limit (parallel tries) is refused without verifying; the last allowed wrong one ends the session
   // too.
@@ -194,11 +188,8 @@ export async function updateOwnProfile(db: Db, userId: number, name: string): Pr
 export async function signOutOthers(db: Db, user: User, sid: string, ip?: string) {
   return withTransaction(db, async (tx) => {
     const result = await revokeSessions(tx, user.id, sid)
-    await audit(tx, {
-      action: 'sessions_revoked',
-      actorId: user.id,
-      targetId: user.id,
-      ip,
+    await auditOwn(tx, user, 'sessions_revoked', {
+      ip: ip,
       details: { sessionsEnded: result.sessionsEnded, keptCurrent: true },
     })
     return result

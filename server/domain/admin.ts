@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, ne, sql, type SQL } from 'drizzle-orm'
 import { dialectOfDb, first, withTransaction, type Db } from '../db/client'
-import { tablesOf, type User } from '../db/schema'
+import { tablesOf, type TokenReason, type User } from '../db/schema'
 import { setPasswordLinkNotice } from '../mail/notices'
 import type { Outbox } from '../mail/queue'
 import { linkOrigin, setPasswordMailBlocker, type Settings } from '../settings'
@@ -40,13 +40,9 @@ export async function editableTarget(db: Db, actor: Actor, id: number): Promise<
   const target = await findUserById(db, id)
   if (!target) throw new DomainError(404, NOT_FOUND)
   if (target.id === actor.id)
-    throw new DomainError(
-      403,
-      'Change your own account on your profile page (it asks for your current password).',
-      undefined,
-      undefined,
-      'own-account',
-    )
+    throw new DomainError(403, 'Change your own account on your profile page (it asks for your current password).', {
+      code: 'own-account',
+    })
   if (!canEditUser(actor, target))
     throw new DomainError(403, 'You may not change a superuser. Ask a superuser to do it.')
   return target
@@ -184,17 +180,19 @@ export async function createUserAsAdmin(db: Db, s: Settings, outbox: Outbox, inp
       throw new DomainError(
         400,
         `A set-password link cannot be emailed: ${blocker}. Set an initial password instead.`,
-        { sendSetPasswordLink: [`Not available: ${blocker}.`] },
+        { fieldErrors: { sendSetPasswordLink: [`Not available: ${blocker}.`] } },
       )
     if (!input.email)
       throw new DomainError(400, 'Enter an email address to send a set-password link to.', {
-        email: ['Enter an email address to send a set-password link to.'],
+        fieldErrors: {
+          email: ['Enter an email address to send a set-password link to.'],
+        },
       })
     if (!input.isActive)
       throw new DomainError(
         400,
         'A deactivated user cannot set a password. Create them active, or set an initial password.',
-        { isActive: ['A deactivated user cannot use a set-password link.'] },
+        { fieldErrors: { isActive: ['A deactivated user cannot use a set-password link.'] } },
       )
   }
   const { user } = await createAccount(db, s, {
@@ -208,17 +206,7 @@ export async function createUserAsAdmin(db: Db, s: Settings, outbox: Outbox, inp
         validSeconds: s.adminResetLinkTimeout,
         issuedById: meta.actor.id,
       })
-      await outbox.enqueue(
-        tx,
-        setPasswordLinkNotice(
-          s,
-          created,
-          setPasswordLink(linkOrigin(s)!, link.token),
-          s.adminResetLinkTimeout,
-          'invitation',
-          meta.actor.username,
-        ),
-      )
+      await mailAdminLink(tx, s, outbox, created, { token: link.token, reason: 'invitation', issuer: meta.actor })
       return { invitationExpiresAt: link.expiresAt }
     },
   })
@@ -385,17 +373,7 @@ export async function adminSendResetEmail(db: Db, s: Settings, outbox: Outbox, i
       ip: meta.ip,
       details: { expiresAt: issued.expiresAt, reason },
     })
-    await outbox.enqueue(
-      tx,
-      setPasswordLinkNotice(
-        s,
-        target,
-        setPasswordLink(linkOrigin(s)!, issued.token),
-        s.adminResetLinkTimeout,
-        reason,
-        meta.actor.username,
-      ),
-    )
+    await mailAdminLink(tx, s, outbox, target, { token: issued.token, reason, issuer: meta.actor })
     return { expiresAt: issued.expiresAt, reason }
   })
 }
@@ -404,6 +382,19 @@ async function activeTarget(db: Db, meta: ActorMeta, id: number): Promise<User> 
   const target = await editableTarget(db, meta.actor, id)
   if (!target.isActive) throw new DomainError(400, 'This user is deactivated. Activate them first.')
   return target
+}
+
+/** Queues the mail with a link an administrator issued (an invitation or a reset), in the issuing transaction. */
+function mailAdminLink(
+  tx: Db,
+  s: Settings,
+  outbox: Outbox,
+  user: User,
+  issued: { token: string, reason: TokenReason, issuer: User },
+) {
+  const link = setPasswordLink(linkOrigin(s)!, issued.token)
+  const sent = { link, validSeconds: s.adminResetLinkTimeout, reason: issued.reason, issuer: issued.issuer.username }
+  return outbox.enqueue(tx, setPasswordLinkNotice(s, user, sent))
 }
 
 /** One change to another user the actor may edit, and its audit row (details: what the change returns). */
@@ -447,9 +438,7 @@ export async function adminRemoveSecondFactor(ctx: Ctx, input: { id: number }) {
     throw new DomainError(
       403,
       'Only a superuser may remove the second factor of a user manager or superuser. Ask a superuser, or let them use "I lost my authenticator".',
-      undefined,
-      undefined,
-      'superuser-only',
+      { code: 'superuser-only' },
     )
   return (await removeAllFactors(db, s, outbox, target, { actor: meta.actor, ip: meta.ip }))!
 }

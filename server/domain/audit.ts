@@ -16,6 +16,11 @@ export interface AuditEntry {
   details?: Record<string, unknown>
 }
 
+/** An entry for what a user did to their own account (the actor is the target). */
+export function auditOwn(db: Db, user: { id: number }, action: AuditAction, more: Pick<AuditEntry, 'ip' | 'details'>) {
+  return audit(db, { action, actorId: user.id, targetId: user.id, ...more })
+}
+
 /** Appends an entry to the audit log (inside the caller's transaction when given one). */
 export async function audit(db: Db, entry: AuditEntry) {
   const { auditLog } = tablesOf(db)

@@ -26,8 +26,7 @@ function tooMany(retryAfter: number): DomainError {
   return new DomainError(
     429,
     `Too many login attempts. Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`,
-    undefined,
-    retryAfter,
+    { retryAfter },
   )
 }
 

@@ -42,12 +42,6 @@ export function actingUser(ctx: Ctx): Acting {
 export async function provenActor(ctx: Ctx): Promise<Acting> {
   const actor = actingUser(ctx)
   if (!(await hasRecentProof(ctx.db, actor.sid, ctx.now)))
-    throw new DomainError(
-      403,
-      'Confirm it is you: enter your password or a code again.',
-      undefined,
-      undefined,
-      'reauth-required',
-    )
+    throw new DomainError(403, 'Confirm it is you: enter your password or a code again.', { code: 'reauth-required' })
   return actor
 }

@@ -109,7 +109,13 @@ export async function claimJob(db: Db, worker: string, leaseMs: number, now = Da
  * cleared: a mail job carried a set-password link, and links are stored only as hashes.
  */
 export function completeJob(db: Db, id: number, worker: string, now = Date.now()): Promise<boolean> {
-  return settleLeasedJob(db, id, worker, { status: 'done', finishedAt: now, leaseUntil: null, lastError: null, payload: 'null' })
+  return settleLeasedJob(db, id, worker, {
+    status: 'done',
+    finishedAt: now,
+    leaseUntil: null,
+    lastError: null,
+    payload: 'null',
+  })
 }
 
 /** A failed attempt: back to pending at `retryAt`, or failed for good when there is no retry left. */

@@ -38,13 +38,9 @@ export async function requestRemoval(ctx: Ctx, input: { challenge: string | unde
   const { mfaRemovals } = tablesOf(db)
   const user = await challengeUser(db, challenge, now)
   if (!user)
-    throw new DomainError(
-      400,
-      'Your sign-in timed out. Start again with your username and password.',
-      undefined,
-      undefined,
-      'mfa-timeout',
-    )
+    throw new DomainError(400, 'Your sign-in timed out. Start again with your username and password.', {
+      code: 'mfa-timeout',
+    })
   const blocker = setPasswordMailBlocker(s)
   if (!user.email || blocker)
     throw new DomainError(
@@ -59,12 +55,9 @@ export async function requestRemoval(ctx: Ctx, input: { challenge: string | unde
     )
   const limit = await hit(db, LIMIT_KEYS.removalMails(user.id), 3600, now)
   if (limit.count > s.limits.resetMailsPerAccountPerHour)
-    throw new DomainError(
-      429,
-      'A confirmation was mailed already. Look in your inbox, or try again later.',
-      undefined,
-      limit.retryAfter,
-    )
+    throw new DomainError(429, 'A confirmation was mailed already. Look in your inbox, or try again later.', {
+      retryAfter: limit.retryAfter,
+    })
   const confirm = randomBytes(32).toString('base64url')
   const cancel = randomBytes(32).toString('base64url')
   await withTransaction(db, async (tx) => {

@@ -8,7 +8,7 @@ import type { Outbox } from '../mail/queue'
 import type { Settings } from '../settings'
 import { mfaRequiredFor } from '../../shared/permissions'
 import type { MfaMethod, MfaOverview } from '../../shared/types'
-import { audit } from './audit'
+import { audit, auditOwn } from './audit'
 import { DomainError, fieldError } from './errors'
 import { hit, LIMIT_KEYS, reset } from './rate-limit'
 import { actingUser, provenActor, type Ctx } from './context'
@@ -219,9 +219,7 @@ function locked(retryAfter: number) {
   return new DomainError(
     429,
     `Too many wrong codes. Sign in again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`,
-    undefined,
-    retryAfter,
-    'mfa-locked',
+    { retryAfter, code: 'mfa-locked' },
   )
 }
 
@@ -279,7 +277,7 @@ export async function completeLoginWithCode(
 ): Promise<{ user: User, sid: string, method: FactorUsed }> {
   const { db, s, now } = ctx
   const user = await challengeUser(db, input.token, now)
-  if (!user) throw new DomainError(400, TIMED_OUT, undefined, undefined, 'mfa-timeout')
+  if (!user) throw new DomainError(400, TIMED_OUT, { code: 'mfa-timeout' })
   const state = await reserveCodeCheck(db, s, user.id, now)
   const result = await finishSignIn(ctx, user, input, tx => consumeCode(ctx, tx, user, input.code))
   if (result) return result
@@ -316,16 +314,10 @@ export async function finishSignIn(
         ),
       )
       .returning({ userId: loginChallenges.userId })
-    if (!open.length) throw new DomainError(400, TIMED_OUT, undefined, undefined, 'mfa-timeout')
+    if (!open.length) throw new DomainError(400, TIMED_OUT, { code: 'mfa-timeout' })
     await reset(tx, failureKey(user.id))
     await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.id))
-    await audit(tx, {
-      action: 'login',
-      actorId: user.id,
-      targetId: user.id,
-      ip: input.ip,
-      details: { secondFactor: method },
-    })
+    await auditOwn(tx, user, 'login', { ip: input.ip, details: { secondFactor: method } })
     const sid = await createSession(tx, user.id, { ip: input.ip, userAgent: input.userAgent }, now)
     if (await cancelRemovals(tx, user.id, 'sign-in with the second factor', now))
       await notify(tx, s, outbox, user, { topic: 'removal-cancelled', by: 'sign-in' })
@@ -416,13 +408,10 @@ export async function notify(tx: Db, s: Settings, outbox: Outbox, user: User, ev
 export async function limitFactorChanges(db: Db, s: Settings, userId: number, now = Date.now()) {
   const state = await hit(db, LIMIT_KEYS.factorChanges(userId), 3600, now)
   if (state.count > s.limits.mfaChangesPerHour)
-    throw new DomainError(
-      429,
-      'Too many changes to your second factors in the last hour. Try again later.',
-      undefined,
-      state.retryAfter,
-      'mfa-changes-limited',
-    )
+    throw new DomainError(429, 'Too many changes to your second factors in the last hour. Try again later.', {
+      retryAfter: state.retryAfter,
+      code: 'mfa-changes-limited',
+    })
 }
 
 /** Starts adding an authenticator app: a new secret, waiting for its first code (older unconfirmed ones go). */
@@ -543,13 +532,7 @@ export async function renameFactor(ctx: Ctx, input: { id: number, name: string }
   return withTransaction(ctx.db, async (tx) => {
     const f = await ownFactor(tx, user, id)
     await tx.update(mfaFactors).set({ name }).where(eq(mfaFactors.id, id))
-    await audit(tx, {
-      action: 'mfa_renamed',
-      actorId: user.id,
-      targetId: user.id,
-      ip,
-      details: { from: f.name, to: name },
-    })
+    await auditOwn(tx, user, 'mfa_renamed', { ip, details: { from: f.name, to: name } })
   })
 }
 
@@ -574,13 +557,7 @@ export async function removeFactor(ctx: Ctx, input: { id: number }) {
       )
     if (last) await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id))
     const { sessionsEnded, sessionVersion } = await revokeSessions(tx, user.id, sid)
-    await audit(tx, {
-      action: 'mfa_removed',
-      actorId: user.id,
-      targetId: user.id,
-      ip,
-      details: { type: f.type, name: f.name, last, sessionsEnded },
-    })
+    await auditOwn(tx, user, 'mfa_removed', { ip, details: { type: f.type, name: f.name, last, sessionsEnded } })
     await notify(tx, s, outbox, user, { topic: 'factor-removed', name: f.name, last })
     return { sessionVersion }
   })

@@ -146,7 +146,7 @@ export async function registerPasskey(ctx: Ctx, input: { response: unknown, name
 export async function passkeyLoginOptions(db: Db, s: Settings, token: string | undefined, now = Date.now()) {
   const rp = relyingParty(s)
   const user = await challengeUser(db, token, now)
-  if (!user) throw new DomainError(400, TIMED_OUT_MESSAGE, undefined, undefined, 'mfa-timeout')
+  if (!user) throw new DomainError(400, TIMED_OUT_MESSAGE, { code: 'mfa-timeout' })
   const keys = (await passkeysOf(db, user.id)).filter(f => f.confirmedAt && f.credentialId)
   if (!keys.length) throw new DomainError(400, 'No passkey is registered for this account. Use a code.')
   const options = await generateAuthenticationOptions({
@@ -170,7 +170,7 @@ export async function completeLoginWithPasskey(
   const { mfaFactors } = tablesOf(db)
   const rp = relyingParty(s)
   const user = await challengeUser(db, input.token, now)
-  if (!user) throw new DomainError(400, TIMED_OUT_MESSAGE, undefined, undefined, 'mfa-timeout')
+  if (!user) throw new DomainError(400, TIMED_OUT_MESSAGE, { code: 'mfa-timeout' })
   const expectedChallenge = await takeChallenge(db, `login:${challengeHash(input.token!)}`, now)
   if (!expectedChallenge) throw new DomainError(400, 'The passkey request expired. Try again.')
   const response = input.response as AuthenticationResponseJSON
@@ -227,11 +227,7 @@ function unreadableAnswer(err: unknown): DomainError {
   console.warn(
     `[latchkey] A passkey answer was refused: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300),
   )
-  return new DomainError(
-    400,
-    'The passkey could not be checked. Try again, or use another passkey or a code.',
-    undefined,
-    undefined,
-    'passkey-refused',
-  )
+  return new DomainError(400, 'The passkey could not be checked. Try again, or use another passkey or a code.', {
+    code: 'passkey-refused',
+  })
 }

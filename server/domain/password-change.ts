@@ -66,14 +66,12 @@ export async function changePassword(db: Db, s: Settings, outbox: Outbox, c: Pas
     // The notice is written in this transaction: committed with the change, or not at all.
     const notice
       = c.notify !== false && c.user.passwordHash
-        ? passwordChangedNotice(
-            s,
-            user,
-            c.how,
+        ? passwordChangedNotice(s, user, {
+            how: c.how,
             sessionsEnded,
-            c.actor?.username,
-            c.how === 'self' && c.user.mustChangePassword,
-          )
+            actor: c.actor?.username,
+            forced: c.how === 'self' && c.user.mustChangePassword,
+          })
         : null
     if (notice) await outbox.enqueue(tx, notice)
     return { user: { ...user, sessionVersion }, sessionVersion, sessionsEnded }

@@ -15,7 +15,7 @@ import { findUserByEmail, findUserById, voidTokens } from './users'
 
 /** One message for wrong, used, expired and no-longer-authorised links alike. */
 export const INVALID_LINK = 'This link is invalid or has expired.'
-const invalidLink = () => new DomainError(400, INVALID_LINK, undefined, undefined, 'invalid-link')
+const invalidLink = () => new DomainError(400, INVALID_LINK, { code: 'invalid-link' })
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
 
@@ -172,13 +172,11 @@ export async function requestPasswordReset(
     await audit(tx, { action: 'password_reset_requested', targetId: user?.id ?? null, details: { emailHash, outcome } })
     await outbox.enqueue(
       tx,
-      setPasswordLinkNotice(
-        s,
-        outcome === 'sent' ? user : undefined,
-        setPasswordLink(origin, token),
-        s.passwordResetTimeout,
-        'self-service',
-      ),
+      setPasswordLinkNotice(s, outcome === 'sent' ? user : undefined, {
+        link: setPasswordLink(origin, token),
+        validSeconds: s.passwordResetTimeout,
+        reason: 'self-service',
+      }),
     )
   })
   return outcome
@@ -248,5 +246,5 @@ export async function resetPasswordWithToken(
 export async function limitTokenAttempts(db: Db, s: Settings, ip: string) {
   const state = await hit(db, LIMIT_KEYS.tokenChecksByIp(ip), 15 * 60)
   if (state.count > s.limits.tokenChecksPerIp)
-    throw new DomainError(429, 'Too many attempts. Try again later.', undefined, state.retryAfter)
+    throw new DomainError(429, 'Too many attempts. Try again later.', { retryAfter: state.retryAfter })
 }

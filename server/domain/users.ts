@@ -85,10 +85,14 @@ export function uniqueViolation(err: unknown): DomainError | undefined {
   if (e.code !== '23505' && !/UNIQUE constraint/i.test(msg)) return undefined
   if (msg.includes('email'))
     return new DomainError(409, 'A user with this email address already exists.', {
-      email: ['A user with this email address already exists.'],
+      fieldErrors: {
+        email: ['A user with this email address already exists.'],
+      },
     })
   return new DomainError(409, 'A user with this username already exists.', {
-    username: ['A user with this username already exists.'],
+    fieldErrors: {
+      username: ['A user with this username already exists.'],
+    },
   })
 }
 

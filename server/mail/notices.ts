@@ -15,10 +15,7 @@ export type PasswordChangeHow = 'reset' | 'self' | 'admin' | 'cli'
 export function passwordChangedNotice(
   s: Settings,
   user: Pick<User, 'id' | 'username' | 'email'>,
-  how: PasswordChangeHow,
-  sessionsEnded: number,
-  actor?: string,
-  forced = false,
+  change: { how: PasswordChangeHow, sessionsEnded: number, actor?: string, forced?: boolean },
 ): MailJob | null {
   if (!user.email || !s.mail.configured) return null
   const origin = linkOrigin(s)
@@ -27,11 +24,8 @@ export function passwordChangedNotice(
     product: s.productName,
     username: user.username,
     when: new Date(),
-    how,
-    sessionsEnded,
     forgotLink,
-    actor,
-    forced,
+    ...change,
   })
   return { mail: { to: user.email, ...content }, kind: 'password_changed', userId: user.id }
 }
@@ -40,11 +34,9 @@ export function passwordChangedNotice(
 export function setPasswordLinkNotice(
   s: Settings,
   user: (Pick<User, 'id' | 'username' | 'email'> & { passwordHash?: string | null }) | undefined,
-  link: string,
-  validSeconds: number,
-  reason: TokenReason,
-  issuer?: string,
+  sent: { link: string, validSeconds: number, reason: TokenReason, issuer?: string },
 ): MailJob {
+  const { link, validSeconds, reason, issuer } = sent
   const base = { product: s.productName, username: user?.username ?? '', link, validSeconds }
   // An account without a password (an invitation not yet used) is told so: nothing can be "reset" there.
   const noPasswordYet = !!user && user.passwordHash === null

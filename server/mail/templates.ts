@@ -41,12 +41,7 @@ export function resetPasswordMail(d: {
     const valid = `The link works once and expires in ${duration(d.validSeconds)}. An invitation you were sent earlier keeps working until it expires.`
     const ignore
       = 'If you did not ask for this, you can ignore this email: nobody can use the account until a password is set.'
-    const text = `${intro}\n\nTo choose your password, open this link:\n${d.link}\n\n${valid}\n${ignore}\n`
-    return {
-      subject,
-      text,
-      html: layout(d.product, [esc(intro), esc(valid)], { label: 'Set your password', url: d.link }, [esc(ignore)]),
-    }
+    return linkMail(d, { subject, intro, valid, ignore, choose: 'your', button: 'Set your password' })
   }
   const subject = `Reset your ${d.product} password`
   const intro = d.requestedByAdmin
@@ -54,12 +49,17 @@ export function resetPasswordMail(d: {
     : `Someone (hopefully you) asked to reset the password of your ${d.product} account "${d.username}".`
   const valid = `The link works once and expires in ${duration(d.validSeconds)}.`
   const ignore = 'If you did not ask for this, you can ignore this email: your password stays as it is.'
-  const text = `${intro}\n\nTo choose a new password, open this link:\n${d.link}\n\n${valid}\n${ignore}\n`
-  return {
-    subject,
-    text,
-    html: layout(d.product, [esc(intro), esc(valid)], { label: 'Choose a new password', url: d.link }, [esc(ignore)]),
-  }
+  return linkMail(d, { subject, intro, valid, ignore, choose: 'a new', button: 'Choose a new password' })
+}
+
+/** A mail whose point is one set-password link: why it came, how long the link works, what to do if unasked. */
+function linkMail(
+  d: { product: string, link: string },
+  m: { subject: string, intro: string, valid: string, ignore: string, choose: 'your' | 'a new', button: string },
+): MailContent {
+  const text = `${m.intro}\n\nTo choose ${m.choose} password, open this link:\n${d.link}\n\n${m.valid}\n${m.ignore}\n`
+  const html = layout(d.product, [esc(m.intro), esc(m.valid)], { label: m.button, url: d.link }, [esc(m.ignore)])
+  return { subject: m.subject, text, html }
 }
 
 /** The invitation: an administrator created an account and asks its owner to choose a password. */
@@ -75,12 +75,7 @@ export function invitationMail(d: {
   const valid = `The link works once and expires in ${duration(d.validSeconds)}. If it has expired, ask ${d.invitedBy ?? 'your administrator'} to send a new invitation.`
   const ignore
     = 'If you did not expect this, you can ignore this email: nobody can use the account until a password is set.'
-  const text = `${intro}\n\nTo choose your password, open this link:\n${d.link}\n\n${valid}\n${ignore}\n`
-  return {
-    subject,
-    text,
-    html: layout(d.product, [esc(intro), esc(valid)], { label: 'Set your password', url: d.link }, [esc(ignore)]),
-  }
+  return linkMail(d, { subject, intro, valid, ignore, choose: 'your', button: 'Set your password' })
 }
 
 /** The "your password was changed" notice, sent after every password change; it says who did it and what to do. */

@@ -510,14 +510,12 @@ describe('13. dead rows are pruned', () => {
       { id: 'dead-session', userId: u.id, createdAt: old, lastSeenAt: old },
       { id: 'live-session', userId: u.id, createdAt: Date.now(), lastSeenAt: Date.now() },
     ])
-    await db
-      .insert(passwordTokens)
-      .values({
-        userId: u.id,
-        tokenHash: 'old-expired-hash',
-        createdAt: old - 30 * 86400_000,
-        expiresAt: old - 20 * 86400_000,
-      })
+    await db.insert(passwordTokens).values({
+      userId: u.id,
+      tokenHash: 'old-expired-hash',
+      createdAt: old - 30 * 86400_000,
+      expiresAt: old - 20 * 86400_000,
+    })
     await s.stop()
     const again = await startServer({}, { dir: s.dir })
     servers.push(again)

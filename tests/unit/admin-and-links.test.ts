@@ -357,11 +357,16 @@ describe('settings, notices and templates', () => {
       passwordChangedMail({ product: 'P', username: 'u', when: new Date(0), how: 'admin', sessionsEnded: 2 }).text,
     ).toContain('by an administrator')
     expect(testMail({ product: 'P' }).subject).toBe('P test email')
-    expect(passwordChangedNotice(s, { id: 1, username: 'u', email: null }, 'self', 0)).toBeNull()
-    expect(passwordChangedNotice(s, { id: 1, username: 'u', email: 'u@x.test' }, 'self', 0)?.mail.text).toContain(
-      'https://latchkey.example.test/login/forgot-password',
-    )
-    expect(setPasswordLinkNotice(s, undefined, 'l', 60, 'self-service').mail.to).toBeNull()
+    expect(
+      passwordChangedNotice(s, { id: 1, username: 'u', email: null }, { how: 'self', sessionsEnded: 0 }),
+    ).toBeNull()
+    expect(
+      passwordChangedNotice(s, { id: 1, username: 'u', email: 'u@x.test' }, { how: 'self', sessionsEnded: 0 })?.mail
+        .text,
+    ).toContain('https://latchkey.example.test/login/forgot-password')
+    expect(
+      setPasswordLinkNotice(s, undefined, { link: 'l', validSeconds: 60, reason: 'self-service' }).mail.to,
+    ).toBeNull()
   })
 })
 

@@ -114,7 +114,15 @@ describe('the SQLite and PostgreSQL schemas, built from one description', () => 
       ['pg', 'postgresql'],
     ] as const) {
       cpSync(migrationsFolder(dialect), `${scratch}/${dialect}`, { recursive: true })
-      const args = ['generate', '--dialect', kit, '--schema', 'server/db/drizzle-schema.ts', '--out', `${scratch}/${dialect}`]
+      const args = [
+        'generate',
+        '--dialect',
+        kit,
+        '--schema',
+        'server/db/drizzle-schema.ts',
+        '--out',
+        `${scratch}/${dialect}`,
+      ]
       const out = execFileSync('npx', ['drizzle-kit', ...args], {
         encoding: 'utf8',
         env: { ...process.env, LATCHKEY_SCHEMA_DIALECT: dialect },
