@@ -33,6 +33,8 @@ export default defineNuxtPlugin((app) => {
       VTextField: { variant: 'outlined', density: 'comfortable', class: 'mb-2' },
       VSelect: { variant: 'outlined', density: 'comfortable' },
       VBtn: { style: BUTTON_STYLE },
+      // Messages on a page: a tinted box, never a solid block of colour.
+      VAlert: { variant: 'tonal', class: 'mb-4' },
       // One look for every content card (a light border, no shadow) and for the fields inside forms.
       VCard: { variant: 'flat', border: true },
       VCheckbox: { density: 'comfortable' },
