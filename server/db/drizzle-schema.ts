@@ -4,7 +4,7 @@ import { defineTables } from './tables'
 
 // The tables as named exports, for drizzle-kit (which reads a schema module's exports) and for tests that read
 // rows directly: built from the one description (tables.ts) for the dialect LATCHKEY_SCHEMA_DIALECT names
-// (drizzle.config.ts, drizzle.pg.config.ts), else DATABASE_URL's. The server never imports this: it takes its
+// (drizzle.sqlite.config.ts, drizzle.pg.config.ts beside it), else DATABASE_URL's. The server never imports this: it takes its
 // tables from each database handle (tablesOf in schema.ts).
 const dialect = process.env.LATCHKEY_SCHEMA_DIALECT ?? dialectOf(process.env.DATABASE_URL)
 

@@ -1,7 +1,7 @@
 import { defineConfig } from 'drizzle-kit'
 
 // PostgreSQL's migrations, from the one description (server/db/tables.ts):
-// npx drizzle-kit generate --config drizzle.pg.config.ts
+// npm run db:generate (both dialects)
 process.env.LATCHKEY_SCHEMA_DIALECT = 'pg'
 export default defineConfig({
   dialect: 'postgresql',

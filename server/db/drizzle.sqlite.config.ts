@@ -1,6 +1,6 @@
 import { defineConfig } from 'drizzle-kit'
 
-// SQLite's migrations, from the one description (server/db/tables.ts): npm run db:generate
+// SQLite's migrations, from the one description (server/db/tables.ts): npm run db:generate (both dialects)
 process.env.LATCHKEY_SCHEMA_DIALECT = 'sqlite'
 export default defineConfig({
   dialect: 'sqlite',
