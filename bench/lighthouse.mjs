@@ -16,7 +16,20 @@ const launcher = join(dir, 'node_modules/chrome-launcher/dist/index.js')
  * (ms), for a URL, or null when Lighthouse cannot run. The median of `runs` runs: on a 2-core box a single run
  * moves by a few points with whatever else is running.
  */
-export async function lighthouseScores(url, { cookie, runs = 3 } = {}) {
+const DESKTOP = {
+  formFactor: 'desktop',
+  screenEmulation: { mobile: false, width: 1350, height: 940, deviceScaleFactor: 1, disabled: false },
+  throttling: {
+    rttMs: 40,
+    throughputKbps: 10 * 1024,
+    cpuSlowdownMultiplier: 1,
+    requestLatencyMs: 0,
+    downloadThroughputKbps: 0,
+    uploadThroughputKbps: 0,
+  },
+}
+
+export async function lighthouseScores(url, { cookie, runs = 3, desktop = false } = {}) {
   try {
     if (!existsSync(entry))
       execSync(`npm install --no-save --no-audit --no-fund --prefix ${dir} lighthouse@12.8.2 chrome-launcher@1`, {
@@ -47,6 +60,8 @@ export async function lighthouseScores(url, { cookie, runs = 3 } = {}) {
           logLevel: 'error',
           onlyCategories: ['performance', 'accessibility'],
           ...(cookie ? { extraHeaders: { Cookie: cookie } } : {}),
+          // Lighthouse's desktop preset (its desktop-config): a wide screen, a fast line, no CPU slowdown
+          ...(desktop ? DESKTOP : {}),
         })
         const a = r.lhr.audits
         scores.push({

@@ -319,17 +319,20 @@ for (const page of [...SCRIPT_FREE, '/users', '/users (25 rows)']) {
   }
   const app = page.startsWith('/users')
   const cookie = app ? await login(p.url, 'lighthouse', 'bench passphrase here') : undefined
-  const lh = await lighthouseScores(p.url + page.split(' ')[0], { cookie })
-  const goal = app ? 90 : 98
-  row(
-    `Lighthouse mobile ${page}: performance / accessibility (median of 3)`,
-    lh
-      ? `${lh.performance} / ${lh.accessibility} (runs ${lh.all.join(', ')}; FCP ${fmt(lh.fcp / 1000)} s, TBT ${fmt(lh.tbt, 0)} ms)`
-      : 'not measured',
-    '—',
-    app ? 'performance ≥ 90' : 'performance ≥ 98, accessibility 100',
-    !!lh && lh.performance >= goal && (app || lh.accessibility === 100),
-  )
+  // the app's list on a phone must not fall below issue 26's 81 and reach 95 on a desktop; login pages 98
+  for (const desktop of app ? [false, true] : [false]) {
+    const lh = await lighthouseScores(p.url + page.split(' ')[0], { cookie, desktop })
+    const goal = app ? (desktop ? 95 : 81) : 98
+    row(
+      `Lighthouse ${desktop ? 'desktop' : 'mobile'} ${page}: performance / accessibility (median of 3)`,
+      lh
+        ? `${lh.performance} / ${lh.accessibility} (runs ${lh.all.join(', ')}; FCP ${fmt(lh.fcp / 1000)} s, TBT ${fmt(lh.tbt, 0)} ms)`
+        : 'not measured',
+      '—',
+      `performance ≥ ${goal}${app ? '' : ', accessibility 100'}`,
+      !!lh && lh.performance >= goal && (app || lh.accessibility === 100),
+    )
+  }
 }
 await p.stop()
 

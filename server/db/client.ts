@@ -197,6 +197,22 @@ export function prepared<T>(db: Db, name: string, build: (db: Db) => T): T {
   return statement
 }
 
+/**
+ * Runs one statement that returns the rows it changed (an update or delete with `.returning()`), alone in its
+ * transaction (it is atomic on its own), and counts them.
+ */
+export async function countChanged(db: Db, statement: (tx: Tx) => Promise<unknown[]>): Promise<number> {
+  return (await atomically(db, statement)).length
+}
+
+/**
+ * `withTransaction` for work whose every statement is atomic on its own (counter upserts, compare-and-set
+ * updates, inserts, single deletes): READ COMMITTED on PostgreSQL. Each use says why it qualifies.
+ */
+export function atomically<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return withTransaction(db, fn, { atomicSteps: true })
+}
+
 /** The first row of a query's result, or undefined. */
 export const first = <T>(rows: T[]): T | undefined => rows[0]
 

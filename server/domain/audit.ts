@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
-import { prepared, withTransaction, type Db } from '../db/client'
+import { atomically, prepared, type Db } from '../db/client'
 import { tablesOf } from '../db/schema'
 import type { AuditAction } from '../../shared/audit'
 import { canReadAudit, type Actor } from '../../shared/permissions'
@@ -24,34 +24,30 @@ export function auditOwn(db: Db, user: { id: number }, action: AuditAction, more
 /** Appends an entry to the audit log (inside the caller's transaction when given one). */
 export async function audit(db: Db, entry: AuditEntry) {
   const { auditLog } = tablesOf(db)
-  await withTransaction(
-    db,
-    async (tx) => {
-      await prepared(tx, 'audit-insert', d =>
-        d
-          .insert(auditLog)
-          .values({
-            at: sql.placeholder('at'),
-            action: sql.placeholder('action'),
-            actorId: sql.placeholder('actorId'),
-            actorLabel: sql.placeholder('actorLabel'),
-            targetId: sql.placeholder('targetId'),
-            ip: sql.placeholder('ip'),
-            details: sql.placeholder('details'),
-          })
-          .prepare(),
-      ).execute({
-        at: Date.now(),
-        action: entry.action,
-        actorId: entry.actorId ?? null,
-        actorLabel: entry.actorLabel ?? null,
-        targetId: entry.targetId ?? null,
-        ip: entry.ip ?? null,
-        details: entry.details ?? null,
-      })
-    },
-    { atomicSteps: true },
-  ) // one insert
+  await atomically(db, async (tx) => {
+    await prepared(tx, 'audit-insert', d =>
+      d
+        .insert(auditLog)
+        .values({
+          at: sql.placeholder('at'),
+          action: sql.placeholder('action'),
+          actorId: sql.placeholder('actorId'),
+          actorLabel: sql.placeholder('actorLabel'),
+          targetId: sql.placeholder('targetId'),
+          ip: sql.placeholder('ip'),
+          details: sql.placeholder('details'),
+        })
+        .prepare(),
+    ).execute({
+      at: Date.now(),
+      action: entry.action,
+      actorId: entry.actorId ?? null,
+      actorLabel: entry.actorLabel ?? null,
+      targetId: entry.targetId ?? null,
+      ip: entry.ip ?? null,
+      details: entry.details ?? null,
+    })
+  }) // one insert
 }
 
 export interface AuditFilter {

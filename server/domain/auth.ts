@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm'
-import { prepared, withTransaction, type Db } from '../db/client'
+import { atomically, prepared, type Db } from '../db/client'
 import { tablesOf, type User } from '../db/schema'
 import type { Settings } from '../settings'
 import { auditHash } from './app-meta'
@@ -54,31 +54,27 @@ export async function authenticate(
   const { users } = tablesOf(db)
   const user = await findUserByUsername(db, input.username)
   const keys = await loginFailureKeys(db, input.username, input.ip)
-  const refusedFor = await withTransaction(
-    db,
-    async (tx) => {
-      const ipState = await hit(tx, LIMIT_KEYS.loginByIp(input.ip), s.limits.loginIpWindow, now)
-      if (ipState.count > s.limits.loginAttemptsPerIp) return ipState.retryAfter
-      const pair = await hit(tx, keys.pair, s.limits.loginFailureWindow, now)
-      const all = await hit(tx, keys.all, s.limits.loginFailureWindow, now)
-      const over = [
-        pair.count > s.limits.loginFailuresPerAccount && pair,
-        all.count > s.limits.loginFailuresPerAccountAllAddresses && all,
-      ].filter(x => !!x)
-      if (!over.length) return 0
-      await giveBack(tx, keys.pair)
-      await giveBack(tx, keys.all)
-      await audit(tx, {
-        action: 'login_locked',
-        targetId: user?.id ?? null,
-        ip: input.ip,
-        details: await typedName(tx, user, input.username),
-      })
-      return Math.max(...over.map(o => o.retryAfter))
-      // atomic counter upserts, decided on what they return: a burst on one account queues on its row
-    },
-    { atomicSteps: true },
-  )
+  const refusedFor = await atomically(db, async (tx) => {
+    const ipState = await hit(tx, LIMIT_KEYS.loginByIp(input.ip), s.limits.loginIpWindow, now)
+    if (ipState.count > s.limits.loginAttemptsPerIp) return ipState.retryAfter
+    const pair = await hit(tx, keys.pair, s.limits.loginFailureWindow, now)
+    const all = await hit(tx, keys.all, s.limits.loginFailureWindow, now)
+    const over = [
+      pair.count > s.limits.loginFailuresPerAccount && pair,
+      all.count > s.limits.loginFailuresPerAccountAllAddresses && all,
+    ].filter(x => !!x)
+    if (!over.length) return 0
+    await giveBack(tx, keys.pair)
+    await giveBack(tx, keys.all)
+    await audit(tx, {
+      action: 'login_locked',
+      targetId: user?.id ?? null,
+      ip: input.ip,
+      details: await typedName(tx, user, input.username),
+    })
+    return Math.max(...over.map(o => o.retryAfter))
+    // atomic counter upserts, decided on what they return: a burst on one account queues on its row
+  })
   if (refusedFor) throw tooMany(refusedFor)
 
   const ok = await verifyPassword(user?.passwordHash, input.password)
@@ -100,39 +96,35 @@ export async function authenticate(
       : null
   const upgraded
     = !refusal && user.passwordHash && needsRehash(user.passwordHash) ? await hashPassword(input.password) : undefined
-  const outcome = await withTransaction(
-    db,
-    async (tx) => {
-      // The right password: this address has proved itself, and the attempt gives its account-wide slot back.
-      await reset(tx, keys.pair)
-      await giveBack(tx, keys.all)
-      if (refusal) {
-        if (user.isActive)
-          await audit(tx, {
-            action: 'login_failed',
-            targetId: user.id,
-            ip: input.ip,
-            details: { reason: 'temporary password expired' },
-          })
-        return null
-      }
-      // Upgrade an older hash while the plain password is at hand; the session version stays.
-      if (upgraded) await tx.update(users).set({ passwordHash: upgraded }).where(eq(users.id, user.id))
-      // A second factor: the password opens only the second-factor step (server/domain/mfa.ts).
-      if (await hasSecondFactor(tx, user.id)) return { challenge: await openLoginChallenge(tx, user.id, now) } as const
-      await prepared(tx, 'last-login', d =>
-        d
-          .update(users)
-          .set({ lastLoginAt: sql`${sql.placeholder('now')}` })
-          .where(eq(users.id, sql.placeholder('id')))
-          .prepare(),
-      ).execute({ now, id: user.id })
-      await audit(tx, { action: 'login', actorId: user.id, targetId: user.id, ip: input.ip })
-      return { sid: await createSession(tx, user.id, { ip: input.ip, userAgent: input.userAgent }, now) } as const
-      // counters, blind writes and inserts; a factor added meanwhile is as if added just after
-    },
-    { atomicSteps: true },
-  )
+  const outcome = await atomically(db, async (tx) => {
+    // The right password: this address has proved itself, and the attempt gives its account-wide slot back.
+    await reset(tx, keys.pair)
+    await giveBack(tx, keys.all)
+    if (refusal) {
+      if (user.isActive)
+        await audit(tx, {
+          action: 'login_failed',
+          targetId: user.id,
+          ip: input.ip,
+          details: { reason: 'temporary password expired' },
+        })
+      return null
+    }
+    // Upgrade an older hash while the plain password is at hand; the session version stays.
+    if (upgraded) await tx.update(users).set({ passwordHash: upgraded }).where(eq(users.id, user.id))
+    // A second factor: the password opens only the second-factor step (server/domain/mfa.ts).
+    if (await hasSecondFactor(tx, user.id)) return { challenge: await openLoginChallenge(tx, user.id, now) } as const
+    await prepared(tx, 'last-login', d =>
+      d
+        .update(users)
+        .set({ lastLoginAt: sql`${sql.placeholder('now')}` })
+        .where(eq(users.id, sql.placeholder('id')))
+        .prepare(),
+    ).execute({ now, id: user.id })
+    await audit(tx, { action: 'login', actorId: user.id, targetId: user.id, ip: input.ip })
+    return { sid: await createSession(tx, user.id, { ip: input.ip, userAgent: input.userAgent }, now) } as const
+    // counters, blind writes and inserts; a factor added meanwhile is as if added just after
+  })
   if (refusal || !outcome) throw refusal
   return outcome.challenge !== undefined ? { user, challenge: outcome.challenge } : { user, sid: outcome.sid! }
 }

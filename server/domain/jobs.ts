@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, isNotNull, like, lt, lte, or, sql } from 'drizzle-orm'
-import { dialectOfDb, first, withTransaction, type Db } from '../db/client'
+import { atomically, countChanged, dialectOfDb, first, withTransaction, type Db } from '../db/client'
 import { tablesOf, type Job, type JobKind } from '../db/schema'
 
 // The durable job queue (see the jobs table): enqueue inside the request, before its answer; a worker in
@@ -15,24 +15,20 @@ export interface NewJob {
 /** Adds a job (nothing when a job with the same key exists). Returns its id, or null for a duplicate key. */
 export async function enqueueJob(db: Db, job: NewJob, now = Date.now()): Promise<number | null> {
   const { jobs } = tablesOf(db)
-  return withTransaction(
-    db,
-    async (tx) => {
-      const rows = await tx
-        .insert(jobs)
-        .values({
-          kind: job.kind,
-          payload: JSON.stringify(job.payload ?? null),
-          key: job.key ?? null,
-          runAt: job.runAt ?? now,
-          createdAt: now,
-        })
-        .onConflictDoNothing()
-        .returning({ id: jobs.id })
-      return first(rows)?.id ?? null
-    },
-    { atomicSteps: true },
-  )
+  return atomically(db, async (tx) => {
+    const rows = await tx
+      .insert(jobs)
+      .values({
+        kind: job.kind,
+        payload: JSON.stringify(job.payload ?? null),
+        key: job.key ?? null,
+        runAt: job.runAt ?? now,
+        createdAt: now,
+      })
+      .onConflictDoNothing()
+      .returning({ id: jobs.id })
+    return first(rows)?.id ?? null
+  })
 }
 
 /**
@@ -90,17 +86,14 @@ export async function claimJob(db: Db, worker: string, leaseMs: number, now = Da
     and(eq(jobs.status, 'running'), lt(jobs.leaseUntil, now)),
   )
   const lock = dialectOfDb(db) === 'pg' ? sql` FOR UPDATE SKIP LOCKED` : sql``
-  return withTransaction(
-    db,
-    async tx =>
-      first(
-        await tx
-          .update(jobs)
-          .set({ status: 'running', leaseUntil: now + leaseMs, leasedBy: worker, attempts: sql`${jobs.attempts} + 1` })
-          .where(and(due, sql`${jobs.id} = (SELECT id FROM jobs WHERE ${due} ORDER BY run_at, id LIMIT 1${lock})`))
-          .returning(),
-      ),
-    { atomicSteps: true },
+  return atomically(db, async tx =>
+    first(
+      await tx
+        .update(jobs)
+        .set({ status: 'running', leaseUntil: now + leaseMs, leasedBy: worker, attempts: sql`${jobs.attempts} + 1` })
+        .where(and(due, sql`${jobs.id} = (SELECT id FROM jobs WHERE ${due} ORDER BY run_at, id LIMIT 1${lock})`))
+        .returning(),
+    ),
   )
 }
 
@@ -139,15 +132,12 @@ export function failJob(
 async function settleLeasedJob(db: Db, id: number, worker: string, outcome: Partial<Job>): Promise<boolean> {
   const { jobs } = tablesOf(db)
   // one compare-and-set update: atomic on its own
-  const settled = await withTransaction(
-    db,
-    tx =>
-      tx
-        .update(jobs)
-        .set(outcome)
-        .where(and(eq(jobs.id, id), eq(jobs.leasedBy, worker), eq(jobs.status, 'running')))
-        .returning({ id: jobs.id }),
-    { atomicSteps: true },
+  const settled = await atomically(db, tx =>
+    tx
+      .update(jobs)
+      .set(outcome)
+      .where(and(eq(jobs.id, id), eq(jobs.leasedBy, worker), eq(jobs.status, 'running')))
+      .returning({ id: jobs.id }),
   )
   return settled.length > 0
 }
@@ -164,39 +154,26 @@ export async function settleQueuedJob(
   now = Date.now(),
 ): Promise<void> {
   const { jobs } = tablesOf(db)
-  await withTransaction(
-    db,
-    async tx =>
-      tx
-        .update(jobs)
-        .set(
-          sent
-            ? { status: 'done', finishedAt: now, attempts: 1, payload: 'null' }
-            : { runAt: now, lastError: (error ?? '').slice(0, 500) },
-        )
-        .where(and(eq(jobs.id, id), eq(jobs.status, 'pending'))),
-    { atomicSteps: true },
+  await atomically(db, async tx =>
+    tx
+      .update(jobs)
+      .set(
+        sent
+          ? { status: 'done', finishedAt: now, attempts: 1, payload: 'null' }
+          : { runAt: now, lastError: (error ?? '').slice(0, 500) },
+      )
+      .where(and(eq(jobs.id, id), eq(jobs.status, 'pending'))),
   )
 }
 
 /** Deletes finished jobs older than `olderThanMs`. Returns how many. */
 export async function pruneJobs(db: Db, olderThanMs = 7 * 86400_000, now = Date.now()): Promise<number> {
   const { jobs } = tablesOf(db)
-  return withTransaction(
-    db,
-    async tx =>
-      (
-        await tx
-          .delete(jobs)
-          .where(
-            and(
-              inArray(jobs.status, ['done', 'failed']),
-              isNotNull(jobs.finishedAt),
-              lt(jobs.finishedAt, now - olderThanMs),
-            ),
-          )
-          .returning({ id: jobs.id })
-      ).length,
-    { atomicSteps: true },
+  const finished = and(inArray(jobs.status, ['done', 'failed']), isNotNull(jobs.finishedAt))
+  return countChanged(db, tx =>
+    tx
+      .delete(jobs)
+      .where(and(finished, lt(jobs.finishedAt, now - olderThanMs)))
+      .returning({ id: jobs.id }),
   )
 }

@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm'
-import { first, prepared, withTransaction, type Db } from '../db/client'
+import { atomically, countChanged, first, prepared, type Db } from '../db/client'
 import { tablesOf } from '../db/schema'
 import { auditHash } from './app-meta'
 
@@ -24,10 +24,8 @@ export const LIMIT_KEYS = {
 /** Counts one hit in a fixed window (one atomic upsert) and returns the count including it. */
 export async function hit(db: Db, key: string, windowSeconds: number, now = Date.now()): Promise<LimitState> {
   const windowMs = windowSeconds * 1000
-  const row = await withTransaction(
-    db,
-    async tx => first(await hitStatement(tx).execute({ key, now, cutoff: now - windowMs })),
-    { atomicSteps: true },
+  const row = await atomically(db, async tx =>
+    first(await hitStatement(tx).execute({ key, now, cutoff: now - windowMs })),
   )
   return { count: row!.count, retryAfter: Math.max(1, Math.ceil((row!.windowStart + windowMs - now) / 1000)) }
 }
@@ -62,48 +60,36 @@ export async function peek(db: Db, key: string, windowSeconds: number, now = Dat
 /** Forgets a counter (e.g. an address's failures after its good login). */
 export async function reset(db: Db, key: string) {
   const { rateLimits } = tablesOf(db)
-  await withTransaction(
-    db,
-    async (tx) => {
-      await prepared(tx, 'rate-limit-reset', d =>
-        d
-          .delete(rateLimits)
-          .where(eq(rateLimits.key, sql.placeholder('key')))
-          .prepare(),
-      ).execute({ key })
-    },
-    { atomicSteps: true },
-  )
+  await atomically(db, async (tx) => {
+    await prepared(tx, 'rate-limit-reset', d =>
+      d
+        .delete(rateLimits)
+        .where(eq(rateLimits.key, sql.placeholder('key')))
+        .prepare(),
+    ).execute({ key })
+  })
 }
 
 /** Forgets every counter whose key starts with `prefix` (all of an account's per-address failure counters). */
 export async function resetPrefix(db: Db, prefix: string) {
   const { rateLimits } = tablesOf(db)
-  await withTransaction(
-    db,
-    async (tx) => {
-      await tx.delete(rateLimits).where(sql`substr(${rateLimits.key}, 1, ${prefix.length}) = ${prefix}`)
-    },
-    { atomicSteps: true },
-  )
+  await atomically(db, async (tx) => {
+    await tx.delete(rateLimits).where(sql`substr(${rateLimits.key}, 1, ${prefix.length}) = ${prefix}`)
+  })
 }
 
 /** Gives back one slot that hit() reserved (an attempt that turned out fine), never below zero. */
 export async function giveBack(db: Db, key: string) {
   const { rateLimits } = tablesOf(db)
-  await withTransaction(
-    db,
-    async (tx) => {
-      await prepared(tx, 'rate-limit-give-back', d =>
-        d
-          .update(rateLimits)
-          .set({ count: sql`CASE WHEN ${rateLimits.count} > 0 THEN ${rateLimits.count} - 1 ELSE 0 END` })
-          .where(eq(rateLimits.key, sql.placeholder('key')))
-          .prepare(),
-      ).execute({ key })
-    },
-    { atomicSteps: true },
-  )
+  await atomically(db, async (tx) => {
+    await prepared(tx, 'rate-limit-give-back', d =>
+      d
+        .update(rateLimits)
+        .set({ count: sql`CASE WHEN ${rateLimits.count} > 0 THEN ${rateLimits.count} - 1 ELSE 0 END` })
+        .where(eq(rateLimits.key, sql.placeholder('key')))
+        .prepare(),
+    ).execute({ key })
+  })
 }
 
 /**
@@ -112,17 +98,8 @@ export async function giveBack(db: Db, key: string) {
  */
 export async function pruneRateLimits(db: Db, olderThanSeconds = 86400, now = Date.now()): Promise<number> {
   const { rateLimits } = tablesOf(db)
-  return withTransaction(
-    db,
-    async tx =>
-      (
-        await tx
-          .delete(rateLimits)
-          .where(sql`${rateLimits.windowStart} < ${now - olderThanSeconds * 1000}`)
-          .returning({ key: rateLimits.key })
-      ).length,
-    { atomicSteps: true },
-  )
+  const old = sql`${rateLimits.windowStart} < ${now - olderThanSeconds * 1000}`
+  return countChanged(db, tx => tx.delete(rateLimits).where(old).returning({ key: rateLimits.key }))
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { and, eq, ne, sql } from 'drizzle-orm'
-import { first, prepared, withTransaction, type Db } from '../db/client'
+import { atomically, first, prepared, withTransaction, type Db } from '../db/client'
 import { tablesOf, type User } from '../db/schema'
 
 export interface SessionClaims {
@@ -22,26 +22,22 @@ export async function createSession(
 ): Promise<string> {
   const { sessions } = tablesOf(db)
   const id = randomBytes(16).toString('base64url')
-  await withTransaction(
-    db,
-    async (tx) => {
-      await prepared(tx, 'session-insert', d =>
-        d
-          .insert(sessions)
-          .values({
-            id: sql.placeholder('id'),
-            userId: sql.placeholder('userId'),
-            createdAt: sql.placeholder('now'),
-            lastSeenAt: sql.placeholder('now'),
-            verifiedAt: sql.placeholder('now'),
-            ip: sql.placeholder('ip'),
-            userAgent: sql.placeholder('userAgent'),
-          })
-          .prepare(),
-      ).execute({ id, userId, now, ip: meta.ip ?? null, userAgent: meta.userAgent?.slice(0, 300) ?? null })
-    },
-    { atomicSteps: true },
-  ) // one insert
+  await atomically(db, async (tx) => {
+    await prepared(tx, 'session-insert', d =>
+      d
+        .insert(sessions)
+        .values({
+          id: sql.placeholder('id'),
+          userId: sql.placeholder('userId'),
+          createdAt: sql.placeholder('now'),
+          lastSeenAt: sql.placeholder('now'),
+          verifiedAt: sql.placeholder('now'),
+          ip: sql.placeholder('ip'),
+          userAgent: sql.placeholder('userAgent'),
+        })
+        .prepare(),
+    ).execute({ id, userId, now, ip: meta.ip ?? null, userAgent: meta.userAgent?.slice(0, 300) ?? null })
+  }) // one insert
   return id
 }
 
@@ -77,13 +73,9 @@ export async function resolveSession(
   }
   // Refresh the idle clock at most once a minute: a read-mostly request should not always write.
   if (now - row.lastSeenAt > 60_000) {
-    await withTransaction(
-      db,
-      async (tx) => {
-        await tx.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, claims.sid))
-      },
-      { atomicSteps: true },
-    ) // one blind write
+    await atomically(db, async (tx) => {
+      await tx.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, claims.sid))
+    }) // one blind write
   }
   return row.user
 }
@@ -91,13 +83,9 @@ export async function resolveSession(
 /** Ends one session (logout). */
 export async function endSession(db: Db, sid: string) {
   const { sessions } = tablesOf(db)
-  await withTransaction(
-    db,
-    async (tx) => {
-      await tx.delete(sessions).where(eq(sessions.id, sid))
-    },
-    { atomicSteps: true },
-  ) // one delete
+  await atomically(db, async (tx) => {
+    await tx.delete(sessions).where(eq(sessions.id, sid))
+  }) // one delete
 }
 
 /**

@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm'
-import { errorCauses, first, prepared, withTransaction, type Db } from '../db/client'
+import { errorCauses, first, prepared, countChanged, withTransaction, type Db } from '../db/client'
 import { tablesOf, type User } from '../db/schema'
 import type { PublicUser } from '../../shared/types'
 import { DomainError } from './errors'
@@ -161,15 +161,11 @@ export async function writePasswordHash(
  */
 export async function voidTokens(db: Db, userId: number, now = Date.now()): Promise<number> {
   const { passwordTokens } = tablesOf(db)
-  return withTransaction(
-    db,
-    async tx =>
-      (
-        await tx
-          .update(passwordTokens)
-          .set({ usedAt: now })
-          .where(sql`${passwordTokens.userId} = ${userId} AND ${passwordTokens.usedAt} IS NULL`)
-          .returning({ id: passwordTokens.id })
-      ).length,
+  return countChanged(db, tx =>
+    tx
+      .update(passwordTokens)
+      .set({ usedAt: now })
+      .where(sql`${passwordTokens.userId} = ${userId} AND ${passwordTokens.usedAt} IS NULL`)
+      .returning({ id: passwordTokens.id }),
   )
 }
