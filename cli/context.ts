@@ -1,8 +1,11 @@
 import { parseArgs } from 'node:util'
 import { openDatabase, type Db } from '../server/db/client'
 import { migrateDatabase } from '../server/db/migrate'
+import type { Ctx } from '../server/domain/context'
+import { mfaKey } from '../server/domain/secrets'
 import { findUserByUsername } from '../server/domain/users'
 import { parseSettings, type Settings } from '../server/settings'
+import { directOutbox } from './outbox'
 
 /** Settings and a migrated database (SQLite or PostgreSQL, as DATABASE_URL says), as every command needs them. */
 export async function openContext(): Promise<{ settings: Settings, db: Db }> {
@@ -46,4 +49,11 @@ export async function existingUser(db: Db, username: string) {
   const user = await findUserByUsername(db, username)
   if (!user) throw new Error(`User "${username}" does not exist. Nothing was changed.`)
   return user
+}
+
+/** The domain's context for a command: nobody is signed in (the audit log says "cli"), mail goes out at once. */
+export async function commandContext(): Promise<Ctx> {
+  const { settings, db } = await openContext()
+  const key = mfaKey(settings.databaseUrl, settings.mfa.encryptionKey)
+  return { db, s: settings, outbox: directOutbox(settings, db), key, now: Date.now() }
 }

@@ -2,7 +2,10 @@
 import * as backup from './commands/backup'
 import * as changepassword from './commands/changepassword'
 import * as copydb from './commands/copydb'
+import * as createclient from './commands/createclient'
 import * as createsuperuser from './commands/createsuperuser'
+import * as deleteclient from './commands/deleteclient'
+import * as listclients from './commands/listclients'
 import * as resetmfa from './commands/resetmfa'
 import * as sendtestemail from './commands/sendtestemail'
 import * as setupcode from './commands/setupcode'
@@ -13,7 +16,10 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>, help: s
   backup,
   changepassword,
   copydb,
+  createclient,
   createsuperuser,
+  deleteclient,
+  listclients,
   resetmfa,
   sendtestemail,
   setupcode,

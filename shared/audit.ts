@@ -25,6 +25,8 @@ export const AUDIT_ACTIONS = {
   mfa_removal_requested: 'Lost authenticator reported',
   mfa_removal_confirmed: 'Lost authenticator confirmed (removal waits)',
   mfa_removal_cancelled: 'Lost-authenticator removal cancelled',
+  app_registered: 'App registered (OpenID Connect client)',
+  app_deleted: 'App deleted',
   mail_sent: 'Mail sent',
   mail_failed: 'Mail failed',
   mail_discarded: 'Mail built and dropped (no such address)',

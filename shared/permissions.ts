@@ -50,6 +50,11 @@ export function mfaRequiredFor(policy: MfaPolicy, user: Pick<Actor, 'isSuperuser
   return false
 }
 
+/** Only superusers register, change and delete the apps that sign in through Latchkey (OpenID Connect clients). */
+export function canManageApps(actor: Actor | null | undefined): boolean {
+  return !!actor && actor.isActive && actor.isSuperuser
+}
+
 /** Only superusers read the audit log. */
 export function canReadAudit(actor: Actor | null | undefined): boolean {
   return !!actor && actor.isActive && actor.isSuperuser

@@ -190,3 +190,33 @@ export const auditQuerySchema = z.object({
   before: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(200).optional().default(50),
 })
+
+// --- apps (OpenID Connect clients) ------------------------------------------------------------------------
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
+/**
+ * A redirect address an app registers: absolute, exact (compared as written), no fragment, https, or http only
+ * on this machine's loopback (an app in development). A custom scheme (com.example.app:/cb) is for native apps.
+ */
+export const redirectUriSchema = text('Enter the address the app receives its sign-in at.')
+  .trim()
+  .max(2000, 'Use at most 2000 characters.')
+  .refine((v) => {
+    const url = URL.parse(v)
+    if (!url || url.hash || v.includes('#')) return false
+    if (url.protocol === 'https:') return true
+    if (url.protocol === 'http:') return LOOPBACK.has(url.hostname)
+    return /^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol)
+  }, 'Use an absolute https address without a fragment (http only on localhost; native apps: a reverse-domain scheme).')
+
+export const appRegistrationSchema = z.object({
+  name: text('Name the app.').trim().min(1, 'Name the app.').max(100, 'Use at most 100 characters.'),
+  redirectUris: z
+    .array(redirectUriSchema, { error: 'Give the addresses the app receives its sign-in at.' })
+    .min(1, 'Give at least one redirect address.')
+    .max(20, 'Give at most 20 redirect addresses.'),
+  postLogoutRedirectUris: z.array(redirectUriSchema).max(20, 'Give at most 20 addresses.').default([]),
+  public: z.boolean().default(false),
+  consent: z.boolean().default(false),
+})
+export type AppRegistration = z.input<typeof appRegistrationSchema>

@@ -21,4 +21,5 @@ export const {
   loginChallenges,
   mfaRemovals,
   jobs,
+  oidcClients,
 } = defineTables(dialect === 'pg' ? pgKit : sqliteKit)

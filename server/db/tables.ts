@@ -229,6 +229,25 @@ export function defineTables(k: Kit) {
     ),
 
     /**
+     * The apps that sign in through Latchkey (OpenID Connect clients), registered by a superuser or `manage
+     * createclient`. A confidential app's secret is shown once and kept only as its SHA-256 (a 256-bit random
+     * secret needs no slow hash); a public app (a single-page or native app) has none and must use PKCE.
+     * Redirect addresses are compared exactly as registered.
+     */
+    oidcClients: k.table('oidc_clients', {
+      id: k.text('id').primaryKey(),
+      name: k.text('name').notNull(),
+      secretHash: k.text('secret_hash'),
+      redirectUris: k.json<string[]>('redirect_uris').notNull(),
+      postLogoutRedirectUris: k.json<string[]>('post_logout_redirect_uris').notNull(),
+      isPublic: k.bool('is_public').notNull().default(false),
+      consent: k.bool('consent').notNull().default(false),
+      disabledAt: k.ms('disabled_at'),
+      createdAt: k.ms('created_at').notNull(),
+      createdById: k.int('created_by_id'),
+    }),
+
+    /**
      * The durable work queue: work that happens after a response (mails, the forgot-password lookup, pruning)
      * is a row here, inserted before the response is sent, so it survives a crash or restart. A worker claims
      * one with a lease (`lease_until`); a job whose worker died is taken over when the lease runs out. `key`

@@ -6,7 +6,7 @@ import { closeDatabase, openDatabase } from '../../server/db/client'
 import { jobs } from '../support/tables'
 import { Client } from '../support/client'
 import { freePort } from '../support/ports'
-import { MANAGE_ENTRY, ON_POSTGRES, removeDir, startServer, type TestServer } from '../support/server'
+import { MANAGE_ENTRY, ON_POSTGRES, queryRows, removeDir, startServer, type TestServer } from '../support/server'
 import { seedUser } from '../support/users'
 
 let server: TestServer
@@ -164,5 +164,67 @@ describe('manage changepassword when mail cannot be sent (round 3, finding 7)', 
     finally {
       removeDir(s.dir)
     }
+  })
+})
+
+describe('manage createclient, listclients, deleteclient', () => {
+  it('prints exactly the credentials, lists the app without its secret, deletes it; bad input changes nothing', async () => {
+    const made = manage(['createclient', '--name', 'Wiki', '--redirect-uri', 'https://wiki.example.com/cb'])
+    expect(made.code).toBe(0)
+    const lines = made.out.trimEnd().split('\n')
+    expect(lines).toHaveLength(2)
+    expect(lines[0]).toMatch(/^client_id: [\w-]{24}$/)
+    expect(lines[1]).toMatch(/^client_secret: [\w-]{43}$/)
+    const clientId = lines[0]!.slice('client_id: '.length)
+    const secret = lines[1]!.slice('client_secret: '.length)
+
+    const spa = manage([
+      'createclient',
+      '--name',
+      'SPA',
+      '--redirect-uri',
+      'http://localhost:5173/cb',
+      '--redirect-uri',
+      'https://spa.example.com/cb',
+      '--post-logout-redirect-uri',
+      'https://spa.example.com/',
+      '--public',
+      '--consent',
+    ])
+    expect(spa.code).toBe(0)
+    expect(spa.out).toMatch(/^client_id: [\w-]{24}\n$/)
+
+    const listed = manage(['listclients'])
+    expect(listed.code).toBe(0)
+    expect(listed.out).toContain(`${clientId}  Wiki (confidential)  https://wiki.example.com/cb`)
+    expect(listed.out).toContain('SPA (public, asks consent)  http://localhost:5173/cb https://spa.example.com/cb')
+    expect(listed.out).not.toContain(secret)
+
+    for (const [args, message] of [
+      [['createclient', '--name', 'Bad', '--redirect-uri', 'http://evil.example.com/cb'], '--redirect-uri: Use an absolute https'],
+      [['createclient', '--name', 'Bad'], '--redirect-uri: Give at least one redirect address.'],
+      [['createclient', '--redirect-uri', 'https://x.example.com/cb'], '--name: Name the app.'],
+      [['deleteclient', 'no-such-client'], 'There is no app with client id "no-such-client".'],
+      [['deleteclient'], 'Give the client id of one app'],
+    ] as const) {
+      const r = manage([...args])
+      expect(r.code, args.join(' ')).toBe(1)
+      expect(r.err, args.join(' ')).toContain(message)
+      expect(r.err).not.toMatch(/\n\s+at /)
+    }
+    expect(manage(['listclients']).out.trim().split('\n')).toHaveLength(2)
+
+    const deleted = manage(['deleteclient', clientId])
+    expect(deleted).toMatchObject({ code: 0, out: `Deleted the app "Wiki" (${clientId}).\n` })
+    expect(manage(['listclients']).out).not.toContain(clientId)
+    const rows = (await queryRows(
+      server.db(),
+      `SELECT action, actor_label FROM audit_log WHERE action IN ('app_registered', 'app_deleted') ORDER BY id`,
+    )) as Array<{ action: string, actor_label: string }>
+    expect(rows).toEqual([
+      { action: 'app_registered', actor_label: 'cli' },
+      { action: 'app_registered', actor_label: 'cli' },
+      { action: 'app_deleted', actor_label: 'cli' },
+    ])
   })
 })
