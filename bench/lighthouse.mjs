@@ -5,6 +5,7 @@ import { execSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { CHROMIUM_FLAGS } from '../tests/support/chromium.ts'
 import { ROOT } from './lib.mjs'
 
 const dir = join(ROOT, 'bench/.tmp/lighthouse')
@@ -39,17 +40,7 @@ export async function lighthouseScores(url, { cookie, runs = 3, desktop = false 
     const { launch } = await import(pathToFileURL(launcher).href)
     const chrome = await launch({
       chromePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-      chromeFlags: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-dev-shm-usage',
-      ],
+      chromeFlags: CHROMIUM_FLAGS,
     })
     try {
       const scores = []

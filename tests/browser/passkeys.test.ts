@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { PASSKEYS_NEED_A_NAME } from '../../shared/passkeys'
-import { browserStage, hydrated, open, screenshot, signedInPage } from '../support/browser'
+import { browserStage, hydrated, open, screenshot, signedInPage, virtualAuthenticator } from '../support/browser'
 import { Client } from '../support/client'
 import { enrolTotp } from '../support/mfa'
 import { removeDir, startServer } from '../support/server'
@@ -16,18 +16,7 @@ describe('passkeys in Chromium', () => {
     const origin = stage.server.url.replace('127.0.0.1', 'localhost')
     const ctx = await stage.browser.newContext()
     const page = await ctx.newPage()
-    const cdp = await ctx.newCDPSession(page)
-    await cdp.send('WebAuthn.enable')
-    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    })
+    const { cdp, authenticatorId } = await virtualAuthenticator(ctx, page)
 
     const signIn = async () => {
       await page.goto(`${origin}/login`)
@@ -88,18 +77,7 @@ describe('passkeys in Chromium', () => {
     try {
       const u = await seedUser(ipServer.db())
       const { context, page } = await signedInPage(stage.browser, ipServer.url, u)
-      const cdp = await context.newCDPSession(page)
-      await cdp.send('WebAuthn.enable')
-      await cdp.send('WebAuthn.addVirtualAuthenticator', {
-        options: {
-          protocol: 'ctap2',
-          transport: 'internal',
-          hasResidentKey: true,
-          hasUserVerification: true,
-          isUserVerified: true,
-          automaticPresenceSimulation: true,
-        },
-      })
+      await virtualAuthenticator(context, page)
       await open(page, `${ipServer.url}/profile/security`)
       await page.getByRole('button', { name: 'Add passkey or security key' }).click()
       await page.getByText(PASSKEYS_NEED_A_NAME).waitFor()

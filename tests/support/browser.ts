@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect } from 'vitest'
 import { Client } from './client'
 import { SmtpSink } from './mail'
 import { removeDir, ROOT, startServer, type TestServer } from './server'
+import { CHROMIUM_FLAGS } from './chromium'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -17,17 +18,7 @@ export function launchBrowser(): Promise<Browser> {
     )
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-    ],
+    args: CHROMIUM_FLAGS,
   })
 }
 
@@ -158,4 +149,24 @@ export async function holdAppScripts(page: Page): Promise<() => void> {
     await route.continue()
   })
   return release
+}
+
+/**
+ * A passkey authenticator built into the page's browser (Chromium's virtual authenticator over CDP): it answers
+ * WebAuthn at once, with user verification, as a platform passkey would.
+ */
+export async function virtualAuthenticator(context: BrowserContext, page: Page) {
+  const cdp = await context.newCDPSession(page)
+  await cdp.send('WebAuthn.enable')
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  })
+  return { cdp, authenticatorId }
 }
