@@ -22,4 +22,5 @@ export const {
   mfaRemovals,
   jobs,
   oidcClients,
+  oidcPayloads,
 } = defineTables(dialect === 'pg' ? pgKit : sqliteKit)

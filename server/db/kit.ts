@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import * as pg from 'drizzle-orm/pg-core'
 import type { Dialect } from './dialect'
 
@@ -23,6 +23,8 @@ export const sqliteKit = {
   json: <T>(name: string) => text(name, { mode: 'json' }).$type<T>(),
   index,
   uniqueIndex,
+  /** A key of several columns: primaryKey({ columns: [t.a, t.b] }). */
+  primaryKey,
 }
 
 /**
@@ -45,4 +47,5 @@ export const pgKit = {
   json: <T>(name: string) => pg.jsonb(name).$type<T>(),
   index: pg.index,
   uniqueIndex: pg.uniqueIndex,
+  primaryKey: pg.primaryKey,
 } as unknown as Kit

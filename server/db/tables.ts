@@ -38,6 +38,9 @@ export function defineTables(k: Kit) {
       // carrying an older version is dead on its next request.
       sessionVersion: k.int('session_version').notNull().default(1),
       passwordChangedAt: k.ms('password_changed_at'),
+      // The account's subject for the apps that sign in through Latchkey (the id_token's `sub`): random, opaque,
+      // never the username or the row id, never given to another account; made at the first sign-in to an app.
+      subject: k.text('subject'),
       lastLoginAt: k.ms('last_login_at'),
       createdAt: k.ms('created_at').notNull(),
       updatedAt: k.ms('updated_at').notNull(),
@@ -46,6 +49,7 @@ export function defineTables(k: Kit) {
       k.uniqueIndex('users_username_lower_uq').on(sql`lower(${t.username})`),
       k.uniqueIndex('users_email_lower_uq').on(sql`lower(${t.email})`),
       k.index('users_created_idx').on(t.createdAt),
+      k.uniqueIndex('users_subject_uq').on(t.subject),
     ],
   )
 
@@ -246,6 +250,36 @@ export function defineTables(k: Kit) {
       createdAt: k.ms('created_at').notNull(),
       createdById: k.int('created_by_id'),
     }),
+
+    /**
+     * What the OpenID Connect provider keeps (oidc-provider's models: sessions, interactions, grants, codes,
+     * access and refresh tokens…), one row per (model, id), its payload as JSON. The account and the grant are
+     * columns too, so that a password change, "sign out everywhere" or a deactivation deletes every grant and
+     * token of that user in its own transaction; expired rows are pruned. A consumed code or refresh token stays
+     * until it expires: it is the evidence of a replay.
+     */
+    oidcPayloads: k.table(
+      'oidc_payloads',
+      {
+        model: k.text('model').notNull(),
+        id: k.text('id').notNull(),
+        payload: k.json<Record<string, unknown>>('payload').notNull(),
+        userId: k.int('user_id').references(() => users.id, { onDelete: 'cascade' }),
+        grantId: k.text('grant_id'),
+        clientId: k.text('client_id'),
+        uid: k.text('uid'),
+        expiresAt: k.ms('expires_at'),
+        consumedAt: k.ms('consumed_at'),
+        createdAt: k.ms('created_at').notNull(),
+      },
+      t => [
+        k.primaryKey({ columns: [t.model, t.id] }),
+        k.index('oidc_payloads_user_idx').on(t.userId),
+        k.index('oidc_payloads_grant_idx').on(t.grantId),
+        k.index('oidc_payloads_expires_idx').on(t.expiresAt),
+        k.uniqueIndex('oidc_payloads_uid_uq').on(t.model, t.uid),
+      ],
+    ),
 
     /**
      * The durable work queue: work that happens after a response (mails, the forgot-password lookup, pruning)

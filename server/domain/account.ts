@@ -190,7 +190,7 @@ export async function signOutOthers(db: Db, user: User, sid: string, ip?: string
     const result = await revokeSessions(tx, user.id, sid)
     await auditOwn(tx, user, 'sessions_revoked', {
       ip: ip,
-      details: { sessionsEnded: result.sessionsEnded, keptCurrent: true },
+      details: { sessionsEnded: result.sessionsEnded, appsSignedOut: result.appsSignedOut, keptCurrent: true },
     })
     return result
   })

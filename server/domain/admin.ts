@@ -420,9 +420,10 @@ export function adminRevokeLinks(db: Db, id: number, meta: ActorMeta) {
 
 /** Ends every session of another user. */
 export function adminSignOut(db: Db, id: number, meta: ActorMeta) {
-  return changeOtherUser(db, id, meta, 'sessions_revoked', async tx => ({
-    sessionsEnded: (await revokeSessions(tx, id)).sessionsEnded,
-  }))
+  return changeOtherUser(db, id, meta, 'sessions_revoked', async (tx) => {
+    const { sessionsEnded, appsSignedOut } = await revokeSessions(tx, id)
+    return { sessionsEnded, appsSignedOut }
+  })
 }
 
 /**

@@ -52,7 +52,7 @@ export async function changePassword(db: Db, s: Settings, outbox: Outbox, c: Pas
     const extra = (await c.guard?.(tx)) ?? {}
     const user = await writePasswordHash(tx, c.user.id, hash, !!c.mustChangePassword)
     await voidTokens(tx, c.user.id)
-    const { sessionVersion, sessionsEnded } = await revokeSessions(tx, c.user.id, c.keepSessionId)
+    const { sessionVersion, sessionsEnded, appsSignedOut } = await revokeSessions(tx, c.user.id, c.keepSessionId)
     await resetPrefix(tx, (await loginFailureKeys(tx, c.user.username)).prefix)
     await audit(tx, {
       action: AUDIT_ACTION[c.how],
@@ -60,7 +60,7 @@ export async function changePassword(db: Db, s: Settings, outbox: Outbox, c: Pas
       actorLabel: c.actor?.label ?? null,
       targetId: c.user.id,
       ip: c.ip,
-      details: { sessionsEnded, mustChangePassword: !!c.mustChangePassword, ...extra, ...c.details },
+      details: { sessionsEnded, appsSignedOut, mustChangePassword: !!c.mustChangePassword, ...extra, ...c.details },
     })
     // A first password (an invitation) changed nothing the owner had: no "password changed" notice.
     // The notice is written in this transaction: committed with the change, or not at all.

@@ -2,6 +2,7 @@ import { and, isNotNull, lt, or } from 'drizzle-orm'
 import { withTransaction, type Db } from '../db/client'
 import { tablesOf } from '../db/schema'
 import type { Settings } from '../settings'
+import { pruneOidcPayloads } from './oidc-store'
 import { pruneRateLimits } from './rate-limit'
 
 /**
@@ -13,6 +14,7 @@ export async function pruneStale(db: Db, s: Settings, now = Date.now()) {
   const { sessions, passwordTokens } = tablesOf(db)
   const longestWindow = Math.max(s.limits.loginFailureWindow, s.limits.loginIpWindow, 3600, 15 * 60)
   const rateLimits = await pruneRateLimits(db, longestWindow, now)
+  const appRecords = await pruneOidcPayloads(db, now)
   return withTransaction(db, async (tx) => {
     const dead = await tx
       .delete(sessions)
@@ -30,6 +32,6 @@ export async function pruneStale(db: Db, s: Settings, now = Date.now()) {
         or(lt(passwordTokens.expiresAt, week), and(isNotNull(passwordTokens.usedAt), lt(passwordTokens.usedAt, week))),
       )
       .returning({ id: passwordTokens.id })
-    return { rateLimits, sessions: dead.length, links: old.length }
+    return { rateLimits, appRecords, sessions: dead.length, links: old.length }
   })
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { and, eq, ne, sql } from 'drizzle-orm'
 import { atomically, first, prepared, withTransaction, type Db } from '../db/client'
 import { tablesOf, type User } from '../db/schema'
+import { revokeAppGrants } from './oidc-store'
 
 export interface SessionClaims {
   sid: string
@@ -108,7 +109,9 @@ export async function revokeSessions(db: Db, userId: number, exceptSid?: string)
     const ended = await tx.delete(sessions).where(where).returning({ id: sessions.id })
     // Sign-ins waiting for their second factor end too (one opened with a password just changed, say).
     await tx.delete(loginChallenges).where(eq(loginChallenges.userId, userId))
-    return { sessionVersion: row?.sessionVersion ?? 0, sessionsEnded: ended.length }
+    // and every app the user signed into through Latchkey loses its grant and tokens
+    const appsSignedOut = await revokeAppGrants(tx, userId)
+    return { sessionVersion: row?.sessionVersion ?? 0, sessionsEnded: ended.length, appsSignedOut }
   })
 }
 

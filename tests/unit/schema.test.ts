@@ -58,6 +58,7 @@ function describeTable(c: AnyConfig) {
         onDelete: fk.onDelete ?? 'no action',
       }
     }),
+    primaryKeys: c.primaryKeys.map(pk => pk.columns.map(x => x.name)),
     indexes: c.indexes
       .map(i => ({ name: i.config.name, unique: !!i.config.unique, on: indexed(i.config.columns) }))
       .sort((a, b) => a.name!.localeCompare(b.name!)),
@@ -94,6 +95,7 @@ describe('the SQLite and PostgreSQL schemas, built from one description', () => 
     for (const [name, t] of Object.entries(sqlite)) {
       expect(pgTables[name]!.foreignKeys, name).toEqual(t.foreignKeys)
       expect(pgTables[name]!.indexes, name).toEqual(t.indexes)
+      expect(pgTables[name]!.primaryKeys, name).toEqual(t.primaryKeys)
     }
     expect(sqlite.sessions!.foreignKeys).toEqual([
       { columns: ['user_id'], to: 'users', toColumns: ['id'], onDelete: 'cascade' },
@@ -185,7 +187,7 @@ describe('the migrations of each dialect build that schema', () => {
       for (const r of rows)
         if (fromPg[r.table_name]) fromPg[r.table_name]!.columns[r.column_name] = r.is_nullable === 'NO'
       const indexes = await pool.query<{ tablename: string, indexname: string, indexdef: string }>(
-        `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey' AND indexname <> 'users_search_trgm'`,
+        `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_pk' AND indexname <> 'users_search_trgm'`,
       )
       for (const r of indexes.rows)
         fromPg[r.tablename]?.indexes.push(`${r.indexname}${/^CREATE UNIQUE/.test(r.indexdef) ? ' unique' : ''}`)

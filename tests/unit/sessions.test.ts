@@ -60,7 +60,7 @@ describe('sessions', () => {
     await createSession(db, u.id, {})
     await createSession(db, u.id, {})
     const r = await revokeSessions(db, u.id, keep)
-    expect(r).toEqual({ sessionVersion: u.sessionVersion + 1, sessionsEnded: 2 })
+    expect(r).toEqual({ sessionVersion: u.sessionVersion + 1, sessionsEnded: 2, appsSignedOut: 0 })
     expect(await countSessions(db, u.id)).toBe(1)
     await endSession(db, keep)
     expect(await countSessions(db, u.id)).toBe(0)
