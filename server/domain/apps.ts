@@ -1,18 +1,19 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { asc, eq } from 'drizzle-orm'
 import { first, withTransaction } from '../db/client'
 import { tablesOf } from '../db/schema'
-import { appRegistrationSchema, type AppRegistration } from '../../shared/schemas'
+import { appRegistrationSchema, fieldErrorsOf, type AppRegistration } from '../../shared/schemas'
 import { canManageApps } from '../../shared/permissions'
 import { audit } from './audit'
 import type { Ctx } from './context'
 import { DomainError } from './errors'
+import { tokenHash } from './secrets'
 
 // The apps that sign in through Latchkey (OpenID Connect clients; the provider itself is issue 27's next step).
 // Superusers manage them; the CLI (nobody signed in) may too. Every change is audited.
 
 /** What a client secret is kept as: SHA-256 (a 256-bit random secret needs no slow hash), labelled. */
-export const clientSecretHash = (secret: string) => `sha256:${createHash('sha256').update(secret).digest('base64url')}`
+export const clientSecretHash = (secret: string) => `sha256:${tokenHash(secret)}`
 
 /** The actor may manage apps: a superuser, or the CLI (no actor). */
 function appManager(ctx: Ctx) {
@@ -31,9 +32,7 @@ export async function registerApp(ctx: Ctx, input: AppRegistration) {
   const actor = appManager(ctx)
   const parsed = appRegistrationSchema.safeParse(input)
   if (!parsed.success) {
-    const fieldErrors: Record<string, string[]> = {}
-    for (const issue of parsed.error.issues) (fieldErrors[String(issue.path[0] ?? 'form')] ??= []).push(issue.message)
-    throw new DomainError(400, parsed.error.issues[0]!.message, { fieldErrors })
+    throw new DomainError(400, parsed.error.issues[0]!.message, { fieldErrors: fieldErrorsOf(parsed.error) })
   }
   const app = parsed.data
   const { oidcClients } = tablesOf(ctx.db)

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { and, eq, isNull, or } from 'drizzle-orm'
 import { first, withTransaction, type Db } from '../db/client'
 import type { Ctx } from './context'
@@ -13,6 +13,7 @@ import { cancelRemovals, challengeUser, decryptSecret, encryptSecret, pendingRem
 import { utcText } from '../../shared/text'
 import { hit, LIMIT_KEYS } from './rate-limit'
 import { findUserById } from './users'
+import { tokenHash } from './secrets'
 
 // "I lost my authenticator", with no administrator and without weakening the factor: the request needs the
 // right password (it is made from the second-factor step), its confirmation needs the mailbox, and the
@@ -21,7 +22,6 @@ import { findUserById } from './users'
 // gets in only after the wait, announced in every mail.
 
 const CONFIRM_SECONDS = 30 * 60
-const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url')
 // The fragment says which link it is, so the page can ask before a confirm (a mail scanner that runs scripts
 // must not start a removal) and cancel at once; the server decides by the token alone.
 const link = (origin: string, kind: 'confirm' | 'cancel', token: string) =>
@@ -67,8 +67,8 @@ export async function requestRemoval(ctx: Ctx, input: { challenge: string | unde
       .where(and(eq(mfaRemovals.userId, user.id), isNull(mfaRemovals.confirmedAt), isNull(mfaRemovals.cancelledAt)))
     await tx.insert(mfaRemovals).values({
       userId: user.id,
-      confirmTokenHash: sha256(confirm),
-      cancelTokenHash: sha256(cancel),
+      confirmTokenHash: tokenHash(confirm),
+      cancelTokenHash: tokenHash(cancel),
       cancelToken: encryptSecret(key, cancel),
       createdAt: now,
       confirmBy: now + CONFIRM_SECONDS * 1000,
@@ -96,7 +96,7 @@ export async function useRemovalLink(
   const { db, key, s, outbox, now } = ctx
   const { token, ip } = input
   const { mfaRemovals } = tablesOf(db)
-  const hash = sha256(token)
+  const hash = tokenHash(token)
   const result = await withTransaction(db, async (tx) => {
     const row = first(
       await tx

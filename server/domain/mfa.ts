@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, randomInt } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, randomInt } from 'node:crypto'
 import { and, asc, eq, gte, isNotNull, isNull, lt, or, sql } from 'drizzle-orm'
 import { Secret, TOTP } from 'otpauth'
 import { first, prepared, withTransaction, type Db } from '../db/client'
@@ -14,6 +14,7 @@ import { hit, LIMIT_KEYS, reset } from './rate-limit'
 import { actingUser, provenActor, type Ctx } from './context'
 import { createSession, markProven, revokeSessions } from './sessions'
 import { findUserById } from './users'
+import { tokenHash } from './secrets'
 
 // Second factors: TOTP authenticators and single-use recovery codes. A correct password for an account with a
 // second factor opens only a login challenge (a 5-minute cookie); the session starts after the code. Every
@@ -65,8 +66,6 @@ export function decryptSecret(key: Buffer, stored: string): string {
   d.setAuthTag(raw.subarray(12, 28))
   return Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8')
 }
-
-const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url')
 
 // Recovery codes: 12 characters from a 32-letter alphabet without look-alikes (60 bits), shown as xxxx-xxxx-xxxx.
 const CODE_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789'
@@ -188,14 +187,14 @@ export async function openLoginChallenge(db: Db, userId: number, now = Date.now(
     await tx.delete(loginChallenges).where(lt(loginChallenges.expiresAt, now))
     await tx
       .insert(loginChallenges)
-      .values({ tokenHash: sha256(token), userId, createdAt: now, expiresAt: now + LOGIN_CHALLENGE_SECONDS * 1000 })
+      .values({ tokenHash: tokenHash(token), userId, createdAt: now, expiresAt: now + LOGIN_CHALLENGE_SECONDS * 1000 })
   })
   return token
 }
 
 export const TIMED_OUT_MESSAGE = TIMED_OUT
 /** How a challenge token is stored (passkeys.ts keys its WebAuthn challenge by it). */
-export const challengeHash = (token: string) => sha256(token)
+export const challengeHash = (token: string) => tokenHash(token)
 
 /** The user a live challenge belongs to (for the second-factor page), or undefined. */
 export async function challengeUser(db: Db, token: string | undefined, now = Date.now()): Promise<User | undefined> {
@@ -205,7 +204,7 @@ export async function challengeUser(db: Db, token: string | undefined, now = Dat
     await db
       .select()
       .from(loginChallenges)
-      .where(eq(loginChallenges.tokenHash, sha256(token))),
+      .where(eq(loginChallenges.tokenHash, tokenHash(token))),
   )
   if (!row || row.expiresAt < now) return undefined
   const user = await findUserById(db, row.userId)
@@ -308,7 +307,7 @@ export async function finishSignIn(
       .delete(loginChallenges)
       .where(
         and(
-          eq(loginChallenges.tokenHash, sha256(input.token ?? '')),
+          eq(loginChallenges.tokenHash, tokenHash(input.token ?? '')),
           eq(loginChallenges.userId, user.id),
           gte(loginChallenges.expiresAt, now),
         ),

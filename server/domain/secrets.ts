@@ -1,7 +1,13 @@
-import { hkdfSync, randomBytes } from 'node:crypto'
+import { createHash, hkdfSync, randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { dialectOf } from '../db/dialect'
+
+/**
+ * How a random token is kept (login challenges, lost-authenticator links, app secrets): its SHA-256, base64url. A
+ * token of 256 random bits needs no slow hash. (Set-password links keep theirs as hex: rows already stored.)
+ */
+export const tokenHash = (token: string) => createHash('sha256').update(token).digest('base64url')
 
 /**
  * The session-sealing secret: NUXT_SESSION_PASSWORD when set (≥ 32 chars), else one generated once and
