@@ -7,6 +7,7 @@ import * as createsuperuser from './commands/createsuperuser'
 import * as deleteclient from './commands/deleteclient'
 import * as listclients from './commands/listclients'
 import * as resetmfa from './commands/resetmfa'
+import * as rotatekeys from './commands/rotatekeys'
 import * as sendtestemail from './commands/sendtestemail'
 import * as setupcode from './commands/setupcode'
 
@@ -21,6 +22,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>, help: s
   deleteclient,
   listclients,
   resetmfa,
+  rotatekeys,
   sendtestemail,
   setupcode,
 }

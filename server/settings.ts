@@ -251,6 +251,13 @@ export function recoveryStatusLine(s: Settings): string {
     : `Forgot password is on; ${transport}; links start with ${linkOrigin(s)}.`
 }
 
+/** The start-up line about the OpenID Connect provider: on at which issuer, or why off. */
+export function appsStatusLine(s: Pick<Settings, 'siteUrl'>): string {
+  return s.siteUrl
+    ? `Apps can sign in through OpenID Connect: issuer ${s.siteUrl}, discovery ${s.siteUrl}/.well-known/openid-configuration.`
+    : 'Apps cannot sign in (OpenID Connect is off): set NUXT_PUBLIC_SITE_URL, the issuer.'
+}
+
 /** Why forgot-password is unusable, or null when it is on. Links need a trusted origin, mail and local login. */
 export function forgotPasswordBlocker(s: Settings): string | null {
   if (!s.forgotPasswordRequested) return 'FORGOT_PASSWORD_ENABLED is not set'

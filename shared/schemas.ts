@@ -39,6 +39,12 @@ export const loginSchema = z.object({
 export const codeSchema = z.object({
   code: text('Enter the code.').trim().min(1, 'Enter the code.').max(40, 'That is not a code.'),
 })
+/** The consent page of an app's sign-in: which request, and the answer. */
+export const consentSchema = z.object({
+  interaction: z.string().min(1, 'This sign-in request has expired.').max(100, 'This sign-in request has expired.'),
+  /** Sent by the Cancel button (the form's own button allows). */
+  deny: z.literal('1').optional(),
+})
 export const reauthSchema = z.union(
   [z.strictObject({ password: passwordInputSchema }), z.strictObject({ code: codeSchema.shape.code })],
   { error: 'Send your password or a code.' },

@@ -104,3 +104,24 @@ export interface MfaOverview {
   /** A confirmed "I lost my authenticator" waiting to remove every factor at `dueAt`, or null. */
   pendingRemoval: { dueAt: number } | null
 }
+
+/** The login page, rendered for an app's sign-in through Latchkey (server/oidc/interaction.ts). */
+export interface OidcLogin {
+  /** The app's name. */
+  app: string
+  /** Where the browser goes back to after signing in (the interaction). */
+  next: string
+  /** Someone is signed in, but the app asks for a fresh sign-in. */
+  again: boolean
+  /** …with a second factor. */
+  secondFactor: boolean
+}
+
+/** The consent page of an app's sign-in (apps registered with consent only). */
+export interface OidcConsent {
+  uid: string
+  app: string
+  /** What the app will read, in words. */
+  reads: string[]
+  username: string
+}

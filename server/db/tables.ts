@@ -38,6 +38,9 @@ export function defineTables(k: Kit) {
       // carrying an older version is dead on its next request.
       sessionVersion: k.int('session_version').notNull().default(1),
       passwordChangedAt: k.ms('password_changed_at'),
+      // When a link mailed to the current address was last used (a reset or invitation): the mailbox is proven
+      // (the apps' `email_verified`); a new address clears it.
+      emailVerifiedAt: k.ms('email_verified_at'),
       // The account's subject for the apps that sign in through Latchkey (the id_token's `sub`): random, opaque,
       // never the username or the row id, never given to another account; made at the first sign-in to an app.
       subject: k.text('subject'),
@@ -71,6 +74,9 @@ export function defineTables(k: Kit) {
         // The last proof of presence (the sign-in, or a password or code entered again): changes to the second
         // factor need one from the last 15 minutes.
         verifiedAt: k.ms('verified_at'),
+        // How this browser signed in, as RFC 8176 method names separated by spaces: "pwd", "pwd otp mfa",
+        // "pwd hwk mfa" (the apps' `amr` and `acr`).
+        amr: k.text('amr'),
       },
       t => [k.index('sessions_user_idx').on(t.userId)],
     ),

@@ -258,7 +258,8 @@ export async function updateUserAsAdmin(db: Db, id: number, patch: UserPatch, me
       user = first(
         await tx
           .update(users)
-          .set({ ...values, updatedAt: Date.now() })
+          // a new address is not proven yet (the apps' email_verified)
+          .set({ ...values, ...(changed.includes('email') ? { emailVerifiedAt: null } : {}), updatedAt: Date.now() })
           .where(eq(users.id, id))
           .returning(),
       )!
@@ -267,7 +268,9 @@ export async function updateUserAsAdmin(db: Db, id: number, patch: UserPatch, me
       throw uniqueViolation(err) ?? err
     }
     const linksVoided = changed.some(c => VOIDS_LINKS.includes(c)) ? await voidTokens(tx, id) : 0
-    const sessionsEnded = patch.isActive === false ? (await revokeSessions(tx, id)).sessionsEnded : 0
+    const { sessionsEnded, appsSignedOut } = patch.isActive === false
+      ? await revokeSessions(tx, id)
+      : { sessionsEnded: 0, appsSignedOut: 0 }
     await audit(tx, {
       action: 'user_updated',
       actorId: meta.actor.id,
@@ -285,6 +288,7 @@ export async function updateUserAsAdmin(db: Db, id: number, patch: UserPatch, me
             }
           : {}),
         ...(sessionsEnded ? { sessionsEnded } : {}),
+        ...(appsSignedOut ? { appsSignedOut } : {}),
         ...(linksVoided ? { linksVoided } : {}),
       },
     })

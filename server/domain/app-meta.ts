@@ -1,7 +1,8 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 import { eq } from 'drizzle-orm'
 import { first, withTransaction, type Db } from '../db/client'
 import { tablesOf } from '../db/schema'
+import { timingSafeEqualText } from './secrets'
 
 /** A value kept in app_meta, created with `make` on first use (insert-or-ignore, so racing replicas agree). */
 async function metaValue(db: Db, key: string, make: () => string): Promise<string> {
@@ -50,9 +51,7 @@ export async function setupCodeMatches(db: Db, typed: string): Promise<boolean> 
   const norm = (s: string) => s.toUpperCase().replace(/[^A-Z0-9]/g, '')
   const code = first(await db.select().from(appMeta).where(eq(appMeta.key, 'setup-code')))?.value
   if (!code) return false
-  const a = Buffer.from(norm(code))
-  const b = Buffer.from(norm(typed))
-  return a.length === b.length && timingSafeEqual(a, b)
+  return timingSafeEqualText(norm(code), norm(typed))
 }
 
 /** Forgets the setup code once the first user exists. */

@@ -8,7 +8,7 @@ import { DomainError } from './errors'
 import { hashPassword, needsRehash, verifyPassword } from './passwords'
 import { giveBack, hit, LIMIT_KEYS, loginFailureKeys, reset } from './rate-limit'
 import { hasSecondFactor, openLoginChallenge } from './mfa'
-import { createSession } from './sessions'
+import { amrOf, createSession } from './sessions'
 import { findUserByUsername } from './users'
 
 /** One vague message for unknown users and wrong passwords alike. */
@@ -122,7 +122,8 @@ export async function authenticate(
         .prepare(),
     ).execute({ now, id: user.id })
     await audit(tx, { action: 'login', actorId: user.id, targetId: user.id, ip: input.ip })
-    return { sid: await createSession(tx, user.id, { ip: input.ip, userAgent: input.userAgent }, now) } as const
+    const meta = { ip: input.ip, userAgent: input.userAgent, amr: amrOf() }
+    return { sid: await createSession(tx, user.id, meta, now) } as const
     // counters, blind writes and inserts; a factor added meanwhile is as if added just after
   })
   if (refusal || !outcome) throw refusal

@@ -12,7 +12,7 @@ import { audit, auditOwn } from './audit'
 import { DomainError, fieldError } from './errors'
 import { hit, LIMIT_KEYS, reset } from './rate-limit'
 import { actingUser, provenActor, type Ctx } from './context'
-import { createSession, markProven, revokeSessions } from './sessions'
+import { amrOf, createSession, markProven, revokeSessions } from './sessions'
 import { findUserById } from './users'
 import { tokenHash } from './secrets'
 
@@ -317,7 +317,7 @@ export async function finishSignIn(
     await reset(tx, failureKey(user.id))
     await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.id))
     await auditOwn(tx, user, 'login', { ip: input.ip, details: { secondFactor: method } })
-    const sid = await createSession(tx, user.id, { ip: input.ip, userAgent: input.userAgent }, now)
+    const sid = await createSession(tx, user.id, { ip: input.ip, userAgent: input.userAgent, amr: amrOf(method) }, now)
     if (await cancelRemovals(tx, user.id, 'sign-in with the second factor', now))
       await notify(tx, s, outbox, user, { topic: 'removal-cancelled', by: 'sign-in' })
     return { sid, method }
@@ -479,6 +479,12 @@ export async function secondFactorAdded(
   const codes
     = (await recoveryCodesLeft(tx, user.id)) === 0 ? await replaceRecoveryCodes(tx, key, user.id, now) : undefined
   await cancelRemovals(tx, user.id, 'a second factor was added', now)
+  // this session proved the password recently and the new factor now: both factors, for the apps' acr
+  if (ctx.actor?.sid) {
+    const { sessions } = tablesOf(tx)
+    const amr = amrOf(factor.type === 'totp' ? 'totp' : 'webauthn').join(' ')
+    await tx.update(sessions).set({ amr }).where(eq(sessions.id, ctx.actor.sid))
+  }
   await audit(tx, { action: 'mfa_added', actorId: user.id, targetId: user.id, ip, details: factor })
   const notice
     = factor.type === 'totp' ? { topic: 'totp-added' as const } : { topic: 'passkey-added' as const, name: factor.name }

@@ -25,6 +25,8 @@ export interface OidcPayload {
  */
 export async function subjectOf(db: Db, userId: number): Promise<string> {
   const { users } = tablesOf(db)
+  const known = first(await db.select({ subject: users.subject }).from(users).where(eq(users.id, userId)))
+  if (known?.subject) return known.subject
   // compare-and-set: two first sign-ins at once keep the same subject
   await atomically(db, tx =>
     tx

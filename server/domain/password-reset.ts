@@ -233,6 +233,11 @@ export async function resetPasswordWithToken(
         .returning({ id: passwordTokens.id })
       if (!used.length) throw invalidLink()
       reason = live.token.reason
+      // a link that was mailed proves the mailbox (an admin's copied link does not)
+      if (reason !== 'admin-copy') {
+        const { users } = tablesOf(tx)
+        await tx.update(users).set({ emailVerifiedAt: Date.now() }).where(eq(users.id, user.id))
+      }
       return { via: reason }
     },
   })

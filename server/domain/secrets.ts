@@ -1,4 +1,4 @@
-import { createHash, hkdfSync, randomBytes } from 'node:crypto'
+import { createHash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { dialectOf } from '../db/dialect'
@@ -8,6 +8,13 @@ import { dialectOf } from '../db/dialect'
  * token of 256 random bits needs no slow hash. (Set-password links keep theirs as hex: rows already stored.)
  */
 export const tokenHash = (token: string) => createHash('sha256').update(token).digest('base64url')
+
+/** Two strings equal, compared in constant time (for equal lengths; the lengths of hashes give nothing away). */
+export function timingSafeEqualText(a: string, b: string): boolean {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
+}
 
 /**
  * The session-sealing secret: NUXT_SESSION_PASSWORD when set (≥ 32 chars), else one generated once and

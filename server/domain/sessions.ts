@@ -14,11 +14,23 @@ export interface SessionTimeouts {
   idleTimeout: number
 }
 
+/**
+ * How a browser signed in, as RFC 8176 names: the password ("pwd"), a one-time code ("otp": an authenticator app
+ * or a recovery code), a passkey ("hwk"), and "mfa" when two were used.
+ */
+export type Amr = ('pwd' | 'otp' | 'hwk' | 'mfa')[]
+
+/** The methods of a sign-in with the password and, where one was used, a second factor. */
+export function amrOf(secondFactor?: 'totp' | 'recovery' | 'webauthn'): Amr {
+  if (!secondFactor) return ['pwd']
+  return ['pwd', secondFactor === 'webauthn' ? 'hwk' : 'otp', 'mfa']
+}
+
 /** Records a new signed-in browser and returns its id (128 random bits). */
 export async function createSession(
   db: Db,
   userId: number,
-  meta: { ip?: string | null, userAgent?: string | null },
+  meta: { ip?: string | null, userAgent?: string | null, amr?: Amr },
   now = Date.now(),
 ): Promise<string> {
   const { sessions } = tablesOf(db)
@@ -35,9 +47,17 @@ export async function createSession(
           verifiedAt: sql.placeholder('now'),
           ip: sql.placeholder('ip'),
           userAgent: sql.placeholder('userAgent'),
+          amr: sql.placeholder('amr'),
         })
         .prepare(),
-    ).execute({ id, userId, now, ip: meta.ip ?? null, userAgent: meta.userAgent?.slice(0, 300) ?? null })
+    ).execute({
+      id,
+      userId,
+      now,
+      ip: meta.ip ?? null,
+      userAgent: meta.userAgent?.slice(0, 300) ?? null,
+      amr: (meta.amr ?? ['pwd']).join(' '),
+    })
   }) // one insert
   return id
 }
@@ -146,4 +166,13 @@ export async function markProven(db: Db, sid: string, now = Date.now()) {
   await withTransaction(db, async (tx) => {
     await tx.update(sessions).set({ verifiedAt: now }).where(eq(sessions.id, sid))
   })
+}
+
+/** When and how a live session signed in (the apps' `auth_time`, `amr` and `acr`). */
+export async function sessionSignIn(db: Db, sid: string): Promise<{ at: number, amr: Amr } | undefined> {
+  const { sessions } = tablesOf(db)
+  const row = first(
+    await db.select({ at: sessions.createdAt, amr: sessions.amr }).from(sessions).where(eq(sessions.id, sid)),
+  )
+  return row && { at: row.at, amr: (row.amr ?? 'pwd').split(' ') as Amr }
 }

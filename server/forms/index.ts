@@ -6,6 +6,7 @@ import { safeNextPath } from '../../shared/redirect'
 import {
   changePasswordSchema,
   codeSchema,
+  consentSchema,
   fieldErrorsOf,
   forgotPasswordSchema,
   loginSchema,
@@ -28,6 +29,7 @@ import {
   setPasswordWithLink,
   setUpFirstAdmin,
 } from '../application/auth-flows'
+import { answerConsent } from '../oidc/interaction'
 
 // The login pages post natively (application/x-www-form-urlencoded), to their own URL: the page works with
 // JavaScript switched off. A post runs the same step as the JSON API (server/application/auth-flows.ts) and
@@ -44,13 +46,14 @@ interface FormAction<S extends z.ZodType = z.ZodType> {
 
 const action = <S extends z.ZodType>(a: FormAction<S>) => a as unknown as FormAction
 
-// Must-change-password comes after the second factor, never instead of it.
-const afterLogin = (event: H3Event, user: { mustChangePassword: boolean }) =>
-  user.mustChangePassword ? '/login/change-password' : safeNextPath(getQuery(event).next)
+/** `path` carrying this request's next path (after the sign-in: the page asked for, or an app's sign-in). */
 const withNext = (event: H3Event, path: string) => {
   const next = safeNextPath(getQuery(event).next)
-  return next === '/' ? path : `${path}&next=${encodeURIComponent(next)}`
+  return next === '/' ? path : `${path}${path.includes('?') ? '&' : '?'}next=${encodeURIComponent(next)}`
 }
+// Must-change-password comes after the second factor, never instead of it.
+const afterLogin = (event: H3Event, user: { mustChangePassword: boolean }) =>
+  user.mustChangePassword ? withNext(event, '/login/change-password') : safeNextPath(getQuery(event).next)
 
 const notice = (name: string, next?: string) =>
   `/login?notice=${name}${next ? `&next=${encodeURIComponent(next)}` : ''}`
@@ -64,7 +67,7 @@ export const FORM_ACTIONS: Record<string, Record<string, FormAction>> = {
       run: async (event, body) => {
         const { user, methods, mustEnrolMfa } = await logIn(event, body)
         if (methods) return withNext(event, '/login?step=code')
-        return mustEnrolMfa ? '/profile/security' : afterLogin(event, user)
+        return mustEnrolMfa ? withNext(event, '/profile/security') : afterLogin(event, user)
       },
     }),
     // The second-factor step (GET /login?step=code renders it while the pending login lives).
@@ -72,6 +75,12 @@ export const FORM_ACTIONS: Record<string, Record<string, FormAction>> = {
       schema: codeSchema,
       keep: [],
       run: async (event, body) => afterLogin(event, await logInWithCode(event, body.code)),
+    }),
+    // The consent page of an app's sign-in (server/oidc/interaction.ts): allow, or tell the app no.
+    'consent': action({
+      schema: consentSchema,
+      keep: [],
+      run: (event, body) => answerConsent(event, body),
     }),
     'lost': action({
       schema: z.object({}),
@@ -148,7 +157,8 @@ export const FORM_ACTIONS: Record<string, Record<string, FormAction>> = {
       keep: [],
       run: async (event, body) => {
         await changeOwnPasswordHere(event, body)
-        return '/?notice=password-changed'
+        const next = safeNextPath(getQuery(event).next)
+        return next === '/' ? '/?notice=password-changed' : next
       },
     }),
   },

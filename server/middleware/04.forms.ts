@@ -1,4 +1,6 @@
 import { formPath, runFormPost } from '../forms'
+import { isInteractionPath } from '../oidc/interaction'
+import { continuePage } from '../oidc/pages'
 
 declare module 'h3' {
   interface H3EventContext {
@@ -14,7 +16,14 @@ export default defineEventHandler(async (event) => {
   const path = formPath(event)
   if (!path) throw httpError(405, 'This page does not accept form posts.')
   const result = await runFormPost(event, path)
-  if ('location' in result) return sendRedirect(event, result.location, 303)
+  if ('location' in result) {
+    // back into an app's sign-in: its last hop leaves this site, which a redirect after a form post may not
+    if (isInteractionPath(result.location)) {
+      setResponseHeader(event, 'Content-Type', 'text/html; charset=utf-8')
+      return continuePage(result.location)
+    }
+    return sendRedirect(event, result.location, 303)
+  }
   event.context.postedForm = result.posted
   setResponseStatus(event, result.status)
 })

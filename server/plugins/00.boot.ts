@@ -1,5 +1,5 @@
 import type { Db } from '../db/client'
-import { cookieSecurityWarning, passkeyHostWarning, recoveryStatusLine } from '../settings'
+import { appsStatusLine, cookieSecurityWarning, passkeyHostWarning, recoveryStatusLine } from '../settings'
 import { migrateDatabase } from '../db/migrate'
 import { setupCode } from '../domain/app-meta'
 import { sessionSecret } from '../domain/secrets'
@@ -19,6 +19,7 @@ export default defineNitroPlugin((nitroApp) => {
     process.env.NUXT_SESSION_MAX_AGE = String(s.sessionMaxAge)
     const db = useDb()
     console.info(`[latchkey] ${recoveryStatusLine(s)}`)
+    console.info(`[latchkey] ${appsStatusLine(s)}`)
     for (const warning of [cookieSecurityWarning(s), passkeyHostWarning(s)])
       if (warning) console.warn(`[latchkey] Warning: ${warning}`)
     // Nitro plugins are synchronous: the migrations (asynchronous on PostgreSQL) run now, requests wait for

@@ -3,6 +3,8 @@ import type { H3Event } from 'h3'
 import type { Ctx } from '../domain/context'
 import type { User } from '../db/schema'
 import { canManageUsers } from '../../shared/permissions'
+import { mustEnrolMfa } from '../domain/mfa'
+import { resolveSession } from '../domain/sessions'
 import { sessionCrypto } from './session-crypto'
 
 export interface AuthContext {
@@ -15,6 +17,35 @@ export interface AuthContext {
 declare module 'h3' {
   interface H3EventContext {
     auth?: AuthContext
+  }
+}
+
+/**
+ * The live session of this request's cookie, checked against the database: the session row must exist, its version
+ * must match the user's, the user must be active, and neither timeout may have passed. A dead session's cookie is
+ * cleared at once.
+ */
+export async function resolveAuth(event: H3Event): Promise<AuthContext | undefined> {
+  const cookie = getCookie(event, useSettings().sessionCookieName)
+  if (!cookie) return
+  let claims = cachedClaims(cookie)
+  if (!claims) {
+    const session = await getUserSession(event)
+    if (!session.user || !session.secure) return
+    claims = { ...session.secure, uid: session.user.id }
+    rememberClaims(cookie, claims)
+  }
+  const s = useSettings()
+  const user = await resolveSession(useDb(), claims, { maxAge: s.sessionMaxAge, idleTimeout: s.sessionIdleTimeout })
+  if (!user) {
+    forgetClaims(cookie)
+    await clearUserSession(event)
+    return
+  }
+  return {
+    user,
+    sid: claims.sid,
+    mustEnrolMfa: s.mfa.required !== 'none' && (await mustEnrolMfa(useDb(), s, user)),
   }
 }
 

@@ -1,0 +1,181 @@
+import type { H3Event } from 'h3'
+import type { InteractionResults } from 'oidc-provider'
+import type { OidcLogin, OidcConsent } from '../../shared/types'
+import { hasSecondFactor } from '../domain/mfa'
+import { subjectOf } from '../domain/oidc-store'
+import { sessionSignIn } from '../domain/sessions'
+import { ACR_MFA, ACR_PASSWORD } from './provider'
+import { simplePage } from './pages'
+
+// The provider's interaction is our own /login (issue 27, item 3). An app's authorization request that needs
+// someone to sign in lands on GET /login?interaction=<uid> (the provider's interaction cookie has the path /login,
+// so every step of it lives under /login). There, with the Latchkey session of this browser:
+// - nobody signed in, or a fresh sign-in asked for (prompt=login, max_age passed, a second factor wanted by
+//   acr_values and not used): the login page renders, and after the password (and second factor) comes back here;
+// - a forced password change or a required enrolment: that page first, then back here;
+// - otherwise the interaction is finished with this session's sign-in and the browser goes on to the app.
+// A consent (apps registered with --consent only) is a page at the same address.
+
+declare module 'h3' {
+  interface H3EventContext {
+    /** The login page, rendered for an app's sign-in. */
+    oidcLogin?: OidcLogin
+    /** The consent page of an app's sign-in. */
+    oidcConsent?: OidcConsent
+  }
+}
+
+/** Where an interaction's browser comes back to after each step. */
+export const interactionPath = (uid: string) => `/login?interaction=${encodeURIComponent(uid)}`
+/** Whether a path is the way back into an app's sign-in (the form posts' redirects treat it apart). */
+export const isInteractionPath = (p: string) => p.startsWith('/login?interaction=') || p.startsWith('/oidc/')
+
+const SCOPE_TEXT: Record<string, string> = {
+  openid: 'That it is you (an identifier only this app gets to keep)',
+  profile: 'Your username and name',
+  email: 'Your email address',
+  groups: 'Whether you are a Latchkey superuser or user manager',
+  offline_access: 'Stay signed in while you are away',
+}
+
+function expired(event: H3Event) {
+  setResponseStatus(event, 400)
+  setResponseHeader(event, 'Content-Type', 'text/html; charset=utf-8')
+  return simplePage({
+    title: 'This sign-in has expired',
+    body: `<p>The app's sign-in request is no longer open: it was finished, or it waited too long.</p>
+<p>Go back to the app and start the sign-in again.</p><div class="actions"><a class="btn plain" href="/">Go to Latchkey</a></div>`,
+  })
+}
+
+async function details(event: H3Event, uid: string) {
+  const oidc = await useOidc()
+  if (!oidc) return undefined
+  try {
+    const d = await oidc.provider.interactionDetails(event.node.req, event.node.res)
+    return d.uid === uid ? { oidc, d } : undefined
+  }
+  catch {
+    return undefined
+  }
+}
+
+/** Finishes the interaction with `result`; where the browser goes next (a path on this site). */
+async function finish(event: H3Event, result: InteractionResults, merge: boolean) {
+  const oidc = (await useOidc())!
+  const to = await oidc.provider.interactionResult(event.node.req, event.node.res, result, {
+    mergeWithLastSubmission: merge,
+  })
+  const u = new URL(to)
+  return u.pathname + u.search
+}
+
+/** The grant of a consent (given now, or implied for a first-party app), and the way on. */
+async function grantConsent(event: H3Event, uid: string) {
+  const found = await details(event, uid)
+  if (!found) return undefined
+  const { oidc, d } = found
+  const accountId = d.session!.accountId
+  const clientId = String(d.params.client_id)
+  const grant
+    = (d.grantId && (await oidc.provider.Grant.find(d.grantId))) || new oidc.provider.Grant({ accountId, clientId })
+  const detail = d.prompt.details as { missingOIDCScope?: string[], missingOIDCClaims?: string[] }
+  if (detail.missingOIDCScope) grant.addOIDCScope(detail.missingOIDCScope.join(' '))
+  if (detail.missingOIDCClaims) grant.addOIDCClaims(detail.missingOIDCClaims)
+  const grantId = await grant.save()
+  return finish(event, { consent: { grantId } }, true)
+}
+
+/**
+ * GET /login?interaction=<uid>: goes on to the app (a string: where to), or leaves what the page needs on the event
+ * (undefined: the page renders), or an HTML page of its own (an expired request).
+ */
+export async function resumeInteraction(event: H3Event): Promise<{ redirect: string } | { html: string } | undefined> {
+  const uid = String(getQuery(event).interaction ?? '')
+  const found = await details(event, uid)
+  if (!found) return { html: expired(event) }
+  const { oidc, d } = found
+  const client = await oidc.provider.Client.find(String(d.params.client_id))
+  const app = (client?.clientName as string | undefined) ?? 'an app'
+  const here = interactionPath(uid)
+  const auth = await resolveAuth(event)
+
+  if (d.prompt.name === 'consent') {
+    if (!auth) return { redirect: here } // cannot happen: consent follows a sign-in
+    if (client?.['latchkey:consent'] !== true) return { redirect: (await grantConsent(event, uid))! }
+    const scopes = String(d.params.scope ?? 'openid').split(' ')
+    event.context.oidcConsent = {
+      uid,
+      app,
+      reads: scopes.filter(x => SCOPE_TEXT[x]).map(x => SCOPE_TEXT[x]!),
+      username: auth.user.username,
+    }
+    return undefined
+  }
+
+  const reasons = d.prompt.reasons
+  if (auth) {
+    const next = `?next=${encodeURIComponent(here)}`
+    if (auth.mustEnrolMfa) return { redirect: `/profile/security${next}` }
+    if (auth.user.mustChangePassword) return { redirect: `/login/change-password${next}` }
+    const signIn = (await sessionSignIn(useDb(), auth.sid))!
+    const signedInSince = signIn.at >= d.iat * 1000
+    const again = (reasons.includes('login_prompt') || reasons.includes('max_age')) && !signedInSince
+    const wantsMfa = reasons.includes('acr_mfa') && !signIn.amr.includes('mfa')
+    // an account without a second factor adds one first (then this session counts as signed in with it)
+    if (wantsMfa && !(await hasSecondFactor(useDb(), auth.user.id))) return { redirect: `/profile/security${next}` }
+    if (!again && !wantsMfa) {
+      const subject = await subjectOf(useDb(), auth.user.id)
+      await forgetOtherAccount(event, uid, d.session?.accountId, subject)
+      const to = await finish(
+        event,
+        {
+          login: {
+            accountId: subject,
+            ts: Math.floor(signIn.at / 1000),
+            amr: signIn.amr,
+            acr: signIn.amr.includes('mfa') ? ACR_MFA : ACR_PASSWORD,
+            remember: false,
+          },
+        },
+        false,
+      )
+      return { redirect: to }
+    }
+    event.context.oidcLogin = { app, next: here, again: true, secondFactor: wantsMfa }
+    return undefined
+  }
+  event.context.oidcLogin = { app, next: here, again: false, secondFactor: false }
+  return undefined
+}
+
+/**
+ * Someone else signed in in this browser while the app waited: the provider's session of the previous account
+ * ends here, so the provider does not answer with its own sign-out page (a script, then a redirect to the app
+ * that a form's CSP would block).
+ */
+async function forgetOtherAccount(event: H3Event, uid: string, previous: string | undefined, subject: string) {
+  if (!previous || previous === subject) return
+  const oidc = (await useOidc())!
+  const interaction = await oidc.provider.Interaction.find(uid)
+  if (interaction?.session) {
+    const session = await oidc.provider.Session.findByUid(interaction.session.uid)
+    await session?.destroy()
+    delete interaction.session
+    await interaction.save(interaction.exp - Math.floor(Date.now() / 1000))
+  }
+}
+
+/** The consent form's answer: the grant, or the app told that the person declined. Where to go on. */
+export async function answerConsent(event: H3Event, input: { interaction: string, deny?: '1' }) {
+  const found = await details(event, input.interaction)
+  const auth = event.context.auth
+  if (!found || !auth || found.d.prompt.name !== 'consent')
+    throw httpError(400, 'This sign-in request has expired. Go back to the app and start again.')
+  if (found.d.session?.accountId !== (await subjectOf(useDb(), auth.user.id)))
+    throw httpError(400, 'This sign-in request belongs to another account. Go back to the app and start again.')
+  if (input.deny) {
+    return finish(event, { error: 'access_denied', error_description: 'The user did not allow the app.' }, false)
+  }
+  return (await grantConsent(event, input.interaction))!
+}

@@ -1,0 +1,71 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type Provider from 'oidc-provider'
+import { KEYSET_RELOAD_MS, keysetVersion, nextKeyChange, signingKeys } from '../domain/oidc-keys'
+import { sessionSignIn } from '../domain/sessions'
+import { subjectOf } from '../domain/oidc-store'
+import { buildProvider, type LatchkeySignIn } from '../oidc/provider'
+import type { AuthContext } from './auth'
+
+// One provider per server process, built on first use and again when the signing keys change (`manage rotatekeys`
+// on any instance: every instance looks at the stored set at most every KEYSET_RELOAD_MS).
+
+interface Built {
+  provider: Provider
+  callback: (req: IncomingMessage, res: ServerResponse) => Promise<void>
+  version: string | undefined
+  checkedAt: number
+  nextChange: number | undefined
+}
+let built: Built | undefined
+let building: Promise<Built> | undefined
+
+/** Why apps cannot sign in here, or undefined when they can (the start line says it). */
+export function oidcOffReason(): string | undefined {
+  return useSettings().siteUrl ? undefined : 'it has no NUXT_PUBLIC_SITE_URL (the issuer)'
+}
+
+async function build(): Promise<Built> {
+  const db = useDb()
+  const now = Date.now()
+  const version = await keysetVersion(db)
+  if (built && version === built.version && !(built.nextChange && now >= built.nextChange)) {
+    built.checkedAt = now
+    return built
+  }
+  const keys = await signingKeys(db, useMfaKey(), now)
+  const provider = buildProvider({ db, s: useSettings(), keys, sessionSecret: process.env.NUXT_SESSION_PASSWORD! })
+  // "Sign out everywhere" on an app's sign-out page ends the Latchkey session too (middleware/02.oidc.ts)
+  provider.on('end_session.success', (ctx) => {
+    if (ctx.oidc.params?.logout) (ctx.req as { latchkeyLogout?: boolean }).latchkeyLogout = true
+  })
+  provider.on('server_error', (_ctx, err) => console.error('[latchkey] OpenID Connect provider error:', err))
+  return {
+    provider,
+    callback: provider.callback() as Built['callback'],
+    version: version ?? (await keysetVersion(db)),
+    checkedAt: now,
+    nextChange: nextKeyChange(keys, now),
+  }
+}
+
+/** The provider, or undefined when it is off (no NUXT_PUBLIC_SITE_URL). */
+export async function useOidc(): Promise<Built | undefined> {
+  if (oidcOffReason()) return undefined
+  const now = Date.now()
+  const fresh = built && now - built.checkedAt < KEYSET_RELOAD_MS && !(built.nextChange && now >= built.nextChange)
+  if (fresh) return built
+  building ??= build().finally(() => {
+    building = undefined
+  })
+  built = await building
+  return built
+}
+
+/** Who is signed in to Latchkey in this request's browser, as the provider's session mirrors it. */
+export async function latchkeySignIn(auth: AuthContext | undefined): Promise<LatchkeySignIn | undefined> {
+  // a session held for a forced password change or enrolment is not signed in for the apps yet
+  if (!auth || auth.mustEnrolMfa || auth.user.mustChangePassword) return undefined
+  const signIn = await sessionSignIn(useDb(), auth.sid)
+  if (!signIn) return undefined
+  return { subject: await subjectOf(useDb(), auth.user.id), at: signIn.at, amr: signIn.amr }
+}
