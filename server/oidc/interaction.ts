@@ -126,7 +126,6 @@ export async function resumeInteraction(event: H3Event): Promise<{ redirect: str
     if (wantsMfa && !(await hasSecondFactor(useDb(), auth.user.id))) return { redirect: `/profile/security${next}` }
     if (!again && !wantsMfa) {
       const subject = await subjectOf(useDb(), auth.user.id)
-      await forgetOtherAccount(event, uid, d.session?.accountId, subject)
       const to = await finish(
         event,
         {
@@ -147,23 +146,6 @@ export async function resumeInteraction(event: H3Event): Promise<{ redirect: str
   }
   event.context.oidcLogin = { app, next: here, again: false, secondFactor: false }
   return undefined
-}
-
-/**
- * Someone else signed in in this browser while the app waited: the provider's session of the previous account
- * ends here, so the provider does not answer with its own sign-out page (a script, then a redirect to the app
- * that a form's CSP would block).
- */
-async function forgetOtherAccount(event: H3Event, uid: string, previous: string | undefined, subject: string) {
-  if (!previous || previous === subject) return
-  const oidc = (await useOidc())!
-  const interaction = await oidc.provider.Interaction.find(uid)
-  if (interaction?.session) {
-    const session = await oidc.provider.Session.findByUid(interaction.session.uid)
-    await session?.destroy()
-    delete interaction.session
-    await interaction.save(interaction.exp - Math.floor(Date.now() / 1000))
-  }
 }
 
 /** The consent form's answer: the grant, or the app told that the person declined. Where to go on. */

@@ -122,25 +122,11 @@ const { Check, base } = interactionPolicy
 function policy() {
   const prompts = base()
   const login = prompts.get('login')!
-  // First: the OpenID session mirrors Latchkey's. A browser signed in to Latchkey is signed in here (with that
-  // sign-in's time and methods); one that signed out of Latchkey (or in as someone else) is asked again.
+  // The OpenID session mirrors Latchkey's (mirrorLatchkey): one that signed out of Latchkey is asked again.
   login.checks.add(
-    new Check('latchkey_session', 'The Latchkey session ended or changed hands', (ctx) => {
-      const session = ctx.oidc.session!
-      const current = signInOf(ctx)
-      if (!current) return session.accountId ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT
-      if (session.accountId !== current.subject || session.loginTs !== Math.floor(current.at / 1000)) {
-        if (session.accountId !== current.subject) session.authorizations = {}
-        session.loginAccount({
-          accountId: current.subject,
-          loginTs: Math.floor(current.at / 1000),
-          amr: current.amr,
-          acr: acrOf(current.amr),
-          transient: true,
-        })
-      }
-      return Check.NO_NEED_TO_PROMPT
-    }),
+    new Check('latchkey_session', 'The Latchkey session ended', 'login_required', ctx =>
+      !signInOf(ctx) && ctx.oidc.session?.accountId ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT,
+    ),
     0,
   )
   // acr_values=urn:latchkey:mfa: a second factor, now or at this session's sign-in (an account without one enrols).
@@ -152,6 +138,23 @@ function policy() {
     }),
   )
   return prompts
+}
+
+/**
+ * The provider's session of this browser follows Latchkey's: a browser signed in to Latchkey is signed in for the
+ * apps (with that sign-in's time and methods), whoever the provider's session named before. Done as the session is
+ * loaded, before the provider looks up the account and its grants.
+ */
+function mirrorLatchkey(ctx: KoaContextWithOIDC, session: InstanceType<Provider['Session']>) {
+  const current = signInOf(ctx)
+  if (!current) return
+  const loginTs = Math.floor(current.at / 1000)
+  const acr = acrOf(current.amr)
+  if (session.accountId === current.subject && session.loginTs === loginTs && session.acr === acr) return
+  // another account's apps are not this one's
+  if (session.accountId !== current.subject) session.authorizations = {}
+  session.loginAccount({ accountId: current.subject, loginTs, amr: current.amr, acr, transient: true })
+  ;(session as { touched?: boolean }).touched = true
 }
 
 /** Keygrip keys for the provider's cookies, derived from the session secret (never stored apart). */
@@ -265,6 +268,12 @@ export function buildProvider({ db, s, keys, sessionSecret }: ProviderDeps): Pro
     renderError: async (ctx, out) => errorPage(ctx, out),
   }
   const provider = new Provider(s.siteUrl!, configuration)
+  const loadSession = provider.Session.get.bind(provider.Session)
+  provider.Session.get = async (ctx) => {
+    const session = await loadSession(ctx)
+    mirrorLatchkey(ctx as KoaContextWithOIDC, session)
+    return session
+  }
   // Koa trusts X-Forwarded-Proto/Host, which middleware/02.oidc.ts pins to the issuer's for every request.
   provider.proxy = true
   // secrets are kept as SHA-256 (server/domain/apps.ts): compare hashes, in constant time

@@ -2,7 +2,7 @@ import * as oidc from 'openid-client'
 import type { Db } from '../../server/db/client'
 import type { Ctx } from '../../server/domain/context'
 import { registerApp } from '../../server/domain/apps'
-import { Client } from './client'
+import type { Client } from './client'
 
 // A relying party for the provider tests: openid-client (panva) for everything an app does, and a Client (cookie
 // jar, no redirects followed) for the browser's part, walking the redirects and posting the login form natively
