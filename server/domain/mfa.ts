@@ -561,8 +561,9 @@ export async function removeFactor(ctx: Ctx, input: { id: number }) {
         'Two-factor authentication is required for your account: add another authenticator before you remove this one.',
       )
     if (last) await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id))
-    const { sessionsEnded, sessionVersion } = await revokeSessions(tx, user.id, sid)
-    await auditOwn(tx, user, 'mfa_removed', { ip, details: { type: f.type, name: f.name, last, sessionsEnded } })
+    const { sessionsEnded, sessionVersion, appsSignedOut } = await revokeSessions(tx, user.id, sid)
+    const details = { type: f.type, name: f.name, last, sessionsEnded, appsSignedOut }
+    await auditOwn(tx, user, 'mfa_removed', { ip, details })
     await notify(tx, s, outbox, user, { topic: 'factor-removed', name: f.name, last })
     return { sessionVersion }
   })
@@ -611,14 +612,14 @@ export async function removeAllFactors(
       Date.now(),
     )
     await reset(tx, failureKey(target.id))
-    const { sessionsEnded } = await revokeSessions(tx, target.id)
+    const { sessionsEnded, appsSignedOut } = await revokeSessions(tx, target.id)
     await audit(tx, {
       action: 'mfa_reset',
       actorId: by.actor?.id ?? null,
       actorLabel: by.label ?? null,
       targetId: target.id,
       ip: by.ip,
-      details: { removed, sessionsEnded },
+      details: { removed, sessionsEnded, appsSignedOut },
     })
     await notify(tx, s, outbox, target, {
       topic: 'factors-reset',

@@ -1,9 +1,22 @@
 import * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client } from '../support/client'
+import { spawnSync } from 'node:child_process'
+import { desc } from 'drizzle-orm'
+import { Client, signedInClient } from '../support/client'
+import { linkIn, SmtpSink } from '../support/mail'
+import { auditLog } from '../support/tables'
 import { enrolTotp } from '../support/mfa'
-import { authorizationRequest, signInToApp, testApp, walk, type TestApp } from '../support/oidc'
-import { removeDir, startServer, type TestServer } from '../support/server'
+import {
+  authorizationRequest,
+  formAction,
+  logInForApp,
+  postForm,
+  signInToApp,
+  testApp,
+  walk,
+  type TestApp,
+} from '../support/oidc'
+import { MANAGE_ENTRY, removeDir, startServer, type TestServer } from '../support/server'
 import { seedUser } from '../support/users'
 
 // The OpenID Connect provider (issue 27) driven by a real relying party, openid-client, against the production
@@ -11,14 +24,23 @@ import { seedUser } from '../support/users'
 // revocation, and what is refused.
 
 let server: TestServer
+let smtp: SmtpSink
 let app: TestApp
 
 beforeAll(async () => {
-  server = await startServer({ NUXT_PUBLIC_SITE_URL: '{url}', SESSION_COOKIE_SECURE: 'false' })
+  smtp = await new SmtpSink().start()
+  server = await startServer({
+    ...smtp.env(),
+    NUXT_PUBLIC_SITE_URL: '{url}',
+    SESSION_COOKIE_SECURE: 'false',
+    FORGOT_PASSWORD_ENABLED: 'true',
+    MAIL_RETRY_DELAYS_MS: '0',
+  })
   app = await testApp(server.url, server.db())
 })
 afterAll(async () => {
   await server.stop()
+  await smtp.stop()
   removeDir(server.dir)
 })
 
@@ -234,5 +256,198 @@ describe('asking again', () => {
       code: () => recoveryCodes[0]!,
     })
     expect(tokens.claims()).toMatchObject({ acr: 'urn:latchkey:mfa', amr: ['pwd', 'otp', 'mfa'] })
+  })
+})
+
+type Seeded = Awaited<ReturnType<typeof seedUser>>
+
+/** What the app can still do with its tokens: refresh, userinfo, introspection. */
+async function tokensWork(tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers) {
+  const refresh = await oidc.refreshTokenGrant(app.config, tokens.refresh_token!).then(
+    () => 'ok',
+    (e: oidc.ResponseBodyError) => e.error,
+  )
+  const userinfo = await oidc.fetchUserInfo(app.config, tokens.access_token, oidc.skipSubjectCheck).then(
+    () => 'ok',
+    () => 'refused',
+  )
+  const intro = await oidc.tokenIntrospection(app.config, tokens.access_token)
+  return { refresh, userinfo, active: intro.active }
+}
+
+describe('every recovery path signs the user out of the apps, in the same transaction', () => {
+  let admin: Client
+  beforeAll(async () => {
+    const a = await seedUser(server.db(), { isSuperuser: true })
+    admin = await signedInClient(server.url, a)
+  })
+
+  const manage = (args: string[], input = '') =>
+    spawnSync(process.execPath, [MANAGE_ENTRY, ...args], {
+      input,
+      env: { PATH: process.env.PATH, ...server.dbEnv },
+      encoding: 'utf8',
+    })
+
+  const paths: Array<[string, string, (u: Seeded, own: Client) => Promise<unknown>]> = [
+    [
+      'forgot-password',
+      'password_reset_completed',
+      async (u) => {
+        const since = smtp.mails.length
+        await new Client(server.url).post('/api/auth/forgot-password', { email: u.email })
+        const mail = await smtp.waitFor(u.email!, { since, subject: /Reset your/ })
+        const token = new URL(linkIn(mail)).hash.replace('#token=', '')
+        return new Client(server.url).post('/api/auth/reset-password', { token, password: 'recovered passphrase 1' })
+      },
+    ],
+    [
+      'a one-time link from an admin',
+      'password_reset_completed',
+      async (u) => {
+        const { body } = await admin.post(`/api/users/${u.id}/reset-link`)
+        const token = body.path.split('#token=')[1]
+        return new Client(server.url).post('/api/auth/reset-password', { token, password: 'link chosen passphrase' })
+      },
+    ],
+    [
+      'an admin reset',
+      'admin_password_set',
+      u => admin.post(`/api/users/${u.id}/reset-password`, { password: 'temporary passphrase 9' }),
+    ],
+    [
+      'manage changepassword',
+      'password_set',
+      async u => manage(['changepassword', u.username], 'new cli passphrase\nnew cli passphrase\n'),
+    ],
+    [
+      'their own change',
+      'password_changed',
+      (u, own) =>
+        own.post('/api/auth/change-password', { currentPassword: u.password, newPassword: 'own new passphrase' }),
+    ],
+    ['sign out everywhere (admin)', 'sessions_revoked', u => admin.post(`/api/users/${u.id}/sign-out`)],
+    ['sign out everywhere else (own)', 'sessions_revoked', (_u, own) => own.post('/api/auth/sign-out-others')],
+    ['deactivation', 'user_updated', u => admin.patch(`/api/users/${u.id}`, { isActive: false })],
+    [
+      'removing their second factor',
+      'mfa_removed',
+      async (_u, own) => {
+        const { factorId } = await enrolTotp(own)
+        return own.request('DELETE', `/api/auth/mfa/${factorId}`)
+      },
+    ],
+    [
+      'an admin removing their second factors',
+      'mfa_reset',
+      async (u, own) => {
+        await enrolTotp(own)
+        return admin.request('DELETE', `/api/users/${u.id}/mfa`)
+      },
+    ],
+    [
+      'manage resetmfa',
+      'mfa_reset',
+      async (u, own) => {
+        await enrolTotp(own)
+        return manage(['resetmfa', u.username])
+      },
+    ],
+  ]
+
+  it.each(paths)('%s', async (_name, action, run) => {
+    const u = await seedUser(server.db())
+    const own = await signedInClient(server.url, u)
+    const tokens = await signInToApp(new Client(server.url), app, u)
+    expect(await tokensWork(tokens)).toEqual({ refresh: 'ok', userinfo: 'ok', active: true })
+    const fresh = await signInToApp(new Client(server.url), app, u)
+    const r = (await run(u, own)) as { status?: number, error?: Error, stderr?: string }
+    expect(r.status === 0 || (r.status! >= 200 && r.status! < 300), JSON.stringify(r).slice(0, 300)).toBe(true)
+    expect(await tokensWork(fresh)).toEqual({ refresh: 'invalid_grant', userinfo: 'refused', active: false })
+    const row = (await server.db().select().from(auditLog).orderBy(desc(auditLog.id)).limit(50)).find(
+      x => x.action === action && x.targetId === u.id,
+    )
+    expect((row?.details as { appsSignedOut?: number })?.appsSignedOut).toBe(1)
+  })
+})
+
+describe('signing out from an app (RP-initiated logout)', () => {
+  it('asks, without a script; "Sign out everywhere" ends the Latchkey session and returns to the registered address', async () => {
+    const u = await seedUser(server.db())
+    const browser = new Client(server.url)
+    const tokens = await signInToApp(browser, app, u)
+    const end = oidc.buildEndSessionUrl(app.config, {
+      id_token_hint: tokens.id_token!,
+      post_logout_redirect_uri: app.postLogoutUri,
+      state: 'bye1',
+    })
+    const page = await browser.get(end.pathname + end.search)
+    expect(page.status).toBe(200)
+    expect(page.text).toContain('Team Wiki asks to sign you out')
+    expect(page.text).not.toContain('<script')
+    // the confirm post ends in a redirect to the app: that origin, and only it, is a form target on this page
+    expect(page.headers.get('content-security-policy')).toContain('form-action \'self\' https://app.example.test;')
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(page.text)![1]!
+    const confirm = await postForm(browser, '/oidc/session/end/confirm', { xsrf, logout: 'yes' })
+    expect(confirm.status).toBe(303)
+    expect(confirm.headers.get('location')).toBe(`${app.postLogoutUri}?state=bye1`)
+    expect((await browser.get('/api/auth/me')).status).toBe(401)
+    expect(await tokensWork(tokens)).toMatchObject({ refresh: 'invalid_grant', active: false })
+  })
+
+  it('refuses an unregistered post_logout_redirect_uri', async () => {
+    const u = await seedUser(server.db())
+    const browser = new Client(server.url)
+    const tokens = await signInToApp(browser, app, u)
+    const end = oidc.buildEndSessionUrl(app.config, {
+      id_token_hint: tokens.id_token!,
+      post_logout_redirect_uri: 'https://evil.example/bye',
+    })
+    const r = await browser.get(end.pathname + end.search)
+    expect(r.status).toBe(400)
+    expect(r.headers.get('location')).toBeNull()
+  })
+})
+
+describe('apps registered with consent, public apps', () => {
+  it('a consent app shows what it will read; Cancel tells the app access_denied, Allow goes on', async () => {
+    const third = await testApp(server.url, server.db(), { consent: true, name: 'Outside Tool' })
+    const u = await seedUser(server.db())
+    const browser = new Client(server.url)
+    const req = await authorizationRequest(third)
+    let w = await walk(browser, req.url.pathname + req.url.search, third.redirectUri)
+    w = await logInForApp(browser, third, w as { page: string, html: string }, u)
+    expect('page' in w && w.page).toMatch(/^\/login\?interaction=/)
+    const html = (w as { html: string }).html
+    expect(html).toContain('Allow Outside Tool?')
+    expect(html).toContain('Your email address')
+    const action = formAction(html)!
+    const uid = /name="interaction" value="([^"]+)"/.exec(html)![1]!
+    const denied = await postForm(browser, action, { intent: 'consent', interaction: uid, deny: '1' })
+    const back = /url=([^"]+)"/.exec(denied.text)![1]!.replace(/&amp;/g, '&')
+    const out = await walk(browser, back, third.redirectUri)
+    expect('callback' in out && out.callback.searchParams.get('error')).toBe('access_denied')
+
+    const again = await authorizationRequest(third)
+    const w2 = await walk(browser, again.url.pathname + again.url.search, third.redirectUri)
+    const html2 = (w2 as { html: string }).html
+    const uid2 = /name="interaction" value="([^"]+)"/.exec(html2)![1]!
+    const allowed = await postForm(browser, formAction(html2)!, { intent: 'consent', interaction: uid2 })
+    const out2 = await walk(browser, /url=([^"]+)"/.exec(allowed.text)![1]!.replace(/&amp;/g, '&'), third.redirectUri)
+    expect('callback' in out2 && out2.callback.searchParams.get('code')).toBeTruthy()
+  })
+
+  it('a public app must use PKCE and gets tokens without a secret', async () => {
+    const spa = await testApp(server.url, server.db(), { public: true, name: 'Dashboard' })
+    const u = await seedUser(server.db())
+    const tokens = await signInToApp(new Client(server.url), spa, u)
+    expect(tokens.claims()!.aud).toBe(spa.clientId)
+    const r = await fetch(
+      `${server.url}/oidc/auth?${new URLSearchParams({ client_id: spa.clientId, redirect_uri: spa.redirectUri, response_type: 'code', scope: 'openid' })}`,
+      { redirect: 'manual' },
+    )
+    const to = new URL(r.headers.get('location')!)
+    expect(to.searchParams.get('error')).toBe('invalid_request')
+    expect(to.searchParams.get('error_description')).toMatch(/PKCE/)
   })
 })
