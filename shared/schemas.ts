@@ -226,3 +226,9 @@ export const appRegistrationSchema = z.object({
   consent: z.boolean().default(false),
 })
 export type AppRegistration = z.input<typeof appRegistrationSchema>
+
+/** An app's client id in a path. */
+export const clientIdSchema = z.object({
+  clientId: z.string().regex(/^[\w-]{1,64}$/, 'That is not a client id.'),
+})
+export const appChangeSchema = z.strictObject({ disabled: z.boolean({ error: 'Say whether the app is disabled.' }) })

@@ -26,7 +26,8 @@ export default defineEventHandler(async (event) => {
   req.headers['x-forwarded-host'] = issuer.host
   req.headers['x-forwarded-proto'] = issuer.protocol.slice(0, -1)
   const signsIn = path.startsWith('/oidc/auth') || path.startsWith('/oidc/session/end')
-  const ctx = req as { latchkey?: unknown, latchkeyLogout?: boolean }
+  const ctx = req as { latchkey?: unknown, latchkeyLogout?: boolean, latchkeyIp?: string }
+  ctx.latchkeyIp = clientIp(event)
   const auth = signsIn ? await resolveAuth(event) : undefined
   if (signsIn) ctx.latchkey = await latchkeySignIn(auth)
   await oidc.callback(req, res)

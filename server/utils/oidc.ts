@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type Provider from 'oidc-provider'
 import { KEYSET_RELOAD_MS, keysetVersion, nextKeyChange, signingKeys } from '../domain/oidc-keys'
 import { sessionSignIn } from '../domain/sessions'
+import { auditAppSignIn } from '../domain/apps'
 import { subjectOf } from '../domain/oidc-store'
 import { buildProvider, type LatchkeySignIn } from '../oidc/provider'
 import type { AuthContext } from './auth'
@@ -37,6 +38,14 @@ async function build(): Promise<Built> {
   // "Sign out everywhere" on an app's sign-out page ends the Latchkey session too (middleware/02.oidc.ts)
   provider.on('end_session.success', (ctx) => {
     if (ctx.oidc.params?.logout) (ctx.req as { latchkeyLogout?: boolean }).latchkeyLogout = true
+  })
+  // every sign-in to an app is in the audit log (the owner's history, issue 28)
+  provider.on('authorization.success', (ctx) => {
+    const subject = ctx.oidc.session?.accountId
+    const clientId = ctx.oidc.client?.clientId
+    const ip = (ctx.req as { latchkeyIp?: string }).latchkeyIp
+    if (subject && clientId)
+      auditAppSignIn(db, { subject, clientId, ip }).catch(err => console.error('[latchkey] audit failed:', err))
   })
   provider.on('server_error', (_ctx, err) => console.error('[latchkey] OpenID Connect provider error:', err))
   return {

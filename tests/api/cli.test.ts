@@ -201,7 +201,10 @@ describe('manage createclient, listclients, deleteclient', () => {
     expect(listed.out).not.toContain(secret)
 
     for (const [args, message] of [
-      [['createclient', '--name', 'Bad', '--redirect-uri', 'http://evil.example.com/cb'], '--redirect-uri: Use an absolute https'],
+      [
+        ['createclient', '--name', 'Bad', '--redirect-uri', 'http://evil.example.com/cb'],
+        '--redirect-uri: Use an absolute https',
+      ],
       [['createclient', '--name', 'Bad'], '--redirect-uri: Give at least one redirect address.'],
       [['createclient', '--redirect-uri', 'https://x.example.com/cb'], '--name: Name the app.'],
       [['deleteclient', 'no-such-client'], 'There is no app with client id "no-such-client".'],

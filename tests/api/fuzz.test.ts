@@ -96,6 +96,11 @@ const keys = [
   'code',
   'name',
   'response',
+  'redirectUris',
+  'postLogoutRedirectUris',
+  'public',
+  'consent',
+  'disabled',
 ]
 const body = fc.oneof(
   fc.dictionary(fc.constantFrom(...keys), hostile, { maxKeys: 6 }),
@@ -162,6 +167,13 @@ const routes: Array<[string, string]> = [
   ['POST', '/api/auth/login/webauthn'],
   ['POST', '/api/auth/mfa/webauthn/options'],
   ['POST', '/api/auth/mfa/webauthn'],
+  ['GET', '/api/apps'],
+  ['POST', '/api/apps'],
+  ['PATCH', '/api/apps/:id'],
+  ['DELETE', '/api/apps/:id'],
+  ['POST', '/api/apps/:id/secret'],
+  ['GET', '/api/auth/apps'],
+  ['DELETE', '/api/auth/apps/:id'],
 ]
 
 // Audit rows that record a refusal by design (a failed login) or that deferred work writes after an earlier
@@ -179,6 +191,8 @@ async function state() {
     'SELECT * FROM recovery_codes ORDER BY id',
     'SELECT user_id FROM login_challenges ORDER BY token_hash',
     'SELECT * FROM mfa_removals ORDER BY id',
+    'SELECT * FROM oidc_clients ORDER BY id',
+    'SELECT model, id FROM oidc_payloads ORDER BY model, id',
     `SELECT * FROM audit_log WHERE action NOT IN (${EXPECTED_AUDIT}) ORDER BY id`,
   ]
   const rows = await Promise.all(queries.map(async q => JSON.stringify(await queryRows(db, q))))
@@ -266,6 +280,7 @@ const formRoutes = [
   '/login/forgot-password',
   '/login/set-password',
   '/login/change-password',
+  '/login?interaction=nope',
 ]
 
 describe.each(['anonymous', 'regular', 'superuser'])('fuzzing every form post as %s', (who) => {
@@ -282,6 +297,77 @@ describe.each(['anonymous', 'regular', 'superuser'])('fuzzing every form post as
         if (res.status >= 400) expect(await state(), `POST ${route} changed state with ${res.status}`).toBe(before)
       }),
       { numRuns: 30 },
+    )
+  })
+})
+
+// The OpenID Connect provider's endpoints (oidc-provider behind server/middleware/02.oidc.ts): random OAuth
+// parameters in the query and in urlencoded bodies, with and without a session. Never a 5xx or a stack trace.
+const oauthKeys = [
+  'client_id',
+  'client_secret',
+  'redirect_uri',
+  'response_type',
+  'scope',
+  'state',
+  'nonce',
+  'prompt',
+  'max_age',
+  'acr_values',
+  'code',
+  'code_verifier',
+  'code_challenge',
+  'code_challenge_method',
+  'grant_type',
+  'refresh_token',
+  'token',
+  'id_token_hint',
+  'post_logout_redirect_uri',
+  'xsrf',
+  'logout',
+  'request',
+  'response_mode',
+  'claims',
+]
+const oauthParams = fc
+  .dictionary(
+    fc.constantFrom(...oauthKeys),
+    fc.oneof(
+      fc.string({ maxLength: 80 }),
+      fc.constantFrom('code', 'openid', 'none', 'login', 'authorization_code', 'refresh_token', 'S256', '-1', ''),
+    ),
+    { maxKeys: 8 },
+  )
+  .map(d => new URLSearchParams(d).toString())
+const providerRoutes: Array<[string, string]> = [
+  ['GET', '/oidc/auth'],
+  ['POST', '/oidc/auth'],
+  ['POST', '/oidc/token'],
+  ['GET', '/oidc/me'],
+  ['POST', '/oidc/token/introspection'],
+  ['POST', '/oidc/token/revocation'],
+  ['GET', '/oidc/session/end'],
+  ['POST', '/oidc/session/end/confirm'],
+  ['GET', '/oidc/jwks'],
+  ['GET', '/.well-known/openid-configuration'],
+  ['GET', '/login'],
+]
+
+describe.each(['anonymous', 'regular'])('fuzzing the OpenID Connect provider as %s', (who) => {
+  it.each(providerRoutes)('%s %s: never 5xx, no stack trace', async (method, route) => {
+    await fc.assert(
+      fc.asyncProperty(oauthParams, fc.string({ maxLength: 30 }), async (params, auth) => {
+        const get = method === 'GET'
+        const path = route === '/login' ? `/login?interaction=${encodeURIComponent(auth)}&${params}` : route
+        const res = await clients[who]!.request(method, get ? `${path}?${params}` : path, get ? undefined : params, {
+          'content-type': 'application/x-www-form-urlencoded',
+          ...(auth ? { authorization: `Basic ${btoa(auth)}` } : {}),
+        })
+        counts[`${method} ${route}`] = (counts[`${method} ${route}`] ?? 0) + 1
+        expect(res.status, `${method} ${route}?${params} ${res.text.slice(0, 200)}`).toBeLessThan(500)
+        expect(res.text).not.toMatch(/\bat .*\.(mjs|js|ts):\d+|node_modules|SqliteError|stack/i)
+      }),
+      { numRuns: 40 },
     )
   })
 })

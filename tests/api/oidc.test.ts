@@ -9,6 +9,7 @@ import { enrolTotp } from '../support/mfa'
 import {
   authorizationRequest,
   formAction,
+  insecure,
   logInForApp,
   postForm,
   signInToApp,
@@ -449,5 +450,65 @@ describe('apps registered with consent, public apps', () => {
     const to = new URL(r.headers.get('location')!)
     expect(to.searchParams.get('error')).toBe('invalid_request')
     expect(to.searchParams.get('error_description')).toMatch(/PKCE/)
+  })
+})
+
+describe('apps, managed by superusers; the apps a user signed in to', () => {
+  it('only a superuser registers, lists, disables, renews and deletes apps; each is audited', async () => {
+    const root = await signedInClient(server.url, await seedUser(server.db(), { isSuperuser: true }))
+    const manager = await signedInClient(server.url, await seedUser(server.db(), { isUserManager: true }))
+    const body = { name: 'Grafana', redirectUris: ['https://grafana.example.test/login/generic_oauth'] }
+    expect((await manager.post('/api/apps', body)).status).toBe(403)
+    expect((await manager.get('/api/apps')).status).toBe(403)
+    expect((await new Client(server.url).get('/api/apps')).status).toBe(401)
+    const bad = await root.post('/api/apps', { name: '', redirectUris: ['http://grafana.example.test/cb#x'] })
+    expect(bad.status).toBe(400)
+    expect(Object.keys(bad.body.data.fieldErrors).sort()).toEqual(['name', 'redirectUris'])
+    const made = await root.post('/api/apps', body)
+    expect(made.status).toBe(201)
+    const { clientId, clientSecret } = made.body
+    expect(clientSecret).toMatch(/^[\w-]{43}$/)
+    const listed = (await root.get('/api/apps')).body.apps.find((a: { id: string }) => a.id === clientId)
+    expect(listed).toMatchObject({ name: 'Grafana', isPublic: false, disabledAt: null })
+    expect(JSON.stringify(listed)).not.toContain(clientSecret)
+
+    // a user signed in to it loses it when it is disabled, and cannot sign in until it is enabled again
+    const grafana = await oidc.discovery(new URL(server.url), clientId, clientSecret, undefined, insecure)
+    const asApp = { ...app, clientId, clientSecret, redirectUri: body.redirectUris[0]!, config: grafana }
+    const u = await seedUser(server.db())
+    const tokens = await signInToApp(new Client(server.url), asApp, u)
+    expect((await root.patch(`/api/apps/${clientId}`, { disabled: true })).body).toMatchObject({ usersSignedOut: 1 })
+    expect((await oidc.tokenIntrospection(app.config, tokens.access_token)).active).toBe(false)
+    await expect(signInToApp(new Client(server.url), asApp, u)).rejects.toThrow()
+    await root.patch(`/api/apps/${clientId}`, { disabled: false })
+    await signInToApp(new Client(server.url), asApp, u)
+
+    // a new secret: the old one stops working at once
+    const renewed = await root.post(`/api/apps/${clientId}/secret`)
+    expect(renewed.body.clientSecret).not.toBe(clientSecret)
+    await expect(signInToApp(new Client(server.url), asApp, u)).rejects.toMatchObject({ error: 'invalid_client' })
+    expect((await root.request('DELETE', `/api/apps/${clientId}`)).status).toBe(200)
+    expect((await root.request('DELETE', `/api/apps/${clientId}`)).status).toBe(404)
+    const actions = (await server.db().select().from(auditLog).orderBy(desc(auditLog.id)).limit(40)).map(r => r.action)
+    for (const a of ['app_registered', 'app_updated', 'app_secret_renewed', 'app_deleted', 'app_signed_in'])
+      expect(actions).toContain(a)
+  })
+
+  it('lists the apps a user signed in to, and "Sign out of this app" ends that app only', async () => {
+    const other = await testApp(server.url, server.db(), { name: 'Gitea' })
+    const u = await seedUser(server.db())
+    const browser = new Client(server.url)
+    const wiki = await signInToApp(browser, app, u)
+    const gitea = await signInToApp(browser, other, u)
+    const mine = (await browser.get('/api/auth/apps')).body.apps
+    expect(mine.map((a: { name: string }) => a.name)).toEqual(['Gitea', 'Team Wiki'])
+    expect(mine[0].lastUsedAt).toBeGreaterThan(Date.now() - 60_000)
+    expect((await browser.request('DELETE', `/api/auth/apps/${other.clientId}`)).status).toBe(200)
+    expect((await oidc.tokenIntrospection(other.config, gitea.access_token)).active).toBe(false)
+    expect((await oidc.tokenIntrospection(app.config, wiki.access_token)).active).toBe(true)
+    expect((await browser.get('/api/auth/apps')).body.apps.map((a: { name: string }) => a.name)).toEqual(['Team Wiki'])
+    // someone else's app, or one never used: 404
+    expect((await browser.request('DELETE', `/api/auth/apps/${other.clientId}`)).status).toBe(404)
+    expect((await browser.request('DELETE', '/api/auth/apps/not%20an%20id')).status).toBe(400)
   })
 })

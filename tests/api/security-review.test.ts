@@ -276,7 +276,12 @@ describe('5. TRUST_PROXY takes the address the trusted proxy saw, never the clie
       const server = await extraServer({ TRUST_PROXY: trustProxy })
       const body = { username: 'nobody', password: 'wrong password' }
       await rawRequest(server.url, 'POST', '/api/auth/login', body, { 'x-forwarded-for': forwardedFor })
-      return (await waitForAudit(() => server.db(), a => a.action === 'login_failed')).ip
+      return (
+        await waitForAudit(
+          () => server.db(),
+          a => a.action === 'login_failed',
+        )
+      ).ip
     }
     expect(await recorded('1', '6.6.6.6, 203.0.113.9')).toBe('203.0.113.9')
     expect(await recorded('127.0.0.0/8, 10.0.0.0/8', '6.6.6.6, 203.0.113.10, 10.1.2.3')).toBe('203.0.113.10')
