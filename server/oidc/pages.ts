@@ -1,3 +1,4 @@
+import { mdiShieldKeyOutline } from '@mdi/js'
 import type { KoaContextWithOIDC } from 'oidc-provider'
 import { contentSecurityPolicy } from '../utils/csp'
 
@@ -12,18 +13,20 @@ const esc = (s: unknown) =>
   )
 
 const STYLE = `
-body{margin:0;font-family:Roboto,system-ui,-apple-system,"Segoe UI",sans-serif;background:#f3f5f8;color:#1b1f24;
+body{margin:0;font-family:"Roboto",sans-serif;background:#f3f5f8;color:#1b1f24;
 line-height:1.5}
 main{max-width:440px;margin:0 auto;padding:48px 16px}
-.brand{text-align:center;font-size:1.5rem;font-weight:500;margin-bottom:24px}
+.brand{display:flex;justify-content:center;align-items:center;gap:8px;font-size:1.5rem;font-weight:500;
+margin-bottom:24px}
+.brand svg{width:32px;height:32px;fill:#1e4f8a}
 .card{background:#fff;border-radius:8px;box-shadow:0 2px 6px rgba(0,0,0,.12);padding:24px}
 h1{font-size:1.375rem;font-weight:500;margin:0 0 12px}
 p{margin:0 0 16px}
 .hint{color:#4a5360;font-size:.875rem}
 .actions{display:flex;gap:12px;flex-wrap:wrap;margin-top:8px}
-.btn{display:inline-block;border:0;border-radius:4px;padding:0 16px;height:40px;line-height:40px;font:inherit;
-font-weight:500;letter-spacing:.02em;cursor:pointer;text-decoration:none}
-.primary{background:#1565c0;color:#fff}
+.btn{display:inline-flex;align-items:center;justify-content:center;box-sizing:border-box;border:0;border-radius:4px;
+padding:0 16px;min-height:40px;font:inherit;font-weight:500;cursor:pointer;text-decoration:none}
+.primary{background:#1e4f8a;color:#fff}
 .plain{background:transparent;color:#0d47a1;border:1px solid #90a4ae}
 .btn:focus-visible{outline:3px solid #0d47a1;outline-offset:2px}
 code{background:#eef1f5;padding:0 4px;border-radius:3px}`
@@ -33,7 +36,7 @@ export function simplePage(input: { title: string, body: string, head?: string }
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">${input.head ?? ''}
 <title>${esc(input.title)} · Latchkey</title><style>${STYLE}</style></head>
-<body><main><div class="brand" aria-hidden="true">Latchkey</div><div class="card">
+<body><main><div class="brand"><svg viewBox="0 0 24 24" aria-hidden="true"><path d="${mdiShieldKeyOutline}"/></svg>Latchkey</div><div class="card">
 <h1>${esc(input.title)}</h1>${input.body}</div></main></body></html>`
 }
 

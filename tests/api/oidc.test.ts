@@ -512,3 +512,32 @@ describe('apps, managed by superusers; the apps a user signed in to', () => {
     expect((await browser.request('DELETE', '/api/auth/apps/not%20an%20id')).status).toBe(400)
   })
 })
+
+describe('signing keys', () => {
+  it('manage rotatekeys publishes a new key (a server started now shows both) while the current one still signs', async () => {
+    const before = (await (await fetch(`${server.url}/oidc/jwks`)).json()) as {
+      keys: Array<{ kid: string, d?: string }>
+    }
+    expect(before.keys).toHaveLength(1)
+    expect(before.keys[0]!.d).toBeUndefined()
+    const r = spawnSync(process.execPath, [MANAGE_ENTRY, 'rotatekeys'], {
+      env: { PATH: process.env.PATH, ...server.dbEnv },
+      encoding: 'utf8',
+    })
+    expect(r.status, r.stderr).toBe(0)
+    const kid = /New signing key (\S+): published now, signs from /.exec(r.stdout)![1]
+    expect(r.stdout).toContain(`The previous key ${before.keys[0]!.kid} stays published until`)
+    const second = await startServer(server.env, { dir: server.dir })
+    try {
+      const after = (await (await fetch(`${second.url}/oidc/jwks`)).json()) as { keys: Array<{ kid: string }> }
+      expect(after.keys.map(k => k.kid)).toEqual([before.keys[0]!.kid, kid])
+    }
+    finally {
+      await second.stop()
+    }
+    // tokens keep verifying (the app fetches the published set)
+    const u = await seedUser(server.db())
+    const tokens = await signInToApp(new Client(server.url), app, u)
+    expect(tokens.claims()!.sub).toBeTruthy()
+  })
+})

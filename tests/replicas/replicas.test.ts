@@ -1,7 +1,9 @@
+import * as oidc from 'openid-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { jobs } from '../support/tables'
 import { waitFor, waitForDrainedJobs } from '../support/audit'
-import { Client } from '../support/client'
+import { Client, signedInClient } from '../support/client'
+import { signInToApp, testApp } from '../support/oidc'
 import { linkIn, silentSmtp, SmtpSink } from '../support/mail'
 import { ON_POSTGRES, removeDir, startServer, type TestServer } from '../support/server'
 import { seedUser } from '../support/users'
@@ -205,5 +207,29 @@ describe.skipIf(!ON_POSTGRES)('health and start-up on PostgreSQL', () => {
       await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS true`).catch(() => {})
       await admin.end()
     }
+  })
+})
+
+describe.skipIf(!ON_POSTGRES)('two replicas as one OpenID Connect provider', () => {
+  it('a code issued by one replica is redeemed at the other, whose keys verify the id_token; revocation on one holds on both', async () => {
+    // both name the same issuer (the first one's address stands in for the proxy's)
+    const c = await startServer({ NUXT_PUBLIC_SITE_URL: '{url}', SESSION_COOKIE_SECURE: 'false' }, { dir: a.dir })
+    cleanup.push(() => c.stop())
+    const d = await startServer({ NUXT_PUBLIC_SITE_URL: c.url, SESSION_COOKIE_SECURE: 'false' }, { dir: a.dir })
+    cleanup.push(() => d.stop())
+    const app = await testApp(c.url, c.db())
+    // the app's server-side calls (token, keys, userinfo, introspection) all reach replica D
+    app.config[oidc.customFetch] = (url, options) => fetch(url.replace(c.url, d.url), options)
+    const u = await seedUser(a.db())
+    const tokens = await signInToApp(new Client(c.url), app, u)
+    expect(tokens.claims()!.preferred_username).toBe(u.username)
+    expect((await oidc.tokenIntrospection(app.config, tokens.access_token)).active).toBe(true)
+    // a password change on C cuts the app off on D at once
+    const own = await signedInClient(c.url, u)
+    await own.post('/api/auth/change-password', {
+      currentPassword: u.password,
+      newPassword: 'replica-proof passphrase',
+    })
+    expect((await oidc.tokenIntrospection(app.config, tokens.access_token)).active).toBe(false)
   })
 })
