@@ -1,4 +1,3 @@
-import { endSession } from '../domain/sessions'
 import { resumeInteraction } from '../oidc/interaction'
 
 // The OpenID Connect provider (server/oidc): its endpoints under /oidc/ and discovery under /.well-known/, answered
@@ -25,13 +24,14 @@ export default defineEventHandler(async (event) => {
   const issuer = new URL(oidc.provider.issuer)
   req.headers['x-forwarded-host'] = issuer.host
   req.headers['x-forwarded-proto'] = issuer.protocol.slice(0, -1)
-  const signsIn = path.startsWith('/oidc/auth') || path.startsWith('/oidc/session/end')
-  const ctx = req as { latchkey?: unknown, latchkeyLogout?: boolean, latchkeyIp?: string }
+  // what the provider needs to know of Latchkey: who is signed in in this browser (its session mirrors that one's;
+  // an app's "sign out everywhere" ends it: utils/oidc.ts), and the client's address for the audit log
+  const ctx = req as { latchkey?: unknown, latchkeySid?: string, latchkeyIp?: string }
   ctx.latchkeyIp = clientIp(event)
-  const auth = signsIn ? await resolveAuth(event) : undefined
-  if (signsIn) ctx.latchkey = await latchkeySignIn(auth)
+  if (path.startsWith('/oidc/auth') || path.startsWith('/oidc/session/end')) {
+    const auth = await resolveAuth(event)
+    ctx.latchkey = await latchkeySignIn(auth)
+    ctx.latchkeySid = auth?.sid
+  }
   await oidc.callback(req, res)
-  // "Sign out everywhere" on an app's sign-out page: this browser's Latchkey session ends too (its cookie is dead
-  // from the next request on).
-  if (ctx.latchkeyLogout && auth) await endSession(useDb(), auth.sid)
 })

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type Provider from 'oidc-provider'
 import { KEYSET_RELOAD_MS, keysetVersion, nextKeyChange, signingKeys } from '../domain/oidc-keys'
-import { sessionSignIn } from '../domain/sessions'
+import { endSession, sessionSignIn } from '../domain/sessions'
 import { auditAppSignIn } from '../domain/apps'
 import { subjectOf } from '../domain/oidc-store'
 import { buildProvider, type LatchkeySignIn } from '../oidc/provider'
@@ -35,9 +35,15 @@ async function build(): Promise<Built> {
   }
   const keys = await signingKeys(db, useMfaKey(), now)
   const provider = buildProvider({ db, s: useSettings(), keys, sessionSecret: process.env.NUXT_SESSION_PASSWORD! })
-  // "Sign out everywhere" on an app's sign-out page ends the Latchkey session too (middleware/02.oidc.ts)
+  // "Sign out everywhere" on an app's sign-out page ends this browser's Latchkey session too, before the answer
+  // leaves (Koa writes the response after its middleware): the cookie is dead from the next request on
   provider.on('end_session.success', (ctx) => {
     if (ctx.oidc.params?.logout) (ctx.req as { latchkeyLogout?: boolean }).latchkeyLogout = true
+  })
+  provider.use(async (ctx, next) => {
+    await next()
+    const req = ctx.req as { latchkeyLogout?: boolean, latchkeySid?: string }
+    if (req.latchkeyLogout && req.latchkeySid) await endSession(db, req.latchkeySid)
   })
   // every sign-in to an app is in the audit log (the owner's history, issue 28)
   provider.on('authorization.success', (ctx) => {

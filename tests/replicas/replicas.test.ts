@@ -219,7 +219,7 @@ describe.skipIf(!ON_POSTGRES)('two replicas as one OpenID Connect provider', () 
     cleanup.push(() => d.stop())
     const app = await testApp(c.url, c.db())
     // the app's server-side calls (token, keys, userinfo, introspection) all reach replica D
-    app.config[oidc.customFetch] = (url, options) => fetch(url.replace(c.url, d.url), options)
+    app.config[oidc.customFetch] = (url, options) => fetch(url.replace(c.url, d.url), options as RequestInit)
     const u = await seedUser(a.db())
     const tokens = await signInToApp(new Client(c.url), app, u)
     expect(tokens.claims()!.preferred_username).toBe(u.username)
