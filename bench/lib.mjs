@@ -26,6 +26,9 @@ export async function startServer(env = {}, { postgres, output = join(ROOT, '.ou
   if (postgres && !env.DATABASE_URL) {
     dbEnv = await createDatabase(postgres)
   }
+  const url = `http://127.0.0.1:${port}`
+  // '{url}' in a value stands for this server's own address (NUXT_PUBLIC_SITE_URL of the provider bench)
+  env = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replace('{url}', url)]))
   const proc = spawn(process.execPath, [join(output, 'server/index.mjs')], {
     env: {
       PATH: process.env.PATH,
@@ -49,7 +52,6 @@ export async function startServer(env = {}, { postgres, output = join(ROOT, '.ou
   }
   proc.stdout.on('data', collect)
   proc.stderr.on('data', collect)
-  const url = `http://127.0.0.1:${port}`
   for (let i = 0; i < 200; i++) {
     try {
       if ((await fetch(`${url}/api/health`)).ok) break

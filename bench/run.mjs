@@ -3,12 +3,16 @@
 // measured in the same run (ratios matter on
 // noisy machines). Prints a table and writes bench/RESULTS.md.
 import { execSync } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { hash, verify } from '@node-rs/argon2'
 import autocannon from 'autocannon'
 import Database from 'better-sqlite3'
+import * as oidc from 'openid-client'
+import { Client } from '../tests/support/client.ts'
+import { insecure, postForm, signInToApp } from '../tests/support/oidc.ts'
 import { startPostgres } from '../tests/support/postgres.ts'
 import { execSql, fmt, freePort, peakRssMiB, postKeepAlive, ROOT, startServer, timeSeq } from './lib.mjs'
 import { lighthouseScores } from './lighthouse.mjs'
@@ -51,6 +55,29 @@ async function seedUser(server, username, password, extra = {}) {
       now,
     ],
   )
+}
+
+/** A confidential app registered straight in the server's database, discovered as an app would. */
+async function benchApp(server) {
+  const clientId = 'bench-app'
+  const clientSecret = randomBytes(32).toString('base64url')
+  const redirectUri = 'https://app.bench.example/callback'
+  await execSql(
+    server,
+    'INSERT INTO oidc_clients (id, name, secret_hash, redirect_uris, post_logout_redirect_uris, is_public, consent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    [
+      clientId,
+      'Bench app',
+      `sha256:${createHash('sha256').update(clientSecret).digest('base64url')}`,
+      JSON.stringify([redirectUri]),
+      '[]',
+      0,
+      0,
+      Date.now(),
+    ],
+  )
+  const config = await oidc.discovery(new URL(server.url), clientId, clientSecret, oidc.ClientSecretBasic(clientSecret), insecure)
+  return { clientId, clientSecret, redirectUri, postLogoutUri: redirectUri, config }
 }
 
 async function login(url, username, password) {
@@ -175,6 +202,47 @@ for (const [name, postgres] of backends) {
   )
   rows.at(-1).value += ` = ${fmt(ratio, 2)}×`
   await s.stop()
+
+  // 3b. The OpenID Connect provider: an app's whole code flow (authorization request → our /login → token) against
+  // a plain login, and the token endpoint (a refresh) against /api/health.
+  const o = await startServer({ NUXT_PUBLIC_SITE_URL: '{url}' }, { postgres })
+  await seedUser(o, 'bench', 'bench passphrase here')
+  const app = await benchApp(o)
+  const flow = await timeSeq(30, () => signInToApp(new Client(o.url), app, { username: 'bench', password: 'bench passphrase here' }))
+  // the same browser steps without an app: the login page, then its form post (the same client, fetch)
+  const plain = await timeSeq(30, async () => {
+    const b = new Client(o.url)
+    await b.get('/login')
+    const r = await postForm(b, '/login', { username: 'bench', password: 'bench passphrase here' })
+    if (r.status !== 303) throw new Error(`login form ${r.status}`)
+  })
+  row(
+    `${name}: an app's code flow p50 (authorize → /login → token, ms)`,
+    `${fmt(flow.p50)} = ${fmt(flow.p50 / plain.p50, 2)}× a plain login`,
+    `plain login (GET /login, POST its form) p50 ${fmt(plain.p50)} ms`,
+    '≤ 2× a plain login',
+    flow.p50 <= 2 * plain.p50,
+  )
+  const tokens = await signInToApp(new Client(o.url), app, { username: 'bench', password: 'bench passphrase here' })
+  const oHealth = await cannon({ url: `${o.url}/api/health` })
+  const refreshes = await cannon({
+    url: `${o.url}/oidc/token`,
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${btoa(`${app.clientId}:${app.clientSecret}`)}`,
+    },
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }).toString(),
+  })
+  const tokenRatio = refreshes.requests.average / oHealth.requests.average
+  row(
+    `${name}: POST /oidc/token req/s (a refresh: new access and id token)`,
+    `${fmt(refreshes.requests.average, 0)} req/s (${refreshes.non2xx} non-2xx) = ${fmt(tokenRatio, 2)}× health`,
+    `GET /api/health ${fmt(oHealth.requests.average, 0)} req/s`,
+    '≥ 0.05 × health, 0 errors',
+    tokenRatio >= 0.05 && refreshes.non2xx === 0 && refreshes.errors === 0,
+  )
+  await o.stop()
 
   // 4. Forgot password: known vs unknown email (mail goes to a closed port; it is queued after the response).
   const f = await startServer(

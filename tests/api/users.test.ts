@@ -58,6 +58,37 @@ describe('permission matrix', () => {
     expect((await as(who).get('/api/audit')).status).toBe(status)
   })
 
+  // Apps (OpenID Connect clients): superusers only; anyone signed in sees and leaves their own apps.
+  const appRoutes: Array<[string, string, unknown?]> = [
+    ['GET', '/api/apps'],
+    ['POST', '/api/apps', { name: 'Matrix app', redirectUris: ['https://matrix.example.test/cb'] }],
+    ['PATCH', '/api/apps/no-such-app', { disabled: true }],
+    ['POST', '/api/apps/no-such-app/secret'],
+    ['DELETE', '/api/apps/no-such-app'],
+  ]
+  it.each(
+    appRoutes.flatMap(([method, path, body]) =>
+      (
+        [
+          ['anon', 401],
+          ['regular', 403],
+          ['manager', 403],
+          ['superuser', method === 'GET' ? 200 : method === 'POST' && path === '/api/apps' ? 201 : 404],
+        ] as const
+      ).map(([who, status]) => [method, path, who, status, body] as const),
+    ),
+  )('%s %s as %s → %i', async (method, path, who, status, body) => {
+    expect((await as(who).request(method, path, body)).status).toBe(status)
+  })
+  it.each([
+    ['anon', 401],
+    ['regular', 200],
+    ['manager', 200],
+    ['superuser', 200],
+  ] as const)('GET /api/auth/apps (own apps) as %s → %i', async (who, status) => {
+    expect((await as(who).get('/api/auth/apps')).status).toBe(status)
+  })
+
   const actions: Array<[string, (id: number) => [string, string, unknown?]]> = [
     ['view', id => ['GET', `/api/users/${id}`]],
     ['edit', id => ['PATCH', `/api/users/${id}`, { name: 'Renamed' }]],
