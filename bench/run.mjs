@@ -76,7 +76,13 @@ async function benchApp(server) {
       Date.now(),
     ],
   )
-  const config = await oidc.discovery(new URL(server.url), clientId, clientSecret, oidc.ClientSecretBasic(clientSecret), insecure)
+  const config = await oidc.discovery(
+    new URL(server.url),
+    clientId,
+    clientSecret,
+    oidc.ClientSecretBasic(clientSecret),
+    insecure,
+  )
   return { clientId, clientSecret, redirectUri, postLogoutUri: redirectUri, config }
 }
 
@@ -208,7 +214,9 @@ for (const [name, postgres] of backends) {
   const o = await startServer({ NUXT_PUBLIC_SITE_URL: '{url}' }, { postgres })
   await seedUser(o, 'bench', 'bench passphrase here')
   const app = await benchApp(o)
-  const flow = await timeSeq(30, () => signInToApp(new Client(o.url), app, { username: 'bench', password: 'bench passphrase here' }))
+  const flow = await timeSeq(30, () =>
+    signInToApp(new Client(o.url), app, { username: 'bench', password: 'bench passphrase here' }),
+  )
   // the same browser steps without an app: the login page, then its form post (the same client, fetch)
   const plain = await timeSeq(30, async () => {
     const b = new Client(o.url)
@@ -230,7 +238,7 @@ for (const [name, postgres] of backends) {
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
-      authorization: `Basic ${btoa(`${app.clientId}:${app.clientSecret}`)}`,
+      'authorization': `Basic ${btoa(`${app.clientId}:${app.clientSecret}`)}`,
     },
     body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }).toString(),
   })

@@ -1,6 +1,5 @@
 import { mdiShieldKeyOutline } from '@mdi/js'
 import type { KoaContextWithOIDC } from 'oidc-provider'
-import { contentSecurityPolicy } from '../utils/csp'
 
 // The provider's own pages (an app's request that cannot go on, "sign out" asked by an app, signed out), in
 // Latchkey's look, without scripts and without anything from another site (oidc-provider's defaults load Google
@@ -69,9 +68,13 @@ export function logoutPage(ctx: KoaContextWithOIDC, form: string) {
   const state = (ctx.oidc.session?.state ?? {}) as { postLogoutRedirectUri?: string }
   const client = ctx.oidc.client
   const name = (client?.clientName as string | undefined) ?? 'An app'
-  // the confirm post ends in a redirect to the app's registered address: allow that origin for this form only
-  const target = state.postLogoutRedirectUri ? [new URL(state.postLogoutRedirectUri).origin] : []
-  ctx.set('Content-Security-Policy', contentSecurityPolicy([], target))
+  // the confirm post ends in a redirect to the app's registered address: allow that origin for this form only (in
+  // the site's policy, which middleware/00.security-headers.ts set on this response)
+  if (state.postLogoutRedirectUri) {
+    const policy = String(ctx.res.getHeader('content-security-policy') ?? '')
+    const origin = new URL(state.postLogoutRedirectUri).origin
+    ctx.set('Content-Security-Policy', policy.replace('form-action \'self\'', `form-action 'self' ${origin}`))
+  }
   ctx.type = 'html'
   ctx.body = simplePage({
     title: 'Sign out?',

@@ -2,7 +2,7 @@
  * The Content-Security-Policy: only this origin. Inline scripts are allowed one by one by their SHA-256
  * (Nuxt's bootstrap script, hashed per rendered page); inline styles are needed by Vuetify's theme.
  */
-export function contentSecurityPolicy(scriptHashes: string[] = [], formTargets: string[] = []): string {
+export function contentSecurityPolicy(scriptHashes: string[] = []): string {
   return [
     'default-src \'self\'',
     `script-src 'self'${scriptHashes.map(h => ` 'sha256-${h}'`).join('')}`,
@@ -12,7 +12,7 @@ export function contentSecurityPolicy(scriptHashes: string[] = [], formTargets: 
     'connect-src \'self\'',
     'object-src \'none\'',
     'base-uri \'none\'',
-    `form-action 'self'${formTargets.map(t => ` ${t}`).join('')}`,
+    'form-action \'self\'',
     'frame-ancestors \'none\'',
   ].join('; ')
 }

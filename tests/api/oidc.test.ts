@@ -541,3 +541,54 @@ describe('signing keys', () => {
     expect(tokens.claims()!.sub).toBeTruthy()
   })
 })
+
+describe('other settings', () => {
+  it('without NUXT_PUBLIC_SITE_URL the provider is off, and the start line says why', async () => {
+    const off = await startServer({})
+    try {
+      expect(off.log()).toContain('Apps cannot sign in (OpenID Connect is off): set NUXT_PUBLIC_SITE_URL')
+      const r = await fetch(`${off.url}/.well-known/openid-configuration`)
+      expect(r.status).toBe(404)
+      expect(((await r.json()) as { message: string }).message).toMatch(/NUXT_PUBLIC_SITE_URL/)
+      expect((await fetch(`${off.url}/login?interaction=x`)).status).toBe(404)
+    }
+    finally {
+      await off.stop()
+      removeDir(off.dir)
+    }
+  })
+
+  it('MFA_REQUIRED: an account without a second factor adds one first, then goes on to the app with acr mfa', async () => {
+    const strict = await startServer({
+      NUXT_PUBLIC_SITE_URL: '{url}',
+      SESSION_COOKIE_SECURE: 'false',
+      MFA_REQUIRED: 'all',
+    })
+    try {
+      const wiki = await testApp(strict.url, strict.db())
+      const u = await seedUser(strict.db())
+      const browser = new Client(strict.url)
+      const req = await authorizationRequest(wiki)
+      const w = await walk(browser, req.url.pathname + req.url.search, wiki.redirectUri)
+      const after = await postForm(browser, formAction((w as { html: string }).html)!, {
+        username: u.username,
+        password: u.password,
+      })
+      const enrol = after.headers.get('location')!
+      expect(enrol).toMatch(/^\/profile\/security\?next=%2Flogin%3Finteraction%3D/)
+      await enrolTotp(browser)
+      const back = new URL(enrol, strict.url).searchParams.get('next')!
+      const done = await walk(browser, back, wiki.redirectUri)
+      const tokens = await oidc.authorizationCodeGrant(wiki.config, (done as { callback: URL }).callback, {
+        pkceCodeVerifier: req.verifier,
+        expectedState: req.state,
+        expectedNonce: req.nonce,
+      })
+      expect(tokens.claims()).toMatchObject({ acr: 'urn:latchkey:mfa', preferred_username: u.username })
+    }
+    finally {
+      await strict.stop()
+      removeDir(strict.dir)
+    }
+  })
+})
