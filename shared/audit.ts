@@ -31,6 +31,8 @@ export const AUDIT_ACTIONS = {
   app_secret_renewed: 'App secret renewed',
   app_signed_in: 'Signed in to an app',
   app_signed_out: 'Signed out of an app',
+  new_device_alert: 'Sign-in from a new browser (owner mailed)',
+  new_device_reported: '"This was not me": signed out everywhere, reset link sent',
   signing_key_rotated: 'Signing key rotated (OpenID Connect)',
   mail_sent: 'Mail sent',
   mail_failed: 'Mail failed',

@@ -9,6 +9,7 @@ export const SCRIPT_FREE_PAGES = [
   '/login/set-password',
   '/login/change-password',
   '/login/lost-authenticator',
+  '/login/not-me',
 ] as const
 
 /** The address a forgot-password request was just made for, shown back on the "sent" page (server/forms). */

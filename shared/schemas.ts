@@ -227,6 +227,9 @@ export const appRegistrationSchema = z.object({
 })
 export type AppRegistration = z.input<typeof appRegistrationSchema>
 
+/** A session's public id in a path (server/domain/sessions.ts: publicSessionId). */
+export const sessionIdSchema = z.object({ id: z.string().regex(/^[\w-]{22}$/, 'There is no such session.') })
+
 /** An app's client id in a path. */
 export const clientIdSchema = z.object({
   clientId: z.string().regex(/^[\w-]{1,64}$/, 'That is not a client id.'),

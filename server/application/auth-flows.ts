@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import type { H3Event } from 'h3'
 import type { User } from '../db/schema'
 import type { MfaMethod } from '../../shared/types'
@@ -18,6 +19,7 @@ import { requestRemoval, useRemovalLink } from '../domain/mfa-removal'
 import { completeLoginWithPasskey, passkeyLoginOptions } from '../domain/passkeys'
 import { acceptPasswordResetRequest, checkLink, resetPasswordWithToken } from '../domain/password-reset'
 import { endSession, markProven } from '../domain/sessions'
+import { isDeviceToken, noteSignInDevice, rememberDevice, reportUnknownSignIn } from '../domain/devices'
 
 // The application layer: the sign-in and recovery steps, once, between HTTP (cookies, the client address) and
 // the domain. The JSON API (server/api/auth) and the native form posts of the
@@ -49,7 +51,38 @@ export async function logIn(
     return { user: result.user, methods: await loginMethods(useDb(), result.user.id) }
   }
   await sealSessionCookie(event, result.user, result.sid)
+  await noteDevice(event, result.user)
   return { user: result.user, mustEnrolMfa: await mustEnrolMfa(useDb(), s, result.user) }
+}
+
+const deviceCookieName = (s: ReturnType<typeof useSettings>) => `${s.sessionCookieName}-device`
+
+/** This browser's device cookie (made now when it has none): random, long-lived, the same for every account. */
+function deviceToken(event: H3Event): string {
+  const s = useSettings()
+  const held = getCookie(event, deviceCookieName(s))
+  if (isDeviceToken(held)) return held
+  const token = randomBytes(16).toString('base64url')
+  setCookie(event, deviceCookieName(s), token, {
+    httpOnly: true,
+    secure: s.secureCookies,
+    sameSite: 'lax',
+    path: '/',
+    maxAge: 400 * 86_400,
+  })
+  return token
+}
+
+/** A full sign-in happened in this browser: one the account never used mails its owner (server/domain/devices.ts). */
+async function noteDevice(event: H3Event, user: User) {
+  await noteSignInDevice(serviceContext(), {
+    user,
+    token: deviceToken(event),
+    // `user` is the row as it was before this sign-in
+    firstSignIn: user.lastLoginAt === null,
+    ip: clientIp(event),
+    userAgent: getRequestHeader(event, 'user-agent'),
+  })
 }
 
 const challengeCookieName = (s: ReturnType<typeof useSettings>) => `${s.sessionCookieName}-mfa`
@@ -82,6 +115,7 @@ async function finishPendingLogin(event: H3Event, step: SecondStep): Promise<Use
     })
     deleteCookie(event, name, { path: '/' })
     await sealSessionCookie(event, user, sid)
+    await noteDevice(event, user)
     return user
   }
   catch (err) {
@@ -120,9 +154,19 @@ export function checkSetPasswordLink(event: H3Event, token: string) {
   return checkLink(useDb(), useSettings(), token, clientIp(event))
 }
 
-/** Sets a password with a link's token (consumes it, ends every session); never signs anyone in. */
-export function setPasswordWithLink(event: H3Event, token: string, password: string) {
-  return resetPasswordWithToken(useDb(), useSettings(), useOutbox(), token, password, clientIp(event))
+/**
+ * Sets a password with a link's token (consumes it, ends every session); never signs anyone in. The browser that
+ * did it is known to the account from now on: its next sign-in mails no new-device alert.
+ */
+export async function setPasswordWithLink(event: H3Event, token: string, password: string) {
+  const result = await resetPasswordWithToken(useDb(), useSettings(), useOutbox(), token, password, clientIp(event))
+  await rememberDevice(useDb(), result.user.id, deviceToken(event))
+  return result
+}
+
+/** "This was not me" from a new-device mail: every session ends, a reset link goes out. */
+export function reportNotMe(event: H3Event, token: string) {
+  return reportUnknownSignIn(serviceContext(), { token, ip: clientIp(event) })
 }
 
 /** First run: the first administrator, with the setup code from the server log. */

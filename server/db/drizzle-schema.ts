@@ -23,4 +23,5 @@ export const {
   jobs,
   oidcClients,
   oidcPayloads,
+  knownDevices,
 } = defineTables(dialect === 'pg' ? pgKit : sqliteKit)

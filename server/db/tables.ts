@@ -81,6 +81,31 @@ export function defineTables(k: Kit) {
       t => [k.index('sessions_user_idx').on(t.userId)],
     ),
 
+    /**
+     * The browsers an account signed in from (issue 28, item 3): a long-lived random cookie per browser, kept here as
+     * a hash per account. A sign-in from a browser not in the list mails the owner, with a "This was not me" link
+     * (its hash and expiry on the row; used once).
+     */
+    knownDevices: k.table(
+      'known_devices',
+      {
+        id: k.id(),
+        userId: k
+          .int('user_id')
+          .notNull()
+          .references(() => users.id, { onDelete: 'cascade' }),
+        deviceHash: k.text('device_hash').notNull(),
+        firstSeenAt: k.ms('first_seen_at').notNull(),
+        lastSeenAt: k.ms('last_seen_at').notNull(),
+        reportHash: k.text('report_hash'),
+        reportExpiresAt: k.ms('report_expires_at'),
+      },
+      t => [
+        k.uniqueIndex('known_devices_user_device_uq').on(t.userId, t.deviceHash),
+        k.uniqueIndex('known_devices_report_uq').on(t.reportHash),
+      ],
+    ),
+
     /** Fixed-window counters for rate limits; kept in the database so limits survive restarts. */
     rateLimits: k.table('rate_limits', {
       key: k.text('key').primaryKey(),

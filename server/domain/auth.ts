@@ -8,6 +8,7 @@ import { DomainError } from './errors'
 import { hashPassword, needsRehash, verifyPassword } from './passwords'
 import { giveBack, hit, LIMIT_KEYS, loginFailureKeys, reset } from './rate-limit'
 import { hasSecondFactor, openLoginChallenge } from './mfa'
+import { deviceName } from './device-name'
 import { amrOf, createSession } from './sessions'
 import { findUserByUsername } from './users'
 
@@ -31,6 +32,9 @@ function tooMany(retryAfter: number): DomainError {
 }
 
 /** What the audit log may say about a typed username: the name when it is a real account, else a keyed hash. */
+/** The device of an attempt on an account that exists (its owner's sign-in history shows it). */
+const deviceOf = (user: User | undefined, userAgent?: string) => (user ? { device: deviceName(userAgent) } : {})
+
 async function typedName(db: Db, user: User | undefined, typed: string) {
   return user ? { username: user.username } : { usernameHash: await auditHash(db, typed.trim().toLowerCase()) }
 }
@@ -70,7 +74,7 @@ export async function authenticate(
       action: 'login_locked',
       targetId: user?.id ?? null,
       ip: input.ip,
-      details: await typedName(tx, user, input.username),
+      details: { ...(await typedName(tx, user, input.username)), ...deviceOf(user, input.userAgent) },
     })
     return Math.max(...over.map(o => o.retryAfter))
     // atomic counter upserts, decided on what they return: a burst on one account queues on its row
@@ -83,7 +87,7 @@ export async function authenticate(
       action: 'login_failed',
       targetId: user?.id ?? null,
       ip: input.ip,
-      details: await typedName(db, user, input.username),
+      details: { ...(await typedName(db, user, input.username)), ...deviceOf(user, input.userAgent) },
     })
     throw new DomainError(401, BAD_CREDENTIALS)
   }
@@ -121,7 +125,8 @@ export async function authenticate(
         .where(eq(users.id, sql.placeholder('id')))
         .prepare(),
     ).execute({ now, id: user.id })
-    await audit(tx, { action: 'login', actorId: user.id, targetId: user.id, ip: input.ip })
+    const details = { device: deviceName(input.userAgent) }
+    await audit(tx, { action: 'login', actorId: user.id, targetId: user.id, ip: input.ip, details })
     const meta = { ip: input.ip, userAgent: input.userAgent, amr: amrOf() }
     return { sid: await createSession(tx, user.id, meta, now) } as const
     // counters, blind writes and inserts; a factor added meanwhile is as if added just after

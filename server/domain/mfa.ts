@@ -12,6 +12,7 @@ import { audit, auditOwn } from './audit'
 import { DomainError, fieldError } from './errors'
 import { hit, LIMIT_KEYS, reset } from './rate-limit'
 import { actingUser, provenActor, type Ctx } from './context'
+import { deviceName } from './device-name'
 import { amrOf, createSession, markProven, revokeSessions } from './sessions'
 import { findUserById } from './users'
 import { tokenHash } from './secrets'
@@ -280,7 +281,8 @@ export async function completeLoginWithCode(
   const state = await reserveCodeCheck(db, s, user.id, now)
   const result = await finishSignIn(ctx, user, input, tx => consumeCode(ctx, tx, user, input.code))
   if (result) return result
-  return wrongCode(ctx, user, { state, ip: input.ip, code: input.code })
+  const details = { device: deviceName(input.userAgent) }
+  return wrongCode(ctx, user, { state, ip: input.ip, code: input.code, details })
 }
 
 export type FactorUsed = 'totp' | 'recovery' | 'webauthn'
@@ -316,7 +318,8 @@ export async function finishSignIn(
     if (!open.length) throw new DomainError(400, TIMED_OUT, { code: 'mfa-timeout' })
     await reset(tx, failureKey(user.id))
     await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.id))
-    await auditOwn(tx, user, 'login', { ip: input.ip, details: { secondFactor: method } })
+    const details = { secondFactor: method, device: deviceName(input.userAgent) }
+    await auditOwn(tx, user, 'login', { ip: input.ip, details })
     const sid = await createSession(tx, user.id, { ip: input.ip, userAgent: input.userAgent, amr: amrOf(method) }, now)
     if (await cancelRemovals(tx, user.id, 'sign-in with the second factor', now))
       await notify(tx, s, outbox, user, { topic: 'removal-cancelled', by: 'sign-in' })

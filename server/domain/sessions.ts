@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { and, eq, ne, sql } from 'drizzle-orm'
+import { and, desc, eq, ne, sql } from 'drizzle-orm'
 import { atomically, first, prepared, withTransaction, type Db } from '../db/client'
 import { tablesOf, type User } from '../db/schema'
+import { deviceName } from './device-name'
+import { DomainError } from './errors'
 import { revokeAppGrants } from './oidc-store'
+import { tokenHash } from './secrets'
 
 export interface SessionClaims {
   sid: string
@@ -175,4 +178,41 @@ export async function sessionSignIn(db: Db, sid: string): Promise<{ at: number, 
     await db.select({ at: sessions.createdAt, amr: sessions.amr }).from(sessions).where(eq(sessions.id, sid)),
   )
   return row && { at: row.at, amr: (row.amr ?? 'pwd').split(' ') as Amr }
+}
+
+/** A session's id as its owner's page names it: derived from the real one, which never leaves the server. */
+export const publicSessionId = (sid: string) => tokenHash(`session:${sid}`).slice(0, 22)
+
+/** How a session signed in, in words. */
+export function signInMethod(amr: Amr): string {
+  if (amr.includes('hwk')) return 'Password and passkey'
+  if (amr.includes('otp')) return 'Password and code'
+  return 'Password'
+}
+
+/** The live sessions of a user, newest activity first, with a readable device; `current` marks the asking one. */
+export async function liveSessions(db: Db, userId: number, current?: string) {
+  const { sessions } = tablesOf(db)
+  const rows = await db.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(desc(sessions.lastSeenAt))
+  return rows.map(r => ({
+    id: publicSessionId(r.id),
+    device: deviceName(r.userAgent),
+    ip: r.ip,
+    startedAt: r.createdAt,
+    lastActiveAt: r.lastSeenAt,
+    method: signInMethod((r.amr ?? 'pwd').split(' ') as Amr),
+    current: r.id === current,
+  }))
+}
+
+/** Ends one of a user's own sessions by its public id; 404 for any other (never says whose it is). */
+export async function endOwnSession(db: Db, userId: number, publicId: string) {
+  const { sessions } = tablesOf(db)
+  return withTransaction(db, async (tx) => {
+    const rows = await tx.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId))
+    const row = rows.find(r => publicSessionId(r.id) === publicId)
+    if (!row) throw new DomainError(404, 'There is no such session (it may have ended already).')
+    await tx.delete(sessions).where(eq(sessions.id, row.id))
+    return row.id
+  })
 }

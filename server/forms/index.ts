@@ -25,6 +25,7 @@ import {
   logInWithCode,
   logOut,
   reportLostAuthenticator,
+  reportNotMe,
   requestResetLink,
   setPasswordWithLink,
   setUpFirstAdmin,
@@ -148,6 +149,17 @@ export const FORM_ACTIONS: Record<string, Record<string, FormAction>> = {
         return r.done === 'waiting'
           ? `/login/lost-authenticator?done=waiting&due=${r.dueAt}`
           : '/login/lost-authenticator?done=cancelled'
+      },
+    }),
+  },
+  '/login/not-me': {
+    // The page's script moved the token from the new-device mail link's fragment into this post.
+    '': action({
+      schema: tokenSchema,
+      keep: [],
+      run: async (event, body) => {
+        const { resetSent } = await reportNotMe(event, body.token)
+        return `/login/not-me?done=${resetSent ? 'reset' : 'signed-out'}`
       },
     }),
   },

@@ -4,6 +4,7 @@ import type { MailJob, SecurityChanges } from './queue'
 import {
   invitationMail,
   lostAuthenticatorMail,
+  newDeviceMail,
   passwordChangedMail,
   resetPasswordMail,
   securityChangedMail,
@@ -154,4 +155,21 @@ export function lostAuthenticatorNotice(
     ...d,
   })
   return { mail: { to: user.email, ...content }, kind: `lost_authenticator_${d.stage}`, userId: user.id }
+}
+
+/** The new-device alert (issue 28, item 3); null when the account has no address or mail cannot be sent. */
+export function newDeviceNotice(
+  s: Settings,
+  user: Pick<User, 'id' | 'username' | 'email'>,
+  d: { when: number, device: string, ip: string, notMeLink: string },
+): MailJob | null {
+  if (!user.email || !s.mail.configured) return null
+  const content = newDeviceMail({
+    product: s.productName,
+    username: user.username,
+    ...d,
+    when: new Date(d.when),
+    validSeconds: s.mfa.recoveryDelay,
+  })
+  return { mail: { to: user.email, ...content }, kind: 'new_device', userId: user.id }
 }

@@ -180,6 +180,30 @@ export function lostAuthenticatorMail(d: {
   }
 }
 
+/**
+ * A sign-in from a browser the account had not used before (issue 28, item 3): when, what, from where; nothing to do
+ * if it was the owner; "This was not me" signs out every session and sends a reset link.
+ */
+export function newDeviceMail(d: {
+  product: string
+  username: string
+  when: Date
+  device: string
+  ip: string
+  notMeLink: string
+  validSeconds: number
+}): MailContent {
+  const subject = `New sign-in to your ${d.product} account`
+  const what = `Someone signed in to ${d.product} as "${d.username}" from a browser this account had not used before: ${d.device}, from the address ${d.ip}, on ${utcText(d.when)}.`
+  const me = 'If this was you, there is nothing to do.'
+  const notMe = `If it was not you, open this link (it works once, for ${duration(d.validSeconds)}): it signs you out everywhere, in every app too, and mails you a link to choose a new password.`
+  return {
+    subject,
+    text: `${what}\n\n${me}\n\n${notMe}\n${d.notMeLink}\n`,
+    html: layout(d.product, [esc(what), esc(me), esc(notMe)], { label: 'This was not me', url: d.notMeLink }),
+  }
+}
+
 /** The mail `manage sendtestemail` sends. */
 export function testMail(d: { product: string }): MailContent {
   const line = `This is a test email from ${d.product}. If you can read it, email delivery works.`

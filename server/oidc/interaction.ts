@@ -3,6 +3,7 @@ import type { InteractionResults } from 'oidc-provider'
 import type { OidcLogin, OidcConsent } from '../../shared/types'
 import { hasSecondFactor } from '../domain/mfa'
 import { subjectOf } from '../domain/oidc-store'
+import { tokenHash } from '../domain/secrets'
 import { sessionSignIn } from '../domain/sessions'
 import { ACR_MFA, ACR_PASSWORD } from './provider'
 import { simplePage } from './pages'
@@ -23,6 +24,25 @@ declare module 'h3' {
     /** The consent page of an app's sign-in. */
     oidcConsent?: OidcConsent
   }
+}
+
+/** The login prompt's reasons this page answers itself; any other one asks for a sign-in (server/oidc/provider.ts). */
+const HANDLED_REASONS = new Set(['no_session', 'latchkey_session', 'login_prompt', 'max_age', 'acr_mfa'])
+
+/** Which session the login form was shown to (never the session id itself). */
+const askedMarker = (sid: string) => tokenHash(`asked:${sid}`).slice(0, 16)
+
+/** Notes on the interaction that its login form was shown to `marker`: a sign-in after that is a fresh one. */
+async function markAsked(event: H3Event, marker: string) {
+  const oidc = (await useOidc())!
+  await oidc.provider.interactionResult(
+    event.node.req,
+    event.node.res,
+    { latchkeyAsked: marker },
+    {
+      mergeWithLastSubmission: false,
+    },
+  )
 }
 
 /** Where an interaction's browser comes back to after each step. */
@@ -119,8 +139,13 @@ export async function resumeInteraction(event: H3Event): Promise<{ redirect: str
     if (auth.mustEnrolMfa) return { redirect: `/profile/security${next}` }
     if (auth.user.mustChangePassword) return { redirect: `/login/change-password${next}` }
     const signIn = (await sessionSignIn(useDb(), auth.sid))!
-    const signedInSince = signIn.at >= d.iat * 1000
-    const again = (reasons.includes('login_prompt') || reasons.includes('max_age')) && !signedInSince
+    // signed in since the login form was shown for this interaction (its marker names the session it was shown to)
+    const asked = (d.result as { latchkeyAsked?: string } | undefined)?.latchkeyAsked
+    const signedInSince = asked !== undefined && asked !== askedMarker(auth.sid)
+    // what else the provider may ask (an id_token_hint or a requested subject naming another account) needs a sign-in
+    // too; the provider checks it again when the browser returns, and asks anew if it still does not hold
+    const other = reasons.some(r => !HANDLED_REASONS.has(r))
+    const again = (reasons.includes('login_prompt') || reasons.includes('max_age') || other) && !signedInSince
     const wantsMfa = reasons.includes('acr_mfa') && !signIn.amr.includes('mfa')
     // an account without a second factor adds one first (then this session counts as signed in with it)
     if (wantsMfa && !(await hasSecondFactor(useDb(), auth.user.id))) return { redirect: `/profile/security${next}` }
@@ -141,9 +166,11 @@ export async function resumeInteraction(event: H3Event): Promise<{ redirect: str
       )
       return { redirect: to }
     }
+    await markAsked(event, askedMarker(auth.sid))
     event.context.oidcLogin = { app, next: here, again: true, secondFactor: wantsMfa }
     return undefined
   }
+  await markAsked(event, 'nobody')
   event.context.oidcLogin = { app, next: here, again: false, secondFactor: false }
   return undefined
 }

@@ -174,6 +174,9 @@ const routes: Array<[string, string]> = [
   ['POST', '/api/apps/:id/secret'],
   ['GET', '/api/auth/apps'],
   ['DELETE', '/api/auth/apps/:id'],
+  ['GET', '/api/auth/sessions'],
+  ['DELETE', '/api/auth/sessions/:id'],
+  ['GET', '/api/users/:id/sessions'],
 ]
 
 // Audit rows that record a refusal by design (a failed login) or that deferred work writes after an earlier

@@ -204,6 +204,25 @@ describe('asking again', () => {
     expect(again.claims()!.auth_time as number).toBeGreaterThan(first.auth_time as number)
   })
 
+  it('an id_token_hint naming another account is not answered silently: the login form comes first', async () => {
+    const a = await seedUser(server.db())
+    const b = await seedUser(server.db())
+    const hint = (await signInToApp(new Client(server.url), app, a)).id_token!
+    const browser = new Client(server.url)
+    await signInToApp(browser, app, b)
+    const req = await authorizationRequest(app, { id_token_hint: hint })
+    const first = await walk(browser, req.url.pathname + req.url.search, app.redirectUri)
+    expect('page' in first && first.page).toBeTruthy()
+    expect((first as { page: string }).page).toMatch(/^\/login\?interaction=/)
+    const right = await logInForApp(browser, app, first as { page: string, html: string }, a)
+    const tokens = await oidc.authorizationCodeGrant(app.config, (right as { callback: URL }).callback, {
+      pkceCodeVerifier: req.verifier,
+      expectedState: req.state,
+      expectedNonce: req.nonce,
+    })
+    expect(tokens.claims()!.preferred_username).toBe(a.username)
+  })
+
   it('prompt=none with a live session goes through silently', async () => {
     const u = await seedUser(server.db())
     const browser = new Client(server.url)

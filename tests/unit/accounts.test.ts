@@ -244,7 +244,7 @@ describe('login', () => {
     await expect(login('hal', 'wrong password!')).rejects.toMatchObject({ status: 401, message: BAD_CREDENTIALS })
     await expect(login('my secret password', 'x')).rejects.toMatchObject({ status: 401, message: BAD_CREDENTIALS })
     const failed = await rows('login_failed')
-    expect(failed[0]!.details).toEqual({ username: 'hal' })
+    expect(failed[0]!.details).toEqual({ username: 'hal', device: 'Unknown device' })
     expect(failed[1]!.details).toEqual({ usernameHash: await auditHash(db, 'my secret password') })
   })
 

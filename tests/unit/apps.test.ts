@@ -82,7 +82,11 @@ describe('registering apps', () => {
     const ctx = await unitContext(db, s)
     const app = await registerApp(ctx, WIKI)
     await expect(deleteApp(ctx, { clientId: 'nope' })).rejects.toMatchObject({ status: 404 })
-    expect(await deleteApp(ctx, { clientId: app.clientId })).toEqual({ clientId: app.clientId, name: 'Wiki' })
+    expect(await deleteApp(ctx, { clientId: app.clientId })).toEqual({
+      clientId: app.clientId,
+      name: 'Wiki',
+      usersSignedOut: 0,
+    })
     expect(await listApps(ctx)).toEqual([])
     const entries = await db.select().from(auditLog).where(eq(auditLog.action, 'app_deleted'))
     expect(entries).toMatchObject([{ actorLabel: 'cli', details: { clientId: app.clientId, name: 'Wiki' } }])
