@@ -41,11 +41,13 @@ describe('login', () => {
     expect(res.status).toBe(200)
     expect(res.body).toMatchObject({ user: { id: u.id, username: u.username }, mustChangePassword: false })
     expect(res.body.user.passwordHash).toBeUndefined()
-    // One session cookie in the answer.
-    expect(res.headers.getSetCookie()).toHaveLength(1)
-    const cookie = res.headers.getSetCookie().join(';')
-    expect(cookie).toMatch(/HttpOnly/i)
-    expect(cookie).toMatch(/SameSite=Lax/i)
+    // One session cookie in the answer (sealed once), and this browser's device cookie (issue 28: new-device alerts).
+    const cookies = res.headers.getSetCookie()
+    expect(cookies.map(c => c.split('=')[0]).sort()).toEqual(['latchkey', 'latchkey-device'])
+    for (const cookie of cookies) {
+      expect(cookie).toMatch(/HttpOnly/i)
+      expect(cookie).toMatch(/SameSite=Lax/i)
+    }
     expect((await c.get('/api/auth/me')).body).toMatchObject({ id: u.id, name: 'Frida', isSuperuser: false })
     expect((await c.post('/api/auth/logout')).status).toBe(204)
     expect((await c.get('/api/auth/me')).status).toBe(401)
