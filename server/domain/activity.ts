@@ -1,9 +1,8 @@
 import { and, desc, eq, inArray } from 'drizzle-orm'
 import { withTransaction, type Db } from '../db/client'
 import { tablesOf } from '../db/schema'
-import { canManageUsers } from '../../shared/permissions'
 import type { Ctx } from './context'
-import { DomainError } from './errors'
+import { viewableUser } from './admin'
 import { auditOwn } from './audit'
 import { endOwnSession, liveSessions } from './sessions'
 
@@ -73,12 +72,9 @@ export async function signOutMySession(ctx: Ctx, input: { id: string }) {
 
 /** What an administrator sees of a user's sessions and sign-ins (user managers; read-only). */
 export async function userActivity(ctx: Ctx, input: { id: number }) {
-  if (!canManageUsers(ctx.actor?.user)) throw new DomainError(403, 'You do not have permission to manage users.')
-  const { users } = tablesOf(ctx.db)
-  const [target] = await ctx.db.select({ id: users.id }).from(users).where(eq(users.id, input.id))
-  if (!target) throw new DomainError(404, 'User not found.')
+  const target = await viewableUser(ctx.db, ctx.actor!.user, input.id)
   return {
-    sessions: await liveSessions(ctx.db, input.id),
-    history: await signInHistory(ctx.db, input.id),
+    sessions: await liveSessions(ctx.db, target.id),
+    history: await signInHistory(ctx.db, target.id),
   }
 }

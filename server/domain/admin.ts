@@ -1,7 +1,6 @@
 import { and, asc, desc, eq, ne, sql, type SQL } from 'drizzle-orm'
 import { dialectOfDb, first, withTransaction, type Db } from '../db/client'
-import { tablesOf, type TokenReason, type User } from '../db/schema'
-import { setPasswordLinkNotice } from '../mail/notices'
+import { tablesOf, type User } from '../db/schema'
 import type { Outbox } from '../mail/queue'
 import { linkOrigin, setPasswordMailBlocker, type Settings } from '../settings'
 import {
@@ -18,7 +17,7 @@ import { mfaOverview, removeAllFactors } from './mfa'
 import { audit } from './audit'
 import { DomainError } from './errors'
 import { changePassword } from './password-change'
-import { adminIssuedLinks, issueToken, setPasswordLink } from './password-reset'
+import { adminIssuedLinks, issueToken, mailSetPasswordLink, setPasswordLink } from './password-reset'
 import { countSessions, revokeSessions } from './sessions'
 import { findUserById, toPublicUser, uniqueViolation, voidTokens } from './users'
 import type { UserDetail } from '../../shared/types'
@@ -200,13 +199,11 @@ export async function createUserAsAdmin(db: Db, s: Settings, outbox: Outbox, inp
     by: { kind: 'admin', actorId: meta.actor.id, ip: meta.ip },
     then: async (tx, created) => {
       if (!input.sendSetPasswordLink) return undefined
-      const link = await issueToken(tx, {
-        userId: created.id,
+      const link = await mailSetPasswordLink(tx, s, outbox, created, {
         reason: 'invitation',
         validSeconds: s.adminResetLinkTimeout,
-        issuedById: meta.actor.id,
+        issuer: meta.actor,
       })
-      await mailAdminLink(tx, s, outbox, created, { token: link.token, reason: 'invitation', issuer: meta.actor })
       return { invitationExpiresAt: link.expiresAt }
     },
   })
@@ -268,9 +265,8 @@ export async function updateUserAsAdmin(db: Db, id: number, patch: UserPatch, me
       throw uniqueViolation(err) ?? err
     }
     const linksVoided = changed.some(c => VOIDS_LINKS.includes(c)) ? await voidTokens(tx, id) : 0
-    const { sessionsEnded, appsSignedOut } = patch.isActive === false
-      ? await revokeSessions(tx, id)
-      : { sessionsEnded: 0, appsSignedOut: 0 }
+    const { sessionsEnded, appsSignedOut }
+      = patch.isActive === false ? await revokeSessions(tx, id) : { sessionsEnded: 0, appsSignedOut: 0 }
     await audit(tx, {
       action: 'user_updated',
       actorId: meta.actor.id,
@@ -364,11 +360,10 @@ export async function adminSendResetEmail(db: Db, s: Settings, outbox: Outbox, i
     const target = await activeTarget(tx, meta, id)
     if (!target.email) throw new DomainError(400, 'This user has no email address.')
     const reason = target.passwordHash ? ('admin-email' as const) : ('invitation' as const)
-    const issued = await issueToken(tx, {
-      userId: id,
+    const issued = await mailSetPasswordLink(tx, s, outbox, target, {
       reason,
       validSeconds: s.adminResetLinkTimeout,
-      issuedById: meta.actor.id,
+      issuer: meta.actor,
     })
     await audit(tx, {
       action: 'admin_reset_email_sent',
@@ -377,7 +372,6 @@ export async function adminSendResetEmail(db: Db, s: Settings, outbox: Outbox, i
       ip: meta.ip,
       details: { expiresAt: issued.expiresAt, reason },
     })
-    await mailAdminLink(tx, s, outbox, target, { token: issued.token, reason, issuer: meta.actor })
     return { expiresAt: issued.expiresAt, reason }
   })
 }
@@ -386,19 +380,6 @@ async function activeTarget(db: Db, meta: ActorMeta, id: number): Promise<User> 
   const target = await editableTarget(db, meta.actor, id)
   if (!target.isActive) throw new DomainError(400, 'This user is deactivated. Activate them first.')
   return target
-}
-
-/** Queues the mail with a link an administrator issued (an invitation or a reset), in the issuing transaction. */
-function mailAdminLink(
-  tx: Db,
-  s: Settings,
-  outbox: Outbox,
-  user: User,
-  issued: { token: string, reason: TokenReason, issuer: User },
-) {
-  const link = setPasswordLink(linkOrigin(s)!, issued.token)
-  const sent = { link, validSeconds: s.adminResetLinkTimeout, reason: issued.reason, issuer: issued.issuer.username }
-  return outbox.enqueue(tx, setPasswordLinkNotice(s, user, sent))
 }
 
 /** One change to another user the actor may edit, and its audit row (details: what the change returns). */

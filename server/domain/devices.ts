@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto'
 import { and, eq } from 'drizzle-orm'
 import { atomically, first, withTransaction, type Db } from '../db/client'
 import { tablesOf, type User } from '../db/schema'
-import { newDeviceNotice, setPasswordLinkNotice } from '../mail/notices'
+import { newDeviceNotice } from '../mail/notices'
 import { linkOrigin, setPasswordMailBlocker } from '../settings'
 import { audit } from './audit'
 import type { Ctx } from './context'
 import { deviceName } from './device-name'
 import { DomainError } from './errors'
-import { issueToken, setPasswordLink } from './password-reset'
+import { INVALID_LINK, mailSetPasswordLink } from './password-reset'
 import { tokenHash } from './secrets'
 import { revokeSessions } from './sessions'
 import { findUserById } from './users'
@@ -79,8 +79,6 @@ export async function noteSignInDevice(
   })
 }
 
-export const NOT_ME_LINK_INVALID = 'This link is invalid or has expired.'
-
 /**
  * "This was not me" from a new-device mail (once): every session ends (the apps' too), that browser is forgotten,
  * and a link to choose a new password goes to the account's address.
@@ -90,29 +88,21 @@ export async function reportUnknownSignIn(ctx: Ctx, input: { token: string, ip: 
   const { knownDevices } = tablesOf(db)
   return withTransaction(db, async (tx) => {
     const row = first(
-      await tx.delete(knownDevices).where(eq(knownDevices.reportHash, tokenHash(input.token))).returning(),
+      await tx
+        .delete(knownDevices)
+        .where(eq(knownDevices.reportHash, tokenHash(input.token)))
+        .returning(),
     )
-    if (!row || (row.reportExpiresAt ?? 0) < now) throw new DomainError(400, NOT_ME_LINK_INVALID)
+    if (!row || (row.reportExpiresAt ?? 0) < now) throw new DomainError(400, INVALID_LINK)
     const user = (await findUserById(tx, row.userId))!
     const { sessionsEnded, appsSignedOut } = await revokeSessions(tx, user.id)
-    const origin = linkOrigin(s)
-    const resetSent = !!(user.isActive && user.email && origin && !setPasswordMailBlocker(s))
-    if (resetSent) {
-      const { token } = await issueToken(tx, {
-        userId: user.id,
+    const resetSent = !!(user.isActive && user.email && !setPasswordMailBlocker(s))
+    if (resetSent)
+      await mailSetPasswordLink(tx, s, outbox, user, {
         reason: 'self-service',
         validSeconds: s.passwordResetTimeout,
         now,
       })
-      await outbox.enqueue(
-        tx,
-        setPasswordLinkNotice(s, user, {
-          link: setPasswordLink(origin, token),
-          validSeconds: s.passwordResetTimeout,
-          reason: 'self-service',
-        }),
-      )
-    }
     const details = { sessionsEnded, appsSignedOut, resetSent }
     await audit(tx, { action: 'new_device_reported', targetId: user.id, ip: input.ip, details })
     return { resetSent }

@@ -50,6 +50,24 @@ export async function issueToken(
 }
 
 /**
+ * A set-password link mailed to `user`, in the caller's transaction: the token issued (older links void) and its
+ * mail queued with it (an invitation, an administrator's reset, or the reset a "This was not me" starts).
+ */
+export async function mailSetPasswordLink(
+  tx: Db,
+  s: Settings,
+  outbox: Outbox,
+  user: User,
+  link: { reason: TokenReason, validSeconds: number, issuer?: User, now?: number },
+) {
+  const { reason, validSeconds, issuer, now } = link
+  const issued = await issueToken(tx, { userId: user.id, reason, validSeconds, issuedById: issuer?.id ?? null, now })
+  const sent = { link: setPasswordLink(linkOrigin(s)!, issued.token), validSeconds, reason, issuer: issuer?.username }
+  await outbox.enqueue(tx, setPasswordLinkNotice(s, user, sent))
+  return issued
+}
+
+/**
  * What a set-password link does for its page: set a first password (an invitation, or an account without one) or reset
  * it.
  */

@@ -29,6 +29,9 @@ export function amrOf(secondFactor?: 'totp' | 'recovery' | 'webauthn'): Amr {
   return ['pwd', secondFactor === 'webauthn' ? 'hwk' : 'otp', 'mfa']
 }
 
+/** The methods kept in `sessions.amr` (sessions from before the column signed in with the password). */
+const storedAmr = (column: string | null): Amr => (column ?? 'pwd').split(' ') as Amr
+
 /** Records a new signed-in browser and returns its id (128 random bits). */
 export async function createSession(
   db: Db,
@@ -177,7 +180,7 @@ export async function sessionSignIn(db: Db, sid: string): Promise<{ at: number, 
   const row = first(
     await db.select({ at: sessions.createdAt, amr: sessions.amr }).from(sessions).where(eq(sessions.id, sid)),
   )
-  return row && { at: row.at, amr: (row.amr ?? 'pwd').split(' ') as Amr }
+  return row && { at: row.at, amr: storedAmr(row.amr) }
 }
 
 /** A session's id as its owner's page names it: derived from the real one, which never leaves the server. */
@@ -200,10 +203,12 @@ export async function liveSessions(db: Db, userId: number, current?: string) {
     ip: r.ip,
     startedAt: r.createdAt,
     lastActiveAt: r.lastSeenAt,
-    method: signInMethod((r.amr ?? 'pwd').split(' ') as Amr),
+    method: signInMethod(storedAmr(r.amr)),
     current: r.id === current,
   }))
 }
+
+const NO_SUCH_SESSION = 'There is no such session (it may have ended already).'
 
 /** Ends one of a user's own sessions by its public id; 404 for any other (never says whose it is). */
 export async function endOwnSession(db: Db, userId: number, publicId: string) {
@@ -211,7 +216,7 @@ export async function endOwnSession(db: Db, userId: number, publicId: string) {
   return withTransaction(db, async (tx) => {
     const rows = await tx.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId))
     const row = rows.find(r => publicSessionId(r.id) === publicId)
-    if (!row) throw new DomainError(404, 'There is no such session (it may have ended already).')
+    if (!row) throw new DomainError(404, NO_SUCH_SESSION)
     await tx.delete(sessions).where(eq(sessions.id, row.id))
     return row.id
   })

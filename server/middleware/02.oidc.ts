@@ -6,10 +6,12 @@ import { resumeInteraction } from '../oidc/interaction'
 // And the way back from our /login into an app's sign-in: GET /login?interaction=<uid>.
 const PROVIDER_PATH = /^\/(?:oidc\/|\.well-known\/(?:openid-configuration|oauth-authorization-server)$)/
 
+const off = () => httpError(404, `Apps cannot sign in through this server: ${oidcOffReason()}.`)
+
 export default defineEventHandler(async (event) => {
   const path = event.path.split('?')[0]!
   if (path === '/login' && event.method === 'GET' && getQuery(event).interaction !== undefined) {
-    if (oidcOffReason()) throw httpError(404, `Apps cannot sign in through this server: ${oidcOffReason()}.`)
+    if (oidcOffReason()) throw off()
     const r = await resumeInteraction(event)
     if (r && 'redirect' in r) return sendRedirect(event, r.redirect, 303)
     if (r) return r.html
@@ -17,7 +19,7 @@ export default defineEventHandler(async (event) => {
   }
   if (!PROVIDER_PATH.test(path)) return
   const oidc = await useOidc()
-  if (!oidc) throw httpError(404, `Apps cannot sign in through this server: ${oidcOffReason()}.`)
+  if (!oidc) throw off()
   const { req, res } = event.node
   // Koa builds every URL it answers with from these (with provider.proxy): pin them to the issuer, whatever the
   // client sent, so no request can make discovery name another host.

@@ -4,8 +4,7 @@ import type { OidcLogin, OidcConsent } from '../../shared/types'
 import { hasSecondFactor } from '../domain/mfa'
 import { subjectOf } from '../domain/oidc-store'
 import { tokenHash } from '../domain/secrets'
-import { sessionSignIn } from '../domain/sessions'
-import { ACR_MFA, ACR_PASSWORD } from './provider'
+import { acrOf } from './provider'
 import { simplePage } from './pages'
 
 // The provider's interaction is our own /login (issue 27, item 3). An app's authorization request that needs
@@ -33,17 +32,7 @@ const HANDLED_REASONS = new Set(['no_session', 'latchkey_session', 'login_prompt
 const askedMarker = (sid: string) => tokenHash(`asked:${sid}`).slice(0, 16)
 
 /** Notes on the interaction that its login form was shown to `marker`: a sign-in after that is a fresh one. */
-async function markAsked(event: H3Event, marker: string) {
-  const oidc = (await useOidc())!
-  await oidc.provider.interactionResult(
-    event.node.req,
-    event.node.res,
-    { latchkeyAsked: marker },
-    {
-      mergeWithLastSubmission: false,
-    },
-  )
-}
+const markAsked = (event: H3Event, marker: string) => finish(event, { latchkeyAsked: marker }, false)
 
 /** Where an interaction's browser comes back to after each step. */
 export const interactionPath = (uid: string) => `/login?interaction=${encodeURIComponent(uid)}`
@@ -90,11 +79,10 @@ async function finish(event: H3Event, result: InteractionResults, merge: boolean
   return u.pathname + u.search
 }
 
+type Found = NonNullable<Awaited<ReturnType<typeof details>>>
+
 /** The grant of a consent (given now, or implied for a first-party app), and the way on. */
-async function grantConsent(event: H3Event, uid: string) {
-  const found = await details(event, uid)
-  if (!found) return undefined
-  const { oidc, d } = found
+async function grantConsent(event: H3Event, { oidc, d }: Found) {
   const accountId = d.session!.accountId
   const clientId = String(d.params.client_id)
   const grant
@@ -122,7 +110,7 @@ export async function resumeInteraction(event: H3Event): Promise<{ redirect: str
 
   if (d.prompt.name === 'consent') {
     if (!auth) return { redirect: here } // cannot happen: consent follows a sign-in
-    if (client?.['latchkey:consent'] !== true) return { redirect: (await grantConsent(event, uid))! }
+    if (client?.['latchkey:consent'] !== true) return { redirect: await grantConsent(event, found) }
     const scopes = String(d.params.scope ?? 'openid').split(' ')
     event.context.oidcConsent = {
       uid,
@@ -138,7 +126,7 @@ export async function resumeInteraction(event: H3Event): Promise<{ redirect: str
     const next = `?next=${encodeURIComponent(here)}`
     if (auth.mustEnrolMfa) return { redirect: `/profile/security${next}` }
     if (auth.user.mustChangePassword) return { redirect: `/login/change-password${next}` }
-    const signIn = (await sessionSignIn(useDb(), auth.sid))!
+    const signIn = (await latchkeySignIn(auth))!
     // signed in since the login form was shown for this interaction (its marker names the session it was shown to)
     const asked = (d.result as { latchkeyAsked?: string } | undefined)?.latchkeyAsked
     const signedInSince = asked !== undefined && asked !== askedMarker(auth.sid)
@@ -150,21 +138,14 @@ export async function resumeInteraction(event: H3Event): Promise<{ redirect: str
     // an account without a second factor adds one first (then this session counts as signed in with it)
     if (wantsMfa && !(await hasSecondFactor(useDb(), auth.user.id))) return { redirect: `/profile/security${next}` }
     if (!again && !wantsMfa) {
-      const subject = await subjectOf(useDb(), auth.user.id)
-      const to = await finish(
-        event,
-        {
-          login: {
-            accountId: subject,
-            ts: Math.floor(signIn.at / 1000),
-            amr: signIn.amr,
-            acr: signIn.amr.includes('mfa') ? ACR_MFA : ACR_PASSWORD,
-            remember: false,
-          },
-        },
-        false,
-      )
-      return { redirect: to }
+      const login = {
+        accountId: signIn.subject,
+        ts: Math.floor(signIn.at / 1000),
+        amr: signIn.amr,
+        acr: acrOf(signIn.amr),
+        remember: false,
+      }
+      return { redirect: await finish(event, { login }, false) }
     }
     await markAsked(event, askedMarker(auth.sid))
     event.context.oidcLogin = { app, next: here, again: true, secondFactor: wantsMfa }
@@ -186,5 +167,5 @@ export async function answerConsent(event: H3Event, input: { interaction: string
   if (input.deny) {
     return finish(event, { error: 'access_denied', error_description: 'The user did not allow the app.' }, false)
   }
-  return (await grantConsent(event, input.interaction))!
+  return grantConsent(event, found)
 }

@@ -2,7 +2,6 @@ import { createHmac } from 'node:crypto'
 import { eq } from 'drizzle-orm'
 import Provider, {
   interactionPolicy,
-  type Adapter,
   type AdapterPayload,
   type Configuration,
   type KoaContextWithOIDC,
@@ -11,7 +10,7 @@ import type { Db } from '../db/client'
 import { first } from '../db/client'
 import { tablesOf, type User } from '../db/schema'
 import { clientSecretHash } from '../domain/apps'
-import { oidcModelStore, type OidcPayload } from '../domain/oidc-store'
+import { oidcModelStore } from '../domain/oidc-store'
 import { publishedKeys, type StoredKey } from '../domain/oidc-keys'
 import { timingSafeEqualText } from '../domain/secrets'
 import type { Settings } from '../settings'
@@ -48,7 +47,8 @@ export interface LatchkeySignIn {
 }
 export const signInOf = (ctx: KoaContextWithOIDC) => (ctx.req as { latchkey?: LatchkeySignIn }).latchkey
 
-const acrOf = (amr: string[]) => (amr.includes('mfa') ? ACR_MFA : ACR_PASSWORD)
+/** The acr of a sign-in by its methods. */
+export const acrOf = (amr: string[]) => (amr.includes('mfa') ? ACR_MFA : ACR_PASSWORD)
 
 /** The groups an app sees: Latchkey's two powers. */
 export const groupsOf = (u: Pick<User, 'isSuperuser' | 'isUserManager'>) => [
@@ -78,43 +78,12 @@ async function clientMetadata(db: Db, id: string): Promise<AdapterPayload | unde
   } as AdapterPayload
 }
 
-/** oidc-provider's storage: every model in oidc_payloads, apps from oidc_clients (read only). */
-function adapterFor(db: Db) {
-  return class LatchkeyAdapter implements Adapter {
-    readonly store: ReturnType<typeof oidcModelStore>
-    constructor(readonly model: string) {
-      this.store = oidcModelStore(db, model)
-    }
-
-    upsert(id: string, payload: OidcPayload, expiresIn?: number) {
-      return this.store.upsert(id, payload, expiresIn)
-    }
-
-    find(id: string) {
-      return this.model === 'Client' ? clientMetadata(db, id) : this.store.find(id)
-    }
-
-    findByUid(uid: string) {
-      return this.store.findByUid(uid)
-    }
-
-    async findByUserCode() {
-      return undefined // no device flow
-    }
-
-    consume(id: string) {
-      return this.store.consume(id)
-    }
-
-    destroy(id: string) {
-      return this.store.destroy(id)
-    }
-
-    revokeByGrantId(grantId: string) {
-      return this.store.revokeByGrantId(grantId)
-    }
-  }
-}
+/** oidc-provider's storage: every model in oidc_payloads, apps from oidc_clients (read only; no device flow). */
+const adapterFor = (db: Db) => (model: string) => ({
+  ...oidcModelStore(db, model),
+  ...(model === 'Client' ? { find: (id: string) => clientMetadata(db, id) } : {}),
+  findByUserCode: async () => undefined,
+})
 
 const { Check, base } = interactionPolicy
 

@@ -25,11 +25,14 @@ export function oidcOffReason(): string | undefined {
   return useSettings().siteUrl ? undefined : 'it has no NUXT_PUBLIC_SITE_URL (the issuer)'
 }
 
+/** A key starts signing, or an old one stops being published, by now: the provider is built again. */
+const keysDue = (b: Built, now: number) => b.nextChange !== undefined && now >= b.nextChange
+
 async function build(): Promise<Built> {
   const db = useDb()
   const now = Date.now()
   const version = await keysetVersion(db)
-  if (built && version === built.version && !(built.nextChange && now >= built.nextChange)) {
+  if (built && version === built.version && !keysDue(built, now)) {
     built.checkedAt = now
     return built
   }
@@ -67,7 +70,7 @@ async function build(): Promise<Built> {
 export async function useOidc(): Promise<Built | undefined> {
   if (oidcOffReason()) return undefined
   const now = Date.now()
-  const fresh = built && now - built.checkedAt < KEYSET_RELOAD_MS && !(built.nextChange && now >= built.nextChange)
+  const fresh = built && now - built.checkedAt < KEYSET_RELOAD_MS && !keysDue(built, now)
   if (fresh) return built
   building ??= build().finally(() => {
     building = undefined
