@@ -172,14 +172,18 @@ if (check) {
   }
 }
 
-// A link from a lost-authenticator mail (#confirm= or #cancel=): the token goes into the form; a cancel is
-// posted at once (one click in the mail), a confirm waits for the button (scanners must not confirm).
+// A link from a lost-authenticator, new-device or email-change mail (#confirm=, #undo= or #cancel=): the token goes
+// into the form; a cancel is posted at once (one click in the mail), the others wait for the button (scanners must
+// not act on them).
 const removal = document.querySelector<HTMLFormElement>('form[data-removal-link]')
 if (removal) {
   const params = new URLSearchParams(location.hash.slice(1))
   if (location.hash) history.replaceState(history.state, '', location.pathname)
-  const token = params.get('cancel') ?? params.get('confirm') ?? ''
+  const kind = ['cancel', 'confirm', 'undo'].find(k => params.has(k))
+  const token = (kind && params.get(kind)) || ''
   const slot = inputNamed(removal, 'token')
+  // a page that serves two links says which one this is (the email change: confirm or undo)
+  for (const el of document.querySelectorAll<HTMLElement>('[data-kind]')) el.hidden = el.dataset.kind !== kind
   const show = (view: string, on: boolean) => {
     const el = document.querySelector<HTMLElement>(`[data-view="${view}"]`)
     if (el) el.hidden = !on
@@ -198,10 +202,15 @@ if (removal) {
   }
 }
 
-// The second-factor step's passkey button: WebAuthn needs the browser, so this is the one part of the step
-// that needs JavaScript (the code form does not). @simplewebauthn/browser loads only when it is pressed.
+// The passkey buttons: on the second-factor step ("Use a passkey", data-passkey="step") and on /login ("Sign in with a
+// passkey", data-passkey="first": no username, the browser offers this site's passkeys). WebAuthn needs the browser,
+// so this is the one part of those pages that needs JavaScript (the forms do not). @simplewebauthn/browser loads only
+// when a button is pressed, or when the username field is focused in a browser that offers passkeys there (autofill).
 const passkey = document.querySelector<HTMLButtonElement>('button[data-passkey]')
-if (passkey) {
+if (passkey && 'PublicKeyCredential' in window) {
+  const first = passkey.dataset.passkey === 'first'
+  const api = first ? '/api/auth/login/passkey' : '/api/auth/login/webauthn'
+  const fallback = first ? 'use your username and password' : 'use a code'
   passkey.hidden = false
   const say = (text: string) => {
     const out = document.querySelector<HTMLElement>('[data-passkey-error]')
@@ -217,24 +226,43 @@ if (passkey) {
       body: JSON.stringify(body),
     })
     const data = await r.json().catch(() => ({}))
-    if (!r.ok) throw new Error(data.message ?? 'The passkey did not work. Try again, or use a code.')
+    if (!r.ok) throw new Error(data.message ?? `The passkey did not work. Try again, or ${fallback}.`)
     return data
+  }
+  const next = passkey.dataset.next ?? '/'
+  const signIn = async (autofill: boolean) => {
+    const { startAuthentication } = await import('@simplewebauthn/browser')
+    const optionsJSON = await post(`${api}/options`, {})
+    const response = await startAuthentication({ optionsJSON, useBrowserAutofill: autofill })
+    const done = await post(api, { response })
+    location.assign(
+      done.mustChangePassword
+        ? `/login/change-password${next === '/' ? '' : `?next=${encodeURIComponent(next)}`}`
+        : next,
+    )
   }
   passkey.addEventListener('click', async () => {
     say('')
     passkey.disabled = true
     try {
-      const { startAuthentication } = await import('@simplewebauthn/browser')
-      const optionsJSON = await post('/api/auth/login/webauthn/options', {})
-      const response = await startAuthentication({ optionsJSON })
-      const done = await post('/api/auth/login/webauthn', { response })
-      location.assign(done.mustChangePassword ? '/login/change-password' : (passkey.dataset.next ?? '/'))
+      await signIn(false)
     }
     catch (err) {
-      say(passkeyFailure(err, location.hostname, 'The passkey was not used. Try again, or use a code.'))
+      say(passkeyFailure(err, location.hostname, `The passkey was not used. Try again, or ${fallback}.`))
       passkey.disabled = false
     }
   })
+  // Passkeys offered in the username field's suggestions, where the browser can (conditional mediation).
+  const username = first ? document.querySelector<HTMLInputElement>('input[name="username"]') : undefined
+  username?.addEventListener(
+    'focus',
+    async () => {
+      if (!(await PublicKeyCredential.isConditionalMediationAvailable?.())) return
+      // a button press starts its own request (the library ends this one); nothing to say when this one stops
+      await signIn(true).catch(() => undefined)
+    },
+    { once: true },
+  )
 }
 
 // Tests and people's tools can tell the page is ready (the app sets data-hydrated the same way).

@@ -129,6 +129,7 @@ const envSchema = z.object({
     .pipe(z.enum(['none', 'superusers', 'managers', 'all'], { message: 'must be none, superusers, managers or all' })),
   MFA_MAX_FAILED_ATTEMPTS: int(10, 1),
   MFA_RECOVERY_DELAY: int(72 * 3600, 60),
+  SUPERUSER_ELEVATION_TIMEOUT: int(15 * 60, 60),
   MFA_ENCRYPTION_KEY: str.refine(v => v === undefined || v.length >= 32, 'must be at least 32 characters long'),
   MAIL_RETRY_DELAYS_MS: z
     .string()
@@ -185,6 +186,8 @@ export function parseSettings(env: Record<string, string | undefined> = process.
     passwordMinLength: e.PASSWORD_MIN_LENGTH,
     sessionMaxAge: e.SESSION_MAX_AGE,
     sessionIdleTimeout: e.SESSION_IDLE_TIMEOUT,
+    /** How long a superuser's powers last after the last request that used the session (issue 28, item 6). */
+    superuserElevationTimeout: e.SUPERUSER_ELEVATION_TIMEOUT,
     // Cookies are Secure (and __Host- prefixed) whenever emailed links are https, unless explicitly overridden.
     secureCookies: e.SESSION_COOKIE_SECURE ?? httpsLinks,
     sessionCookieName: (e.SESSION_COOKIE_SECURE ?? httpsLinks) ? '__Host-latchkey' : 'latchkey',

@@ -10,6 +10,7 @@ export const SCRIPT_FREE_PAGES = [
   '/login/change-password',
   '/login/lost-authenticator',
   '/login/not-me',
+  '/login/confirm-email',
 ] as const
 
 /** The address a forgot-password request was just made for, shown back on the "sent" page (server/forms). */

@@ -178,6 +178,8 @@ export const adminResetPasswordSchema = z.strictObject({
 })
 
 export const profileSchema = z.strictObject({ name: nameSchema })
+/** The owner's new email address (a confirm link goes to it). */
+export const emailChangeSchema = z.strictObject({ email: emailSchema })
 
 export const auditQuerySchema = z.object({
   action: z.enum(AUDIT_ACTION_NAMES, { error: 'Choose an action from the list.' }).optional(),

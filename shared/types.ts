@@ -23,6 +23,8 @@ export interface CurrentUser extends PublicUser {
   mfaEnrolmentRequired: boolean
   /** With a forced password change: this session proved the password in the last 15 minutes (not asked again). */
   passwordProven?: boolean
+  /** A superuser's powers (issue 28, item 6): absent for everyone else. isSuperuser says whether they are on now. */
+  superuser?: { elevatedUntil: number | null, proof: 'password' | 'code', minutes: number }
 }
 
 export interface PublicSettings {

@@ -6,6 +6,8 @@ import type { z } from 'zod'
 import type { changePasswordSchema, loginSchema, reauthSchema, setupSchema } from '../../shared/schemas'
 import { changeOwnPassword, checkCurrentPassword, createFirstAdmin } from '../domain/account'
 import { authenticate } from '../domain/auth'
+import { dropElevation, elevate } from '../domain/elevation'
+import { useEmailChangeLink } from '../domain/email-change'
 import { DomainError } from '../domain/errors'
 import {
   challengeUser,
@@ -16,7 +18,12 @@ import {
   proveWithCode,
 } from '../domain/mfa'
 import { requestRemoval, useRemovalLink } from '../domain/mfa-removal'
-import { completeLoginWithPasskey, passkeyLoginOptions } from '../domain/passkeys'
+import {
+  completeLoginWithPasskey,
+  passkeyFirstOptions,
+  passkeyLoginOptions,
+  signInWithPasskey,
+} from '../domain/passkeys'
 import { acceptPasswordResetRequest, checkLink, resetPasswordWithToken } from '../domain/password-reset'
 import { endSession, markProven } from '../domain/sessions'
 import { isDeviceToken, noteSignInDevice, rememberDevice, reportUnknownSignIn } from '../domain/devices'
@@ -169,6 +176,11 @@ export function reportNotMe(event: H3Event, token: string) {
   return reportUnknownSignIn(serviceContext(), { token, ip: clientIp(event) })
 }
 
+/** A link from an email-change mail: confirms the new address, or undoes the change from the old one. */
+export function followEmailChangeLink(event: H3Event, token: string) {
+  return useEmailChangeLink(serviceContext(), { token, ip: clientIp(event) })
+}
+
 /** First run: the first administrator, with the setup code from the server log. */
 export function setUpFirstAdmin(event: H3Event, body: z.output<typeof setupSchema>) {
   return createFirstAdmin(useDb(), useSettings(), body, clientIp(event))
@@ -187,6 +199,23 @@ export function logInWithPasskey(event: H3Event, response: unknown): Promise<Use
   return finishPendingLogin(event, input => completeLoginWithPasskey(serviceContext(), { ...input, response }))
 }
 
+/** "Sign in with a passkey" on /login (no username): options for the browser's passkeys for this site. */
+export function passkeyFirstOptionsHere(event: H3Event) {
+  return passkeyFirstOptions(serviceContext(), { ip: clientIp(event) })
+}
+
+/** The answer to those options: the passkey's account is signed in with both factors; its holds still apply. */
+export async function logInWithPasskeyOnly(event: H3Event, response: unknown) {
+  const { user, sid } = await signInWithPasskey(serviceContext(), {
+    response,
+    ip: clientIp(event),
+    userAgent: getRequestHeader(event, 'user-agent'),
+  })
+  await sealSessionCookie(event, user, sid)
+  await noteDevice(event, user)
+  return { user, mustEnrolMfa: await mustEnrolMfa(useDb(), useSettings(), user) }
+}
+
 /** WebAuthn request options for the pending sign-in's passkeys. */
 export function passkeyOptionsForPendingLogin(event: H3Event) {
   return passkeyLoginOptions(useDb(), useSettings(), pendingToken(event))
@@ -202,6 +231,23 @@ export async function proveAgain(event: H3Event, body: z.output<typeof reauthSch
     await markProven(ctx.db, sid)
   }
   else await proveWithCode(ctx, { code: body.code })
+}
+
+/**
+ * "Enable superuser powers": a proof given now, then the session continues under a new id (sealed here), as a
+ * superuser until SUPERUSER_ELEVATION_TIMEOUT after its last request.
+ */
+export async function enableSuperuserPowers(event: H3Event, body: z.output<typeof reauthSchema>) {
+  const result = await elevate(actingContext(event), body)
+  await sealSessionCookie(event, result.user, result.sid)
+  return { elevatedUntil: result.elevatedUntil }
+}
+
+/** "Drop": the session acts as a user manager again, under a new id. */
+export async function dropSuperuserPowers(event: H3Event) {
+  const result = await dropElevation(actingContext(event))
+  await sealSessionCookie(event, result.user, result.sid)
+  return { elevatedUntil: null }
 }
 
 /** "I lost my authenticator" on the second-factor step: mails a confirm link (the wait starts only then). */

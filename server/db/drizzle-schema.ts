@@ -24,4 +24,5 @@ export const {
   oidcClients,
   oidcPayloads,
   knownDevices,
+  emailChanges,
 } = defineTables(dialect === 'pg' ? pgKit : sqliteKit)

@@ -77,6 +77,9 @@ export function defineTables(k: Kit) {
         // How this browser signed in, as RFC 8176 method names separated by spaces: "pwd", "pwd otp mfa",
         // "pwd hwk mfa" (the apps' `amr` and `acr`).
         amr: k.text('amr'),
+        // A superuser's powers on demand (issue 28, item 6): until when this session acts as superuser (renewed
+        // by activity; none: a superuser session acts as a user manager).
+        elevatedUntil: k.ms('elevated_until'),
       },
       t => [k.index('sessions_user_idx').on(t.userId)],
     ),
@@ -103,6 +106,36 @@ export function defineTables(k: Kit) {
       t => [
         k.uniqueIndex('known_devices_user_device_uq').on(t.userId, t.deviceHash),
         k.uniqueIndex('known_devices_report_uq').on(t.reportHash),
+      ],
+    ),
+
+    /**
+     * An owner's change of their own email address (issue 28, item 4): it happens when the link mailed to the new
+     * address is opened; the old address gets an undo link that works for MFA_RECOVERY_DELAY, before or after.
+     */
+    emailChanges: k.table(
+      'email_changes',
+      {
+        id: k.id(),
+        userId: k
+          .int('user_id')
+          .notNull()
+          .references(() => users.id, { onDelete: 'cascade' }),
+        oldEmail: k.text('old_email'),
+        newEmail: k.text('new_email').notNull(),
+        confirmTokenHash: k.text('confirm_token_hash').notNull(),
+        undoTokenHash: k.text('undo_token_hash').notNull(),
+        createdAt: k.ms('created_at').notNull(),
+        confirmBy: k.ms('confirm_by').notNull(),
+        undoBy: k.ms('undo_by').notNull(),
+        confirmedAt: k.ms('confirmed_at'),
+        // cancelled (a newer request, the undo link before the confirmation) or undone (after it)
+        endedAt: k.ms('ended_at'),
+      },
+      t => [
+        k.index('email_changes_user_idx').on(t.userId),
+        k.uniqueIndex('email_changes_confirm_idx').on(t.confirmTokenHash),
+        k.uniqueIndex('email_changes_undo_idx').on(t.undoTokenHash),
       ],
     ),
 

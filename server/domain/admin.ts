@@ -12,7 +12,8 @@ import {
 } from '../../shared/permissions'
 import type { AuditAction } from '../../shared/audit'
 import { createAccount } from './account'
-import { provenActor, type Ctx } from './context'
+import { mailAdminEmailChange } from './email-change'
+import { actingUser, provenActor, type Ctx } from './context'
 import { mfaOverview, removeAllFactors } from './mfa'
 import { audit } from './audit'
 import { DomainError } from './errors'
@@ -233,9 +234,15 @@ const VOIDS_LINKS: Array<keyof UserPatch> = ['email', 'isActive', 'isSuperuser',
 /**
  * Edits a user in one transaction: permission rules first (user managers cannot touch superusers or grant
  * superuser; nobody removes the last active superuser), then the write. Deactivation ends all sessions; a
- * change of email, permissions or active state voids the user's links. Returns the user and what changed.
+ * change of email, permissions or active state voids the user's links; a change of email mails both addresses.
+ * Returns the user and what changed.
  */
-export async function updateUserAsAdmin(db: Db, id: number, patch: UserPatch, meta: ActorMeta) {
+export async function updateUserAsAdmin(ctx: Ctx, input: { id: number, patch: UserPatch }) {
+  const { db, s, outbox, now } = ctx
+  const { id, patch } = input
+  const { user: actor, ip } = actingUser(ctx)
+  const meta = { actor, ip }
+  if (!canManageUsers(actor)) throw new DomainError(403, 'You do not have permission to manage users.')
   const { users } = tablesOf(db)
   return withTransaction(db, async (tx) => {
     const target = await editableTarget(tx, meta.actor, id)
@@ -256,7 +263,7 @@ export async function updateUserAsAdmin(db: Db, id: number, patch: UserPatch, me
         await tx
           .update(users)
           // a new address is not proven yet (the apps' email_verified)
-          .set({ ...values, ...(changed.includes('email') ? { emailVerifiedAt: null } : {}), updatedAt: Date.now() })
+          .set({ ...values, ...(changed.includes('email') ? { emailVerifiedAt: null } : {}), updatedAt: now })
           .where(eq(users.id, id))
           .returning(),
       )!
@@ -265,6 +272,8 @@ export async function updateUserAsAdmin(db: Db, id: number, patch: UserPatch, me
       throw uniqueViolation(err) ?? err
     }
     const linksVoided = changed.some(c => VOIDS_LINKS.includes(c)) ? await voidTokens(tx, id) : 0
+    // both addresses hear of it; the owner's own waiting change ends
+    if (changed.includes('email')) await mailAdminEmailChange(tx, s, outbox, { user, oldEmail: target.email, now })
     const { sessionsEnded, appsSignedOut }
       = patch.isActive === false ? await revokeSessions(tx, id) : { sessionsEnded: 0, appsSignedOut: 0 }
     await audit(tx, {

@@ -7,7 +7,10 @@ import { hasRecentProof } from './sessions'
 
 /** Who acts: the signed-in user, the session they act from, and where they are. */
 export interface Acting {
+  /** Who acts, with the powers this session holds now (a superuser's only while elevated: actingPowers). */
   user: User
+  /** The account's row as it is: its own obligations (MFA_REQUIRED) follow its real permissions. */
+  account?: User
   sid: string
   ip?: string
   userAgent?: string

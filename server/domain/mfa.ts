@@ -13,7 +13,7 @@ import { DomainError, fieldError } from './errors'
 import { hit, LIMIT_KEYS, reset } from './rate-limit'
 import { actingUser, provenActor, type Ctx } from './context'
 import { deviceName } from './device-name'
-import { amrOf, createSession, markProven, revokeSessions } from './sessions'
+import { amrOf, createSession, markProven, PASSKEY_AMR, revokeSessions } from './sessions'
 import { findUserById } from './users'
 import { tokenHash } from './secrets'
 
@@ -295,7 +295,7 @@ export type FactorUsed = 'totp' | 'recovery' | 'webauthn'
 export async function finishSignIn(
   ctx: Ctx,
   user: User,
-  input: { token?: string, ip: string, userAgent?: string },
+  input: { token?: string, ip: string, userAgent?: string, passkeyOnly?: boolean },
   use: (tx: Db) => Promise<FactorUsed | null>,
 ) {
   const { db, s, outbox, now } = ctx
@@ -304,23 +304,30 @@ export async function finishSignIn(
     const method = await use(tx)
     if (!method) return null
     // The challenge is used once: when a parallel request finished it, or the lock ended it, this one fails
-    // and the throw rolls the factor's use back.
-    const open = await tx
-      .delete(loginChallenges)
-      .where(
-        and(
-          eq(loginChallenges.tokenHash, tokenHash(input.token ?? '')),
-          eq(loginChallenges.userId, user.id),
-          gte(loginChallenges.expiresAt, now),
-        ),
-      )
-      .returning({ userId: loginChallenges.userId })
+    // and the throw rolls the factor's use back. (A passkey-first sign-in has no password step, so no challenge.)
+    const open = input.passkeyOnly
+      ? [{ userId: user.id }]
+      : await tx
+          .delete(loginChallenges)
+          .where(
+            and(
+              eq(loginChallenges.tokenHash, tokenHash(input.token ?? '')),
+              eq(loginChallenges.userId, user.id),
+              gte(loginChallenges.expiresAt, now),
+            ),
+          )
+          .returning({ userId: loginChallenges.userId })
     if (!open.length) throw new DomainError(400, TIMED_OUT, { code: 'mfa-timeout' })
     await reset(tx, failureKey(user.id))
     await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.id))
-    const details = { secondFactor: method, device: deviceName(input.userAgent) }
+    const details = {
+      secondFactor: method,
+      ...(input.passkeyOnly ? { passkeyOnly: true } : {}),
+      device: deviceName(input.userAgent),
+    }
     await auditOwn(tx, user, 'login', { ip: input.ip, details })
-    const sid = await createSession(tx, user.id, { ip: input.ip, userAgent: input.userAgent, amr: amrOf(method) }, now)
+    const amr = input.passkeyOnly ? PASSKEY_AMR : amrOf(method)
+    const sid = await createSession(tx, user.id, { ip: input.ip, userAgent: input.userAgent, amr }, now)
     if (await cancelRemovals(tx, user.id, 'sign-in with the second factor', now))
       await notify(tx, s, outbox, user, { topic: 'removal-cancelled', by: 'sign-in' })
     return { sid, method }
@@ -551,14 +558,14 @@ export async function renameFactor(ctx: Ctx, input: { id: number, name: string }
 export async function removeFactor(ctx: Ctx, input: { id: number }) {
   const { mfaFactors, recoveryCodes } = tablesOf(ctx.db)
   const { db, s, outbox } = ctx
-  const { user, sid, ip } = await provenActor(ctx)
+  const { user, account = user, sid, ip } = await provenActor(ctx)
   const id = input.id
   await limitFactorChanges(db, s, user.id, ctx.now)
   const removed = await withTransaction(db, async (tx) => {
     const f = await ownFactor(tx, user, id)
     await tx.delete(mfaFactors).where(eq(mfaFactors.id, id))
     const last = !(await hasSecondFactor(tx, user.id))
-    if (last && mfaRequiredFor(s.mfa.required, user))
+    if (last && mfaRequiredFor(s.mfa.required, account))
       throw new DomainError(
         400,
         'Two-factor authentication is required for your account: add another authenticator before you remove this one.',

@@ -6,7 +6,7 @@ import {
 } from '@simplewebauthn/server'
 import { and, eq, lt } from 'drizzle-orm'
 import { first, withTransaction, type Db } from '../db/client'
-import { tablesOf } from '../db/schema'
+import { tablesOf, type MfaFactor } from '../db/schema'
 import { linkOrigin, type Settings } from '../settings'
 import { DomainError } from './errors'
 import { provenActor, type Ctx } from './context'
@@ -18,7 +18,8 @@ import {
   limitFactorChanges,
   TIMED_OUT_MESSAGE,
 } from './mfa'
-import { uniqueViolation } from './users'
+import { hit, LIMIT_KEYS } from './rate-limit'
+import { findUserById, uniqueViolation } from './users'
 
 // Passkeys and security keys (WebAuthn, @simplewebauthn/server) as a second factor: registered from the
 // profile (with a recent proof), used on the second-factor step of a sign-in. The relying party is this
@@ -84,6 +85,7 @@ export async function passkeyRegistrationOptions(ctx: Ctx) {
     excludeCredentials: existing
       .filter(f => f.credentialId)
       .map(f => ({ id: f.credentialId!, transports: transportsOf(f.transports) })),
+    // discoverable where the authenticator can (passkey-first sign-in needs it), else a plain second factor
     authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
   })
   await saveChallenge(db, `reg:${sid}`, options.challenge, now)
@@ -191,32 +193,115 @@ export async function completeLoginWithPasskey(
       : undefined
   if (!factor?.publicKey || !factor.confirmedAt)
     throw new DomainError(400, 'This passkey is not registered for this account.')
-  let newCounter: number
-  try {
-    const v = await verifyAuthenticationResponse({
-      response,
-      expectedChallenge,
-      expectedOrigin: rp.origin,
-      expectedRPID: rp.rpID,
-      requireUserVerification: false,
-      credential: {
-        id: factor.credentialId!,
-        publicKey: new Uint8Array(Buffer.from(factor.publicKey, 'base64url')),
-        counter: factor.counter ?? 0,
-        transports: transportsOf(factor.transports),
-      },
-    })
-    if (!v.verified) throw new Error('not verified')
-    newCounter = v.authenticationInfo.newCounter
-  }
-  catch (err) {
-    throw unreadableAnswer(err)
-  }
+  const newCounter = await checkAssertion(rp, factor, response, { expectedChallenge, requireUserVerification: false })
   const result = await finishSignIn(ctx, user, input, async (tx) => {
     await tx.update(mfaFactors).set({ counter: newCounter, lastUsedAt: now }).where(eq(mfaFactors.id, factor.id))
     return 'webauthn'
   })
   return result!
+}
+
+/** Checks a browser's signed answer against a registered passkey; its new signature counter, or a 400. */
+async function checkAssertion(
+  rp: ReturnType<typeof relyingParty>,
+  factor: MfaFactor,
+  response: AuthenticationResponseJSON,
+  opts: { expectedChallenge: string, requireUserVerification: boolean },
+): Promise<number> {
+  try {
+    const v = await verifyAuthenticationResponse({
+      response,
+      expectedChallenge: opts.expectedChallenge,
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.rpID,
+      requireUserVerification: opts.requireUserVerification,
+      credential: {
+        id: factor.credentialId!,
+        publicKey: new Uint8Array(Buffer.from(factor.publicKey!, 'base64url')),
+        counter: factor.counter ?? 0,
+        transports: transportsOf(factor.transports),
+      },
+    })
+    if (!v.verified) throw new Error('not verified')
+    return v.authenticationInfo.newCounter
+  }
+  catch (err) {
+    throw unreadableAnswer(err)
+  }
+}
+
+// --- passkey-first sign-in (issue 28, item 5) --------------------------------------------------------------------
+// "Sign in with a passkey" on /login, with no username: the browser offers the passkeys it holds for this site
+// (discoverable credentials); the answer names its credential, which names the account. User verification is
+// required, so the passkey alone is both factors. The account's holds stay: a forced password change and
+// MFA_REQUIRED's enrolment come after it as after any sign-in (a passkey is a second factor, so the policy is met).
+
+const FIRST_KEY = (challenge: string) => `first:${challenge}`
+
+/** Options for navigator.credentials.get() with no account named: counted per address like password sign-ins. */
+export async function passkeyFirstOptions(ctx: Ctx, input: { ip: string }) {
+  const { db, s, now } = ctx
+  const rp = relyingParty(s)
+  if (!s.localAuthEnabled) throw new DomainError(403, 'Signing in here is disabled.')
+  const ipState = await hit(db, LIMIT_KEYS.loginByIp(input.ip), s.limits.loginIpWindow, now)
+  if (ipState.count > s.limits.loginAttemptsPerIp)
+    throw new DomainError(429, 'Too many sign-in attempts from your address. Try again later.', {
+      retryAfter: ipState.retryAfter,
+    })
+  const options = await generateAuthenticationOptions({
+    rpID: rp.rpID,
+    allowCredentials: [],
+    userVerification: 'required',
+  })
+  // the challenge itself is the key: the answer carries it back inside its signed client data
+  await saveChallenge(db, FIRST_KEY(options.challenge), options.challenge, now)
+  return options
+}
+
+const NOT_SIGNED_IN = 'This passkey cannot sign you in here. Use your username and password.'
+
+/** The answer to passkeyFirstOptions: the account whose passkey signed it, signed in with both factors. */
+export async function signInWithPasskey(ctx: Ctx, input: { response: unknown, ip: string, userAgent?: string }) {
+  const { db, s, now } = ctx
+  const { mfaFactors } = tablesOf(db)
+  const rp = relyingParty(s)
+  const response = input.response as AuthenticationResponseJSON
+  const challenge = challengeOf(response)
+  const expectedChallenge = challenge ? await takeChallenge(db, FIRST_KEY(challenge), now) : undefined
+  if (!expectedChallenge) throw new DomainError(400, 'The passkey request expired. Try again.')
+  const factor
+    = typeof response?.id === 'string'
+      ? first(
+          await db
+            .select()
+            .from(mfaFactors)
+            .where(and(eq(mfaFactors.type, 'webauthn'), eq(mfaFactors.credentialId, response.id))),
+        )
+      : undefined
+  const user = factor?.confirmedAt && factor.publicKey ? await findUserById(db, factor.userId) : undefined
+  if (!factor || !user) throw new DomainError(400, NOT_SIGNED_IN, { code: 'passkey-refused' })
+  // the account the authenticator says it holds the passkey for must be this one
+  const handle = response.response?.userHandle
+  if (handle && Buffer.from(handle, 'base64url').toString() !== `latchkey:${user.id}`)
+    throw new DomainError(400, NOT_SIGNED_IN, { code: 'passkey-refused' })
+  const newCounter = await checkAssertion(rp, factor, response, { expectedChallenge, requireUserVerification: true })
+  if (!user.isActive) throw new DomainError(403, 'User is disabled. Contact an administrator to reactivate it.')
+  const result = await finishSignIn(ctx, user, { ...input, passkeyOnly: true }, async (tx) => {
+    await tx.update(mfaFactors).set({ counter: newCounter, lastUsedAt: now }).where(eq(mfaFactors.id, factor.id))
+    return 'webauthn'
+  })
+  return result!
+}
+
+/** The challenge inside a WebAuthn answer's client data (checked again, signed, by the library), if readable. */
+function challengeOf(response: AuthenticationResponseJSON | undefined): string | undefined {
+  try {
+    const data = JSON.parse(Buffer.from(response?.response?.clientDataJSON ?? '', 'base64url').toString())
+    return typeof data.challenge === 'string' && data.challenge.length <= 200 ? data.challenge : undefined
+  }
+  catch {
+    return undefined
+  }
 }
 
 /**

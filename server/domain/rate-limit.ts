@@ -19,6 +19,7 @@ export const LIMIT_KEYS = {
   resetRequestsByIp: (ip: string) => `reset-ip:${ip}`,
   tokenChecksByIp: (ip: string) => `token-ip:${ip}`,
   removalMails: (userId: number) => `mfa-removal-mail:${userId}`,
+  emailChangeMails: (userId: number) => `email-change-mail:${userId}`,
 } as const
 
 /** Counts one hit in a fixed window (one atomic upsert) and returns the count including it. */

@@ -15,19 +15,48 @@ export interface SessionClaims {
 export interface SessionTimeouts {
   maxAge: number
   idleTimeout: number
+  /** SUPERUSER_ELEVATION_TIMEOUT: a superuser's powers end this many seconds after the session's last request. */
+  elevation: number
+}
+
+/** A live session: who acts (with the powers it holds now) and the account row as it is. */
+export interface LiveSession {
+  /** The user as this session may act: a superuser's row without superuser powers unless elevated (actingPowers). */
+  user: User
+  /** The account's own row (its real permissions: the MFA policy, the app bar's "Enable superuser powers"). */
+  account: User
+  /** Until when this session holds superuser powers, or null. */
+  elevatedUntil: number | null
+}
+
+/**
+ * What a session may do (issue 28, item 6): a superuser acts as a user manager until they enable superuser powers
+ * with a fresh proof; then as a superuser until `elevatedUntil`. Everything only a superuser may do (granting
+ * superuser, changing superusers, apps, the audit log, removing factors of managers) is refused meanwhile by the
+ * permission rules themselves, which see this view and never the row.
+ */
+export function actingPowers(user: User, elevatedUntil: number | null, now: number): User {
+  if (!user.isSuperuser || (elevatedUntil !== null && elevatedUntil > now)) return user
+  return { ...user, isSuperuser: false, isUserManager: true }
 }
 
 /**
  * How a browser signed in, as RFC 8176 names: the password ("pwd"), a one-time code ("otp": an authenticator app
  * or a recovery code), a passkey ("hwk"), and "mfa" when two were used.
  */
-export type Amr = ('pwd' | 'otp' | 'hwk' | 'mfa')[]
+export type Amr = ('pwd' | 'otp' | 'hwk' | 'user' | 'mfa')[]
 
 /** The methods of a sign-in with the password and, where one was used, a second factor. */
 export function amrOf(secondFactor?: 'totp' | 'recovery' | 'webauthn'): Amr {
   if (!secondFactor) return ['pwd']
   return ['pwd', secondFactor === 'webauthn' ? 'hwk' : 'otp', 'mfa']
 }
+
+/**
+ * A passkey-first sign-in (no password): the passkey with user verification (a PIN or biometric on the device) is
+ * both factors, something held and something known or been.
+ */
+export const PASSKEY_AMR: Amr = ['hwk', 'user', 'mfa']
 
 /** The methods kept in `sessions.amr` (sessions from before the column signed in with the password). */
 const storedAmr = (column: string | null): Amr => (column ?? 'pwd').split(' ') as Amr
@@ -73,7 +102,12 @@ const sessionLookup = (db: Db) =>
   prepared(db, 'session-lookup', (d) => {
     const { users, sessions } = tablesOf(d)
     return d
-      .select({ user: users, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt })
+      .select({
+        user: users,
+        createdAt: sessions.createdAt,
+        lastSeenAt: sessions.lastSeenAt,
+        elevatedUntil: sessions.elevatedUntil,
+      })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
       .where(eq(sessions.id, sql.placeholder('sid')))
@@ -83,14 +117,15 @@ const sessionLookup = (db: Db) =>
 /**
  * The user behind a sealed session, or null when it has ended: row gone (signed out elsewhere),
  * session version moved (password changed), user inactive or deleted, idle or absolute timeout passed.
- * One primary-key lookup joined to the user row.
+ * One primary-key lookup joined to the user row. A superuser's powers, when enabled, last `t.elevation` seconds
+ * after the last request (renewed with the idle clock).
  */
 export async function resolveSession(
   db: Db,
   claims: SessionClaims,
   t: SessionTimeouts,
   now = Date.now(),
-): Promise<User | null> {
+): Promise<LiveSession | null> {
   const { sessions } = tablesOf(db)
   const row = first(await sessionLookup(db).execute({ sid: claims.sid }))
   if (!row || row.user.id !== claims.uid || row.user.sessionVersion !== claims.sv || !row.user.isActive) return null
@@ -98,13 +133,20 @@ export async function resolveSession(
     await endSession(db, claims.sid)
     return null
   }
-  // Refresh the idle clock at most once a minute: a read-mostly request should not always write.
-  if (now - row.lastSeenAt > 60_000) {
+  const elevated = row.user.isSuperuser && row.elevatedUntil !== null && row.elevatedUntil > now
+  let elevatedUntil = elevated ? row.elevatedUntil : null
+  // Refresh the idle clock (and the powers' clock) at most once a minute: a read-mostly request should not always
+  // write.
+  if (now - row.lastSeenAt > 60_000 || (elevated && now + t.elevation * 1000 - elevatedUntil! > 60_000)) {
+    if (elevated) elevatedUntil = now + t.elevation * 1000
     await atomically(db, async (tx) => {
-      await tx.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, claims.sid))
+      await tx
+        .update(sessions)
+        .set({ lastSeenAt: now, ...(elevated ? { elevatedUntil } : {}) })
+        .where(eq(sessions.id, claims.sid))
     }) // one blind write
   }
-  return row.user
+  return { user: actingPowers(row.user, elevatedUntil, now), account: row.user, elevatedUntil }
 }
 
 /** Ends one session (logout). */
@@ -188,6 +230,7 @@ export const publicSessionId = (sid: string) => tokenHash(`session:${sid}`).slic
 
 /** How a session signed in, in words. */
 export function signInMethod(amr: Amr): string {
+  if (amr.includes('hwk') && !amr.includes('pwd')) return 'Passkey'
   if (amr.includes('hwk')) return 'Password and passkey'
   if (amr.includes('otp')) return 'Password and code'
   return 'Password'

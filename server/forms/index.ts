@@ -26,6 +26,7 @@ import {
   logOut,
   reportLostAuthenticator,
   reportNotMe,
+  followEmailChangeLink,
   requestResetLink,
   setPasswordWithLink,
   setUpFirstAdmin,
@@ -161,6 +162,14 @@ export const FORM_ACTIONS: Record<string, Record<string, FormAction>> = {
         const { resetSent } = await reportNotMe(event, body.token)
         return `/login/not-me?done=${resetSent ? 'reset' : 'signed-out'}`
       },
+    }),
+  },
+  '/login/confirm-email': {
+    // The page's script moved the token from the email-change mail link's fragment into this post.
+    '': action({
+      schema: tokenSchema,
+      keep: [],
+      run: async (event, body) => `/login/confirm-email?done=${(await followEmailChangeLink(event, body.token)).done}`,
     }),
   },
   '/login/change-password': {

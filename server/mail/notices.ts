@@ -5,6 +5,7 @@ import {
   invitationMail,
   lostAuthenticatorMail,
   newDeviceMail,
+  emailChangeMail,
   passwordChangedMail,
   resetPasswordMail,
   securityChangedMail,
@@ -172,4 +173,16 @@ export function newDeviceNotice(
     validSeconds: s.mfa.recoveryDelay,
   })
   return { mail: { to: user.email, ...content }, kind: 'new_device', userId: user.id }
+}
+
+/** A mail about a change of the account's email address (emailChangeMail) to `to` (the old or the new address). */
+export function emailChangeNotice(
+  s: Settings,
+  user: Pick<User, 'id' | 'username'>,
+  to: string | null | undefined,
+  d: Omit<Parameters<typeof emailChangeMail>[0], 'product' | 'username'>,
+): MailJob | null {
+  if (!to || !s.mail.configured) return null
+  const content = emailChangeMail({ product: s.productName, username: user.username, ...d })
+  return { mail: { to, ...content }, kind: `email_change_${d.stage}`, userId: user.id }
 }

@@ -204,6 +204,65 @@ export function newDeviceMail(d: {
   }
 }
 
+/**
+ * A change of an account's email address (issue 28, item 4). `confirm`: to the new address, the link that makes the
+ * change. `undo`: to the old address at the same time, what was asked and the link that keeps (or restores) it and
+ * ends every session. `changed-by-admin`: to both addresses when an administrator changed it. `undone`: to the old
+ * address, the change is undone and everyone signed out.
+ */
+export function emailChangeMail(d: {
+  product: string
+  username: string
+  stage: 'confirm' | 'undo' | 'changed-by-admin' | 'undone'
+  oldEmail?: string | null
+  newEmail: string
+  link?: string
+  validSeconds?: number
+}): MailContent {
+  const valid = d.validSeconds ? duration(d.validSeconds) : ''
+  const account = `your ${d.product} account "${d.username}"`
+  const texts = {
+    'confirm': {
+      subject: `Confirm your new email address for ${d.product}`,
+      lines: [
+        `Someone asked to use this address (${d.newEmail}) for ${account}.`,
+        `If that was you, confirm it with the link below (it works once, for ${valid}). Until then the account keeps its old address. If it was not you, ignore this mail.`,
+      ],
+      button: 'Confirm this address',
+    },
+    'undo': {
+      subject: `Your ${d.product} email address is about to change`,
+      lines: [
+        `Someone signed in as "${d.username}" asked to change the account's email address from this one to ${d.newEmail}. The change happens when the link mailed to the new address is opened.`,
+        `If this was not you, open the link below (it works for ${valid}, before or after the change): it keeps this address, signs the account out everywhere, in every app too, and voids every password reset link. Then use "Forgot Password?" to choose a new password.`,
+      ],
+      button: 'This was not me: keep my address',
+    },
+    'changed-by-admin': {
+      subject: `Your ${d.product} email address was changed`,
+      lines: [
+        `An administrator changed the email address of ${account} from ${d.oldEmail ?? '(none)'} to ${d.newEmail}. Mails about the account (password reset links among them) now go to ${d.newEmail}.`,
+        'If you did not expect this, ask your administrator.',
+      ],
+      button: undefined,
+    },
+    'undone': {
+      subject: `Your ${d.product} email address was kept`,
+      lines: [
+        `The change of the email address of ${account} to ${d.newEmail} was undone: the account keeps this address, every session and app was signed out, and every password reset link stopped working.`,
+        'To sign in again, use "Forgot Password?" on the login page to choose a new password.',
+      ],
+      button: undefined,
+    },
+  }[d.stage]
+  const link = d.link && texts.button ? { label: texts.button, url: d.link } : undefined
+  return {
+    subject: texts.subject,
+    text: `${texts.lines.join('\n\n')}\n${link ? `\n${link.url}\n` : ''}`,
+    html: layout(d.product, texts.lines.map(esc), link),
+  }
+}
+
 /** The mail `manage sendtestemail` sends. */
 export function testMail(d: { product: string }): MailContent {
   const line = `This is a test email from ${d.product}. If you can read it, email delivery works.`

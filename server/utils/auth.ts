@@ -8,7 +8,12 @@ import { resolveSession } from '../domain/sessions'
 import { sessionCrypto } from './session-crypto'
 
 export interface AuthContext {
+  /** Who acts, with the powers this session holds now (a superuser's only while elevated: actingPowers). */
   user: User
+  /** The account's row as it is (its real permissions). */
+  account: User
+  /** Until when this session holds superuser powers, or null. */
+  elevatedUntil: number | null
   sid: string
   /** MFA_REQUIRED covers this user and they have no second factor yet: enrolment comes before anything else. */
   mustEnrolMfa?: boolean
@@ -36,16 +41,20 @@ export async function resolveAuth(event: H3Event): Promise<AuthContext | undefin
     rememberClaims(cookie, claims)
   }
   const s = useSettings()
-  const user = await resolveSession(useDb(), claims, { maxAge: s.sessionMaxAge, idleTimeout: s.sessionIdleTimeout })
-  if (!user) {
+  const live = await resolveSession(useDb(), claims, {
+    maxAge: s.sessionMaxAge,
+    idleTimeout: s.sessionIdleTimeout,
+    elevation: s.superuserElevationTimeout,
+  })
+  if (!live) {
     forgetClaims(cookie)
     await clearUserSession(event)
     return
   }
   return {
-    user,
+    ...live,
     sid: claims.sid,
-    mustEnrolMfa: s.mfa.required !== 'none' && (await mustEnrolMfa(useDb(), s, user)),
+    mustEnrolMfa: s.mfa.required !== 'none' && (await mustEnrolMfa(useDb(), s, live.account)),
   }
 }
 
@@ -109,10 +118,10 @@ export function actingContext(
   event: H3Event,
   opts: { allowPasswordChangeRequired?: boolean, allowMfaEnrolment?: boolean } = {},
 ): Ctx {
-  const { user, sid } = requireUser(event, opts)
+  const { user, account, sid } = requireUser(event, opts)
   return {
     ...serviceContext(),
-    actor: { user, sid, ip: clientIp(event), userAgent: getRequestHeader(event, 'user-agent') },
+    actor: { user, account, sid, ip: clientIp(event), userAgent: getRequestHeader(event, 'user-agent') },
   }
 }
 

@@ -177,6 +177,14 @@ const routes: Array<[string, string]> = [
   ['GET', '/api/auth/sessions'],
   ['DELETE', '/api/auth/sessions/:id'],
   ['GET', '/api/users/:id/sessions'],
+  ['POST', '/api/auth/elevation'],
+  ['DELETE', '/api/auth/elevation'],
+  ['GET', '/api/auth/email'],
+  ['POST', '/api/auth/email'],
+  ['DELETE', '/api/auth/email'],
+  ['POST', '/api/auth/email/link'],
+  ['POST', '/api/auth/login/passkey/options'],
+  ['POST', '/api/auth/login/passkey'],
 ]
 
 // Audit rows that record a refusal by design (a failed login) or that deferred work writes after an earlier
@@ -194,6 +202,7 @@ async function state() {
     'SELECT * FROM recovery_codes ORDER BY id',
     'SELECT user_id FROM login_challenges ORDER BY token_hash',
     'SELECT * FROM mfa_removals ORDER BY id',
+    'SELECT * FROM email_changes ORDER BY id',
     'SELECT * FROM oidc_clients ORDER BY id',
     'SELECT model, id FROM oidc_payloads ORDER BY model, id',
     `SELECT * FROM audit_log WHERE action NOT IN (${EXPECTED_AUDIT}) ORDER BY id`,

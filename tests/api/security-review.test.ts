@@ -32,8 +32,7 @@ beforeAll(async () => {
     MAIL_RETRY_DELAYS_MS: '0',
   })
   root = await seedUser(server.db(), { username: 'review_root', isSuperuser: true })
-  superuser = new Client(server.url)
-  await superuser.login(root.username, root.password)
+  superuser = await signedInClient(server.url, root)
 })
 afterAll(async () => {
   for (const s of [server, ...servers]) {

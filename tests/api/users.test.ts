@@ -9,7 +9,7 @@ import { auditRows, waitForAudit } from '../support/audit'
 
 let server: TestServer
 let smtp: SmtpSink
-let anon: Client, regular: Client, manager: Client, superuser: Client
+let anon: Client, regular: Client, manager: Client, superuser: Client, unpowered: Client
 let superRow: Awaited<ReturnType<typeof seedUser>>,
   managerRow: Awaited<ReturnType<typeof seedUser>>,
   regularRow: Awaited<ReturnType<typeof seedUser>>
@@ -28,7 +28,12 @@ beforeAll(async () => {
   managerRow = await seedUser(server.db(), { username: 'manny', isUserManager: true })
   regularRow = await seedUser(server.db(), { username: 'regina' })
   anon = new Client(server.url)
-  ;[regular, manager, superuser] = await Promise.all([loggedIn(regularRow), loggedIn(managerRow), loggedIn(superRow)])
+  ;[regular, manager, superuser, unpowered] = await Promise.all([
+    loggedIn(regularRow),
+    loggedIn(managerRow),
+    loggedIn(superRow),
+    signedInClient(server.url, superRow, { powers: false }),
+  ])
 })
 afterAll(async () => {
   await server.stop()
@@ -36,8 +41,9 @@ afterAll(async () => {
   removeDir(server.dir)
 })
 
-type Who = 'anon' | 'regular' | 'manager' | 'superuser'
-const as = (who: Who) => ({ anon, regular, manager, superuser })[who]
+// unpowered: a superuser's session before "Enable superuser powers" (issue 28, item 6): a user manager's powers
+type Who = 'anon' | 'regular' | 'manager' | 'superuser' | 'unpowered'
+const as = (who: Who) => ({ anon, regular, manager, superuser, unpowered })[who]
 
 describe('permission matrix', () => {
   it.each([
@@ -45,6 +51,7 @@ describe('permission matrix', () => {
     ['regular', 403],
     ['manager', 200],
     ['superuser', 200],
+    ['unpowered', 200],
   ] as const)('GET /api/users as %s → %i', async (who, status) => {
     expect((await as(who).get('/api/users')).status).toBe(status)
   })
@@ -54,6 +61,7 @@ describe('permission matrix', () => {
     ['regular', 403],
     ['manager', 403],
     ['superuser', 200],
+    ['unpowered', 403],
   ] as const)('GET /api/audit as %s → %i', async (who, status) => {
     expect((await as(who).get('/api/audit')).status).toBe(status)
   })
@@ -73,6 +81,7 @@ describe('permission matrix', () => {
           ['anon', 401],
           ['regular', 403],
           ['manager', 403],
+          ['unpowered', 403],
           ['superuser', method === 'GET' ? 200 : method === 'POST' && path === '/api/apps' ? 201 : 404],
         ] as const
       ).map(([who, status]) => [method, path, who, status, body] as const),
@@ -85,6 +94,7 @@ describe('permission matrix', () => {
     ['regular', 200],
     ['manager', 200],
     ['superuser', 200],
+    ['unpowered', 200],
   ] as const)('GET /api/auth/apps (own apps) as %s → %i', async (who, status) => {
     expect((await as(who).get('/api/auth/apps')).status).toBe(status)
   })
@@ -116,6 +126,12 @@ describe('permission matrix', () => {
     cases.push(
       [name, 'manager', 'manager', name === 'remove second factors' ? 403 : 200],
       [name, 'superuser', 'manager', 200],
+    )
+    // A superuser before enabling their powers acts as a user manager.
+    cases.push(
+      [name, 'unpowered', 'regular', 200],
+      [name, 'unpowered', 'superuser', name === 'view' ? 200 : 403],
+      [name, 'unpowered', 'manager', name === 'remove second factors' ? 403 : 200],
     )
   }
   it.each(cases)('%s as %s on a %s user → %i', async (name, who, targetKind, status) => {
@@ -376,8 +392,7 @@ describe('one-time links, sign-out, deactivation, last superuser', () => {
     const s = await startServer()
     try {
       const only = await seedUser(s.db(), { isSuperuser: true })
-      const c = new Client(s.url)
-      await c.login(only.username, only.password)
+      const c = await signedInClient(s.url, only)
       // The only superuser cannot demote or deactivate itself: its own account is not an admin target at all.
       expect((await c.patch(`/api/users/${only.id}`, { isSuperuser: false })).status).toBe(403)
       expect((await c.patch(`/api/users/${only.id}`, { isActive: false })).body.data.code).toBe('own-account')

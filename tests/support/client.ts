@@ -95,11 +95,26 @@ export function rawRequest(
   })
 }
 
-/** A client signed in as `u` through the API (no second factor): one browser's worth of cookies. */
-export async function signedInClient(base: string, u: { username: string, password: string }): Promise<Client> {
+/**
+ * A client signed in as `u` through the API (no second factor): one browser's worth of cookies. A superuser's client
+ * has also pressed "Enable superuser powers" (issue 28, item 6), as a superuser does before acting as one; pass
+ * `{ powers: false }` for a superuser's session as it starts.
+ */
+export async function signedInClient(
+  base: string,
+  u: { username: string, password: string },
+  opts: { powers?: boolean } = {},
+): Promise<Client> {
   const c = new Client(base)
   const r = await c.login(u.username, u.password)
   if (r.status !== 200 || r.body?.status !== 'ok')
     throw new Error(`Signing in as ${u.username} answered ${r.status}: ${r.text}`)
+  if (r.body.user?.isSuperuser && opts.powers !== false) await enableSuperuserPowers(c, u.password)
   return c
+}
+
+/** "Enable superuser powers" with the password, or throws. */
+export async function enableSuperuserPowers(c: Client, password: string) {
+  const r = await c.post('/api/auth/elevation', { password })
+  if (r.status !== 200) throw new Error(`Enabling superuser powers answered ${r.status}: ${r.text}`)
 }

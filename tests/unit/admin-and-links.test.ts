@@ -193,17 +193,26 @@ describe('admin rules', () => {
   })
 
   it('edits: only superusers grant superuser; the last active superuser stays; permission changes void links', async () => {
-    await expect(updateUserAsAdmin(db, plain.id, { isSuperuser: true }, as(mgr))).rejects.toMatchObject({ status: 403 })
+    await expect(
+      updateUserAsAdmin(await unitContext(db, s, { as: mgr }), { id: plain.id, patch: { isSuperuser: true } }),
+    ).rejects.toMatchObject({ status: 403 })
     const outsider = { ...root, id: 4242 } // a superuser acting from outside the table (as the CLI could)
-    await expect(updateUserAsAdmin(db, root.id, { isActive: false }, as(outsider))).rejects.toMatchObject({
+    await expect(
+      updateUserAsAdmin(await unitContext(db, s, { as: outsider }), { id: root.id, patch: { isActive: false } }),
+    ).rejects.toMatchObject({
       status: 400,
       message: expect.stringMatching(/last active superuser/),
     })
     await issueToken(db, { userId: plain.id, reason: 'admin-copy', validSeconds: 600, issuedById: mgr.id })
-    const { changed } = await updateUserAsAdmin(db, plain.id, { isUserManager: true, name: 'P' }, as(root))
+    const { changed } = await updateUserAsAdmin(await unitContext(db, s, { as: root }), {
+      id: plain.id,
+      patch: { isUserManager: true, name: 'P' },
+    })
     expect(changed.sort()).toEqual(['isUserManager', 'name'])
     expect(await adminIssuedLinks(db, plain.id)).toEqual([])
-    expect((await updateUserAsAdmin(db, plain.id, { name: 'P' }, as(root))).changed).toEqual([])
+    expect(
+      (await updateUserAsAdmin(await unitContext(db, s, { as: root }), { id: plain.id, patch: { name: 'P' } })).changed,
+    ).toEqual([])
   })
 
   it('sets another user\'s password, rechecking the actor inside the write', async () => {
@@ -243,7 +252,7 @@ describe('admin rules', () => {
     await expect(adminSendResetEmail(db, testSettings(), outbox, plain.id, as(mgr))).rejects.toMatchObject({
       status: 400,
     })
-    await updateUserAsAdmin(db, plain.id, { isActive: false }, as(mgr))
+    await updateUserAsAdmin(await unitContext(db, s, { as: mgr }), { id: plain.id, patch: { isActive: false } })
     await expect(adminIssueLink(db, s, plain.id, as(mgr))).rejects.toMatchObject({ status: 400 })
     await createSession(db, mgr.id, {})
     expect((await adminSignOut(db, mgr.id, as(root))).sessionsEnded).toBe(1)

@@ -8,7 +8,7 @@ import { sessionCrypto } from '../../server/utils/session-crypto'
 import { memoryOutbox, tempDb, testSettings } from '../support/unit'
 
 let db: Db
-const T = { maxAge: 3600, idleTimeout: 600 }
+const T = { maxAge: 3600, idleTimeout: 600, elevation: 900 }
 const s = testSettings()
 
 beforeEach(async () => {
@@ -21,7 +21,7 @@ describe('sessions', () => {
   it('resolves a live session to its user', async () => {
     const u = await newUser()
     const sid = await createSession(db, u.id, {})
-    expect((await resolveSession(db, { sid, uid: u.id, sv: u.sessionVersion }, T))?.id).toBe(u.id)
+    expect((await resolveSession(db, { sid, uid: u.id, sv: u.sessionVersion }, T))?.user.id).toBe(u.id)
   })
 
   it('ends every session when the password changes, and keeps only the one asked for', async () => {
@@ -38,7 +38,7 @@ describe('sessions', () => {
     expect(await resolveSession(db, { sid: a, uid: u.id, sv: u.sessionVersion }, T)).toBeNull()
     // the kept session is valid again once re-sealed with the new version
     expect(await resolveSession(db, { sid: b, uid: u.id, sv: u.sessionVersion }, T)).toBeNull()
-    expect((await resolveSession(db, { sid: b, uid: u.id, sv: sessionVersion }, T))?.id).toBe(u.id)
+    expect((await resolveSession(db, { sid: b, uid: u.id, sv: sessionVersion }, T))?.user.id).toBe(u.id)
   })
 
   it('refuses a session claimed for another user, an idle one and an expired one', async () => {

@@ -3,9 +3,9 @@ import { updateUserAsAdmin } from '../../../domain/admin'
 import { toPublicUser } from '../../../domain/users'
 
 export default defineApiHandler(async (event) => {
-  const { user: actor } = requireUserManager(event)
+  const ctx = actingContext(event)
   const id = routeId(event)
   const body = await readValidBody(event, updateUserSchema)
-  const { user, changed } = await updateUserAsAdmin(useDb(), id, body, { actor, ip: clientIp(event) })
+  const { user, changed } = await updateUserAsAdmin(ctx, { id, patch: body })
   return { ...toPublicUser(user), changed }
 })
