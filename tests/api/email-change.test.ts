@@ -49,7 +49,7 @@ describe('changing one\'s own email address', () => {
     const confirm = await smtp.waitFor(to, { subject: /Confirm your new email address/ })
     const undo = await smtp.waitFor(u.email!, { subject: /is about to change/ })
     expect(undo.text).toContain(to)
-    expect(undo.text).toMatch(/works for 3 days/)
+    expect(undo.text).toMatch(/works for 72 hours/)
     // nothing changed yet; the owner's page shows the waiting change
     expect(await emailOf(u.id)).toBe(u.email)
     expect((await c.get('/api/auth/email')).body).toMatchObject({ email: u.email, pending: { newEmail: to } })

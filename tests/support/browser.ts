@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
-import { afterAll, beforeAll, expect } from 'vitest'
-import { Client } from './client'
+import { afterAll, beforeAll } from 'vitest'
+import { signedInClient } from './client'
 import { SmtpSink } from './mail'
 import { removeDir, ROOT, startServer, type TestServer } from './server'
 import { CHROMIUM_FLAGS } from './chromium'
@@ -124,17 +124,17 @@ export function browserStage(env: Record<string, string> = {}, opts: { mail?: bo
 
 /**
  * A new browser context (with `options`) holding `user`'s session (signed in through the API, not the login page), and
- * a page in it.
+ * a page in it. A superuser's session has its superuser powers on, unless `powers: false` (signedInClient).
  */
 export async function signedInPage(
   browser: Browser,
   baseUrl: string,
   user: { username: string, password: string },
-  options: BrowserContextOptions = {},
+  options: BrowserContextOptions & { powers?: boolean } = {},
 ): Promise<{ context: BrowserContext, page: Page }> {
-  const client = new Client(baseUrl)
-  expect((await client.login(user.username, user.password)).status).toBe(200)
-  const context = await browser.newContext(options)
+  const { powers, ...contextOptions } = options
+  const client = await signedInClient(baseUrl, user, { powers })
+  const context = await browser.newContext(contextOptions)
   await context.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: baseUrl })))
   return { context, page: await context.newPage() }
 }

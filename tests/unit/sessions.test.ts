@@ -2,7 +2,16 @@ import { defaults as ironDefaults, seal, unseal } from 'iron-webcrypto'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { Db } from '../../server/db/client'
 import { changePassword } from '../../server/domain/password-change'
-import { countSessions, createSession, endSession, resolveSession, revokeSessions } from '../../server/domain/sessions'
+import {
+  actingPowers,
+  countSessions,
+  createSession,
+  endSession,
+  resolveSession,
+  revokeSessions,
+} from '../../server/domain/sessions'
+import { sessions } from '../../server/db/drizzle-schema'
+import { eq } from 'drizzle-orm'
 import { createUser } from '../../server/domain/users'
 import { sessionCrypto } from '../../server/utils/session-crypto'
 import { memoryOutbox, tempDb, testSettings } from '../support/unit'
@@ -94,5 +103,31 @@ describe('the session cookie seal', () => {
     parts[4] = parts[4]!.slice(0, -2) + (parts[4]!.endsWith('AA') ? 'BB' : 'AA')
     await expect(unseal(fast, parts.join('*'), password, opts)).rejects.toThrow()
     await expect(unseal(fast, byWeb, `${password}!`, opts)).rejects.toThrow()
+  })
+
+  it('a superuser session acts as a user manager until elevated; the powers last `elevation` s after the last request', async () => {
+    const root = await createUser(db, { username: 'root', email: 'root@example.com', isSuperuser: true }, 'hash')
+    const t0 = 5_000_000
+    const sid = await createSession(db, root.id, {}, t0)
+    const claims = { sid, uid: root.id, sv: root.sessionVersion }
+      const LONG = { maxAge: 36_000, idleTimeout: 7200, elevation: 900 }
+    const live = (await resolveSession(db, claims, LONG, t0))!
+    expect(live.user).toMatchObject({ isSuperuser: false, isUserManager: true })
+    expect(live.account.isSuperuser).toBe(true)
+    expect(live.elevatedUntil).toBeNull()
+    await db
+      .update(sessions)
+      .set({ elevatedUntil: t0 + 900_000 })
+      .where(eq(sessions.id, sid))
+    expect((await resolveSession(db, claims, LONG, t0 + 1000))!.user.isSuperuser).toBe(true)
+    // a request 10 minutes on renews the powers' clock: still on 14 minutes later, gone 16 minutes after that request
+    const renewed = (await resolveSession(db, claims, LONG, t0 + 600_000))!
+    expect(renewed.elevatedUntil).toBe(t0 + 600_000 + 900_000)
+    expect((await resolveSession(db, claims, LONG, t0 + 600_000 + 840_000))!.user.isSuperuser).toBe(true)
+    const later = await resolveSession(db, claims, LONG, t0 + 600_000 + 840_000 + 960_000)
+    expect(later?.user.isSuperuser ?? false).toBe(false)
+    // an ordinary user's row is never changed by the rule
+    const plain = await newUser('erin')
+    expect(actingPowers(plain, t0 + 1, t0)).toBe(plain)
   })
 })
