@@ -99,6 +99,24 @@ describe('permission matrix', () => {
     expect((await as(who).get('/api/auth/apps')).status).toBe(status)
   })
 
+  // The owner's own routes (issue 28): anyone signed in for their own account; the powers only for superusers.
+  it.each([
+    ['GET', '/api/auth/email', 'anon', 401],
+    ['GET', '/api/auth/email', 'regular', 200],
+    ['GET', '/api/auth/email', 'unpowered', 200],
+    ['DELETE', '/api/auth/email', 'anon', 401],
+    ['DELETE', '/api/auth/email', 'manager', 200],
+    ['POST', '/api/auth/elevation', 'anon', 401],
+    ['POST', '/api/auth/elevation', 'regular', 403],
+    ['POST', '/api/auth/elevation', 'manager', 403],
+    ['DELETE', '/api/auth/elevation', 'anon', 401],
+    ['GET', '/api/auth/sessions', 'anon', 401],
+    ['GET', '/api/auth/sessions', 'regular', 200],
+  ] as const)('%s %s as %s → %i', async (method, path, who, status) => {
+    const body = method === 'POST' ? { password: 'not anybody\'s password' } : undefined
+    expect((await as(who).request(method, path, body)).status).toBe(status)
+  })
+
   const actions: Array<[string, (id: number) => [string, string, unknown?]]> = [
     ['view', id => ['GET', `/api/users/${id}`]],
     ['edit', id => ['PATCH', `/api/users/${id}`, { name: 'Renamed' }]],

@@ -110,7 +110,7 @@ describe('the session cookie seal', () => {
     const t0 = 5_000_000
     const sid = await createSession(db, root.id, {}, t0)
     const claims = { sid, uid: root.id, sv: root.sessionVersion }
-      const LONG = { maxAge: 36_000, idleTimeout: 7200, elevation: 900 }
+    const LONG = { maxAge: 36_000, idleTimeout: 7200, elevation: 900 }
     const live = (await resolveSession(db, claims, LONG, t0))!
     expect(live.user).toMatchObject({ isSuperuser: false, isUserManager: true })
     expect(live.account.isSuperuser).toBe(true)
