@@ -254,15 +254,17 @@ if (passkey && 'PublicKeyCredential' in window) {
   })
   // Passkeys offered in the username field's suggestions, where the browser can (conditional mediation).
   const username = first ? document.querySelector<HTMLInputElement>('input[name="username"]') : undefined
-  username?.addEventListener(
-    'focus',
-    async () => {
-      if (!(await PublicKeyCredential.isConditionalMediationAvailable?.())) return
-      // a button press starts its own request (the library ends this one); nothing to say when this one stops
-      await signIn(true).catch(() => undefined)
-    },
-    { once: true },
-  )
+  let offered = false
+  const offer = async () => {
+    if (offered) return
+    offered = true
+    if (!(await PublicKeyCredential.isConditionalMediationAvailable?.())) return
+    // a button press starts its own request (the library ends this one); nothing to say when this one stops
+    await signIn(true).catch(() => undefined)
+  }
+  // when the field gets the focus, or now if it has it already (autofocus may come before or after this script)
+  username?.addEventListener('focus', offer, { once: true })
+  if (username && document.activeElement === username) void offer()
 }
 
 // Tests and people's tools can tell the page is ready (the app sets data-hydrated the same way).

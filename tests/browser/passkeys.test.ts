@@ -17,6 +17,11 @@ describe('passkeys in Chromium', () => {
     const ctx = await stage.browser.newContext()
     const page = await ctx.newPage()
     const { cdp, authenticatorId } = await virtualAuthenticator(ctx, page)
+    // a browser that does not offer passkeys in the username field's suggestions (those would sign in at once with
+    // the virtual authenticator, without the password: tests/browser/owner.test.ts)
+    await page.addInitScript(() => {
+      PublicKeyCredential.isConditionalMediationAvailable = async () => false
+    })
 
     const signIn = async () => {
       await page.goto(`${origin}/login`)
