@@ -97,15 +97,23 @@ describe('the owner\'s account in Chromium', () => {
     const autofill = await ctx.newPage()
     await autofill.goto(`${origin}/login`)
     // (the field has the focus at once, which starts the offer; a click is what a person would do otherwise)
-    await autofill.getByLabel('Username', { exact: true }).click({ timeout: 3000 }).catch(() => undefined)
+    await autofill
+      .getByLabel('Username', { exact: true })
+      .click({ timeout: 3000 })
+      .catch(() => undefined)
     await autofill.getByRole('heading', { name: /Welcome/ }).waitFor()
     // an administrator's temporary password: the passkey sign-in goes to the forced change, not past it
     await stage.server.db().update(users).set({ mustChangePassword: true }).where(eq(users.id, u.id))
     await autofill.goto(`${origin}/`)
     await autofill.waitForURL(/\/login\/change-password/)
-    await autofill.getByRole('button', { name: 'Log out instead' }).click()
-    await autofill.waitForURL(/\/login\?notice=signed-out/)
-    await autofill.getByLabel('Username', { exact: true }).click({ timeout: 3000 }).catch(() => undefined)
+    await Promise.all([
+      autofill.waitForURL(/\/login\?notice=signed-out/),
+      autofill.getByRole('button', { name: 'Log out instead' }).click(),
+    ])
+    await autofill
+      .getByLabel('Username', { exact: true })
+      .click({ timeout: 3000 })
+      .catch(() => undefined)
     await autofill.waitForURL(/\/login\/change-password/)
     await ctx.close()
   })
