@@ -59,11 +59,7 @@ describe('the owner\'s account in Chromium', () => {
     const origin = originOf()
     const ctx = await stage.browser.newContext()
     const page = await ctx.newPage()
-    await virtualAuthenticator(ctx, page)
-    // First a browser that offers no passkeys in the username field's suggestions: the button only.
-    await page.addInitScript(() => {
-      PublicKeyCredential.isConditionalMediationAvailable = async () => false
-    })
+    const { cdp, authenticatorId } = await virtualAuthenticator(ctx, page)
     await page.goto(`${origin}/login`)
     await page.getByLabel('Username', { exact: true }).fill(u.username)
     await page.getByLabel('Password', { exact: true }).fill(u.password)
@@ -74,47 +70,55 @@ describe('the owner\'s account in Chromium', () => {
     await page.getByRole('button', { name: 'Add passkey or security key' }).click()
     await page.getByRole('button', { name: 'I have saved them' }).click()
     await page.getByTestId('factors').getByText('passkey').waitFor()
-    await page.getByRole('button', { name: 'Log out' }).click()
-    await page.waitForURL(/\/login/)
 
+    // Chromium offers the passkey in the username field's suggestions (conditional mediation): its virtual
+    // authenticator answers at once, as a person picking it would. Signed out, the login page signs in again.
+    await Promise.all([
+      page.waitForURL(/\/login\?notice=signed-out/),
+      page.getByRole('button', { name: 'Log out' }).click(),
+    ])
+    await page
+      .getByLabel('Username', { exact: true })
+      .click({ timeout: 3000 })
+      .catch(() => undefined)
+    await page.getByRole('heading', { name: /Welcome/ }).waitFor()
+
+    // A browser that offers no passkeys there (the same passkey, in a page that says it cannot): the button, and no
+    // WebAuthn code until it is pressed.
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId })
+    const plain = await ctx.newPage()
+    await plain.addInitScript(() => {
+      PublicKeyCredential.isConditionalMediationAvailable = async () => false
+    })
+    const second = await virtualAuthenticator(ctx, plain)
+    await second.cdp.send('WebAuthn.addCredential', {
+      authenticatorId: second.authenticatorId,
+      credential: credentials[0]!,
+    })
+    await ctx.clearCookies()
     const scripts: string[] = []
-    page.on('request', r => r.resourceType() === 'script' && scripts.push(r.url()))
-    await page.goto(`${origin}/login`)
-    const button = page.getByRole('button', { name: 'Sign in with a passkey' })
+    plain.on('request', r => r.resourceType() === 'script' && scripts.push(r.url()))
+    await plain.goto(`${origin}/login`)
+    const button = plain.getByRole('button', { name: 'Sign in with a passkey' })
     await button.waitFor()
-    await screenshot(page, 'login-passkey-first')
+    await screenshot(plain, 'login-passkey-first')
     const before = scripts.length
     await button.click()
-    await page.getByRole('heading', { name: /Welcome/ }).waitFor()
+    await plain.getByRole('heading', { name: /Welcome/ }).waitFor()
     expect(scripts.length).toBeGreaterThan(before) // the WebAuthn part came with the press
-    const sessions = await page.evaluate(async () => (await (await fetch('/api/auth/sessions')).json()).sessions)
+    const sessions = await plain.evaluate(async () => (await (await fetch('/api/auth/sessions')).json()).sessions)
     expect(sessions.find((s: { current: boolean }) => s.current).method).toBe('Passkey')
-    await page.getByRole('button', { name: 'Log out' }).click()
-    await page.waitForURL(/\/login/)
 
-    // A browser that offers the passkey in the username field's suggestions (conditional mediation): Chromium's
-    // virtual authenticator answers at once, as a person picking it would.
-    const autofill = await ctx.newPage()
-    await autofill.goto(`${origin}/login`)
-    // (the field has the focus at once, which starts the offer; a click is what a person would do otherwise)
-    await autofill
-      .getByLabel('Username', { exact: true })
-      .click({ timeout: 3000 })
-      .catch(() => undefined)
-    await autofill.getByRole('heading', { name: /Welcome/ }).waitFor()
     // an administrator's temporary password: the passkey sign-in goes to the forced change, not past it
     await stage.server.db().update(users).set({ mustChangePassword: true }).where(eq(users.id, u.id))
-    await autofill.goto(`${origin}/`)
-    await autofill.waitForURL(/\/login\/change-password/)
+    await plain.goto(`${origin}/`)
+    await plain.waitForURL(/\/login\/change-password/)
     await Promise.all([
-      autofill.waitForURL(/\/login\?notice=signed-out/),
-      autofill.getByRole('button', { name: 'Log out instead' }).click(),
+      plain.waitForURL(/\/login\?notice=signed-out/),
+      plain.getByRole('button', { name: 'Log out instead' }).click(),
     ])
-    await autofill
-      .getByLabel('Username', { exact: true })
-      .click({ timeout: 3000 })
-      .catch(() => undefined)
-    await autofill.waitForURL(/\/login\/change-password/)
+    await plain.getByRole('button', { name: 'Sign in with a passkey' }).click()
+    await plain.waitForURL(/\/login\/change-password/)
     await ctx.close()
   })
 
