@@ -205,7 +205,7 @@ if (removal) {
 // The passkey buttons: on the second-factor step ("Use a passkey", data-passkey="step") and on /login ("Sign in with a
 // passkey", data-passkey="first": no username, the browser offers this site's passkeys). WebAuthn needs the browser,
 // so this is the one part of those pages that needs JavaScript (the forms do not). @simplewebauthn/browser loads only
-// when a button is pressed, or when the username field is focused in a browser that offers passkeys there (autofill).
+// when a button is pressed, or when the username field is used in a browser that offers passkeys there (autofill).
 const passkey = document.querySelector<HTMLButtonElement>('button[data-passkey]')
 if (passkey && 'PublicKeyCredential' in window) {
   const first = passkey.dataset.passkey === 'first'
@@ -262,9 +262,9 @@ if (passkey && 'PublicKeyCredential' in window) {
     // a button press starts its own request (the library ends this one); nothing to say when this one stops
     await signIn(true).catch(() => undefined)
   }
-  // when the field gets the focus, or now if it has it already (autofocus may come before or after this script)
-  username?.addEventListener('focus', offer, { once: true })
-  if (username && document.activeElement === username) void offer()
+  // Only once the person uses the field (a click or a key), not when it takes the focus by itself: the page's view
+  // alone loads no WebAuthn code and asks the server for nothing.
+  for (const kind of ['pointerdown', 'keydown'] as const) username?.addEventListener(kind, offer, { once: true })
 }
 
 // Tests and people's tools can tell the page is ready (the app sets data-hydrated the same way).
