@@ -39,13 +39,14 @@ import { isDeviceToken, noteSignInDevice, rememberDevice, reportUnknownSignIn } 
 export async function logIn(
   event: H3Event,
   body: z.output<typeof loginSchema>,
-): Promise<{ user: User, methods?: MfaMethod[], mustEnrolMfa?: boolean }> {
+): Promise<{ user: User; methods?: MfaMethod[]; mustEnrolMfa?: boolean }> {
   const s = useSettings()
   if (!s.localAuthEnabled) throw httpError(403, 'Login with username and password is disabled.')
   const result = await authenticate(useDb(), s, {
     ...body,
     ip: clientIp(event),
     userAgent: getRequestHeader(event, 'user-agent'),
+    device: heldDeviceToken(event),
   })
   if ('challenge' in result) {
     setCookie(event, challengeCookieName(s), result.challenge, {
@@ -58,17 +59,24 @@ export async function logIn(
     return { user: result.user, methods: await loginMethods(useDb(), result.user.id) }
   }
   await sealSessionCookie(event, result.user, result.sid)
-  await noteDevice(event, result.user)
+  // a browser the account knows was noted with the sign-in; a new one may mail the owner
+  if (!result.knownDevice) await noteDevice(event, result.user)
   return { user: result.user, mustEnrolMfa: await mustEnrolMfa(useDb(), s, result.user) }
 }
 
 const deviceCookieName = (s: ReturnType<typeof useSettings>) => `${s.sessionCookieName}-device`
 
+/** This browser's device cookie, if it has one. */
+function heldDeviceToken(event: H3Event): string | undefined {
+  const held = getCookie(event, deviceCookieName(useSettings()))
+  return isDeviceToken(held) ? held : undefined
+}
+
 /** This browser's device cookie (made now when it has none): random, long-lived, the same for every account. */
 function deviceToken(event: H3Event): string {
   const s = useSettings()
-  const held = getCookie(event, deviceCookieName(s))
-  if (isDeviceToken(held)) return held
+  const held = heldDeviceToken(event)
+  if (held) return held
   const token = randomBytes(16).toString('base64url')
   setCookie(event, deviceCookieName(s), token, {
     httpOnly: true,
@@ -97,7 +105,7 @@ const challengeCookieName = (s: ReturnType<typeof useSettings>) => `${s.sessionC
 const pendingToken = (event: H3Event) => getCookie(event, challengeCookieName(useSettings()))
 
 /** The account a pending sign-in (password right, second factor to come) belongs to, and its methods. */
-export async function pendingLogin(event: H3Event): Promise<{ user: User, methods: MfaMethod[] } | undefined> {
+export async function pendingLogin(event: H3Event): Promise<{ user: User; methods: MfaMethod[] } | undefined> {
   const user = await challengeUser(useDb(), pendingToken(event))
   return user ? { user, methods: await loginMethods(useDb(), user.id) } : undefined
 }
@@ -106,7 +114,7 @@ type SecondStep = (input: {
   token: string | undefined
   ip: string
   userAgent?: string
-}) => Promise<{ user: User, sid: string }>
+}) => Promise<{ user: User; sid: string }>
 
 /**
  * The end of a pending sign-in, whatever the factor: the step starts the session; the pending cookie goes,
@@ -124,8 +132,7 @@ async function finishPendingLogin(event: H3Event, step: SecondStep): Promise<Use
     await sealSessionCookie(event, user, sid)
     await noteDevice(event, user)
     return user
-  }
-  catch (err) {
+  } catch (err) {
     if (err instanceof DomainError && (err.code === 'mfa-timeout' || err.code === 'mfa-locked'))
       deleteCookie(event, name, { path: '/' })
     throw err
@@ -229,8 +236,7 @@ export async function proveAgain(event: H3Event, body: z.output<typeof reauthSch
   if ('password' in body) {
     await checkCurrentPassword(ctx.db, ctx.s, user, body.password, { sid, ip: clientIp(event) }, 'password')
     await markProven(ctx.db, sid)
-  }
-  else await proveWithCode(ctx, { code: body.code })
+  } else await proveWithCode(ctx, { code: body.code })
 }
 
 /**

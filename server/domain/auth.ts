@@ -9,6 +9,7 @@ import { hashPassword, needsRehash, verifyPassword } from './passwords'
 import { giveBack, hit, LIMIT_KEYS, loginFailureKeys, reset } from './rate-limit'
 import { hasSecondFactor, openLoginChallenge } from './mfa'
 import { deviceName } from './device-name'
+import { touchKnownDevice } from './devices'
 import { amrOf, createSession } from './sessions'
 import { findUserByUsername } from './users'
 
@@ -20,6 +21,8 @@ export interface LoginInput {
   password: string
   ip: string
   userAgent?: string
+  /** This browser's device cookie: a browser the account knows is noted in the sign-in's transaction. */
+  device?: string
 }
 
 function tooMany(retryAfter: number): DomainError {
@@ -54,11 +57,11 @@ export async function authenticate(
   s: Settings,
   input: LoginInput,
   now = Date.now(),
-): Promise<{ user: User, sid: string } | { user: User, challenge: string }> {
+): Promise<{ user: User; sid: string; knownDevice: boolean } | { user: User; challenge: string }> {
   const { users } = tablesOf(db)
   const user = await findUserByUsername(db, input.username)
   const keys = await loginFailureKeys(db, input.username, input.ip)
-  const refusedFor = await atomically(db, async (tx) => {
+  const refusedFor = await atomically(db, async tx => {
     const ipState = await hit(tx, LIMIT_KEYS.loginByIp(input.ip), s.limits.loginIpWindow, now)
     if (ipState.count > s.limits.loginAttemptsPerIp) return ipState.retryAfter
     const pair = await hit(tx, keys.pair, s.limits.loginFailureWindow, now)
@@ -93,14 +96,14 @@ export async function authenticate(
   }
   const refusal = !user.isActive
     ? new DomainError(403, 'User is disabled. Contact an administrator to reactivate it.')
-    : user.mustChangePassword
-      && user.passwordChangedAt
-      && now - user.passwordChangedAt > s.temporaryPasswordTimeout * 1000
+    : user.mustChangePassword &&
+        user.passwordChangedAt &&
+        now - user.passwordChangedAt > s.temporaryPasswordTimeout * 1000
       ? new DomainError(403, 'Your temporary password has expired. Ask an administrator to set a new one.')
       : null
-  const upgraded
-    = !refusal && user.passwordHash && needsRehash(user.passwordHash) ? await hashPassword(input.password) : undefined
-  const outcome = await atomically(db, async (tx) => {
+  const upgraded =
+    !refusal && user.passwordHash && needsRehash(user.passwordHash) ? await hashPassword(input.password) : undefined
+  const outcome = await atomically(db, async tx => {
     // The right password: this address has proved itself, and the attempt gives its account-wide slot back.
     await reset(tx, keys.pair)
     await giveBack(tx, keys.all)
@@ -128,9 +131,12 @@ export async function authenticate(
     const details = { device: deviceName(input.userAgent) }
     await audit(tx, { action: 'login', actorId: user.id, targetId: user.id, ip: input.ip, details })
     const meta = { ip: input.ip, userAgent: input.userAgent, amr: amrOf() }
-    return { sid: await createSession(tx, user.id, meta, now) } as const
+    const sid = await createSession(tx, user.id, meta, now)
+    return { sid, knownDevice: !!input.device && (await touchKnownDevice(tx, user.id, input.device, now)) } as const
     // counters, blind writes and inserts; a factor added meanwhile is as if added just after
   })
   if (refusal || !outcome) throw refusal
-  return outcome.challenge !== undefined ? { user, challenge: outcome.challenge } : { user, sid: outcome.sid! }
+  return outcome.challenge !== undefined
+    ? { user, challenge: outcome.challenge }
+    : { user, sid: outcome.sid!, knownDevice: outcome.knownDevice! }
 }

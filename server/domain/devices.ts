@@ -34,18 +34,32 @@ export async function rememberDevice(db: Db, userId: number, token: string, now 
 }
 
 /**
+ * Inside a sign-in's own transaction: notes the browser as seen when the account knows it, and says whether it did.
+ * One update, so the common sign-in (a known browser) writes nothing more; a new one goes to noteSignInDevice.
+ */
+export async function touchKnownDevice(tx: Db, userId: number, token: string, now: number): Promise<boolean> {
+  const { knownDevices } = tablesOf(tx)
+  const seen = await tx
+    .update(knownDevices)
+    .set({ lastSeenAt: now })
+    .where(and(eq(knownDevices.userId, userId), eq(knownDevices.deviceHash, deviceHash(token))))
+    .returning({ id: knownDevices.id })
+  return seen.length > 0
+}
+
+/**
  * A successful sign-in in the browser holding device cookie `token`. A browser the account knows is noted; a new
  * one joins the list and, unless this is the account's first sign-in ever, its owner gets a mail with a "This was
  * not me" link. One mail per new browser: from then on it is known.
  */
 export async function noteSignInDevice(
   ctx: Ctx,
-  input: { user: User, token: string, firstSignIn: boolean, ip: string, userAgent?: string },
+  input: { user: User; token: string; firstSignIn: boolean; ip: string; userAgent?: string },
 ): Promise<'known' | 'new' | 'alerted'> {
   const { db, s, outbox, now } = ctx
   const { user, token, ip } = input
   const { knownDevices } = tablesOf(db)
-  return withTransaction(db, async (tx) => {
+  return withTransaction(db, async tx => {
     const inserted = await tx
       .insert(knownDevices)
       .values({ userId: user.id, deviceHash: deviceHash(token), firstSeenAt: now, lastSeenAt: now })
@@ -83,10 +97,10 @@ export async function noteSignInDevice(
  * "This was not me" from a new-device mail (once): every session ends (the apps' too), that browser is forgotten,
  * and a link to choose a new password goes to the account's address.
  */
-export async function reportUnknownSignIn(ctx: Ctx, input: { token: string, ip: string }) {
+export async function reportUnknownSignIn(ctx: Ctx, input: { token: string; ip: string }) {
   const { db, s, outbox, now } = ctx
   const { knownDevices } = tablesOf(db)
-  return withTransaction(db, async (tx) => {
+  return withTransaction(db, async tx => {
     const row = first(
       await tx
         .delete(knownDevices)
