@@ -39,7 +39,7 @@ import { isDeviceToken, noteSignInDevice, rememberDevice, reportUnknownSignIn } 
 export async function logIn(
   event: H3Event,
   body: z.output<typeof loginSchema>,
-): Promise<{ user: User; methods?: MfaMethod[]; mustEnrolMfa?: boolean }> {
+): Promise<{ user: User, methods?: MfaMethod[], mustEnrolMfa?: boolean }> {
   const s = useSettings()
   if (!s.localAuthEnabled) throw httpError(403, 'Login with username and password is disabled.')
   const result = await authenticate(useDb(), s, {
@@ -105,7 +105,7 @@ const challengeCookieName = (s: ReturnType<typeof useSettings>) => `${s.sessionC
 const pendingToken = (event: H3Event) => getCookie(event, challengeCookieName(useSettings()))
 
 /** The account a pending sign-in (password right, second factor to come) belongs to, and its methods. */
-export async function pendingLogin(event: H3Event): Promise<{ user: User; methods: MfaMethod[] } | undefined> {
+export async function pendingLogin(event: H3Event): Promise<{ user: User, methods: MfaMethod[] } | undefined> {
   const user = await challengeUser(useDb(), pendingToken(event))
   return user ? { user, methods: await loginMethods(useDb(), user.id) } : undefined
 }
@@ -114,7 +114,7 @@ type SecondStep = (input: {
   token: string | undefined
   ip: string
   userAgent?: string
-}) => Promise<{ user: User; sid: string }>
+}) => Promise<{ user: User, sid: string }>
 
 /**
  * The end of a pending sign-in, whatever the factor: the step starts the session; the pending cookie goes,
@@ -132,7 +132,8 @@ async function finishPendingLogin(event: H3Event, step: SecondStep): Promise<Use
     await sealSessionCookie(event, user, sid)
     await noteDevice(event, user)
     return user
-  } catch (err) {
+  }
+  catch (err) {
     if (err instanceof DomainError && (err.code === 'mfa-timeout' || err.code === 'mfa-locked'))
       deleteCookie(event, name, { path: '/' })
     throw err
@@ -236,7 +237,8 @@ export async function proveAgain(event: H3Event, body: z.output<typeof reauthSch
   if ('password' in body) {
     await checkCurrentPassword(ctx.db, ctx.s, user, body.password, { sid, ip: clientIp(event) }, 'password')
     await markProven(ctx.db, sid)
-  } else await proveWithCode(ctx, { code: body.code })
+  }
+  else await proveWithCode(ctx, { code: body.code })
 }
 
 /**

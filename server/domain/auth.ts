@@ -57,11 +57,11 @@ export async function authenticate(
   s: Settings,
   input: LoginInput,
   now = Date.now(),
-): Promise<{ user: User; sid: string; knownDevice: boolean } | { user: User; challenge: string }> {
+): Promise<{ user: User, sid: string, knownDevice: boolean } | { user: User, challenge: string }> {
   const { users } = tablesOf(db)
   const user = await findUserByUsername(db, input.username)
   const keys = await loginFailureKeys(db, input.username, input.ip)
-  const refusedFor = await atomically(db, async tx => {
+  const refusedFor = await atomically(db, async (tx) => {
     const ipState = await hit(tx, LIMIT_KEYS.loginByIp(input.ip), s.limits.loginIpWindow, now)
     if (ipState.count > s.limits.loginAttemptsPerIp) return ipState.retryAfter
     const pair = await hit(tx, keys.pair, s.limits.loginFailureWindow, now)
@@ -96,14 +96,14 @@ export async function authenticate(
   }
   const refusal = !user.isActive
     ? new DomainError(403, 'User is disabled. Contact an administrator to reactivate it.')
-    : user.mustChangePassword &&
-        user.passwordChangedAt &&
-        now - user.passwordChangedAt > s.temporaryPasswordTimeout * 1000
+    : user.mustChangePassword
+      && user.passwordChangedAt
+      && now - user.passwordChangedAt > s.temporaryPasswordTimeout * 1000
       ? new DomainError(403, 'Your temporary password has expired. Ask an administrator to set a new one.')
       : null
-  const upgraded =
-    !refusal && user.passwordHash && needsRehash(user.passwordHash) ? await hashPassword(input.password) : undefined
-  const outcome = await atomically(db, async tx => {
+  const upgraded
+    = !refusal && user.passwordHash && needsRehash(user.passwordHash) ? await hashPassword(input.password) : undefined
+  const outcome = await atomically(db, async (tx) => {
     // The right password: this address has proved itself, and the attempt gives its account-wide slot back.
     await reset(tx, keys.pair)
     await giveBack(tx, keys.all)

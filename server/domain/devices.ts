@@ -54,12 +54,12 @@ export async function touchKnownDevice(tx: Db, userId: number, token: string, no
  */
 export async function noteSignInDevice(
   ctx: Ctx,
-  input: { user: User; token: string; firstSignIn: boolean; ip: string; userAgent?: string },
+  input: { user: User, token: string, firstSignIn: boolean, ip: string, userAgent?: string },
 ): Promise<'known' | 'new' | 'alerted'> {
   const { db, s, outbox, now } = ctx
   const { user, token, ip } = input
   const { knownDevices } = tablesOf(db)
-  return withTransaction(db, async tx => {
+  return withTransaction(db, async (tx) => {
     const inserted = await tx
       .insert(knownDevices)
       .values({ userId: user.id, deviceHash: deviceHash(token), firstSeenAt: now, lastSeenAt: now })
@@ -97,10 +97,10 @@ export async function noteSignInDevice(
  * "This was not me" from a new-device mail (once): every session ends (the apps' too), that browser is forgotten,
  * and a link to choose a new password goes to the account's address.
  */
-export async function reportUnknownSignIn(ctx: Ctx, input: { token: string; ip: string }) {
+export async function reportUnknownSignIn(ctx: Ctx, input: { token: string, ip: string }) {
   const { db, s, outbox, now } = ctx
   const { knownDevices } = tablesOf(db)
-  return withTransaction(db, async tx => {
+  return withTransaction(db, async (tx) => {
     const row = first(
       await tx
         .delete(knownDevices)
