@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
 import { users } from '../../server/db/drizzle-schema'
 import { waitForAudit } from '../support/audit'
+import * as oidc from 'openid-client'
 import { Client } from '../support/client'
+import { authorizationRequest, testApp, walk } from '../support/oidc'
 import { removeDir, startServer, type TestServer } from '../support/server'
 import { seedUser } from '../support/users'
 import { SoftPasskey } from '../support/webauthn'
@@ -90,6 +92,36 @@ describe('passkey-first sign-in', () => {
     const off = await passkeySignIn(key)
     expect(off.res.status).toBe(403)
     expect((await off.c.get('/api/auth/me')).status).toBe(401)
+  })
+
+  it('signs in for an app: the login page of its sign-in offers the passkey, and the app gets both factors', async () => {
+    const { u, key } = await userWithPasskey()
+    const app = await testApp(origin, server.db(), { name: 'Passkey Wiki' })
+    const browser = new Client(origin)
+    const req = await authorizationRequest(app)
+    const login = await walk(browser, req.url.pathname + req.url.search, app.redirectUri)
+    if (!('page' in login)) throw new Error('the app\'s sign-in did not ask')
+    expect(login.page).toMatch(/^\/login\?interaction=/)
+    // the button carries where to go on: the interaction (the page's script follows it after the passkey)
+    const next = /data-passkey="first"[^>]*data-next="([^"]+)"|data-next="([^"]+)"[^>]*data-passkey="first"/
+      .exec(login.html)
+      ?.slice(1)
+      .find(Boolean)
+      ?.replace(/&amp;/g, '&')
+    expect(next).toBe(login.page)
+    const options = (await browser.post('/api/auth/login/passkey/options', {})).body
+    expect((await browser.post('/api/auth/login/passkey', { response: key.answer(options) })).status).toBe(200)
+    const back = await walk(browser, next!, app.redirectUri)
+    if (!('callback' in back)) throw new Error(`stopped at ${back.page}`)
+    const tokens = await oidc.authorizationCodeGrant(app.config, back.callback, {
+      pkceCodeVerifier: req.verifier,
+      expectedState: req.state,
+      expectedNonce: req.nonce,
+    })
+    const claims = tokens.claims()!
+    expect(claims).toMatchObject({ preferred_username: u.username, acr: 'urn:latchkey:mfa' })
+    expect(claims.amr).toEqual(expect.arrayContaining(['hwk', 'mfa']))
+    expect(claims.amr).not.toContain('pwd')
   })
 
   it('a garbled answer is a 400 with a message, never a 500', async () => {
