@@ -276,6 +276,12 @@ export async function updateUserAsAdmin(ctx: Ctx, input: { id: number, patch: Us
     if (changed.includes('email')) await mailAdminEmailChange(tx, s, outbox, { user, oldEmail: target.email, now })
     const { sessionsEnded, appsSignedOut }
       = patch.isActive === false ? await revokeSessions(tx, id) : { sessionsEnded: 0, appsSignedOut: 0 }
+    // superuser taken or given: no session keeps powers enabled before (a new grant starts without them)
+    if (changed.includes('isSuperuser'))
+      await tx
+        .update(tablesOf(tx).sessions)
+        .set({ elevatedUntil: null })
+        .where(eq(tablesOf(tx).sessions.userId, id))
     await audit(tx, {
       action: 'user_updated',
       actorId: meta.actor.id,
@@ -324,7 +330,10 @@ export async function adminSetPassword(
     notify: input.notifyUser,
     // The actor's permission is checked again inside the write (it may have changed while hashing).
     guard: async (tx) => {
-      await editableTarget(tx, (await findUserById(tx, meta.actor.id)) ?? meta.actor, id)
+      // today's row, with no more powers than this session holds (superuser only while they are on)
+      const fresh = await findUserById(tx, meta.actor.id)
+      const now = fresh && { ...fresh, isSuperuser: fresh.isSuperuser && meta.actor.isSuperuser }
+      await editableTarget(tx, now ?? meta.actor, id)
       return undefined
     },
   })

@@ -64,12 +64,12 @@ export async function dropElevation(ctx: Ctx) {
   const { db } = ctx
   const actor = actingUser(ctx)
   const account = await findUserById(db, actor.user.id)
-  if (!account) throw new DomainError(401, 'Please log in.')
+  if (!account?.isSuperuser) throw new DomainError(403, 'Only a superuser has superuser powers to drop.')
   const sid = randomBytes(16).toString('base64url')
   const { sessions } = tablesOf(db)
   await withTransaction(db, async (tx) => {
     await tx.update(sessions).set({ id: sid, elevatedUntil: null }).where(eq(sessions.id, actor.sid))
-    if (account.isSuperuser) await auditOwn(tx, account, 'superuser_dropped', { ip: actor.ip })
+    await auditOwn(tx, account, 'superuser_dropped', { ip: actor.ip })
   })
   return { sid, user: account }
 }

@@ -134,7 +134,7 @@ export async function cancelEmailChange(ctx: Ctx) {
 export async function useEmailChangeLink(
   ctx: Ctx,
   input: { token: string, ip: string },
-): Promise<{ done: 'changed', email: string } | { done: 'undone', email: string | null }> {
+): Promise<{ done: 'changed' | 'undone' | 'signed-out', email: string | null }> {
   const { db, s, outbox, now } = ctx
   const { token, ip } = input
   const { emailChanges, users } = tablesOf(db)
@@ -147,11 +147,12 @@ export async function useEmailChangeLink(
         .where(or(eq(emailChanges.confirmTokenHash, hash), eq(emailChanges.undoTokenHash, hash))),
     )
     const user = row && (await findUserById(tx, row.userId))
-    if (!row || !user || row.endedAt) throw invalidLink()
+    if (!row || !user) throw invalidLink()
     if (row.confirmTokenHash === hash) {
-      // stale once the account's address moved some other way (an administrator) since the request
-      if (row.confirmedAt || row.confirmBy <= now || (user.email ?? null) !== (row.oldEmail ?? null) || !user.isActive)
-        throw invalidLink()
+      // ended (cancelled, superseded, undone, everyone signed out), used, expired, or stale once the account's
+      // address moved some other way (an administrator) since the request
+      const stale = (user.email ?? null) !== (row.oldEmail ?? null)
+      if (row.endedAt || row.confirmedAt || row.confirmBy <= now || stale || !user.isActive) throw invalidLink()
       const changed = await setEmail(tx, user, row.newEmail, now)
       await tx.update(emailChanges).set({ confirmedAt: now }).where(eq(emailChanges.id, row.id))
       // links already mailed to the old address stop working
@@ -164,9 +165,28 @@ export async function useEmailChangeLink(
       })
       return { done: 'changed' as const, email: changed.email! }
     }
+    // The undo link works until undoBy, whatever became of the change (cancelled, superseded, confirmed), and once.
     if (row.undoBy <= now) throw invalidLink()
-    if (row.confirmedAt && user.email !== row.oldEmail) await setEmail(tx, user, row.oldEmail, now)
-    await tx.update(emailChanges).set({ endedAt: now }).where(eq(emailChanges.id, row.id))
+    // The old address comes back only over the one this change set; an address changed since stays (an
+    // administrator's, a later change of the owner's): then the link signs everyone out and nothing more.
+    let kept = (user.email ?? null) === (row.oldEmail ?? null)
+    if (!kept && row.confirmedAt && user.email === row.newEmail) {
+      const restored = await tx
+        .update(users)
+        .set({ email: row.oldEmail, emailVerifiedAt: row.oldEmail ? now : null, updatedAt: now })
+        .where(and(eq(users.id, user.id), eq(users.email, row.newEmail)))
+        .returning({ id: users.id })
+        .catch((err: unknown) => {
+          // another account took the old address meanwhile: everyone is still signed out below
+          if (uniqueViolation(err)) return []
+          throw err
+        })
+      kept = restored.length > 0
+    }
+    await tx
+      .update(emailChanges)
+      .set({ endedAt: row.endedAt ?? now, undoBy: now })
+      .where(eq(emailChanges.id, row.id))
     await endPendingEmailChanges(tx, user.id, now)
     const { sessionsEnded, appsSignedOut } = await revokeSessions(tx, user.id)
     const linksVoided = await voidTokens(tx, user.id, now)
@@ -174,11 +194,11 @@ export async function useEmailChangeLink(
       action: 'email_change_undone',
       targetId: user.id,
       ip,
-      details: { kept: row.oldEmail, refused: row.newEmail, sessionsEnded, appsSignedOut, linksVoided },
+      details: { kept: kept ? row.oldEmail : null, refused: row.newEmail, sessionsEnded, appsSignedOut, linksVoided },
     })
-    const notice = emailChangeNotice(s, user, row.oldEmail, { stage: 'undone', newEmail: row.newEmail })
+    const notice = kept && emailChangeNotice(s, user, row.oldEmail, { stage: 'undone', newEmail: row.newEmail })
     if (notice) await outbox.enqueue(tx, notice)
-    return { done: 'undone' as const, email: row.oldEmail }
+    return kept ? { done: 'undone' as const, email: row.oldEmail } : { done: 'signed-out' as const, email: null }
   })
 
   async function setEmail(tx: Db, user: User, email: string | null, at: number) {

@@ -4,7 +4,7 @@ import {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server'
-import { and, eq, lt } from 'drizzle-orm'
+import { and, eq, lt, sql } from 'drizzle-orm'
 import { first, withTransaction, type Db } from '../db/client'
 import { tablesOf, type MfaFactor } from '../db/schema'
 import { linkOrigin, type Settings } from '../settings'
@@ -194,11 +194,25 @@ export async function completeLoginWithPasskey(
   if (!factor?.publicKey || !factor.confirmedAt)
     throw new DomainError(400, 'This passkey is not registered for this account.')
   const newCounter = await checkAssertion(rp, factor, response, { expectedChallenge, requireUserVerification: false })
-  const result = await finishSignIn(ctx, user, input, async (tx) => {
-    await tx.update(mfaFactors).set({ counter: newCounter, lastUsedAt: now }).where(eq(mfaFactors.id, factor.id))
-    return 'webauthn'
-  })
+  const result = await finishSignIn(ctx, user, input, tx => moveCounter(tx, factor, newCounter, now))
   return result!
+}
+
+/**
+ * Uses a passkey in the sign-in's transaction: its signature counter moves on only from the value the answer was
+ * checked against (two answers raced, or a cloned key: the second is refused). Authenticators that keep no counter
+ * send 0 every time.
+ */
+async function moveCounter(tx: Db, factor: MfaFactor, newCounter: number, now: number): Promise<'webauthn'> {
+  const { mfaFactors } = tablesOf(tx)
+  const kept = newCounter === 0 ? sql`true` : sql`coalesce(${mfaFactors.counter}, 0) < ${newCounter}`
+  const moved = await tx
+    .update(mfaFactors)
+    .set({ counter: newCounter, lastUsedAt: now })
+    .where(and(eq(mfaFactors.id, factor.id), kept))
+    .returning({ id: mfaFactors.id })
+  if (!moved.length) throw unreadableAnswer(new Error('the signature counter did not move on'))
+  return 'webauthn'
 }
 
 /** Checks a browser's signed answer against a registered passkey; its new signature counter, or a 400. */
@@ -281,15 +295,17 @@ export async function signInWithPasskey(ctx: Ctx, input: { response: unknown, ip
   const user = factor?.confirmedAt && factor.publicKey ? await findUserById(db, factor.userId) : undefined
   if (!factor || !user) throw new DomainError(400, NOT_SIGNED_IN, { code: 'passkey-refused' })
   // the account the authenticator says it holds the passkey for must be this one
-  const handle = response.response?.userHandle
-  if (handle && Buffer.from(handle, 'base64url').toString() !== `latchkey:${user.id}`)
+  const handle: unknown = response.response?.userHandle
+  if (
+    handle !== undefined
+    && (typeof handle !== 'string' || Buffer.from(handle, 'base64url').toString() !== `latchkey:${user.id}`)
+  )
     throw new DomainError(400, NOT_SIGNED_IN, { code: 'passkey-refused' })
   const newCounter = await checkAssertion(rp, factor, response, { expectedChallenge, requireUserVerification: true })
   if (!user.isActive) throw new DomainError(403, 'User is disabled. Contact an administrator to reactivate it.')
-  const result = await finishSignIn(ctx, user, { ...input, passkeyOnly: true }, async (tx) => {
-    await tx.update(mfaFactors).set({ counter: newCounter, lastUsedAt: now }).where(eq(mfaFactors.id, factor.id))
-    return 'webauthn'
-  })
+  const result = await finishSignIn(ctx, user, { ...input, passkeyOnly: true }, tx =>
+    moveCounter(tx, factor, newCounter, now),
+  )
   return result!
 }
 

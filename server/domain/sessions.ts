@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { and, desc, eq, ne, sql } from 'drizzle-orm'
+import { and, desc, eq, isNull, ne, sql } from 'drizzle-orm'
 import { atomically, first, prepared, withTransaction, type Db } from '../db/client'
 import { tablesOf, type User } from '../db/schema'
 import { deviceName } from './device-name'
@@ -164,7 +164,7 @@ export async function endSession(db: Db, sid: string) {
  * version (to re-seal the kept session) and how many sessions ended.
  */
 export async function revokeSessions(db: Db, userId: number, exceptSid?: string) {
-  const { users, sessions, loginChallenges } = tablesOf(db)
+  const { users, sessions, loginChallenges, emailChanges } = tablesOf(db)
   return withTransaction(db, async (tx) => {
     const row = first(
       await tx
@@ -177,6 +177,12 @@ export async function revokeSessions(db: Db, userId: number, exceptSid?: string)
     const ended = await tx.delete(sessions).where(where).returning({ id: sessions.id })
     // Sign-ins waiting for their second factor end too (one opened with a password just changed, say).
     await tx.delete(loginChallenges).where(eq(loginChallenges.userId, userId))
+    // and so does a change of the account's address waiting for its confirmation (one a thief asked for from a
+    // session that has just been ended must not go through later); its undo link keeps working
+    await tx
+      .update(emailChanges)
+      .set({ endedAt: Date.now() })
+      .where(and(eq(emailChanges.userId, userId), isNull(emailChanges.confirmedAt), isNull(emailChanges.endedAt)))
     // and every app the user signed into through Latchkey loses its grant and tokens
     const appsSignedOut = await revokeAppGrants(tx, userId)
     return { sessionVersion: row?.sessionVersion ?? 0, sessionsEnded: ended.length, appsSignedOut }

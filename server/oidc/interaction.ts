@@ -28,8 +28,12 @@ declare module 'h3' {
 /** The login prompt's reasons this page answers itself; any other one asks for a sign-in (server/oidc/provider.ts). */
 const HANDLED_REASONS = new Set(['no_session', 'latchkey_session', 'login_prompt', 'max_age', 'acr_mfa'])
 
-/** Which session the login form was shown to (never the session id itself). */
-const askedMarker = (sid: string) => tokenHash(`asked:${sid}`).slice(0, 16)
+/**
+ * Which sign-in the login form was shown to: the account and its sign-in time, so that only a new sign-in counts as
+ * fresh (a session that got a new id without one, enabling or dropping superuser powers, does not).
+ */
+const askedMarker = (signIn: { subject: string, at: number }) =>
+  tokenHash(`asked:${signIn.subject}:${signIn.at}`).slice(0, 16)
 
 /** Notes on the interaction that its login form was shown to `marker`: a sign-in after that is a fresh one. */
 const markAsked = (event: H3Event, marker: string) => finish(event, { latchkeyAsked: marker }, false)
@@ -127,9 +131,9 @@ export async function resumeInteraction(event: H3Event): Promise<{ redirect: str
     if (auth.mustEnrolMfa) return { redirect: `/profile/security${next}` }
     if (auth.user.mustChangePassword) return { redirect: `/login/change-password${next}` }
     const signIn = (await latchkeySignIn(auth))!
-    // signed in since the login form was shown for this interaction (its marker names the session it was shown to)
+    // signed in since the login form was shown for this interaction (its marker names the sign-in it was shown to)
     const asked = (d.result as { latchkeyAsked?: string } | undefined)?.latchkeyAsked
-    const signedInSince = asked !== undefined && asked !== askedMarker(auth.sid)
+    const signedInSince = asked !== undefined && asked !== askedMarker(signIn)
     // what else the provider may ask (an id_token_hint or a requested subject naming another account) needs a sign-in
     // too; the provider checks it again when the browser returns, and asks anew if it still does not hold
     const other = reasons.some(r => !HANDLED_REASONS.has(r))
@@ -147,7 +151,7 @@ export async function resumeInteraction(event: H3Event): Promise<{ redirect: str
       }
       return { redirect: await finish(event, { login }, false) }
     }
-    await markAsked(event, askedMarker(auth.sid))
+    await markAsked(event, askedMarker(signIn))
     event.context.oidcLogin = { app, next: here, again: true, secondFactor: wantsMfa }
     return undefined
   }

@@ -116,11 +116,27 @@ describe('superuser powers on demand', () => {
     expect((await fresh.get('/api/apps')).status).toBe(200)
   })
 
+  it('superuser taken and given again: the powers enabled before do not come back', async () => {
+    const root = await superuser()
+    const other = await superuser()
+    const c = await signedInClient(server.url, root)
+    expect((await c.get('/api/apps')).status).toBe(200)
+    const admin = await signedInClient(server.url, other)
+    expect((await admin.patch(`/api/users/${root.id}`, { isSuperuser: false })).status).toBe(200)
+    expect((await admin.patch(`/api/users/${root.id}`, { isSuperuser: true })).status).toBe(200)
+    expect((await c.get('/api/apps')).status).toBe(403)
+    expect((await c.get('/api/auth/me')).body.superuser).toMatchObject({ elevatedUntil: null })
+  })
+
   it('only a superuser may enable the powers; a user manager keeps theirs without it', async () => {
     const mgr = await seedUser(server.db(), { isUserManager: true })
     const c = await signedInClient(server.url, mgr)
     expect((await c.get('/api/auth/me')).body.superuser).toBeUndefined()
     expect((await c.post('/api/auth/elevation', { password: mgr.password })).status).toBe(403)
+    // nor drop them (which would give the session a new id without a proof)
+    const before = c.cookies.get('latchkey')
+    expect((await c.request('DELETE', '/api/auth/elevation')).status).toBe(403)
+    expect(c.cookies.get('latchkey')).toBe(before)
     expect((await c.get('/api/users')).status).toBe(200)
     expect((await new Client(server.url).post('/api/auth/elevation', { password: 'x' })).status).toBe(401)
   })

@@ -130,6 +130,51 @@ describe('changing one\'s own email address', () => {
     expect(await emailOf(u.id)).toBe(u.email)
   })
 
+  it('a password change ends a waiting change (its confirm link dies); a cancelled one\'s undo link still signs out', async () => {
+    const u = await seedUser(server.db())
+    const c = await signedInClient(server.url, u)
+    const to = newAddress()
+    await c.post('/api/auth/email', { email: to })
+    const confirm = await smtp.waitFor(to, { subject: /Confirm/ })
+    const undo = await smtp.waitFor(u.email!, { subject: /is about to change/ })
+    // the owner, worried, changes the password: the change a thief asked for must not go through later
+    expect(
+      (
+        await c.post('/api/auth/change-password', {
+          currentPassword: u.password,
+          newPassword: 'a calmer new passphrase',
+        })
+      ).status,
+    ).toBe(200)
+    expect(
+      (await postForm(new Client(server.url), '/login/confirm-email', { token: tokenOf(confirm, 'confirm') })).status,
+    ).toBe(400)
+    expect(await emailOf(u.id)).toBe(u.email)
+    // the waiting change is gone, but the undo link (someone cancelled it, say) still signs everyone out
+    const r = await postForm(new Client(server.url), '/login/confirm-email', { token: tokenOf(undo, 'undo') })
+    expect(r.headers.get('location')).toBe('/login/confirm-email?done=undone')
+    expect((await c.get('/api/auth/me')).status).toBe(401)
+  })
+
+  it('an undo link after the address moved on again signs everyone out and leaves the address as it is', async () => {
+    const mgr = await seedUser(server.db(), { isUserManager: true })
+    const u = await seedUser(server.db())
+    const c = await signedInClient(server.url, u)
+    const to = newAddress()
+    await c.post('/api/auth/email', { email: to })
+    const confirm = await smtp.waitFor(to, { subject: /Confirm/ })
+    const undo = await smtp.waitFor(u.email!, { subject: /is about to change/ })
+    await postForm(new Client(server.url), '/login/confirm-email', { token: tokenOf(confirm, 'confirm') })
+    const third = newAddress()
+    expect((await (await signedInClient(server.url, mgr)).patch(`/api/users/${u.id}`, { email: third })).status).toBe(
+      200,
+    )
+    const r = await postForm(new Client(server.url), '/login/confirm-email', { token: tokenOf(undo, 'undo') })
+    expect(r.headers.get('location')).toBe('/login/confirm-email?done=signed-out')
+    expect(await emailOf(u.id)).toBe(third)
+    expect((await c.get('/api/auth/me')).status).toBe(401)
+  })
+
   it('needs a proof from the last 15 minutes, a real address, and says nothing of whose an address is', async () => {
     const u = await seedUser(server.db())
     const other = await seedUser(server.db())

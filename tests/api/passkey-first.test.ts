@@ -125,6 +125,17 @@ describe('passkey-first sign-in', () => {
   })
 
   it('a garbled answer is a 400 with a message, never a 500', async () => {
+    // a real passkey's answer with a user handle that is not a string
+    const { key } = await userWithPasskey()
+    const odd = new Client(origin)
+    for (const userHandle of [1, {}, ['x']]) {
+      const answer = key.answer((await odd.post('/api/auth/login/passkey/options', {})).body)
+      const res = await odd.post('/api/auth/login/passkey', {
+        response: { ...answer, response: { ...answer.response, userHandle } },
+      })
+      expect(res.status, res.text).toBe(400)
+      expect(res.body.data.code).toBe('passkey-refused')
+    }
     const c = new Client(origin)
     for (const response of [
       { id: 'x', rawId: 'x', type: 'public-key', response: {} },
