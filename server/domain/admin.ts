@@ -19,7 +19,7 @@ import { audit } from './audit'
 import { DomainError } from './errors'
 import { changePassword } from './password-change'
 import { adminIssuedLinks, issueToken, mailSetPasswordLink, setPasswordLink } from './password-reset'
-import { countSessions, revokeSessions } from './sessions'
+import { actingPowers, countSessions, revokeSessions } from './sessions'
 import { findUserById, toPublicUser, uniqueViolation, voidTokens } from './users'
 import type { UserDetail } from '../../shared/types'
 import { userStatus } from '../../shared/user-status'
@@ -332,8 +332,8 @@ export async function adminSetPassword(
     guard: async (tx) => {
       // today's row, with no more powers than this session holds (superuser only while they are on)
       const fresh = await findUserById(tx, meta.actor.id)
-      const now = fresh && { ...fresh, isSuperuser: fresh.isSuperuser && meta.actor.isSuperuser }
-      await editableTarget(tx, now ?? meta.actor, id)
+      const held = fresh && actingPowers(fresh, meta.actor.isSuperuser ? Number.POSITIVE_INFINITY : null, 0)
+      await editableTarget(tx, held ?? meta.actor, id)
       return undefined
     },
   })
