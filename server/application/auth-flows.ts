@@ -88,6 +88,12 @@ function deviceToken(event: H3Event): string {
   return token
 }
 
+/** A sign-in started session `sid` here: its cookie, and this browser noted (a new one may mail the owner). */
+async function sessionStarted(event: H3Event, user: User, sid: string) {
+  await sealSessionCookie(event, user, sid)
+  await noteDevice(event, user)
+}
+
 /** A full sign-in happened in this browser: one the account never used mails its owner (server/domain/devices.ts). */
 async function noteDevice(event: H3Event, user: User) {
   await noteSignInDevice(serviceContext(), {
@@ -129,8 +135,7 @@ async function finishPendingLogin(event: H3Event, step: SecondStep): Promise<Use
       userAgent: getRequestHeader(event, 'user-agent'),
     })
     deleteCookie(event, name, { path: '/' })
-    await sealSessionCookie(event, user, sid)
-    await noteDevice(event, user)
+    await sessionStarted(event, user, sid)
     return user
   }
   catch (err) {
@@ -219,8 +224,7 @@ export async function logInWithPasskeyOnly(event: H3Event, response: unknown) {
     ip: clientIp(event),
     userAgent: getRequestHeader(event, 'user-agent'),
   })
-  await sealSessionCookie(event, user, sid)
-  await noteDevice(event, user)
+  await sessionStarted(event, user, sid)
   return { user, mustEnrolMfa: await mustEnrolMfa(useDb(), useSettings(), user) }
 }
 

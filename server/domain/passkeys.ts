@@ -67,6 +67,18 @@ const passkeysOf = (db: Db, userId: number) => {
     .from(mfaFactors)
     .where(and(eq(mfaFactors.userId, userId), eq(mfaFactors.type, 'webauthn')))
 }
+/** The registered passkey a browser's answer names (of `userId` only, when given), if any. */
+async function passkeyOf(db: Db, response: AuthenticationResponseJSON | undefined, userId?: number) {
+  const { mfaFactors } = tablesOf(db)
+  if (typeof response?.id !== 'string') return undefined
+  const mine = userId === undefined ? undefined : eq(mfaFactors.userId, userId)
+  return first(
+    await db
+      .select()
+      .from(mfaFactors)
+      .where(and(mine, eq(mfaFactors.type, 'webauthn'), eq(mfaFactors.credentialId, response.id))),
+  )
+}
 const transportsOf = (t: string[] | null) => (t ?? undefined) as AuthenticatorTransportFuture[] | undefined
 
 /** Options for navigator.credentials.create(): this account's existing passkeys are excluded. */
@@ -169,28 +181,13 @@ export async function completeLoginWithPasskey(
   input: { token: string | undefined, response: unknown, ip: string, userAgent?: string },
 ) {
   const { db, s, now } = ctx
-  const { mfaFactors } = tablesOf(db)
   const rp = relyingParty(s)
   const user = await challengeUser(db, input.token, now)
   if (!user) throw new DomainError(400, TIMED_OUT_MESSAGE, { code: 'mfa-timeout' })
   const expectedChallenge = await takeChallenge(db, `login:${challengeHash(input.token!)}`, now)
   if (!expectedChallenge) throw new DomainError(400, 'The passkey request expired. Try again.')
   const response = input.response as AuthenticationResponseJSON
-  const factor
-    = typeof response?.id === 'string'
-      ? first(
-          await db
-            .select()
-            .from(mfaFactors)
-            .where(
-              and(
-                eq(mfaFactors.userId, user.id),
-                eq(mfaFactors.type, 'webauthn'),
-                eq(mfaFactors.credentialId, response.id),
-              ),
-            ),
-        )
-      : undefined
+  const factor = await passkeyOf(db, response, user.id)
   if (!factor?.publicKey || !factor.confirmedAt)
     throw new DomainError(400, 'This passkey is not registered for this account.')
   const newCounter = await checkAssertion(rp, factor, response, { expectedChallenge, requireUserVerification: false })
@@ -277,21 +274,12 @@ const NOT_SIGNED_IN = 'This passkey cannot sign you in here. Use your username a
 /** The answer to passkeyFirstOptions: the account whose passkey signed it, signed in with both factors. */
 export async function signInWithPasskey(ctx: Ctx, input: { response: unknown, ip: string, userAgent?: string }) {
   const { db, s, now } = ctx
-  const { mfaFactors } = tablesOf(db)
   const rp = relyingParty(s)
   const response = input.response as AuthenticationResponseJSON
   const challenge = challengeOf(response)
   const expectedChallenge = challenge ? await takeChallenge(db, FIRST_KEY(challenge), now) : undefined
   if (!expectedChallenge) throw new DomainError(400, 'The passkey request expired. Try again.')
-  const factor
-    = typeof response?.id === 'string'
-      ? first(
-          await db
-            .select()
-            .from(mfaFactors)
-            .where(and(eq(mfaFactors.type, 'webauthn'), eq(mfaFactors.credentialId, response.id))),
-        )
-      : undefined
+  const factor = await passkeyOf(db, response)
   const user = factor?.confirmedAt && factor.publicKey ? await findUserById(db, factor.userId) : undefined
   if (!factor || !user) throw new DomainError(400, NOT_SIGNED_IN, { code: 'passkey-refused' })
   // the account the authenticator says it holds the passkey for must be this one

@@ -38,6 +38,17 @@ const emailOf = async (id: number) =>
 let n = 0
 const newAddress = () => `new-${Date.now()}-${n++}@example.org`
 
+/** A signed-in user who asked to move to a new address, and the two mails that went out. */
+async function askedChange() {
+  const u = await seedUser(server.db())
+  const c = await signedInClient(server.url, u)
+  const to = newAddress()
+  expect((await c.post('/api/auth/email', { email: to })).status).toBe(200)
+  const confirm = await smtp.waitFor(to, { subject: /Confirm/ })
+  const undo = await smtp.waitFor(u.email!, { subject: /is about to change/ })
+  return { u, c, to, confirm, undo }
+}
+
 describe('changing one\'s own email address', () => {
   it('mails a confirm link to the new address and an undo link to the old; the change waits for the confirm', async () => {
     const u = await seedUser(server.db())
@@ -78,12 +89,7 @@ describe('changing one\'s own email address', () => {
   })
 
   it('the undo link, after the confirmation, restores the old address, signs out everywhere and voids reset links', async () => {
-    const u = await seedUser(server.db())
-    const c = await signedInClient(server.url, u)
-    const to = newAddress()
-    await c.post('/api/auth/email', { email: to })
-    const confirm = await smtp.waitFor(to, { subject: /Confirm/ })
-    const undo = await smtp.waitFor(u.email!, { subject: /is about to change/ })
+    const { u, c, to, confirm, undo } = await askedChange()
     await postForm(new Client(server.url), '/login/confirm-email', { token: tokenOf(confirm, 'confirm') })
     expect(await emailOf(u.id)).toBe(to)
     // the thief (who changed it) asks for a reset link at the new address
@@ -115,12 +121,7 @@ describe('changing one\'s own email address', () => {
   })
 
   it('the undo link before the confirmation: the change never happens, and its confirm link is dead', async () => {
-    const u = await seedUser(server.db())
-    const c = await signedInClient(server.url, u)
-    const to = newAddress()
-    await c.post('/api/auth/email', { email: to })
-    const confirm = await smtp.waitFor(to, { subject: /Confirm/ })
-    const undo = await smtp.waitFor(u.email!, { subject: /is about to change/ })
+    const { u, c, confirm, undo } = await askedChange()
     const r = await new Client(server.url).post('/api/auth/email/link', { token: tokenOf(undo, 'undo') })
     expect(r.body).toMatchObject({ done: 'undone' })
     expect((await c.get('/api/auth/me')).status).toBe(401)
@@ -131,12 +132,7 @@ describe('changing one\'s own email address', () => {
   })
 
   it('a password change ends a waiting change (its confirm link dies); a cancelled one\'s undo link still signs out', async () => {
-    const u = await seedUser(server.db())
-    const c = await signedInClient(server.url, u)
-    const to = newAddress()
-    await c.post('/api/auth/email', { email: to })
-    const confirm = await smtp.waitFor(to, { subject: /Confirm/ })
-    const undo = await smtp.waitFor(u.email!, { subject: /is about to change/ })
+    const { u, c, confirm, undo } = await askedChange()
     // the owner, worried, changes the password: the change a thief asked for must not go through later
     expect(
       (
@@ -158,12 +154,7 @@ describe('changing one\'s own email address', () => {
 
   it('an undo link after the address moved on again signs everyone out and leaves the address as it is', async () => {
     const mgr = await seedUser(server.db(), { isUserManager: true })
-    const u = await seedUser(server.db())
-    const c = await signedInClient(server.url, u)
-    const to = newAddress()
-    await c.post('/api/auth/email', { email: to })
-    const confirm = await smtp.waitFor(to, { subject: /Confirm/ })
-    const undo = await smtp.waitFor(u.email!, { subject: /is about to change/ })
+    const { u, c, confirm, undo } = await askedChange()
     await postForm(new Client(server.url), '/login/confirm-email', { token: tokenOf(confirm, 'confirm') })
     const third = newAddress()
     expect((await (await signedInClient(server.url, mgr)).patch(`/api/users/${u.id}`, { email: third })).status).toBe(
