@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import vuetify, { transformAssetUrls } from 'vite-plugin-vuetify'
 import { sessionSecret } from './server/domain/secrets'
 import { parseSettings } from './server/settings'
+import { DEFAULT_LOCALE, LOCALE_COOKIE, LOCALES } from './shared/locales'
 import { SCRIPT_FREE_PAGES } from './shared/pages'
 
 // Latchkey reads its server settings from SysReptor-style environment variables at run time
@@ -19,6 +20,7 @@ export default defineNuxtConfig({
     },
     'nuxt-auth-utils',
     '@nuxt/eslint',
+    '@nuxtjs/i18n',
     // The CLI and the server read the same drizzle migrations; ship them next to the server bundle.
     (_options, nuxt) => {
       nuxt.hook('nitro:init', (nitro) => {
@@ -35,7 +37,6 @@ export default defineNuxtConfig({
   devtools: { enabled: false },
   app: {
     head: {
-      htmlAttrs: { lang: 'en' },
       title: 'Latchkey',
       meta: [{ name: 'description', content: 'Latchkey: user accounts, login and account recovery for your team.' }],
       // Vuetify's layer order, declared before any inlined component style: the first mention of a layer fixes
@@ -89,6 +90,17 @@ export default defineNuxtConfig({
       },
     },
     vue: { template: { transformAssetUrls } },
+  },
+  // Pages in the visitor's language (docs/i18n.md): no prefix, so no address changes (links already mailed keep
+  // working); the language comes from the account (plugins/user-locale.ts), else the cookie a visitor's choice set,
+  // else Accept-Language. Messages are not preloaded into the page: the script-free login pages ship none.
+  i18n: {
+    strategy: 'no_prefix',
+    defaultLocale: DEFAULT_LOCALE,
+    locales: LOCALES.map(l => ({ ...l, file: `${l.code}.json` })),
+    detectBrowserLanguage: { useCookie: true, cookieKey: LOCALE_COOKIE, fallbackLocale: DEFAULT_LOCALE },
+    experimental: { typedPages: false, httpCacheDuration: 31_536_000 },
+    bundle: { compositionOnly: true, dropMessageCompiler: false },
   },
   typescript: { strict: true },
   telemetry: false,

@@ -2,9 +2,10 @@
 // what needs a browser to the server-rendered Vuetify markup: floating labels, show/hide password, the
 // strength meter (zxcvbn loads on the first keystroke), the password generator, a busy submit button, and
 // on the set-password page it moves the token from the address bar's fragment into a form post.
-// Login and forgot-password work without it.
+// Login and forgot-password work without it. It writes no words of its own: the page renders them in its language
+// into data-* attributes (the English of the shared helpers stays as the fallback).
 import { fieldStateClasses } from '../shared/field-state'
-import { passkeyFailure } from '../shared/passkeys'
+import { passkeyFailure, PASSKEYS_NEED_A_NAME } from '../shared/passkeys'
 import { loadStrengthCheck, STRENGTH_COLORS } from '../shared/password-strength'
 import { copyLabel, copyPassword, generatePassword, revealView, strengthView } from '../shared/password-tools'
 
@@ -12,6 +13,8 @@ const fieldOf = (el: Element) => el.closest('.v-field')
 const inputIn = (el: Element | null) => el?.querySelector<HTMLInputElement>('input')
 const inputNamed = (form: Element | null, name: string) =>
   form?.querySelector<HTMLInputElement>(`input[name="${name}"]`)
+/** One of a list of words the page rendered into a data-* attribute (JSON), by index. */
+const listed = (json: string | undefined, i: number) => (JSON.parse(json ?? '[]') as string[])[i]
 
 /** Vuetify's field states, as its components would set them: the label floats while focused or filled. */
 function syncField(field: Element | null) {
@@ -35,7 +38,7 @@ function setRevealed(button: HTMLElement, shown: boolean) {
   const view = revealView(shown, button.dataset.label ?? 'password')
   input.type = view.type
   button.setAttribute('aria-pressed', String(view.pressed))
-  button.setAttribute('aria-label', view.ariaLabel)
+  button.setAttribute('aria-label', (shown ? button.dataset.hideLabel : button.dataset.showLabel) || view.ariaLabel)
   button.querySelector('path')?.setAttribute('d', view.icon)
 }
 
@@ -49,10 +52,10 @@ async function updateStrength(meter: HTMLElement, password: string) {
     score = check(password, JSON.parse(meter.dataset.userInputs ?? '[]') as string[])
   }
   const view = strengthView(password, score)
-  if (label) label.textContent = view.label
+  if (label) label.textContent = (password && listed(meter.dataset.strengthLabels, score)) || view.label
   if (!bar) return
   bar.setAttribute('aria-valuenow', String(view.value))
-  bar.setAttribute('aria-label', view.ariaLabel)
+  bar.setAttribute('aria-label', listed(meter.dataset.strengthAria, score) || view.ariaLabel)
   for (const part of bar.querySelectorAll<HTMLElement>(
     '.v-progress-linear__background, .v-progress-linear__determinate',
   )) {
@@ -99,7 +102,7 @@ document.addEventListener('click', (e) => {
     )
     void copyPassword(first?.value ?? '').then((copied) => {
       const text = button.querySelector('.v-btn__content')
-      if (text && copied) text.textContent = copyLabel(true)
+      if (text && copied) text.textContent = button.dataset.copiedLabel || copyLabel(true)
     })
   }
 })
@@ -211,6 +214,17 @@ if (passkey && 'PublicKeyCredential' in window) {
   const first = passkey.dataset.passkey === 'first'
   const api = first ? '/api/auth/login/passkey' : '/api/auth/login/webauthn'
   const fallback = first ? 'use your username and password' : 'use a code'
+  // The button carries the page's words (data-failed, data-not-used, data-ip-host …); the English is the fallback.
+  const words = (name: string, english: string) => passkey.dataset[name] || english
+  const reasons: Record<string, string> = { SecurityError: 'securityError', InvalidStateError: 'invalidState' }
+  /** passkeyFailure's choice (shared/passkeys.ts), in the page's words; a server's own message stays as it came. */
+  const failure = (err: unknown) => {
+    const notUsed = words('notUsed', `The passkey was not used. Try again, or ${fallback}.`)
+    const english = passkeyFailure(err, location.hostname, notUsed)
+    if (english === PASSKEYS_NEED_A_NAME) return words('ipHost', english)
+    const reason = reasons[err instanceof Error ? err.name : '']
+    return reason ? words(reason, english) : english
+  }
   passkey.hidden = false
   const say = (text: string) => {
     const out = document.querySelector<HTMLElement>('[data-passkey-error]')
@@ -226,7 +240,7 @@ if (passkey && 'PublicKeyCredential' in window) {
       body: JSON.stringify(body),
     })
     const data = await r.json().catch(() => ({}))
-    if (!r.ok) throw new Error(data.message ?? `The passkey did not work. Try again, or ${fallback}.`)
+    if (!r.ok) throw new Error(data.message ?? words('failed', `The passkey did not work. Try again, or ${fallback}.`))
     return data
   }
   const next = passkey.dataset.next ?? '/'
@@ -248,7 +262,7 @@ if (passkey && 'PublicKeyCredential' in window) {
       await signIn(false)
     }
     catch (err) {
-      say(passkeyFailure(err, location.hostname, `The passkey was not used. Try again, or ${fallback}.`))
+      say(failure(err))
       passkey.disabled = false
     }
   })

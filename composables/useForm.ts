@@ -40,6 +40,8 @@ export interface FormOptions {
  */
 export function useForm(opts: FormOptions = {}) {
   const posted = usePostedForm(opts.action, opts.intent)
+  const { t } = useI18n()
+  const msg = useMessageText()
   const state = reactive({
     // touched: the person tried to submit (here, or a refused native post); ran: checked here, in the browser
     busy: false,
@@ -50,7 +52,7 @@ export function useForm(opts: FormOptions = {}) {
     fields: (posted?.fieldErrors ?? {}) as FieldErrors,
     action: opts.action ?? '',
     intent: opts.intent ?? '',
-    label: opts.label ?? 'Save',
+    label: opts.label ?? t('common.save'),
     wide: !!opts.wide,
     native: !opts.submit,
     keepPasswords: !!opts.keepPasswords,
@@ -65,7 +67,7 @@ export function useForm(opts: FormOptions = {}) {
     state.fields = e.data?.data?.fieldErrors ?? {}
     state.code = e.data?.data?.code ?? ''
     const hasFieldErrors = Object.keys(state.fields).some(k => k !== 'form')
-    state.message = hasFieldErrors ? '' : e.data?.message || 'Something went wrong. Please try again.'
+    state.message = hasFieldErrors ? '' : e.data?.message || t('common.somethingWentWrong')
   }
 
   /** Submits (with `fn`, or the form's own `submit`); resolves true when it succeeded. */
@@ -91,7 +93,8 @@ export function useForm(opts: FormOptions = {}) {
     }
   }
 
-  const of = (name: string) => state.fields[name] ?? []
+  // A field's problems in the page's language (the server and the shared schemas write English).
+  const of = (name: string) => (state.fields[name] ?? []).map(msg)
   const forget = (name: string) => {
     if (state.fields[name]) state.fields = Object.fromEntries(Object.entries(state.fields).filter(([k]) => k !== name))
   }

@@ -1,13 +1,13 @@
 import { createVuetify } from 'vuetify'
 import { aliases, mdi } from 'vuetify/iconsets/mdi-svg'
 import { BUTTON_STYLE } from '~/utils/vuetify-defaults'
-import { englishLocale } from '~/utils/vuetify-locale'
+import { pageLocale } from '~/utils/vuetify-locale'
 
 // Components are imported per use by vite-plugin-vuetify (tree-shaken); icons are inline SVG paths from @mdi/js.
 export default defineNuxtPlugin((app) => {
   const vuetify = createVuetify({
     ssr: true,
-    locale: { adapter: englishLocale() },
+    locale: { adapter: pageLocale(app.$i18n.locale.value) },
     icons: { defaultSet: 'mdi', aliases, sets: { mdi } },
     theme: {
       defaultTheme: 'light',

@@ -1,10 +1,21 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
+import { DEFAULT_LOCALE, isLocale, LOCALE_CODES, type LocaleCode } from '../shared/locales'
 import { isIpHost } from '../shared/passkeys'
 
 // Settings come from the environment under SysReptor's names (DATABASE_URL, FORGOT_PASSWORD_ENABLED, EMAIL_HOST …).
 // Nuxt's runtimeConfig only maps NUXT_-prefixed variables at run time, so one Nitro-free parser serves the server
 // and the `manage` CLI alike.
+
+function isTimeZone(zone: string) {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone })
+    return true
+  }
+  catch {
+    return false
+  }
+}
 
 const TRUE_WORDS = ['1', 'true', 'yes', 'on']
 /** A yes/no setting; unset or empty is undefined (for defaults that depend on other settings). */
@@ -149,6 +160,18 @@ const envSchema = z.object({
     .string()
     .optional()
     .transform(v => v?.trim() || 'Latchkey'),
+  // The language of mails to an account that has none yet (an invitation), and of pages nobody chose one for.
+  LANGUAGE: z
+    .string()
+    .optional()
+    .transform(v => v?.trim().toLowerCase() || DEFAULT_LOCALE)
+    .refine(isLocale, `Use one of: ${LOCALE_CODES.join(', ')}.`),
+  // The time zone of the times in mails (an IANA name such as Europe/Berlin); Node reads the same variable.
+  TZ: z
+    .string()
+    .optional()
+    .transform(v => v?.trim() || 'UTC')
+    .refine(isTimeZone, 'Use an IANA time zone name such as Europe/Berlin or UTC.'),
   NODE_ENV: str,
 })
 
@@ -236,6 +259,8 @@ export function parseSettings(env: Record<string, string | undefined> = process.
       from: e.DEFAULT_FROM_EMAIL ?? `${e.PRODUCT_NAME} <no-reply@localhost>`,
     },
     productName: e.PRODUCT_NAME,
+    language: e.LANGUAGE as LocaleCode,
+    timeZone: e.TZ,
     production: e.NODE_ENV === 'production',
   }
 }

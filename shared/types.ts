@@ -13,6 +13,8 @@ export interface PublicUser {
   /** False for an invited user who has not chosen a password yet. */
   hasPassword: boolean
   lastLoginAt: number | null
+  /** The account's language (shared/locales.ts), null until its first sign-in. */
+  locale: string | null
   createdAt: number
   updatedAt: number
 }

@@ -1,36 +1,43 @@
 import { shallowRef } from 'vue'
 import type { LocaleInstance, LocaleMessages } from 'vuetify'
-import { en } from 'vuetify/locale'
+import { de, en } from 'vuetify/locale'
+import { DEFAULT_LOCALE, isLocale, type LocaleCode } from '../shared/locales'
 
 const PREFIX = '$vuetify.'
 const fill = (text: string, params: unknown[]) =>
   text.replace(/\{(\d+)\}/g, (_, i: string) => String(params[Number(i)]))
 
+/** Vuetify's own catalogue for each of our languages (a language added in shared/locales.ts needs its line here). */
+const VUETIFY_MESSAGES = { en, de } satisfies Record<LocaleCode, LocaleMessages>
+
 /**
- * Vuetify's own texts in English, read from its catalogue as it is. The app speaks one language; Vuetify's
- * default adapter makes the whole catalogue of every language it is given deeply reactive, copies it into a
- * token registry and watches it deeply, on every page load: about a third of createVuetify's time on a
- * phone's main thread, for switching languages we never switch. Vuetify's locale adapter option is the
- * documented way in (it is how vue-i18n plugs in).
+ * Vuetify's own texts (a table's "No data available", a dialog's "Close") in the page's language, read from its
+ * catalogue as it is. The page's language is chosen once per page load (the server renders in it; a change on
+ * Profile reloads), so the adapter holds one language. Vuetify's default adapter makes the whole catalogue of
+ * every language it is given deeply reactive, copies it into a token registry and watches it deeply, on every
+ * page load: about a third of createVuetify's time on a phone's main thread, for switching languages we never
+ * switch. Vuetify's locale adapter option is the documented way in (it is how vue-i18n plugs in).
  */
-export function englishLocale(): LocaleInstance {
-  const messages: LocaleMessages = { en }
+export function pageLocale(code: string): LocaleInstance {
+  const name: LocaleCode = isLocale(code) ? code : DEFAULT_LOCALE
+  const catalogue = VUETIFY_MESSAGES[name]
+  const messages: LocaleMessages = { [name]: catalogue }
   const instance: LocaleInstance = {
-    name: 'latchkey-en',
-    current: shallowRef('en'),
-    fallback: shallowRef('en'),
+    name: `latchkey-${name}`,
+    current: shallowRef(name),
+    fallback: shallowRef(name),
     messages: shallowRef(messages),
-    decimalSeparator: shallowRef('.'),
-    numericGroupSeparator: shallowRef(','),
+    decimalSeparator: shallowRef(name === 'de' ? ',' : '.'),
+    numericGroupSeparator: shallowRef(name === 'de' ? '.' : ','),
     t(key, ...params) {
       if (!key.startsWith(PREFIX)) return fill(key, params)
-      let found: LocaleMessages | string | undefined = en
+      let found: LocaleMessages | string | undefined = catalogue
       for (const part of key.slice(PREFIX.length).split('.'))
         found = typeof found === 'object' ? found[part] : undefined
       return typeof found === 'string' ? fill(found, params) : key
     },
     // Intl is loaded only if a component shows a number (none of ours does on load).
-    n: value => new Intl.NumberFormat('en').format(value),
+    n: value => new Intl.NumberFormat(name).format(value),
     // One language for the whole page: a part asking for its own locale gets this one.
     provide: () => instance,
   }

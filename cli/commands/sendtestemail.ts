@@ -1,5 +1,6 @@
 import { emailSchema } from '../../shared/schemas'
 import { createMailer } from '../../server/mail/mailer'
+import { mailLanguage } from '../../server/mail/i18n'
 import { testMail } from '../../server/mail/templates'
 import { parseSettings } from '../../server/settings'
 import { oneArgument } from '../context'
@@ -16,7 +17,9 @@ export async function run(argv: string[]) {
   const settings = parseSettings()
   const mailer = createMailer(settings)
   try {
-    await mailer.send({ to: to.data, ...testMail({ product: settings.productName }) })
+    // To an address, not an account: in the instance's language.
+    const lang = mailLanguage(settings.language, settings.timeZone)
+    await mailer.send({ to: to.data, ...testMail({ lang, product: settings.productName }) })
   }
   catch (err) {
     throw new Error(`Sending with ${mailer.kind} failed: ${err instanceof Error ? err.message : String(err)}`)

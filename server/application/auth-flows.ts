@@ -4,7 +4,7 @@ import type { User } from '../db/schema'
 import type { MfaMethod } from '../../shared/types'
 import type { z } from 'zod'
 import type { changePasswordSchema, loginSchema, reauthSchema, setupSchema } from '../../shared/schemas'
-import { changeOwnPassword, checkCurrentPassword, createFirstAdmin } from '../domain/account'
+import { changeOwnPassword, checkCurrentPassword, createFirstAdmin, rememberFirstLocale } from '../domain/account'
 import { authenticate } from '../domain/auth'
 import { dropElevation, elevate } from '../domain/elevation'
 import { useEmailChangeLink } from '../domain/email-change'
@@ -91,6 +91,12 @@ function deviceToken(event: H3Event): string {
 /** A sign-in started session `sid` here: its cookie, and this browser noted (a new one may mail the owner). */
 async function sessionStarted(event: H3Event, user: User, sid: string) {
   await sealSessionCookie(event, user, sid)
+  // The account's language: the first sign-in's, from then on its own (the next page load renders in it).
+  if (!user.locale) {
+    const locale = requestLocale(event)
+    await rememberFirstLocale(useDb(), user.id, locale)
+    user = { ...user, locale }
+  }
   await noteDevice(event, user)
 }
 

@@ -45,6 +45,9 @@ export function defineTables(k: Kit) {
       // never the username or the row id, never given to another account; made at the first sign-in to an app.
       subject: k.text('subject'),
       lastLoginAt: k.ms('last_login_at'),
+      // The language of the account's pages and mails (shared/locales.ts); null until the first sign-in, which
+      // records the language it was made in (the instance's LANGUAGE for mails until then).
+      locale: k.text('locale'),
       createdAt: k.ms('created_at').notNull(),
       updatedAt: k.ms('updated_at').notNull(),
     },

@@ -1,8 +1,9 @@
-import { eq } from 'drizzle-orm'
+import { and, eq, isNull } from 'drizzle-orm'
 import { first, withTransaction, type Db } from '../db/client'
 import { tablesOf, type User } from '../db/schema'
 import type { Outbox } from '../mail/queue'
 import type { Settings } from '../settings'
+import type { LocaleCode } from '../../shared/locales'
 import { dropSetupCode, setupCodeMatches } from './app-meta'
 import { audit, auditOwn } from './audit'
 import { DomainError, fieldError } from './errors'
@@ -177,11 +178,24 @@ export async function setPasswordByUsername(
 }
 
 /** A user edits their own display name. */
-export async function updateOwnProfile(db: Db, userId: number, name: string): Promise<User> {
+export async function updateOwnProfile(
+  db: Db,
+  userId: number,
+  patch: { name?: string, locale?: LocaleCode },
+): Promise<User> {
   const { users } = tablesOf(db)
   return withTransaction(db, async tx =>
-    first(await tx.update(users).set({ name, updatedAt: Date.now() }).where(eq(users.id, userId)).returning())!,
+    first(await tx.update(users).set({ ...patch, updatedAt: Date.now() }).where(eq(users.id, userId)).returning())!,
   )
+}
+
+/**
+ * The first sign-in's language becomes the account's (pages and mails), unless one was chosen already; a
+ * conditional write, so a choice made meanwhile stays.
+ */
+export async function rememberFirstLocale(db: Db, userId: number, locale: LocaleCode) {
+  const { users } = tablesOf(db)
+  await db.update(users).set({ locale }).where(and(eq(users.id, userId), isNull(users.locale)))
 }
 
 /** "Sign out of all other sessions": ends every session of this user but the current one, with an audit row. */

@@ -17,6 +17,7 @@ export function toPublicUser(u: User): PublicUser {
     mustChangePassword: u.mustChangePassword,
     hasPassword: !!u.passwordHash,
     lastLoginAt: u.lastLoginAt,
+    locale: u.locale,
     createdAt: u.createdAt,
     updatedAt: u.updatedAt,
   }

@@ -1,5 +1,6 @@
 import type { TokenReason, User } from '../db/schema'
 import { forgotPasswordBlocker, linkOrigin, type Settings } from '../settings'
+import { mailLanguage, type MailLanguage } from './i18n'
 import type { MailJob, SecurityChanges } from './queue'
 import {
   invitationMail,
@@ -13,16 +14,24 @@ import {
 
 export type PasswordChangeHow = 'reset' | 'self' | 'admin' | 'cli'
 
+/** Who a notice goes to: the account, with its language (null until its first sign-in: the instance's LANGUAGE). */
+export type Recipient = Pick<User, 'id' | 'username' | 'email' | 'locale'>
+
+/** The recipient's language and the instance's time zone: a mail is never in the requester's language. */
+const languageOf = (s: Settings, user: Pick<User, 'locale'> | undefined) =>
+  mailLanguage(user?.locale ?? s.language, s.timeZone)
+
 /** The "your password was changed" notice for every path (API and CLI alike), or null when it cannot be sent. */
 export function passwordChangedNotice(
   s: Settings,
-  user: Pick<User, 'id' | 'username' | 'email'>,
+  user: Recipient,
   change: { how: PasswordChangeHow, sessionsEnded: number, actor?: string, forced?: boolean },
 ): MailJob | null {
   if (!user.email || !s.mail.configured) return null
   const origin = linkOrigin(s)
   const forgotLink = origin && !forgotPasswordBlocker(s) ? `${origin}/login/forgot-password` : undefined
   const content = passwordChangedMail({
+    lang: languageOf(s, user),
     product: s.productName,
     username: user.username,
     when: new Date(),
@@ -35,11 +44,11 @@ export function passwordChangedNotice(
 /** The mail carrying a set-password link: a reset the user asked for, one an administrator sent, or an invitation. */
 export function setPasswordLinkNotice(
   s: Settings,
-  user: (Pick<User, 'id' | 'username' | 'email'> & { passwordHash?: string | null }) | undefined,
+  user: (Recipient & { passwordHash?: string | null }) | undefined,
   sent: { link: string, validSeconds: number, reason: TokenReason, issuer?: string },
 ): MailJob {
   const { link, validSeconds, reason, issuer } = sent
-  const base = { product: s.productName, username: user?.username ?? '', link, validSeconds }
+  const base = { lang: languageOf(s, user), product: s.productName, username: user?.username ?? '', link, validSeconds }
   // An account without a password (an invitation not yet used) is told so: nothing can be "reset" there.
   const noPasswordYet = !!user && user.passwordHash === null
   const content
@@ -63,58 +72,48 @@ export type SecurityEvent
     | { topic: 'factors-reset', by: { admin: string } | 'server' | 'lost-authenticator' }
     | { topic: 'removal-cancelled', by: 'sign-in' | 'link' }
 
-/** The words of each security notice, once: the sentence the mail says, and who made the change. */
-export function securityEventText(e: SecurityEvent): { what: string, byOwner: boolean } {
+/** Who made a security change: the owner (someone with the password, if not them) or an administrator. */
+export const madeByOwner = (e: SecurityEvent) => e.topic !== 'factors-reset'
+
+/** The words of each security notice, once: the sentence the mail says, in the recipient's language. */
+export function securityEventText(lang: MailLanguage, e: SecurityEvent): string {
+  const t = (key: string, v?: Record<string, unknown>) => lang.t(`securityChanged.event.${key}`, v)
   switch (e.topic) {
     case 'code-lock':
-      return { what: `${e.attempts} wrong second-factor codes were entered, so the sign-in was stopped`, byOwner: true }
+      return lang.n('securityChanged.event.codeLock', e.attempts)
     case 'totp-added':
-      return { what: 'An authenticator app was added as a second factor', byOwner: true }
+      return t('totpAdded')
     case 'passkey-added':
-      return { what: `A passkey ("${e.name}") was added as a second factor`, byOwner: true }
+      return t('passkeyAdded', { name: e.name })
     case 'recovery-codes':
-      return { what: 'A new set of recovery codes was made; the old codes no longer work', byOwner: true }
+      return t('recoveryCodes')
     case 'factor-removed':
-      return {
-        what: e.last
-          ? `The second factor "${e.name}" was removed: signing in now needs only the password`
-          : `The second factor "${e.name}" was removed`,
-        byOwner: true,
-      }
+      return t(e.last ? 'factorRemovedLast' : 'factorRemoved', { name: e.name })
     case 'factors-reset':
       return e.by === 'lost-authenticator'
-        ? {
-            what: 'Every second factor of your account was removed, as confirmed from your mailbox after the waiting period: signing in now needs only the password. Add a new authenticator on your profile',
-            byOwner: false,
-          }
-        : {
-            what: `${e.by === 'server' ? 'An administrator on the server' : `The administrator ${e.by.admin}`} removed every second factor of your account: signing in now needs only the password`,
-            byOwner: false,
-          }
+        ? t('resetLost')
+        : e.by === 'server'
+          ? t('resetServer')
+          : t('resetAdmin', { admin: e.by.admin })
     case 'removal-cancelled':
-      return e.by === 'sign-in'
-        ? {
-            what: 'You signed in with your second factor, so it is not lost: its pending removal was cancelled',
-            byOwner: true,
-          }
-        : { what: 'The removal of your second factor was cancelled; it stays as it is', byOwner: true }
+      return t(e.by === 'sign-in' ? 'cancelledSignIn' : 'cancelledLink')
   }
 }
 
 /** The "security settings changed" notice (second factors added or removed, recovery codes, a lock), or null. */
 export function securityChangedNotice(
   s: Settings,
-  user: Pick<User, 'id' | 'username' | 'email'>,
+  user: Recipient,
   event: SecurityEvent,
   now = Date.now(),
 ): MailJob | null {
   if (!user.email || !s.mail.configured) return null
-  const { what, byOwner } = securityEventText(event)
   return renderSecurityNotice(s, user.email, user.id, {
     topic: event.topic,
     username: user.username,
-    byOwner,
-    items: [{ what, at: now }],
+    locale: user.locale,
+    byOwner: madeByOwner(event),
+    items: [{ event, at: now }],
   })
 }
 
@@ -129,13 +128,17 @@ export function mergeSecurityNotices(s: Settings, queued: MailJob, added: MailJo
   return renderSecurityNotice(s, added.mail.to, added.userId, changes)
 }
 
+// The changes are kept as events and put into words when the mail is made, so merged notices share one language.
 function renderSecurityNotice(s: Settings, to: string, userId: number | undefined, changes: SecurityChanges): MailJob {
   const origin = linkOrigin(s)
   const forgotLink = origin && !forgotPasswordBlocker(s) ? `${origin}/login/forgot-password` : undefined
+  const lang = languageOf(s, { locale: changes.locale ?? null })
   const content = securityChangedMail({
+    lang,
     product: s.productName,
     username: changes.username,
-    changes: changes.items.map(c => ({ what: c.what, when: new Date(c.at) })),
+    // `what`: a notice queued before the mails spoke several languages (it was worded then)
+    changes: changes.items.map(c => ({ what: c.event ? securityEventText(lang, c.event) : c.what ?? '', when: new Date(c.at) })),
     byOwner: changes.byOwner,
     forgotLink,
   })
@@ -145,11 +148,12 @@ function renderSecurityNotice(s: Settings, to: string, userId: number | undefine
 /** A lost-authenticator mail (confirm, or the waiting period started); null when the user has no address. */
 export function lostAuthenticatorNotice(
   s: Settings,
-  user: Pick<User, 'id' | 'username' | 'email'>,
+  user: Recipient,
   d: { stage: 'confirm' | 'waiting', confirmLink?: string, cancelLink: string, dueAt?: Date },
 ): MailJob | null {
   if (!user.email) return null
   const content = lostAuthenticatorMail({
+    lang: languageOf(s, user),
     product: s.productName,
     username: user.username,
     delaySeconds: s.mfa.recoveryDelay,
@@ -161,11 +165,12 @@ export function lostAuthenticatorNotice(
 /** The new-device alert (issue 28, item 3); null when the account has no address or mail cannot be sent. */
 export function newDeviceNotice(
   s: Settings,
-  user: Pick<User, 'id' | 'username' | 'email'>,
+  user: Recipient,
   d: { when: number, device: string, ip: string, notMeLink: string },
 ): MailJob | null {
   if (!user.email || !s.mail.configured) return null
   const content = newDeviceMail({
+    lang: languageOf(s, user),
     product: s.productName,
     username: user.username,
     ...d,
@@ -178,11 +183,11 @@ export function newDeviceNotice(
 /** A mail about a change of the account's email address (emailChangeMail) to `to` (the old or the new address). */
 export function emailChangeNotice(
   s: Settings,
-  user: Pick<User, 'id' | 'username'>,
+  user: Pick<User, 'id' | 'username' | 'locale'>,
   to: string | null | undefined,
-  d: Omit<Parameters<typeof emailChangeMail>[0], 'product' | 'username'>,
+  d: Omit<Parameters<typeof emailChangeMail>[0], 'product' | 'username' | 'lang'>,
 ): MailJob | null {
   if (!to || !s.mail.configured) return null
-  const content = emailChangeMail({ product: s.productName, username: user.username, ...d })
+  const content = emailChangeMail({ lang: languageOf(s, user), product: s.productName, username: user.username, ...d })
   return { mail: { to, ...content }, kind: `email_change_${d.stage}`, userId: user.id }
 }

@@ -1,5 +1,6 @@
 import type { Db } from '../db/client'
 import type { OutgoingMail } from './mailer'
+import type { SecurityEvent } from './notices'
 
 /**
  * A mail to deliver; `mail.to` null means "do the same work, deliver nothing" (forgot-password for an unknown address).
@@ -15,8 +16,11 @@ export interface MailJob {
 export interface SecurityChanges {
   topic: string
   username: string
+  /** The recipient's language (absent in notices queued before there were several). */
+  locale?: string | null
   byOwner: boolean
-  items: Array<{ what: string, at: number }>
+  /** Each change as its event, worded when the mail is made; `what` in notices queued before that. */
+  items: Array<{ event?: SecurityEvent, what?: string, at: number }>
 }
 
 /**

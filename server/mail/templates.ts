@@ -1,5 +1,6 @@
-// Pure: data in, { subject, text, html } out. Every mail has a plain-text and an HTML part.
-import { count, durationText as duration, utcText } from '../../shared/text'
+// Pure: data in, { subject, text, html } out. Every mail has a plain-text and an HTML part, both in the
+// recipient's language (`lang`, server/mail/i18n.ts; the words are in i18n/locales/<code>.json under `mail`).
+import type { MailLanguage } from './i18n'
 
 export interface MailContent {
   subject: string
@@ -10,15 +11,19 @@ export interface MailContent {
 const esc = (s: string) =>
   s.replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&#39;' })[c]!)
 
-function layout(product: string, paragraphs: string[], button?: { label: string, url: string }, after: string[] = []) {
+function layout(
+  lang: MailLanguage,
+  product: string,
+  paragraphs: string[],
+  button?: { label: string, url: string },
+  after: string[] = [],
+) {
   const p = (t: string) => `<p style="margin:0 0 16px;line-height:1.5">${t}</p>`
   const btn = button
     ? `<p style="margin:24px 0"><a href="${esc(button.url)}" style="background:#1e4f8a;color:#fff;padding:12px 20px;border-radius:4px;text-decoration:none;display:inline-block">${esc(button.label)}</a></p>`
-    + p(
-      `If the button does not work, copy this address into your browser:<br><span style="word-break:break-all">${esc(button.url)}</span>`,
-    )
+    + p(`${esc(lang.t('layout.copyLink'))}<br><span style="word-break:break-all">${esc(button.url)}</span>`)
     : ''
-  return `<!doctype html><html><body style="font-family:Arial,Helvetica,sans-serif;color:#1d232a;max-width:560px;margin:0 auto;padding:24px">
+  return `<!doctype html><html lang="${lang.locale}"><body style="font-family:Arial,Helvetica,sans-serif;color:#1d232a;max-width:560px;margin:0 auto;padding:24px">
 <h1 style="font-size:20px;margin:0 0 24px">${esc(product)}</h1>
 ${paragraphs.map(p).join('\n')}
 ${btn}
@@ -26,61 +31,67 @@ ${after.map(p).join('\n')}
 </body></html>`
 }
 
-/** The "reset your password" mail, with the link as a button and as text, its lifetime, and that it can be ignored. */
-export function resetPasswordMail(d: {
+interface Base {
+  lang: MailLanguage
   product: string
+}
+
+/** The "reset your password" mail, with the link as a button and as text, its lifetime, and that it can be ignored. */
+export function resetPasswordMail(d: Base & {
   username: string
   link: string
   validSeconds: number
   requestedByAdmin?: boolean
   noPasswordYet?: boolean
 }): MailContent {
-  if (d.noPasswordYet && !d.requestedByAdmin) {
-    const subject = `Set your password for ${d.product}`
-    const intro = `Someone (hopefully you) asked to reset the password of your ${d.product} account "${d.username}". It has no password yet: set one with the link below.`
-    const valid = `The link works once and expires in ${duration(d.validSeconds)}. An invitation you were sent earlier keeps working until it expires.`
-    const ignore
-      = 'If you did not ask for this, you can ignore this email: nobody can use the account until a password is set.'
-    return linkMail(d, { subject, intro, valid, ignore, choose: 'your', button: 'Set your password' })
-  }
-  const subject = `Reset your ${d.product} password`
-  const intro = d.requestedByAdmin
-    ? `An administrator asked ${d.product} to send you a link to set a new password for your account "${d.username}".`
-    : `Someone (hopefully you) asked to reset the password of your ${d.product} account "${d.username}".`
-  const valid = `The link works once and expires in ${duration(d.validSeconds)}.`
-  const ignore = 'If you did not ask for this, you can ignore this email: your password stays as it is.'
-  return linkMail(d, { subject, intro, valid, ignore, choose: 'a new', button: 'Choose a new password' })
+  const { lang } = d
+  const v = { product: d.product, username: d.username, duration: lang.duration(d.validSeconds) }
+  // An account without a password (an invitation not yet used) is told so: nothing can be "reset" there.
+  const kind = d.noPasswordYet && !d.requestedByAdmin ? 'resetFirst' : d.requestedByAdmin ? 'resetByAdmin' : 'reset'
+  return linkMail(d, {
+    subject: lang.t(`${kind}.subject`, v),
+    intro: lang.t(`${kind}.intro`, v),
+    valid: lang.t(`${kind}.valid`, v),
+    ignore: lang.t(`${kind}.ignore`, v),
+    choose: lang.t(kind === 'resetFirst' ? 'layout.chooseYour' : 'layout.chooseNew'),
+    button: lang.t(`${kind}.button`, v),
+  })
 }
 
 /** A mail whose point is one set-password link: why it came, how long the link works, what to do if unasked. */
 function linkMail(
-  d: { product: string, link: string },
-  m: { subject: string, intro: string, valid: string, ignore: string, choose: 'your' | 'a new', button: string },
+  d: Base & { link: string },
+  m: { subject: string, intro: string, valid: string, ignore: string, choose: string, button: string },
 ): MailContent {
-  const text = `${m.intro}\n\nTo choose ${m.choose} password, open this link:\n${d.link}\n\n${m.valid}\n${m.ignore}\n`
-  const html = layout(d.product, [esc(m.intro), esc(m.valid)], { label: m.button, url: d.link }, [esc(m.ignore)])
+  const text = `${m.intro}\n\n${m.choose}\n${d.link}\n\n${m.valid}\n${m.ignore}\n`
+  const html = layout(d.lang, d.product, [esc(m.intro), esc(m.valid)], { label: m.button, url: d.link }, [
+    esc(m.ignore),
+  ])
   return { subject: m.subject, text, html }
 }
 
 /** The invitation: an administrator created an account and asks its owner to choose a password. */
-export function invitationMail(d: {
-  product: string
+export function invitationMail(d: Base & {
   username: string
   link: string
   validSeconds: number
   invitedBy?: string
 }): MailContent {
-  const subject = `Set your password for ${d.product}`
-  const intro = `${d.invitedBy ?? 'An administrator'} created an account "${d.username}" for you on ${d.product}.`
-  const valid = `The link works once and expires in ${duration(d.validSeconds)}. If it has expired, ask ${d.invitedBy ?? 'your administrator'} to send a new invitation.`
-  const ignore
-    = 'If you did not expect this, you can ignore this email: nobody can use the account until a password is set.'
-  return linkMail(d, { subject, intro, valid, ignore, choose: 'your', button: 'Set your password' })
+  const { lang } = d
+  const by = d.invitedBy ? 'byName' : 'byAdmin'
+  const v = { product: d.product, username: d.username, duration: lang.duration(d.validSeconds), name: d.invitedBy }
+  return linkMail(d, {
+    subject: lang.t('invitation.subject', v),
+    intro: lang.t(`invitation.intro.${by}`, v),
+    valid: lang.t(`invitation.valid.${by}`, v),
+    ignore: lang.t('invitation.ignore', v),
+    choose: lang.t('layout.chooseYour'),
+    button: lang.t('invitation.button', v),
+  })
 }
 
 /** The "your password was changed" notice, sent after every password change; it says who did it and what to do. */
-export function passwordChangedMail(d: {
-  product: string
+export function passwordChangedMail(d: Base & {
   username: string
   when: Date
   how: 'reset' | 'self' | 'admin' | 'cli'
@@ -89,55 +100,58 @@ export function passwordChangedMail(d: {
   actor?: string
   forced?: boolean
 }): MailContent {
-  const subject = `Your ${d.product} password was changed`
-  const self = d.forced ? 'when you replaced the temporary password an administrator had set' : 'on your profile page'
-  const by = {
-    reset: 'with a password reset link',
-    self,
-    admin: d.actor ? `by the administrator ${d.actor}` : 'by an administrator',
-    cli: 'by an administrator on the server',
-  }[d.how]
-  const what = `The password of your ${d.product} account "${d.username}" was changed ${by} on ${utcText(d.when)}.`
+  const { lang } = d
+  const v = { product: d.product, username: d.username, actor: d.actor, link: d.forgotLink, when: lang.time(d.when) }
+  const how = d.how === 'self' && d.forced ? 'forced' : d.how === 'admin' && d.actor ? 'adminNamed' : d.how
+  const what = lang.t('passwordChanged.what', { ...v, by: lang.t(`passwordChanged.by.${how}`, v) })
   const sessions
     = d.sessionsEnded > 0
-      ? `${count(d.sessionsEnded, 'other signed-in session')} ${d.sessionsEnded === 1 ? 'was' : 'were'} ended.`
-      : 'Other signed-in sessions were ended.'
+      ? lang.n('passwordChanged.sessionsEnded', d.sessionsEnded)
+      : lang.t('passwordChanged.sessionsEndedAll')
   // An administrator's change was meant: say how to get the new password, not "reset it yourself".
-  const notYou
-    = d.how === 'admin' || d.how === 'cli'
-      ? `Ask ${d.actor ?? 'your administrator'} for the new password if you were not given it. If you did not ask for this change, tell ${d.actor ? 'them or another administrator' : 'them'} at once.`
-      : d.forgotLink
-        ? `If this was not you, reset your password now: ${d.forgotLink} — and tell your administrator.`
-        : 'If this was not you, contact your administrator at once.'
+  const notYou = lang.t(
+    d.how === 'admin' || d.how === 'cli'
+      ? `passwordChanged.notYou.${d.actor ? 'askNamed' : 'askAdmin'}`
+      : `passwordChanged.notYou.${d.forgotLink ? 'reset' : 'contact'}`,
+    v,
+  )
   const text = `${what}\n${sessions}\n\n${notYou}\n`
-  return { subject, text, html: layout(d.product, [esc(what), esc(sessions), esc(notYou)]) }
+  return {
+    subject: lang.t('passwordChanged.subject', v),
+    text,
+    html: layout(lang, d.product, [esc(what), esc(sessions), esc(notYou)]),
+  }
 }
 
 /**
  * What changed in an account's sign-in security (second factors, recovery codes, a lock), who did it, and what to do.
  */
-export function securityChangedMail(d: {
-  product: string
+export function securityChangedMail(d: Base & {
   username: string
   changes: Array<{ what: string, when: Date }>
   byOwner: boolean
   forgotLink?: string
 }): MailContent {
+  const { lang } = d
   const many = d.changes.length > 1
-  const subject = `Security settings of your ${d.product} account changed${many ? ` (${d.changes.length} changes)` : ''}`
+  const v = { product: d.product, username: d.username, link: d.forgotLink }
+  const subject = many
+    ? lang.n('securityChanged.subjectMany', d.changes.length, v)
+    : lang.t('securityChanged.subject', v)
   const lines = many
     ? [
-        `${d.changes.length} changes were made to the security settings of your account "${d.username}":`,
-        ...d.changes.map(c => `- ${c.what} (${utcText(c.when)})`),
+        lang.n('securityChanged.many', d.changes.length, v),
+        ...d.changes.map(c => `- ${c.what} (${lang.time(c.when)})`),
       ]
-    : d.changes.map(c => `${c.what} (account "${d.username}", ${utcText(c.when)}).`)
-  const notYou = d.byOwner
-    ? `If this was not you, someone knows your password: ${d.forgotLink ? `reset it now (${d.forgotLink}) and ` : ''}tell your administrator at once.`
-    : 'If you did not expect this, tell your administrator at once.'
+    : d.changes.map(c => lang.t('securityChanged.one', { ...v, what: c.what, when: lang.time(c.when) }))
+  const notYou = lang.t(
+    d.byOwner ? `securityChanged.notYou.${d.forgotLink ? 'reset' : 'tell'}` : 'securityChanged.notExpected',
+    v,
+  )
   return {
     subject,
     text: `${lines.join('\n')}\n\n${notYou}\n`,
-    html: layout(d.product, [...lines.map(esc), esc(notYou)]),
+    html: layout(lang, d.product, [...lines.map(esc), esc(notYou)]),
   }
 }
 
@@ -145,8 +159,7 @@ export function securityChangedMail(d: {
  * The lost-authenticator mails: `confirm` (someone with the right password says the authenticator is lost;
  * confirm to start the wait) and `waiting` (confirmed; the factor goes at `dueAt`). Both carry a one-click cancel link.
  */
-export function lostAuthenticatorMail(d: {
-  product: string
+export function lostAuthenticatorMail(d: Base & {
   username: string
   stage: 'confirm' | 'waiting'
   cancelLink: string
@@ -154,29 +167,35 @@ export function lostAuthenticatorMail(d: {
   delaySeconds: number
   dueAt?: Date
 }): MailContent {
-  const wait = duration(d.delaySeconds)
-  const notYou = `Not you? Someone knows your password: cancel here, then change your password and tell your administrator: ${d.cancelLink}`
+  const { lang } = d
+  const v = {
+    product: d.product,
+    username: d.username,
+    wait: lang.duration(d.delaySeconds),
+    link: d.cancelLink,
+    when: d.dueAt ? lang.time(d.dueAt) : '',
+  }
+  const notYou = lang.t('lostAuthenticator.notYou', v)
   if (d.stage === 'confirm') {
-    const subject = `Remove the second factor of your ${d.product} account?`
-    const intro = `Someone signed in to ${d.product} as "${d.username}" with the right password and said the authenticator app is lost.`
-    const what = `If that was you, confirm below. Your second factor is then removed after a waiting period of ${wait}, unless you cancel or sign in with it before then. The link works once and expires in 30 minutes.`
+    const intro = lang.t('lostAuthenticator.confirm.intro', v)
+    const what = lang.t('lostAuthenticator.confirm.what', v)
     return {
-      subject,
+      subject: lang.t('lostAuthenticator.confirm.subject', v),
       text: `${intro}\n\n${what}\n${d.confirmLink}\n\n${notYou}\n`,
       html: layout(
+        lang,
         d.product,
         [esc(intro), esc(what)],
-        { label: 'Confirm: my authenticator is lost', url: d.confirmLink! },
+        { label: lang.t('lostAuthenticator.confirm.button'), url: d.confirmLink! },
         [esc(notYou)],
       ),
     }
   }
-  const subject = `The second factor of your ${d.product} account will be removed`
-  const what = `The second factor of your ${d.product} account "${d.username}" will be removed on ${utcText(d.dueAt!)} (after ${wait}), because its loss was confirmed from this mailbox. Signing in with it before then cancels the removal.`
+  const what = lang.t('lostAuthenticator.waiting.what', v)
   return {
-    subject,
+    subject: lang.t('lostAuthenticator.waiting.subject', v),
     text: `${what}\n\n${notYou}\n`,
-    html: layout(d.product, [esc(what)], { label: 'Cancel the removal', url: d.cancelLink }),
+    html: layout(lang, d.product, [esc(what)], { label: lang.t('lostAuthenticator.waiting.button'), url: d.cancelLink }),
   }
 }
 
@@ -184,8 +203,7 @@ export function lostAuthenticatorMail(d: {
  * A sign-in from a browser the account had not used before (issue 28, item 3): when, what, from where; nothing to do
  * if it was the owner; "This was not me" signs out every session and sends a reset link.
  */
-export function newDeviceMail(d: {
-  product: string
+export function newDeviceMail(d: Base & {
   username: string
   when: Date
   device: string
@@ -193,14 +211,25 @@ export function newDeviceMail(d: {
   notMeLink: string
   validSeconds: number
 }): MailContent {
-  const subject = `New sign-in to your ${d.product} account`
-  const what = `Someone signed in to ${d.product} as "${d.username}" from a browser this account had not used before: ${d.device}, from the address ${d.ip}, on ${utcText(d.when)}.`
-  const me = 'If this was you, there is nothing to do.'
-  const notMe = `If it was not you, open this link (it works once, for ${duration(d.validSeconds)}): it signs you out everywhere, in every app too, and mails you a link to choose a new password.`
+  const { lang } = d
+  const v = {
+    product: d.product,
+    username: d.username,
+    device: d.device,
+    ip: d.ip,
+    when: lang.time(d.when),
+    duration: lang.duration(d.validSeconds),
+  }
+  const what = lang.t('newDevice.what', v)
+  const me = lang.t('newDevice.me')
+  const notMe = lang.t('newDevice.notMe', v)
   return {
-    subject,
+    subject: lang.t('newDevice.subject', v),
     text: `${what}\n\n${me}\n\n${notMe}\n${d.notMeLink}\n`,
-    html: layout(d.product, [esc(what), esc(me), esc(notMe)], { label: 'This was not me', url: d.notMeLink }),
+    html: layout(lang, d.product, [esc(what), esc(me), esc(notMe)], {
+      label: lang.t('newDevice.button'),
+      url: d.notMeLink,
+    }),
   }
 }
 
@@ -210,8 +239,7 @@ export function newDeviceMail(d: {
  * ends every session. `changed-by-admin`: to both addresses when an administrator changed it. `undone`: to the old
  * address, the change is undone and everyone signed out.
  */
-export function emailChangeMail(d: {
-  product: string
+export function emailChangeMail(d: Base & {
   username: string
   stage: 'confirm' | 'undo' | 'changed-by-admin' | 'undone'
   oldEmail?: string | null
@@ -219,52 +247,31 @@ export function emailChangeMail(d: {
   link?: string
   validSeconds?: number
 }): MailContent {
-  const valid = d.validSeconds ? duration(d.validSeconds) : ''
-  const account = `your ${d.product} account "${d.username}"`
-  const texts = {
-    'confirm': {
-      subject: `Confirm your new email address for ${d.product}`,
-      lines: [
-        `Someone asked to use this address (${d.newEmail}) for ${account}.`,
-        `If that was you, confirm it with the link below (it works once, for ${valid}). Until then the account keeps its old address. If it was not you, ignore this mail.`,
-      ],
-      button: 'Confirm this address',
-    },
-    'undo': {
-      subject: `Your ${d.product} email address is about to change`,
-      lines: [
-        `Someone signed in as "${d.username}" asked to change the account's email address from this one to ${d.newEmail}. The change happens when the link mailed to the new address is opened.`,
-        `If this was not you, open the link below (it works for ${valid}, before or after the change): it keeps this address, signs the account out everywhere, in every app too, and voids every password reset link. Then use "Forgot Password?" to choose a new password.`,
-      ],
-      button: 'This was not me: keep my address',
-    },
-    'changed-by-admin': {
-      subject: `Your ${d.product} email address was changed`,
-      lines: [
-        `An administrator changed the email address of ${account} from ${d.oldEmail ?? '(none)'} to ${d.newEmail}. Mails about the account (password reset links among them) now go to ${d.newEmail}.`,
-        'If you did not expect this, ask your administrator.',
-      ],
-      button: undefined,
-    },
-    'undone': {
-      subject: `Your ${d.product} email address was kept`,
-      lines: [
-        `The change of the email address of ${account} to ${d.newEmail} was undone: the account keeps this address, every session and app was signed out, and every password reset link stopped working.`,
-        'To sign in again, use "Forgot Password?" on the login page to choose a new password.',
-      ],
-      button: undefined,
-    },
-  }[d.stage]
-  const link = d.link && texts.button ? { label: texts.button, url: d.link } : undefined
+  const { lang } = d
+  const key = { 'confirm': 'confirm', 'undo': 'undo', 'changed-by-admin': 'byAdmin', 'undone': 'undone' }[d.stage]
+  const v = {
+    product: d.product,
+    username: d.username,
+    newEmail: d.newEmail,
+    oldEmail: d.oldEmail ?? lang.t('emailChange.none'),
+    duration: d.validSeconds ? lang.duration(d.validSeconds) : '',
+  }
+  const lines = [lang.t(`emailChange.${key}.first`, v), lang.t(`emailChange.${key}.second`, v)]
+  const button = d.stage === 'confirm' || d.stage === 'undo' ? lang.t(`emailChange.${key}.button`) : undefined
+  const link = d.link && button ? { label: button, url: d.link } : undefined
   return {
-    subject: texts.subject,
-    text: `${texts.lines.join('\n\n')}\n${link ? `\n${link.url}\n` : ''}`,
-    html: layout(d.product, texts.lines.map(esc), link),
+    subject: lang.t(`emailChange.${key}.subject`, v),
+    text: `${lines.join('\n\n')}\n${link ? `\n${link.url}\n` : ''}`,
+    html: layout(lang, d.product, lines.map(esc), link),
   }
 }
 
 /** The mail `manage sendtestemail` sends. */
-export function testMail(d: { product: string }): MailContent {
-  const line = `This is a test email from ${d.product}. If you can read it, email delivery works.`
-  return { subject: `${d.product} test email`, text: `${line}\n`, html: layout(d.product, [esc(line)]) }
+export function testMail(d: Base): MailContent {
+  const line = d.lang.t('test.line', { product: d.product })
+  return {
+    subject: d.lang.t('test.subject', { product: d.product }),
+    text: `${line}\n`,
+    html: layout(d.lang, d.product, [esc(line)]),
+  }
 }

@@ -220,7 +220,7 @@ describe('the one password pipeline', () => {
 
   it('profile name edits and sign-out-others', async () => {
     const u = await user('fay')
-    expect((await updateOwnProfile(db, u.id, 'Fay F.')).name).toBe('Fay F.')
+    expect((await updateOwnProfile(db, u.id, { name: 'Fay F.' })).name).toBe('Fay F.')
     const keep = await createSession(db, u.id, {})
     await createSession(db, u.id, {})
     expect((await signOutOthers(db, u, keep)).sessionsEnded).toBe(1)

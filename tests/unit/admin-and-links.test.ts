@@ -34,6 +34,7 @@ import {
 import { hashPassword } from '../../server/domain/passwords'
 import { createSession } from '../../server/domain/sessions'
 import { createUser, findUserById } from '../../server/domain/users'
+import { mailLanguage } from '../../server/mail/i18n'
 import { passwordChangedNotice, setPasswordLinkNotice } from '../../server/mail/notices'
 import { passwordChangedMail, resetPasswordMail, testMail } from '../../server/mail/templates'
 import {
@@ -358,7 +359,9 @@ describe('settings, notices and templates', () => {
   })
 
   it('builds mails with a text and an HTML part, escaping what users typed', () => {
+    const lang = mailLanguage('en')
     const reset = resetPasswordMail({
+      lang,
       product: 'Latchkey',
       username: '<b>x</b>',
       link: 'https://x.test/l#token=t',
@@ -367,14 +370,15 @@ describe('settings, notices and templates', () => {
     expect(reset.text).toContain('expires in 30 minutes')
     expect(reset.html).toContain('&lt;b&gt;x&lt;/b&gt;')
     expect(
-      passwordChangedMail({ product: 'P', username: 'u', when: new Date(0), how: 'admin', sessionsEnded: 2 }).text,
+      passwordChangedMail({ lang, product: 'P', username: 'u', when: new Date(0), how: 'admin', sessionsEnded: 2 })
+        .text,
     ).toContain('by an administrator')
-    expect(testMail({ product: 'P' }).subject).toBe('P test email')
+    expect(testMail({ lang, product: 'P' }).subject).toBe('P test email')
     expect(
-      passwordChangedNotice(s, { id: 1, username: 'u', email: null }, { how: 'self', sessionsEnded: 0 }),
+      passwordChangedNotice(s, { id: 1, username: 'u', email: null, locale: null }, { how: 'self', sessionsEnded: 0 }),
     ).toBeNull()
     expect(
-      passwordChangedNotice(s, { id: 1, username: 'u', email: 'u@x.test' }, { how: 'self', sessionsEnded: 0 })?.mail
+      passwordChangedNotice(s, { id: 1, username: 'u', email: 'u@x.test', locale: null }, { how: 'self', sessionsEnded: 0 })?.mail
         .text,
     ).toContain('https://latchkey.example.test/login/forgot-password')
     expect(

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { englishLocale } from '../../utils/vuetify-locale'
+import { pageLocale } from '../../utils/vuetify-locale'
 
-describe('Vuetify\'s texts in English (utils/vuetify-locale.ts)', () => {
-  const { t, provide } = englishLocale()
+describe('Vuetify\'s texts in the page\'s language (utils/vuetify-locale.ts)', () => {
+  const { t, provide } = pageLocale('en')
   it('reads Vuetify\'s keys from its catalogue, with their placeholders filled', () => {
     expect(t('$vuetify.close')).toBe('Close')
     expect(t('$vuetify.input.clear', 'Search users')).toBe('Clear Search users')
@@ -13,7 +13,13 @@ describe('Vuetify\'s texts in English (utils/vuetify-locale.ts)', () => {
     expect(t('$vuetify.no.such.key')).toBe('$vuetify.no.such.key')
     expect(t('$vuetify.input')).toBe('$vuetify.input')
   })
-  it('is one language for the whole page', () => {
+  it('is one language for the whole page, the one it is rendered in', () => {
     expect(provide({ locale: 'de' }).t('$vuetify.close')).toBe('Close')
+    const de = pageLocale('de')
+    expect(de.t('$vuetify.close')).toBe('Schließen')
+    expect(de.provide({ locale: 'en' }).t('$vuetify.noDataText')).toBe('Keine Daten vorhanden')
+  })
+  it('falls back to English for a language it does not know', () => {
+    expect(pageLocale('xx').t('$vuetify.close')).toBe('Close')
   })
 })

@@ -1,0 +1,17 @@
+import { isLocale } from '~~/shared/locales'
+
+// A signed-in person reads the app in the language on their account (Profile), whatever the browser says; the
+// i18n module then loads that language and writes it into its cookie, so the login page after a sign-out stays
+// in it too. Only when the page is rendered on the server: the browser takes over the locale the server chose.
+// The signed-in user is loaded here first (the route guard reuses it: one /api/auth/me per page load).
+export default defineNuxtPlugin({
+  name: 'latchkey:user-locale',
+  enforce: 'pre',
+  setup(nuxtApp) {
+    nuxtApp.hook('i18n:beforeLocaleSwitch', async (data) => {
+      if (!import.meta.server || !data.initialSetup) return
+      const user = await nuxtApp.runWithContext(() => useCurrentUser().ensure())
+      if (isLocale(user?.locale)) data.newLocale = user.locale
+    })
+  },
+})

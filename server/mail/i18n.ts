@@ -1,0 +1,62 @@
+// The mails' words come from the same language files as the pages (i18n/locales/<code>.json, section `mail`),
+// compiled by vue-i18n's own core: the same message syntax, plurals and fallback to English. Plain imports, no
+// request: the job worker and the CLI send mails too. The `satisfies` makes a language added to shared/locales.ts
+// without its file here a type error.
+import { createCoreContext, translate, type CoreContext } from '@intlify/core'
+import de from '../../i18n/locales/de.json'
+import en from '../../i18n/locales/en.json'
+import { DEFAULT_LOCALE, isLocale, LOCALES, type LocaleCode } from '../../shared/locales'
+
+const CATALOGUES = { en, de } satisfies Record<LocaleCode, unknown>
+
+let core: CoreContext | undefined
+function context() {
+  return (core ??= createCoreContext({
+    locale: DEFAULT_LOCALE,
+    fallbackLocale: DEFAULT_LOCALE,
+    messages: CATALOGUES as never,
+    missingWarn: false,
+    fallbackWarn: false,
+  }))
+}
+
+/** One recipient's language: the words, counts, durations and moments of a mail, in their language and time zone. */
+export interface MailLanguage {
+  locale: LocaleCode
+  /** A message of the `mail` section, with its values. */
+  t: (key: string, values?: Record<string, unknown>) => string
+  /** A message with plural forms ("one hour | {n} hours"), chosen by `n`. */
+  n: (key: string, n: number, values?: Record<string, unknown>) => string
+  /** A lifetime or wait in words: "30 minutes", "1 hour", "72 hours". */
+  duration: (seconds: number) => string
+  /** A moment: "9 Dec 2026, 18:36 UTC" / "9. Dez. 2026, 19:36 MEZ", in the instance's time zone. */
+  time: (at: Date | number) => string
+}
+
+/** The language of a mail to this recipient (their account's, else the instance's), in the instance's time zone. */
+export function mailLanguage(locale: string | null | undefined, timeZone = 'UTC'): MailLanguage {
+  const code: LocaleCode = isLocale(locale) ? locale : DEFAULT_LOCALE
+  const language = LOCALES.find(l => l.code === code)!.language
+  const format = new Intl.DateTimeFormat(language, {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone,
+    timeZoneName: 'short',
+  })
+  const t = (key: string, values: Record<string, unknown> = {}) =>
+    String(translate(context(), `mail.${key}`, values, { locale: code }))
+  const n = (key: string, count: number, values: Record<string, unknown> = {}) =>
+    String(translate(context(), `mail.${key}`, { n: count, count, ...values }, { locale: code, plural: count }))
+  return {
+    locale: code,
+    t,
+    n,
+    duration: seconds =>
+      seconds % 3600 === 0 ? n('hours', seconds / 3600) : n('minutes', Math.round(seconds / 60)),
+    time: at => format.format(new Date(at)),
+  }
+}
