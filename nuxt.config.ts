@@ -91,6 +91,9 @@ export default defineNuxtConfig({
     },
     vue: { template: { transformAssetUrls } },
   },
+  typescript: { strict: true },
+  telemetry: false,
+  eslint: { config: { stylistic: true } },
   // Pages in the visitor's language (docs/i18n.md): no prefix, so no address changes (links already mailed keep
   // working); the language comes from the account (plugins/user-locale.ts), else the cookie a visitor's choice set,
   // else Accept-Language. Messages are not preloaded into the page: the script-free login pages ship none.
@@ -102,7 +105,4 @@ export default defineNuxtConfig({
     experimental: { typedPages: false, httpCacheDuration: 31_536_000 },
     bundle: { compositionOnly: true, dropMessageCompiler: false },
   },
-  typescript: { strict: true },
-  telemetry: false,
-  eslint: { config: { stylistic: true } },
 })

@@ -7,7 +7,7 @@ import { pageLocale } from '~/utils/vuetify-locale'
 export default defineNuxtPlugin((app) => {
   const vuetify = createVuetify({
     ssr: true,
-    locale: { adapter: pageLocale(app.$i18n.locale.value) },
+    locale: { adapter: pageLocale(useNuxtApp().$i18n.locale.value) },
     icons: { defaultSet: 'mdi', aliases, sets: { mdi } },
     theme: {
       defaultTheme: 'light',

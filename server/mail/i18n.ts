@@ -6,6 +6,7 @@ import { createCoreContext, translate, type CoreContext } from '@intlify/core'
 import de from '../../i18n/locales/de.json'
 import en from '../../i18n/locales/en.json'
 import { DEFAULT_LOCALE, isLocale, LOCALES, type LocaleCode } from '../../shared/locales'
+import { translateMessage, type MessageCatalogue } from '../../shared/message-text'
 
 const CATALOGUES = { en, de } satisfies Record<LocaleCode, unknown>
 
@@ -20,6 +21,13 @@ function context() {
   }))
 }
 
+/** A message of any section in this language, with its values (and plural form, given `plural`). */
+export function translator(locale: string | null | undefined) {
+  const code: LocaleCode = isLocale(locale) ? locale : DEFAULT_LOCALE
+  return (key: string, values: Record<string, unknown> = {}, plural?: number) =>
+    String(translate(context(), key, values, plural === undefined ? { locale: code } : { locale: code, plural }))
+}
+
 /** One recipient's language: the words, counts, durations and moments of a mail, in their language and time zone. */
 export interface MailLanguage {
   locale: LocaleCode
@@ -31,6 +39,8 @@ export interface MailLanguage {
   duration: (seconds: number) => string
   /** A moment: "9 Dec 2026, 18:36 UTC" / "9. Dez. 2026, 19:36 MEZ", in the instance's time zone. */
   time: (at: Date | number) => string
+  /** A text the server made in English (a device's name "Firefox on Windows"): its `server` catalogue entry. */
+  message: (english: string) => string
 }
 
 /** The language of a mail to this recipient (their account's, else the instance's), in the instance's time zone. */
@@ -47,10 +57,10 @@ export function mailLanguage(locale: string | null | undefined, timeZone = 'UTC'
     timeZone,
     timeZoneName: 'short',
   })
-  const t = (key: string, values: Record<string, unknown> = {}) =>
-    String(translate(context(), `mail.${key}`, values, { locale: code }))
+  const any = translator(code)
+  const t = (key: string, values: Record<string, unknown> = {}) => any(`mail.${key}`, values)
   const n = (key: string, count: number, values: Record<string, unknown> = {}) =>
-    String(translate(context(), `mail.${key}`, { n: count, count, ...values }, { locale: code, plural: count }))
+    any(`mail.${key}`, { n: count, count, ...values }, count)
   return {
     locale: code,
     t,
@@ -58,5 +68,6 @@ export function mailLanguage(locale: string | null | undefined, timeZone = 'UTC'
     duration: seconds =>
       seconds % 3600 === 0 ? n('hours', seconds / 3600) : n('minutes', Math.round(seconds / 60)),
     time: at => format.format(new Date(at)),
+    message: english => translateMessage((CATALOGUES[code] as { server?: MessageCatalogue }).server, english),
   }
 }

@@ -215,7 +215,7 @@ export function newDeviceMail(d: Base & {
   const v = {
     product: d.product,
     username: d.username,
-    device: d.device,
+    device: lang.message(d.device),
     ip: d.ip,
     when: lang.time(d.when),
     duration: lang.duration(d.validSeconds),

@@ -1,6 +1,6 @@
 import { formPath, runFormPost } from '../forms'
 import { isInteractionPath } from '../oidc/interaction'
-import { continuePage } from '../oidc/pages'
+import { continuePage, pageWords } from '../oidc/pages'
 
 declare module 'h3' {
   interface H3EventContext {
@@ -20,7 +20,7 @@ export default defineEventHandler(async (event) => {
     // back into an app's sign-in: its last hop leaves this site, which a redirect after a form post may not
     if (isInteractionPath(result.location)) {
       setResponseHeader(event, 'Content-Type', 'text/html; charset=utf-8')
-      return continuePage(result.location)
+      return continuePage(pageWords(requestLocale(event), undefined), result.location)
     }
     return sendRedirect(event, result.location, 303)
   }

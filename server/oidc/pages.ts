@@ -1,5 +1,7 @@
 import { mdiShieldKeyOutline } from '@mdi/js'
 import type { KoaContextWithOIDC } from 'oidc-provider'
+import { translator } from '../mail/i18n'
+import { DEFAULT_LOCALE, isLocale, LOCALE_COOKIE, localeFromAcceptLanguage, type LocaleCode } from '../../shared/locales'
 
 // The provider's own pages (an app's request that cannot go on, "sign out" asked by an app, signed out), in
 // Latchkey's look, without scripts and without anything from another site (oidc-provider's defaults load Google
@@ -30,36 +32,50 @@ padding:0 16px;min-height:40px;font:inherit;font-weight:500;cursor:pointer;text-
 .btn:focus-visible{outline:3px solid #0d47a1;outline-offset:2px}
 code{background:#eef1f5;padding:0 4px;border-radius:3px}`
 
+/** The words of these pages in a visitor's language (the language cookie, else Accept-Language), section `oidc`. */
+export function pageWords(cookieLocale: string | undefined, acceptLanguage: string | undefined) {
+  const locale: LocaleCode = isLocale(cookieLocale)
+    ? cookieLocale
+    : (localeFromAcceptLanguage(acceptLanguage) ?? DEFAULT_LOCALE)
+  const t = translator(locale)
+  return { locale, t: (key: string, values?: Record<string, unknown>) => t(`oidc.${key}`, values) }
+}
+export type PageWords = ReturnType<typeof pageWords>
+
+const wordsOf = (ctx: KoaContextWithOIDC) =>
+  pageWords(ctx.cookies.get(LOCALE_COOKIE) ?? undefined, ctx.get('accept-language'))
+
 /** A whole page: the card with a heading and the given HTML (already escaped). */
-export function simplePage(input: { title: string, body: string, head?: string }): string {
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+export function simplePage(w: PageWords, input: { title: string, body: string, head?: string }): string {
+  return `<!DOCTYPE html><html lang="${w.locale}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">${input.head ?? ''}
 <title>${esc(input.title)} · Latchkey</title><style>${STYLE}</style></head>
 <body><main><div class="brand"><svg viewBox="0 0 24 24" aria-hidden="true"><path d="${mdiShieldKeyOutline}"/></svg>Latchkey</div><div class="card">
 <h1>${esc(input.title)}</h1>${input.body}</div></main></body></html>`
 }
 
-/** What a person reads for an error the provider answers with a page (not a redirect to the app). */
-const ERROR_TEXT: Record<string, string> = {
-  invalid_client: 'Latchkey does not know this app, or the app is disabled.',
-  invalid_redirect_uri: 'The app asked to return to an address that is not registered for it.',
-  invalid_request: 'The app\'s sign-in request is not valid.',
-  unsupported_response_type: 'The app asked for a kind of sign-in Latchkey does not offer.',
-  invalid_request_uri: 'The app\'s sign-in request is not valid.',
-  session_not_found: 'This sign-in request has expired or was already used.',
-  access_denied: 'The sign-in was cancelled.',
-}
+/** The errors the provider answers with a page (not a redirect to the app) that have their own words (oidc.errors). */
+const ERRORS_IN_WORDS = [
+  'invalid_client',
+  'invalid_redirect_uri',
+  'invalid_request',
+  'unsupported_response_type',
+  'invalid_request_uri',
+  'session_not_found',
+  'access_denied',
+]
 
 /** renderError: the error in words, the provider's detail as the fine print, and a way on. */
 export function errorPage(ctx: KoaContextWithOIDC, out: { error: string, error_description?: string }) {
+  const w = wordsOf(ctx)
   ctx.type = 'html'
-  const text = ERROR_TEXT[out.error] ?? 'The app\'s sign-in request cannot be completed.'
-  ctx.body = simplePage({
-    title: 'This sign-in cannot go on',
+  const text = w.t(`errors.${ERRORS_IN_WORDS.includes(out.error) ? out.error : 'other'}`)
+  ctx.body = simplePage(w, {
+    title: w.t('error.title'),
     body: `<p>${esc(text)}</p>
-<p>Go back to the app and start the sign-in again. If it keeps happening, tell whoever runs the app.</p>
-<p class="hint">Details: <code>${esc(out.error)}</code>${out.error_description ? ` — ${esc(out.error_description)}` : ''}</p>
-<div class="actions"><a class="btn plain" href="/">Go to Latchkey</a></div>`,
+<p>${esc(w.t('error.again'))}</p>
+<p class="hint">${esc(w.t('error.details'))} <code>${esc(out.error)}</code>${out.error_description ? ` — ${esc(out.error_description)}` : ''}</p>
+<div class="actions"><a class="btn plain" href="/">${esc(w.t('home'))}</a></div>`,
   })
 }
 
@@ -67,7 +83,8 @@ export function errorPage(ctx: KoaContextWithOIDC, out: { error: string, error_d
 export function logoutPage(ctx: KoaContextWithOIDC, form: string) {
   const state = (ctx.oidc.session?.state ?? {}) as { postLogoutRedirectUri?: string }
   const client = ctx.oidc.client
-  const name = (client?.clientName as string | undefined) ?? 'An app'
+  const w = wordsOf(ctx)
+  const name = (client?.clientName as string | undefined) ?? w.t('logout.anApp')
   // the confirm post ends in a redirect to the app's registered address: allow that origin for this form only (in
   // the site's policy, which middleware/00.security-headers.ts set on this response)
   if (state.postLogoutRedirectUri) {
@@ -76,21 +93,22 @@ export function logoutPage(ctx: KoaContextWithOIDC, form: string) {
     ctx.set('Content-Security-Policy', policy.replace('form-action \'self\'', `form-action 'self' ${origin}`))
   }
   ctx.type = 'html'
-  ctx.body = simplePage({
-    title: 'Sign out?',
-    body: `${form}<p>${esc(name)} asks to sign you out.</p>
-<p>Sign out of Latchkey in this browser too, and every app asks you to sign in again.</p>
-<div class="actions"><button class="btn primary" form="op.logoutForm" name="logout" value="yes" type="submit" autofocus>Sign out everywhere</button>
-<button class="btn plain" form="op.logoutForm" type="submit">Only from ${esc(name)}</button></div>`,
+  ctx.body = simplePage(w, {
+    title: w.t('logout.title'),
+    body: `${form}<p>${esc(w.t('logout.asks', { app: name }))}</p>
+<p>${esc(w.t('logout.what'))}</p>
+<div class="actions"><button class="btn primary" form="op.logoutForm" name="logout" value="yes" type="submit" autofocus>${esc(w.t('logout.everywhere'))}</button>
+<button class="btn plain" form="op.logoutForm" type="submit">${esc(w.t('logout.onlyFrom', { app: name }))}</button></div>`,
   })
 }
 
 /** After a sign-out with no address to return to. */
 export function signedOutPage(ctx: KoaContextWithOIDC) {
+  const w = wordsOf(ctx)
   ctx.type = 'html'
-  ctx.body = simplePage({
-    title: 'You are signed out',
-    body: `<p>You have been signed out.</p><div class="actions"><a class="btn primary" href="/login">Log in again</a></div>`,
+  ctx.body = simplePage(w, {
+    title: w.t('signedOut.title'),
+    body: `<p>${esc(w.t('signedOut.text'))}</p><div class="actions"><a class="btn primary" href="/login">${esc(w.t('signedOut.again'))}</a></div>`,
   })
 }
 
@@ -98,10 +116,10 @@ export function signedOutPage(ctx: KoaContextWithOIDC) {
  * A page that goes on to `to` by itself, without a script: after a form post, the way back to an app must not be
  * a redirect (browsers check a form's redirects against form-action 'self'; the app is another site).
  */
-export function continuePage(to: string): string {
-  return simplePage({
-    title: 'Continuing…',
+export function continuePage(w: PageWords, to: string): string {
+  return simplePage(w, {
+    title: w.t('continue.title'),
     head: `<meta http-equiv="refresh" content="0;url=${esc(to)}">`,
-    body: `<p>Taking you back to the app.</p><div class="actions"><a class="btn primary" href="${esc(to)}">Continue</a></div>`,
+    body: `<p>${esc(w.t('continue.text'))}</p><div class="actions"><a class="btn primary" href="${esc(to)}">${esc(w.t('continue.button'))}</a></div>`,
   })
 }

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { compile } from '@intlify/core'
 import { describe, expect, it } from 'vitest'
 import { mailLanguage } from '../../server/mail/i18n'
@@ -43,7 +44,13 @@ describe('the language files (i18n/locales)', () => {
   it.each([{ code: 'en', messages: en }, ...others])('$code: every message compiles (no stray @, | or braces)', ({ messages }) => {
     for (const [key, text] of leaves(messages)) {
       const errors: string[] = []
-      compile(text, { onError: e => errors.push(e.message), location: false })
+      compile(text, {
+        key,
+        locale: 'en',
+        onError: (e) => {
+          errors.push(e.message)
+        },
+      })
       expect(errors, `${key}: ${text}`).toEqual([])
     }
   })
@@ -55,6 +62,56 @@ describe('the language files (i18n/locales)', () => {
       expect(to.trim(), from).not.toBe('')
       expect(placeholders(to), from).toEqual(placeholders(from))
     }
+  })
+})
+
+/**
+ * The sentences the server's code can answer with (string and template literals that read as a sentence, outside
+ * comments and logs), with `{}` for each value a template fills in.
+ */
+function serverSentences(): Map<string, string> {
+  const roots = ['shared', 'server/domain', 'server/application', 'server/api', 'server/forms', 'server/utils']
+  const files = (dir: string): string[] =>
+    readdirSync(dir).flatMap((f) => {
+      const p = join(dir, f)
+      return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : []
+    })
+  const found = new Map<string, string>()
+  for (const f of [...roots.flatMap(files), 'server/middleware', 'server/oidc'].flatMap(p => (p.endsWith('.ts') ? [p] : statSync(p).isDirectory() ? files(p) : []))) {
+    if (/shared\/(locales|message-text)\.ts$/.test(f)) continue
+    for (const line of readFileSync(f, 'utf8').split('\n')) {
+      const t = line.trim()
+      if (t.startsWith('//') || t.startsWith('*') || t.startsWith('/*') || /console\.|log\(|logger|throw new Error\(/.test(line)) continue
+      for (const m of line.matchAll(/'((?:[^'\\]|\\.)*)'|`((?:[^`\\]|\\.)*)`/g)) {
+        const s = m[1] !== undefined ? m[1].replace(/\\'/g, '\'') : m[2]!.replace(/\$\{[^}]*\}/g, '{}')
+        if (/^[A-Z{][^]*[.?!]$/.test(s) && s.includes(' ') && s.length >= 10) found.set(s, f)
+      }
+    }
+  }
+  return found
+}
+
+// Not for a person reading a page: the CLI's (it stays English), start-up failures for the deployer's log, an
+// answer to an app (OpenID Connect's error_description).
+const NOT_ON_PAGES = [
+  'User "{}" does not exist.',
+  'The OpenID Connect signing keys cannot be decrypted: the mfa-key file or MFA_ENCRYPTION_KEY is not the one they were stored with.',
+  'With PostgreSQL, set {} (the same on every instance; e.g. the output of \\`openssl rand -base64 48\\`).',
+  '{} is damaged (shorter than 32 characters). Restore it from a backup, or set MFA_ENCRYPTION_KEY to the key it held.',
+  'The user did not allow the app.',
+]
+
+describe('every message the server can show a person is in every language', () => {
+  it.each(others)('$code: each sentence in the server\'s code has its translation', ({ messages }) => {
+    const keys = Object.keys(messages.server as Record<string, string>)
+    const holes = new Set(keys.map(k => k.replace(/\{\w+\}/g, '{}')))
+    const missing = [...serverSentences()].filter(([s]) => {
+      if (NOT_ON_PAGES.includes(s) || holes.has(s)) return false
+      // a template whose values are words ("minute"/"minutes") is listed once per wording
+      const re = new RegExp(`^${s.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\}/g, '.+?')}$`)
+      return !keys.some(k => re.test(k))
+    })
+    expect(missing.map(([s, f]) => `${f}: ${s}`)).toEqual([])
   })
 })
 
