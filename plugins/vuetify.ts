@@ -5,9 +5,14 @@ import { pageLocale } from '~/utils/vuetify-locale'
 
 // Components are imported per use by vite-plugin-vuetify (tree-shaken); icons are inline SVG paths from @mdi/js.
 export default defineNuxtPlugin((app) => {
+  // Vuetify's own texts in the page's language, and in the new one after a switch on Profile
+  const locale = pageLocale(useNuxtApp().$i18n.locale.value)
+  app.hook('i18n:localeSwitched', ({ newLocale }) => {
+    locale.current.value = newLocale
+  })
   const vuetify = createVuetify({
     ssr: true,
-    locale: { adapter: pageLocale(useNuxtApp().$i18n.locale.value) },
+    locale: { adapter: locale },
     icons: { defaultSet: 'mdi', aliases, sets: { mdi } },
     theme: {
       defaultTheme: 'light',

@@ -1,38 +1,48 @@
 /**
  * The server's messages (DomainError, the shared zod schemas, the form posts) are written in English, and the
  * English is also their key: gettext's way (Django's, so SysReptor's). The `server` section of a language's
- * file maps each English message to its translation. A message made with a value ("Use at most 150
- * characters.") is listed with a placeholder ("Use at most {n} characters.") and matched as a pattern.
- * A message not in the catalogue stays English: never a raw key, never an empty line.
+ * file maps each English message to its translation (in vue-i18n's message syntax: a literal @ is {'@'}). A
+ * message made with a value ("Use at most 150 characters.") is listed with a placeholder ("Use at most {n}
+ * characters.") and matched as a pattern. A message not in the catalogue stays English: never a raw key.
  */
 export type MessageCatalogue = Record<string, unknown>
 
-const PLACEHOLDER = /\{(\w+)\}/g
 const escapeRe = (s: string) => s.replace(/[.*+?^$()|[\]\\]/g, '\\$&')
-const patternsOf = new WeakMap<MessageCatalogue, Array<{ re: RegExp, to: string }>>()
+const patternsOf = new WeakMap<object, Array<{ key: string, re: RegExp }>>()
 
-function patterns(catalogue: MessageCatalogue) {
-  let found = patternsOf.get(catalogue)
+function patterns(keys: readonly string[]) {
+  let found = patternsOf.get(keys)
   if (!found) {
-    found = Object.entries(catalogue)
-      .filter((e): e is [string, string] => typeof e[1] === 'string' && e[0].includes('{'))
-      .map(([from, to]) => ({
-        re: new RegExp(`^${escapeRe(from).replace(/\\?\{(\w+)\\?\}/g, '(?<$1>.+?)')}$`),
-        to,
-      }))
-    patternsOf.set(catalogue, found)
+    found = keys
+      .filter(k => k.includes('{'))
+      .map(key => ({ key, re: new RegExp(`^${escapeRe(key).replace(/\{(\w+)\}/g, '(?<$1>.+?)')}$`) }))
+    patternsOf.set(keys, found)
   }
   return found
 }
 
-/** The message in the catalogue's language, or as it came. */
-export function translateMessage(catalogue: MessageCatalogue | undefined, message: string): string {
-  if (!catalogue || !message) return message
-  const exact = catalogue[message]
-  if (typeof exact === 'string' && exact) return exact
-  for (const { re, to } of patterns(catalogue)) {
+/** The catalogue entry for an English message (its key, and the values a pattern took from it), if any. */
+export function findMessage(keys: readonly string[], message: string): { key: string, values: Record<string, string> } | undefined {
+  if (!message) return undefined
+  if (keys.includes(message)) return { key: message, values: {} }
+  for (const { key, re } of patterns(keys)) {
     const m = re.exec(message)
-    if (m) return to.replace(PLACEHOLDER, (all, name: string) => m.groups?.[name] ?? all)
+    if (m) return { key, values: { ...m.groups } }
   }
-  return message
+  return undefined
+}
+
+const keysOf = new WeakMap<MessageCatalogue, string[]>()
+
+/** The message in the catalogue's language, or as it came (for catalogues of plain strings: mails, tests). */
+export function translateMessage(catalogue: MessageCatalogue | undefined, message: string): string {
+  if (!catalogue) return message
+  let keys = keysOf.get(catalogue)
+  if (!keys) keysOf.set(catalogue, (keys = Object.keys(catalogue)))
+  const hit = findMessage(keys, message)
+  const to = hit && catalogue[hit.key]
+  if (typeof to !== 'string' || !to) return message
+  return to
+    .replace(/\{(\w+)\}/g, (all, name: string) => hit.values[name] ?? all)
+    .replace(/\{'([^']*)'\}/g, '$1')
 }

@@ -12,32 +12,32 @@ const VUETIFY_MESSAGES = { en, de } satisfies Record<LocaleCode, LocaleMessages>
 
 /**
  * Vuetify's own texts (a table's "No data available", a dialog's "Close") in the page's language, read from its
- * catalogue as it is. The page's language is chosen once per page load (the server renders in it; a change on
- * Profile reloads), so the adapter holds one language. Vuetify's default adapter makes the whole catalogue of
- * every language it is given deeply reactive, copies it into a token registry and watches it deeply, on every
- * page load: about a third of createVuetify's time on a phone's main thread, for switching languages we never
- * switch. Vuetify's locale adapter option is the documented way in (it is how vue-i18n plugs in).
+ * catalogue as it is; a switch on Profile moves `current` (plugins/vuetify.ts). Vuetify's default adapter makes
+ * the whole catalogue of every language it is given deeply reactive, copies it into a token registry and watches
+ * it deeply, on every page load: about a third of createVuetify's time on a phone's main thread. Vuetify's locale
+ * adapter option is the documented way in (it is how vue-i18n plugs in).
  */
 export function pageLocale(code: string): LocaleInstance {
   const name: LocaleCode = isLocale(code) ? code : DEFAULT_LOCALE
-  const catalogue = VUETIFY_MESSAGES[name]
-  const messages: LocaleMessages = { [name]: catalogue }
+  // `current` changes only when the person picks another language on Profile (plugins/vuetify.ts)
+  const current = shallowRef<string>(name)
+  const catalogue = () => VUETIFY_MESSAGES[isLocale(current.value) ? current.value : DEFAULT_LOCALE]
   const instance: LocaleInstance = {
-    name: `latchkey-${name}`,
-    current: shallowRef(name),
-    fallback: shallowRef(name),
-    messages: shallowRef(messages),
+    name: 'latchkey',
+    current,
+    fallback: shallowRef(DEFAULT_LOCALE),
+    messages: shallowRef({ [name]: VUETIFY_MESSAGES[name] }),
     decimalSeparator: shallowRef(name === 'de' ? ',' : '.'),
     numericGroupSeparator: shallowRef(name === 'de' ? '.' : ','),
     t(key, ...params) {
       if (!key.startsWith(PREFIX)) return fill(key, params)
-      let found: LocaleMessages | string | undefined = catalogue
+      let found: LocaleMessages | string | undefined = catalogue()
       for (const part of key.slice(PREFIX.length).split('.'))
         found = typeof found === 'object' ? found[part] : undefined
       return typeof found === 'string' ? fill(found, params) : key
     },
     // Intl is loaded only if a component shows a number (none of ours does on load).
-    n: value => new Intl.NumberFormat(name).format(value),
+    n: value => new Intl.NumberFormat(current.value).format(value),
     // One language for the whole page: a part asking for its own locale gets this one.
     provide: () => instance,
   }

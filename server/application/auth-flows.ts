@@ -59,9 +59,10 @@ export async function logIn(
     return { user: result.user, methods: await loginMethods(useDb(), result.user.id) }
   }
   await sealSessionCookie(event, result.user, result.sid)
+  const user = await withAccountLocale(event, result.user)
   // a browser the account knows was noted with the sign-in; a new one may mail the owner
-  if (!result.knownDevice) await noteDevice(event, result.user)
-  return { user: result.user, mustEnrolMfa: await mustEnrolMfa(useDb(), s, result.user) }
+  if (!result.knownDevice) await noteDevice(event, user)
+  return { user, mustEnrolMfa: await mustEnrolMfa(useDb(), s, user) }
 }
 
 const deviceCookieName = (s: ReturnType<typeof useSettings>) => `${s.sessionCookieName}-device`
@@ -91,13 +92,15 @@ function deviceToken(event: H3Event): string {
 /** A sign-in started session `sid` here: its cookie, and this browser noted (a new one may mail the owner). */
 async function sessionStarted(event: H3Event, user: User, sid: string) {
   await sealSessionCookie(event, user, sid)
-  // The account's language: the first sign-in's, from then on its own (the next page load renders in it).
-  if (!user.locale) {
-    const locale = requestLocale(event)
-    await rememberFirstLocale(useDb(), user.id, locale)
-    user = { ...user, locale }
-  }
-  await noteDevice(event, user)
+  await noteDevice(event, await withAccountLocale(event, user))
+}
+
+/** The account's language: the first sign-in's (this browser's), from then on its own. */
+async function withAccountLocale(event: H3Event, user: User): Promise<User> {
+  if (user.locale) return user
+  const locale = requestLocale(event)
+  await rememberFirstLocale(useDb(), user.id, locale)
+  return { ...user, locale }
 }
 
 /** A full sign-in happened in this browser: one the account never used mails its owner (server/domain/devices.ts). */

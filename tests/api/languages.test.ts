@@ -37,6 +37,9 @@ async function signedIn(headers: Record<string, string>) {
 }
 
 describe('the language of a page', () => {
+  // a server with an account shows /login (without one, the first-administrator form)
+  beforeAll(() => seedUser(server.db()))
+
   it('anonymous: Accept-Language picks German, rendered on the server, with no messages for a script to build', async () => {
     const de = await new Client(server.url).request('GET', '/login', undefined, GERMAN)
     expect(de.status).toBe(200)

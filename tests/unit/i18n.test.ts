@@ -61,6 +61,10 @@ describe('the language files (i18n/locales)', () => {
     for (const [from, to] of Object.entries(server)) {
       expect(to.trim(), from).not.toBe('')
       expect(placeholders(to), from).toEqual(placeholders(from))
+      // the build compiles these too: a literal @ or | must be escaped
+      const errors: string[] = []
+      compile(to, { key: from, locale: 'de', onError: e => void errors.push(e.message) })
+      expect(errors, `${from}: ${to}`).toEqual([])
     }
   })
 })
@@ -124,6 +128,8 @@ describe('server messages in the page\'s language (shared/message-text.ts)', () 
     expect(translateMessage(undefined, 'Enter a name.')).toBe('Enter a name.')
     // a pattern matches the whole message only
     expect(translateMessage(catalogue, 'Please use at most 150 characters.')).toBe('Please use at most 150 characters.')
+    // the catalogue's escapes for the message compiler are undone
+    expect(translateMessage({ 'Use @': 'Nutze {\'@\'}' }, 'Use @')).toBe('Nutze @')
   })
 })
 

@@ -13,11 +13,13 @@ describe('Vuetify\'s texts in the page\'s language (utils/vuetify-locale.ts)', (
     expect(t('$vuetify.no.such.key')).toBe('$vuetify.no.such.key')
     expect(t('$vuetify.input')).toBe('$vuetify.input')
   })
-  it('is one language for the whole page, the one it is rendered in', () => {
+  it('is one language for the whole page: the one it is rendered in, then the one picked on Profile', () => {
     expect(provide({ locale: 'de' }).t('$vuetify.close')).toBe('Close')
     const de = pageLocale('de')
     expect(de.t('$vuetify.close')).toBe('Schließen')
     expect(de.provide({ locale: 'en' }).t('$vuetify.noDataText')).toBe('Keine Daten vorhanden')
+    de.current.value = 'en'
+    expect(de.t('$vuetify.close')).toBe('Close')
   })
   it('falls back to English for a language it does not know', () => {
     expect(pageLocale('xx').t('$vuetify.close')).toBe('Close')
