@@ -22,7 +22,10 @@ function patterns(keys: readonly string[]) {
 }
 
 /** The catalogue entry for an English message (its key, and the values a pattern took from it), if any. */
-export function findMessage(keys: readonly string[], message: string): { key: string, values: Record<string, string> } | undefined {
+export function findMessage(
+  keys: readonly string[],
+  message: string,
+): { key: string, values: Record<string, string> } | undefined {
   if (!message) return undefined
   if (keys.includes(message)) return { key: message, values: {} }
   for (const { key, re } of patterns(keys)) {
