@@ -5,8 +5,9 @@
 import { createCoreContext, translate, type CoreContext } from '@intlify/core'
 import de from '../../i18n/locales/de.json'
 import en from '../../i18n/locales/en.json'
-import { DEFAULT_LOCALE, isLocale, LOCALES, type LocaleCode } from '../../shared/locales'
+import { DEFAULT_LOCALE, isLocale, LOCALE_CODES, LOCALES, type LocaleCode } from '../../shared/locales'
 import { translateMessage, type MessageCatalogue } from '../../shared/message-text'
+import { pluralRule } from '../../shared/plural'
 
 const CATALOGUES = { en, de } satisfies Record<LocaleCode, unknown>
 
@@ -16,6 +17,7 @@ function context() {
     locale: DEFAULT_LOCALE,
     fallbackLocale: DEFAULT_LOCALE,
     messages: CATALOGUES as never,
+    pluralRules: Object.fromEntries(LOCALE_CODES.map(c => [c, pluralRule(c)])),
     missingWarn: false,
     fallbackWarn: false,
   }))

@@ -181,7 +181,7 @@ describe('choosing a language', () => {
     const u = await seedUser(stage.server.db())
     const { context, page } = await signedInPage(stage.browser, stage.server.url, u, { locale: 'en-GB' })
     await open(page, `${stage.server.url}/profile`)
-    await page.getByRole('combobox', { name: 'Language' }).click()
+    await page.getByTestId('profile-language').locator('.v-field').click()
     await page.getByRole('option', { name: 'Deutsch' }).click()
     await page.getByText('Sprache gespeichert.').waitFor()
     await page.getByRole('heading', { name: 'Profil', exact: true }).waitFor()

@@ -20,6 +20,23 @@ function decodeQp(s: string): string {
 }
 
 /**
+ * The Subject header as a person reads it: folded lines joined, RFC 2047 encoded words (a subject with "ü" comes as
+ * =?UTF-8?Q?…?= or =?UTF-8?B?…?=) decoded.
+ */
+export function subjectOf(raw: string): string {
+  const folded = /^Subject: (.*(?:\r?\n[ \t].*)*)/m.exec(raw)?.[1] ?? ''
+  return folded
+    .replace(/\?=\r?\n[ \t]+=\?/g, '?==?')
+    .replace(/\r?\n[ \t]+/g, ' ')
+    .replace(/=\?UTF-8\?([QB])\?([^?]*)\?=/gi, (_, enc: string, data: string) =>
+      enc.toUpperCase() === 'B'
+        ? Buffer.from(data, 'base64').toString('utf8')
+        : decodeQp(data.replace(/_/g, ' ')),
+    )
+    .trim()
+}
+
+/**
  * The text/plain part of a MIME message. Parts are split at the real boundary: a quoted-printable line may
  * itself start with "--" (a token with "--" right after a soft line break), so "\n--" alone ends nothing.
  */
@@ -96,7 +113,7 @@ export class SmtpSink extends Inbox {
         stream.on('data', (c: Buffer) => chunks.push(c))
         stream.on('end', () => {
           const raw = Buffer.concat(chunks).toString('utf8')
-          const subject = /^Subject: (.*)$/m.exec(raw)?.[1]?.trim() ?? ''
+          const subject = subjectOf(raw)
           const textPart = textPartOf(raw)
           this.received({
             to: session.envelope.rcptTo.map(r => r.address),

@@ -7,6 +7,7 @@ import { passwordChangedNotice, securityChangedNotice, setPasswordLinkNotice } f
 import { parseSettings } from '../../server/settings'
 import { LOCALES, localeFromAcceptLanguage } from '../../shared/locales'
 import { translateMessage } from '../../shared/message-text'
+import { pluralRule } from '../../shared/plural'
 
 type Tree = { [key: string]: string | Tree }
 const file = (code: string) => JSON.parse(readFileSync(`i18n/locales/${code}.json`, 'utf8')) as Tree
@@ -130,6 +131,23 @@ describe('server messages in the page\'s language (shared/message-text.ts)', () 
     expect(translateMessage(catalogue, 'Please use at most 150 characters.')).toBe('Please use at most 150 characters.')
     // the catalogue's escapes for the message compiler are undone
     expect(translateMessage({ 'Use @': 'Nutze {\'@\'}' }, 'Use @')).toBe('Nutze @')
+  })
+})
+
+describe('plural forms by Intl.PluralRules (shared/plural.ts)', () => {
+  it('English and German: "one | other", and "none | one | other" with a form for nothing', () => {
+    for (const code of ['en', 'de']) {
+      const rule = pluralRule(code)
+      expect([0, 1, 2, 15].map(n => rule(n, 2))).toEqual([1, 0, 1, 1])
+      expect([0, 1, 2, 15].map(n => rule(n, 3))).toEqual([0, 1, 2, 2])
+    }
+  })
+  it('other languages by their own rules: French says "0 session", Polish has few and many', () => {
+    const fr = pluralRule('fr') // one | many | other: 0 is "one" in French
+    expect([0, 1, 2, 1_000_000].map(n => fr(n, 3))).toEqual([0, 0, 2, 1])
+    expect([0, 1].map(n => fr(n, 4))).toEqual([0, 1]) // with a form for nothing in front
+    const pl = pluralRule('pl') // one | few | many | other
+    expect([1, 2, 5, 22].map(n => pl(n, 4))).toEqual([0, 1, 2, 1])
   })
 })
 
