@@ -1,5 +1,5 @@
-import { LOCALE_CODES } from '../shared/locales'
-import { pluralRule } from '../shared/plural'
+import { LOCALE_CODES } from '~~/shared/locales'
+import { pluralRule } from '~~/shared/plural'
 
 // Plurals by Intl.PluralRules for every language (shared/plural.ts); the mails use the same rules.
 export default defineI18nConfig(() => ({

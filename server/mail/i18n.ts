@@ -68,7 +68,9 @@ export function mailLanguage(locale: string | null | undefined, timeZone = 'UTC'
     t,
     n,
     duration: seconds =>
-      seconds % 3600 === 0 ? n('hours', seconds / 3600) : n('minutes', Math.round(seconds / 60)),
+      seconds % 3600 === 0
+        ? any('duration.hours', { n: seconds / 3600 }, seconds / 3600)
+        : any('duration.minutes', { n: Math.round(seconds / 60) }, Math.round(seconds / 60)),
     time: at => format.format(new Date(at)),
     message: english => translateMessage((CATALOGUES[code] as { server?: MessageCatalogue }).server, english),
   }
