@@ -4,13 +4,14 @@
 // loaded by a page until someone types, so it is not counted here.
 import { chromium } from 'playwright-core'
 
-export async function pageWeight(url, { cookie } = {}) {
+export async function pageWeight(url, { cookie, locale = 'en-GB' } = {}) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic'],
   })
   try {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 } })
+    // `locale` is the browser's language (Accept-Language): the login pages are rendered in it
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale })
     if (cookie) {
       const { hostname } = new URL(url)
       await context.addCookies(
