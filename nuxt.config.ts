@@ -101,7 +101,9 @@ export default defineNuxtConfig({
     strategy: 'no_prefix',
     defaultLocale: DEFAULT_LOCALE,
     locales: LOCALES.map(l => ({ ...l, file: `${l.code}.json` })),
-    detectBrowserLanguage: { useCookie: true, cookieKey: LOCALE_COOKIE, fallbackLocale: DEFAULT_LOCALE },
+    // The module reads the cookie but never writes it: only a visitor's choice does (the login pages' switch, Profile),
+    // not every first visit (a cookie holding the Accept-Language a browser sends anyway).
+    detectBrowserLanguage: { useCookie: false, cookieKey: LOCALE_COOKIE, fallbackLocale: DEFAULT_LOCALE },
     experimental: { typedPages: false, httpCacheDuration: 31_536_000 },
     bundle: { compositionOnly: true, dropMessageCompiler: false },
   },

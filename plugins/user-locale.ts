@@ -1,8 +1,8 @@
 import { isLocale } from '~~/shared/locales'
 
-// A signed-in person reads the app in the language on their account (Profile), whatever the browser says; the
-// i18n module then loads that language and writes it into its cookie, so the login page after a sign-out stays
-// in it too. Only when the page is rendered on the server: the browser takes over the locale the server chose.
+// A signed-in person reads the app in the language on their account (Profile), whatever the browser says (the
+// sign-in also put it in this browser's language cookie, so the login page after a sign-out stays in it). Only when
+// the page is rendered on the server: the browser takes over the locale the server chose.
 // The signed-in user is loaded here first (the route guard reuses it: one /api/auth/me per page load).
 export default defineNuxtPlugin({
   name: 'latchkey:user-locale',

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { H3Event } from 'h3'
 import type { User } from '../db/schema'
 import type { MfaMethod } from '../../shared/types'
+import { isLocale, LOCALE_COOKIE, type LocaleCode } from '../../shared/locales'
 import type { z } from 'zod'
 import type { changePasswordSchema, loginSchema, reauthSchema, setupSchema } from '../../shared/schemas'
 import { changeOwnPassword, checkCurrentPassword, createFirstAdmin, rememberFirstLocale } from '../domain/account'
@@ -95,12 +96,18 @@ async function sessionStarted(event: H3Event, user: User, sid: string) {
   await noteDevice(event, await withAccountLocale(event, user))
 }
 
-/** The account's language: the first sign-in's (this browser's), from then on its own. */
+/**
+ * The account's language: the first sign-in's (this browser's), from then on its own; and this browser's from now on
+ * (its cookie), so the login page after a sign-out speaks it too.
+ */
 async function withAccountLocale(event: H3Event, user: User): Promise<User> {
-  if (user.locale) return user
-  const locale = requestLocale(event)
-  await rememberFirstLocale(useDb(), user.id, locale)
-  return { ...user, locale }
+  const here = requestLocale(event)
+  if (!isLocale(user.locale)) {
+    await rememberFirstLocale(useDb(), user.id, here)
+    user = { ...user, locale: here }
+  }
+  if (getCookie(event, LOCALE_COOKIE) !== user.locale) rememberLocaleHere(event, user.locale as LocaleCode)
+  return user
 }
 
 /** A full sign-in happened in this browser: one the account never used mails its owner (server/domain/devices.ts). */

@@ -14,9 +14,10 @@ export function requestLocale(event: H3Event): LocaleCode {
   return localeFromAcceptLanguage(getRequestHeader(event, 'accept-language')) ?? DEFAULT_LOCALE
 }
 
-/** This browser's language from now on (the i18n module's cookie: a year, readable by the page's script). */
+/** This browser's language from now on (the cookie the i18n module reads; a year; no script needs it). */
 export function rememberLocaleHere(event: H3Event, locale: LocaleCode) {
   setCookie(event, LOCALE_COOKIE, locale, {
+    httpOnly: true,
     path: '/',
     sameSite: 'lax',
     secure: useSettings().secureCookies,

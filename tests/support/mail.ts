@@ -26,7 +26,8 @@ function decodeQp(s: string): string {
 export function subjectOf(raw: string): string {
   const folded = /^Subject: (.*(?:\r?\n[ \t].*)*)/m.exec(raw)?.[1] ?? ''
   return folded
-    .replace(/\?=\r?\n[ \t]+=\?/g, '?==?')
+    // whitespace between two encoded words is not text (RFC 2047, 6.2)
+    .replace(/\?=\s+=\?/g, '?==?')
     .replace(/\r?\n[ \t]+/g, ' ')
     .replace(/=\?UTF-8\?([QB])\?([^?]*)\?=/gi, (_, enc: string, data: string) =>
       enc.toUpperCase() === 'B'
