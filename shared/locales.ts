@@ -5,6 +5,7 @@
 export const LOCALES = [
   { code: 'en', language: 'en-GB', name: 'English' },
   { code: 'de', language: 'de-DE', name: 'Deutsch' },
+  { code: 'fr', language: 'fr-FR', name: 'Français' },
 ] as const
 
 export type LocaleCode = (typeof LOCALES)[number]['code']

@@ -1,6 +1,6 @@
 import { shallowRef } from 'vue'
 import type { LocaleInstance, LocaleMessages } from 'vuetify'
-import { de, en } from 'vuetify/locale'
+import { de, en, fr } from 'vuetify/locale'
 import { DEFAULT_LOCALE, isLocale, type LocaleCode } from '../shared/locales'
 
 const PREFIX = '$vuetify.'
@@ -8,7 +8,7 @@ const fill = (text: string, params: unknown[]) =>
   text.replace(/\{(\d+)\}/g, (_, i: string) => String(params[Number(i)]))
 
 /** Vuetify's own catalogue for each of our languages (a language added in shared/locales.ts needs its line here). */
-const VUETIFY_MESSAGES = { en, de } satisfies Record<LocaleCode, LocaleMessages>
+const VUETIFY_MESSAGES = { en, de, fr } satisfies Record<LocaleCode, LocaleMessages>
 
 /**
  * Vuetify's own texts (a table's "No data available", a dialog's "Close") in the page's language, read from its
@@ -27,8 +27,8 @@ export function pageLocale(code: string): LocaleInstance {
     current,
     fallback: shallowRef(DEFAULT_LOCALE),
     messages: shallowRef({ [name]: VUETIFY_MESSAGES[name] }),
-    decimalSeparator: shallowRef(name === 'de' ? ',' : '.'),
-    numericGroupSeparator: shallowRef(name === 'de' ? '.' : ','),
+    decimalSeparator: shallowRef(name === 'en' ? '.' : ','),
+    numericGroupSeparator: shallowRef(name === 'en' ? ',' : name === 'fr' ? '\u202F' : '.'),
     t(key, ...params) {
       if (!key.startsWith(PREFIX)) return fill(key, params)
       let found: LocaleMessages | string | undefined = catalogue()

@@ -5,11 +5,12 @@
 import { createCoreContext, translate, type CoreContext } from '@intlify/core'
 import de from '../../i18n/locales/de.json'
 import en from '../../i18n/locales/en.json'
+import fr from '../../i18n/locales/fr.json'
 import { DEFAULT_LOCALE, isLocale, LOCALE_CODES, LOCALES, type LocaleCode } from '../../shared/locales'
 import { translateMessage, type MessageCatalogue } from '../../shared/message-text'
 import { pluralRule } from '../../shared/plural'
 
-const CATALOGUES = { en, de } satisfies Record<LocaleCode, unknown>
+const CATALOGUES = { en, de, fr } satisfies Record<LocaleCode, unknown>
 
 let core: CoreContext | undefined
 function context() {

@@ -154,9 +154,10 @@ describe('plural forms by Intl.PluralRules (shared/plural.ts)', () => {
 describe('Accept-Language (shared/locales.ts)', () => {
   it.each([
     ['de-DE,de;q=0.9,en;q=0.8', 'de'],
-    ['fr-FR,fr;q=0.9,de;q=0.5,en;q=0.6', 'en'],
+    ['it-IT,it;q=0.9,de;q=0.5,en;q=0.6', 'en'],
+    ['fr-CA', 'fr'],
     ['en;q=0.1, de', 'de'],
-    ['fr, it', undefined],
+    ['it, pt', undefined],
     ['de;q=0, en', 'en'],
     ['', undefined],
   ])('%j → %s', (header, code) => {
