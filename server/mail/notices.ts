@@ -1,7 +1,7 @@
 import type { TokenReason, User } from '../db/schema'
 import { forgotPasswordBlocker, linkOrigin, type Settings } from '../settings'
 import { mailLanguage, type MailLanguage } from './i18n'
-import type { MailJob, SecurityChanges } from './queue'
+import type { MailJob, SecurityChanges, SecurityEvent } from './queue'
 import {
   invitationMail,
   lostAuthenticatorMail,
@@ -61,16 +61,6 @@ export function setPasswordLinkNotice(
     userId: user?.id,
   }
 }
-
-/** What changed in an account's security settings; each topic is its own kind of notice (merged per topic). */
-export type SecurityEvent
-  = | { topic: 'code-lock', attempts: number }
-    | { topic: 'totp-added' }
-    | { topic: 'passkey-added', name: string }
-    | { topic: 'recovery-codes' }
-    | { topic: 'factor-removed', name: string, last: boolean }
-    | { topic: 'factors-reset', by: { admin: string } | 'server' | 'lost-authenticator' }
-    | { topic: 'removal-cancelled', by: 'sign-in' | 'link' }
 
 /** Who made a security change: the owner (someone with the password, if not them) or an administrator. */
 export const madeByOwner = (e: SecurityEvent) => e.topic !== 'factors-reset'

@@ -1,6 +1,5 @@
 import type { Db } from '../db/client'
 import type { OutgoingMail } from './mailer'
-import type { SecurityEvent } from './notices'
 
 /**
  * A mail to deliver; `mail.to` null means "do the same work, deliver nothing" (forgot-password for an unknown address).
@@ -12,6 +11,16 @@ export interface MailJob {
   /** A security notice's changes, so notices of one account in one window can be merged into one mail. */
   changes?: SecurityChanges
 }
+
+/** What changed in an account's security settings; each topic is its own kind of notice (merged per topic). */
+export type SecurityEvent
+  = | { topic: 'code-lock', attempts: number }
+    | { topic: 'totp-added' }
+    | { topic: 'passkey-added', name: string }
+    | { topic: 'recovery-codes' }
+    | { topic: 'factor-removed', name: string, last: boolean }
+    | { topic: 'factors-reset', by: { admin: string } | 'server' | 'lost-authenticator' }
+    | { topic: 'removal-cancelled', by: 'sign-in' | 'link' }
 
 export interface SecurityChanges {
   topic: string

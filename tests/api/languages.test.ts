@@ -51,6 +51,10 @@ describe('the language of a page', () => {
     const en = await new Client(server.url).request('GET', '/login', undefined, ENGLISH)
     expect(langOf(en.text)).toBe('en')
     expect(en.text).toContain('Forgot Password?')
+    // the third language, French
+    const fr = await new Client(server.url).request('GET', '/login', undefined, { 'accept-language': 'fr-CA,fr' })
+    expect(langOf(fr.text)).toBe('fr')
+    expect(fr.text).toContain('Mot de passe oublié ?')
     // a language we do not have: English
     const italian = await new Client(server.url).request('GET', '/login', undefined, { 'accept-language': 'it-IT' })
     expect(langOf(italian.text)).toBe('en')
