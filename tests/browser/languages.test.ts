@@ -185,6 +185,10 @@ describe('choosing a language', () => {
     await page.getByRole('option', { name: 'Deutsch' }).click()
     await page.getByText('Sprache gespeichert.').waitFor()
     await page.getByRole('heading', { name: 'Profil', exact: true }).waitFor()
+    // the whole app switched, its frame too, and the address is the page's own again
+    await page.getByText('Startseite', { exact: true }).first().waitFor()
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('de')
+    await page.waitForURL(`${stage.server.url}/profile`)
     await screenshot(page, 'lang-de-profile-switched')
     const since = stage.smtp.mails.length
     await new Client(stage.server.url).post('/api/auth/forgot-password', { email: u.email })
