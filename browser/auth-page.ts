@@ -240,7 +240,9 @@ if (passkey && 'PublicKeyCredential' in window) {
       body: JSON.stringify(body),
     })
     const data = await r.json().catch(() => ({}))
-    if (!r.ok) throw new Error(data.message ?? words('failed', `The passkey did not work. Try again, or ${fallback}.`))
+    // the server's refusal in the page's language when it has one (data.localized), else as it came
+    const said = data.data?.localized ?? data.message
+    if (!r.ok) throw new Error(said ?? words('failed', `The passkey did not work. Try again, or ${fallback}.`))
     return data
   }
   const next = passkey.dataset.next ?? '/'

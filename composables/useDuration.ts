@@ -1,9 +1,10 @@
-/**
- * A lifetime or wait in the page's language: "30 minutes", "1 hour", "72 Stunden" (the `duration` words, which the
- * mails use too: server/mail/i18n.ts).
- */
+import { durationMessage } from '~~/shared/text'
+
+/** A lifetime or wait in the page's language: "30 minutes", "1 hour", "72 Stunden" (the mails word it the same way). */
 export function useDuration() {
   const { t } = useI18n()
-  return (seconds: number) =>
-    seconds % 3600 === 0 ? t('duration.hours', seconds / 3600) : t('duration.minutes', Math.round(seconds / 60))
+  return (seconds: number) => {
+    const { key, n } = durationMessage(seconds)
+    return t(key, n)
+  }
 }

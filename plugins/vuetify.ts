@@ -5,11 +5,8 @@ import { pageLocale } from '~/utils/vuetify-locale'
 
 // Components are imported per use by vite-plugin-vuetify (tree-shaken); icons are inline SVG paths from @mdi/js.
 export default defineNuxtPlugin((app) => {
-  // Vuetify's own texts in the page's language, and in the new one after a switch on Profile
+  // Vuetify's own texts in the page's language (a new one on Profile reloads the app)
   const locale = pageLocale(useNuxtApp().$i18n.locale.value)
-  app.hook('i18n:localeSwitched', ({ newLocale }) => {
-    locale.current.value = newLocale
-  })
   const vuetify = createVuetify({
     ssr: true,
     locale: { adapter: locale },

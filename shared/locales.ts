@@ -17,6 +17,14 @@ export const LOCALE_COOKIE = 'i18n_redirected'
 
 export const isLocale = (v: unknown): v is LocaleCode => typeof v === 'string' && (LOCALE_CODES as string[]).includes(v)
 
+/** A visitor's language, if their browser says one we speak: the cookie their choice set, else Accept-Language. */
+export function browserLocale(cookie: unknown, acceptLanguage: string | null | undefined): LocaleCode | undefined {
+  return isLocale(cookie) ? cookie : localeFromAcceptLanguage(acceptLanguage)
+}
+
+/** The languages as a field: one of ours, or a message a person can act on. */
+export const LOCALE_CODE_ERROR = 'Choose one of the languages offered.'
+
 /**
  * The best of our languages for an Accept-Language header ("de-AT,de;q=0.9,en;q=0.8" → de), by quality then
  * order; a language we lack is skipped; nothing usable → undefined.

@@ -45,7 +45,9 @@ export function translateMessage(catalogue: MessageCatalogue | undefined, messag
   const hit = findMessage(keys, message)
   const to = hit && catalogue[hit.key]
   if (typeof to !== 'string' || !to) return message
+  // the catalogue's own escapes first, then the values (a value that looks like an escape stays as it is)
   return to
-    .replace(/\{(\w+)\}/g, (all, name: string) => hit.values[name] ?? all)
-    .replace(/\{'([^']*)'\}/g, '$1')
+    .split(/(\{'[^']*'\})/)
+    .map(part => /^\{'[^']*'\}$/.test(part) ? part.slice(2, -2) : part.replace(/\{(\w+)\}/g, (all, name: string) => hit.values[name] ?? all))
+    .join('')
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { AUDIT_ACTION_NAMES } from './audit'
-import { LOCALE_CODES, type LocaleCode } from './locales'
+import { LOCALE_CODE_ERROR, LOCALE_CODES, type LocaleCode } from './locales'
 import { PASSWORD_MAX_LENGTH } from './password-policy'
 import { ENTER_PASSWORD, ENTER_USERNAME, PASSWORDS_DIFFER } from './text'
 import { USER_LIST_DEFAULTS, USER_LIST_PAGE_MAX, USER_LIST_SEARCH_MAX, USER_LIST_SORTS } from './user-list'
@@ -178,10 +178,9 @@ export const adminResetPasswordSchema = z.strictObject({
   notifyUser: flag.optional().default(true),
 })
 
-export const profileSchema = z.strictObject({
-  name: nameSchema.optional(),
-  locale: z.enum(LOCALE_CODES as [LocaleCode, ...LocaleCode[]], { error: 'Choose one of the languages offered.' }).optional(),
-})
+/** One of the languages Latchkey speaks (shared/locales.ts). */
+export const localeSchema = z.enum(LOCALE_CODES as [LocaleCode, ...LocaleCode[]], { error: LOCALE_CODE_ERROR })
+export const profileSchema = z.strictObject({ name: nameSchema.optional(), locale: localeSchema.optional() })
 /** The owner's new email address (a confirm link goes to it). */
 export const emailChangeSchema = z.strictObject({ email: emailSchema })
 

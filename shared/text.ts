@@ -14,22 +14,20 @@ export const ENTER_PASSWORD = 'Enter a password.'
 /** The new-password forms' one complaint about the confirmation field. */
 export const PASSWORDS_DIFFER = 'The passwords do not match.'
 
-/** A lifetime or wait in words: "30 minutes", "1 hour", "72 hours". */
-export function durationText(seconds: number): string {
-  if (seconds % 3600 === 0) return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`
-  return `${Math.round(seconds / 60)} minutes`
+/** A lifetime or wait as the message that words it ("duration.hours" with 72): whole hours, else minutes. */
+export function durationMessage(seconds: number): { key: 'duration.hours' | 'duration.minutes', n: number } {
+  return seconds % 3600 === 0
+    ? { key: 'duration.hours', n: seconds / 3600 }
+    : { key: 'duration.minutes', n: Math.round(seconds / 60) }
 }
 
-/** A second factor's kind in words. */
+/** A second factor's kind in English, as the server's default names say it (pages: useFactorKind). */
 export const factorKind = (type: string) => (type === 'webauthn' ? 'passkey' : 'authenticator app')
 
-/** The kind beside a factor's name, unless the name says it already ("Authenticator app · authenticator app"). */
-export const factorKindAfterName = (f: { name: string, type: string }) =>
-  f.name.trim().toLowerCase() === factorKind(f.type) ? '' : factorKind(f.type)
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-/** A moment for mails and server messages, read by people anywhere: "9 Dec 2026, 18:36 UTC". */
+/**
+ * A moment inside a server message, in no language's words: "2026-12-09 18:36 UTC" (the page shows the message in
+ * its language around it; mails word their moments in the recipient's: server/mail/i18n.ts).
+ */
 export function utcText(at: Date | number): string {
-  const d = new Date(at)
-  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')} UTC`
+  return `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`
 }

@@ -12,14 +12,13 @@ const VUETIFY_MESSAGES = { en, de, fr } satisfies Record<LocaleCode, LocaleMessa
 
 /**
  * Vuetify's own texts (a table's "No data available", a dialog's "Close") in the page's language, read from its
- * catalogue as it is; a switch on Profile moves `current` (plugins/vuetify.ts). Vuetify's default adapter makes
- * the whole catalogue of every language it is given deeply reactive, copies it into a token registry and watches
- * it deeply, on every page load: about a third of createVuetify's time on a phone's main thread. Vuetify's locale
- * adapter option is the documented way in (it is how vue-i18n plugs in).
+ * catalogue as it is; one language per page load (a new one on Profile reloads the app). Vuetify's default adapter
+ * makes the whole catalogue of every language it is given deeply reactive, copies it into a token registry and
+ * watches it deeply, on every page load: about a third of createVuetify's time on a phone's main thread. Vuetify's
+ * locale adapter option is the documented way in (it is how vue-i18n plugs in).
  */
 export function pageLocale(code: string): LocaleInstance {
   const name: LocaleCode = isLocale(code) ? code : DEFAULT_LOCALE
-  // `current` changes only when the person picks another language on Profile (plugins/vuetify.ts)
   const current = shallowRef<string>(name)
   const catalogue = () => VUETIFY_MESSAGES[isLocale(current.value) ? current.value : DEFAULT_LOCALE]
   const instance: LocaleInstance = {

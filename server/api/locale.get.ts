@@ -1,11 +1,8 @@
 import { z } from 'zod'
-import { LOCALE_CODES, type LocaleCode } from '../../shared/locales'
 import { safeNextPath } from '../../shared/redirect'
+import { localeSchema } from '../../shared/schemas'
 
-const querySchema = z.object({
-  set: z.enum(LOCALE_CODES as [LocaleCode, ...LocaleCode[]], { error: 'Choose one of the languages offered.' }),
-  back: z.string().max(2000).optional(),
-})
+const querySchema = z.object({ set: localeSchema, back: z.string().max(2000).optional() })
 
 // The language switch of the login pages, a plain link (no script): remembers the choice in this browser and
 // goes back to the page it came from (a path on this site only). A signed-in person's account keeps its own

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { H3Event } from 'h3'
 import type { User } from '../db/schema'
 import type { MfaMethod } from '../../shared/types'
-import { isLocale, LOCALE_COOKIE, type LocaleCode } from '../../shared/locales'
+import { isLocale, LOCALE_COOKIE } from '../../shared/locales'
 import type { z } from 'zod'
 import type { changePasswordSchema, loginSchema, reauthSchema, setupSchema } from '../../shared/schemas'
 import { changeOwnPassword, checkCurrentPassword, createFirstAdmin, rememberFirstLocale } from '../domain/account'
@@ -101,12 +101,13 @@ async function sessionStarted(event: H3Event, user: User, sid: string) {
  * (its cookie), so the login page after a sign-out speaks it too.
  */
 async function withAccountLocale(event: H3Event, user: User): Promise<User> {
-  const here = requestLocale(event)
-  if (!isLocale(user.locale)) {
-    await rememberFirstLocale(useDb(), user.id, here)
-    user = { ...user, locale: here }
+  // a browser that asks for none of ours records nothing: the account keeps following LANGUAGE until one does
+  const asked = askedLocale(event)
+  if (!isLocale(user.locale) && asked) {
+    await rememberFirstLocale(useDb(), user.id, asked)
+    user = { ...user, locale: asked }
   }
-  if (getCookie(event, LOCALE_COOKIE) !== user.locale) rememberLocaleHere(event, user.locale as LocaleCode)
+  if (isLocale(user.locale) && getCookie(event, LOCALE_COOKIE) !== user.locale) rememberLocaleHere(event, user.locale)
   return user
 }
 

@@ -177,7 +177,7 @@ export async function setPasswordByUsername(
   })
 }
 
-/** A user edits their own display name. */
+/** A user edits their own display name and language. */
 export async function updateOwnProfile(
   db: Db,
   userId: number,

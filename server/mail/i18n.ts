@@ -9,6 +9,7 @@ import fr from '../../i18n/locales/fr.json'
 import { DEFAULT_LOCALE, isLocale, LOCALE_CODES, LOCALES, type LocaleCode } from '../../shared/locales'
 import { translateMessage, type MessageCatalogue } from '../../shared/message-text'
 import { pluralRule } from '../../shared/plural'
+import { durationMessage } from '../../shared/text'
 
 const CATALOGUES = { en, de, fr } satisfies Record<LocaleCode, unknown>
 
@@ -29,6 +30,11 @@ export function translator(locale: string | null | undefined) {
   const code: LocaleCode = isLocale(locale) ? locale : DEFAULT_LOCALE
   return (key: string, values: Record<string, unknown> = {}, plural?: number) =>
     String(translate(context(), key, values, plural === undefined ? { locale: code } : { locale: code, plural }))
+}
+
+/** A message the server wrote in English (shared/message-text.ts) in this language, from its `server` catalogue. */
+export function messageIn(locale: LocaleCode, english: string): string {
+  return translateMessage((CATALOGUES[locale] as { server?: MessageCatalogue }).server, english)
 }
 
 /** One recipient's language: the words, counts, durations and moments of a mail, in their language and time zone. */
@@ -52,7 +58,7 @@ export function mailLanguage(locale: string | null | undefined, timeZone = 'UTC'
   const language = LOCALES.find(l => l.code === code)!.language
   const format = new Intl.DateTimeFormat(language, {
     day: 'numeric',
-    month: 'short',
+    month: 'numeric',
     year: 'numeric',
     hour: '2-digit',
     minute: '2-digit',
@@ -68,11 +74,17 @@ export function mailLanguage(locale: string | null | undefined, timeZone = 'UTC'
     locale: code,
     t,
     n,
-    duration: seconds =>
-      seconds % 3600 === 0
-        ? any('duration.hours', { n: seconds / 3600 }, seconds / 3600)
-        : any('duration.minutes', { n: Math.round(seconds / 60) }, Math.round(seconds / 60)),
-    time: at => format.format(new Date(at)),
-    message: english => translateMessage((CATALOGUES[code] as { server?: MessageCatalogue }).server, english),
+    duration: (seconds) => {
+      const { key, n } = durationMessage(seconds)
+      return any(key, { n }, n)
+    },
+    // the pages' words for a date (dates.*, not the ICU data of this Node: "Sep" stays "Sep"), with Intl for the zone
+    time: (at) => {
+      const p = Object.fromEntries(format.formatToParts(new Date(at)).map(x => [x.type, x.value]))
+      const month = any('dates.months').split(' ')[Number(p.month) - 1]
+      const date = any('dates.date', { day: Number(p.day), month, year: p.year })
+      return `${any('dates.dateTime', { date, time: `${p.hour}:${p.minute}` })} ${p.timeZoneName}`
+    },
+    message: english => messageIn(code, english),
   }
 }

@@ -1,5 +1,6 @@
 import type { TokenReason, User } from '../db/schema'
 import { forgotPasswordBlocker, linkOrigin, type Settings } from '../settings'
+import { isLocale } from '../../shared/locales'
 import { mailLanguage, type MailLanguage } from './i18n'
 import type { MailJob, SecurityChanges, SecurityEvent } from './queue'
 import {
@@ -19,7 +20,7 @@ export type Recipient = Pick<User, 'id' | 'username' | 'email' | 'locale'>
 
 /** The recipient's language and the instance's time zone: a mail is never in the requester's language. */
 const languageOf = (s: Settings, user: Pick<User, 'locale'> | undefined) =>
-  mailLanguage(user?.locale ?? s.language, s.timeZone)
+  mailLanguage(isLocale(user?.locale) ? user.locale : s.language, s.timeZone)
 
 /** The "your password was changed" notice for every path (API and CLI alike), or null when it cannot be sent. */
 export function passwordChangedNotice(

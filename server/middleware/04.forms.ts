@@ -20,7 +20,7 @@ export default defineEventHandler(async (event) => {
     // back into an app's sign-in: its last hop leaves this site, which a redirect after a form post may not
     if (isInteractionPath(result.location)) {
       setResponseHeader(event, 'Content-Type', 'text/html; charset=utf-8')
-      return continuePage(pageWords(requestLocale(event), undefined), result.location)
+      return continuePage(pageWords(requestLocale(event)), result.location)
     }
     return sendRedirect(event, result.location, 303)
   }

@@ -5,7 +5,7 @@ import { hasSecondFactor } from '../domain/mfa'
 import { subjectOf } from '../domain/oidc-store'
 import { tokenHash } from '../domain/secrets'
 import { acrOf } from './provider'
-import { pageWords, simplePage } from './pages'
+import { esc, pageWords, simplePage } from './pages'
 
 // The provider's interaction is our own /login (issue 27, item 3). An app's authorization request that needs
 // someone to sign in lands on GET /login?interaction=<uid> (the provider's interaction cookie has the path /login,
@@ -54,11 +54,11 @@ const SCOPE_TEXT: Record<string, string> = {
 function expired(event: H3Event) {
   setResponseStatus(event, 400)
   setResponseHeader(event, 'Content-Type', 'text/html; charset=utf-8')
-  const w = pageWords(requestLocale(event), undefined)
+  const w = pageWords(requestLocale(event))
   return simplePage(w, {
     title: w.t('expired.title'),
-    body: `<p>${w.t('expired.text')}</p>
-<p>${w.t('expired.again')}</p><div class="actions"><a class="btn plain" href="/">${w.t('home')}</a></div>`,
+    body: `<p>${esc(w.t('expired.text'))}</p>
+<p>${esc(w.t('expired.again'))}</p><div class="actions"><a class="btn plain" href="/">${esc(w.t('home'))}</a></div>`,
   })
 }
 

@@ -1,13 +1,13 @@
 import { mdiShieldKeyOutline } from '@mdi/js'
 import type { KoaContextWithOIDC } from 'oidc-provider'
 import { translator } from '../mail/i18n'
-import { DEFAULT_LOCALE, isLocale, LOCALE_COOKIE, localeFromAcceptLanguage, type LocaleCode } from '../../shared/locales'
+import { browserLocale, LOCALE_COOKIE, type LocaleCode } from '../../shared/locales'
 
 // The provider's own pages (an app's request that cannot go on, "sign out" asked by an app, signed out), in
 // Latchkey's look, without scripts and without anything from another site (oidc-provider's defaults load Google
 // Fonts, which our CSP refuses). The sign-in and consent pages are Latchkey's own (/login, /login/consent).
 
-const esc = (s: unknown) =>
+export const esc = (s: unknown) =>
   String(s ?? '').replace(
     /[&<>"']/g,
     c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&#39;' })[c]!,
@@ -32,18 +32,16 @@ padding:0 16px;min-height:40px;font:inherit;font-weight:500;cursor:pointer;text-
 .btn:focus-visible{outline:3px solid #0d47a1;outline-offset:2px}
 code{background:#eef1f5;padding:0 4px;border-radius:3px}`
 
-/** The words of these pages in a visitor's language (the language cookie, else Accept-Language), section `oidc`. */
-export function pageWords(cookieLocale: string | undefined, acceptLanguage: string | undefined) {
-  const locale: LocaleCode = isLocale(cookieLocale)
-    ? cookieLocale
-    : (localeFromAcceptLanguage(acceptLanguage) ?? DEFAULT_LOCALE)
+/** The words of these pages in a language (section `oidc` of its file). */
+export function pageWords(locale: LocaleCode) {
   const t = translator(locale)
   return { locale, t: (key: string, values?: Record<string, unknown>) => t(`oidc.${key}`, values) }
 }
 export type PageWords = ReturnType<typeof pageWords>
 
+// The provider's own requests come as Koa contexts: the same choice as requestLocale's (server/utils/locale.ts).
 const wordsOf = (ctx: KoaContextWithOIDC) =>
-  pageWords(ctx.cookies.get(LOCALE_COOKIE) ?? undefined, ctx.get('accept-language'))
+  pageWords(browserLocale(ctx.cookies.get(LOCALE_COOKIE), ctx.get('accept-language')) ?? useSettings().language)
 
 /** A whole page: the card with a heading and the given HTML (already escaped). */
 export function simplePage(w: PageWords, input: { title: string, body: string, head?: string }): string {

@@ -3,6 +3,7 @@ import type { z } from 'zod'
 import { errorCauses, isDatabaseUnavailable } from '../db/client'
 import { resolveClientIp } from '../domain/client-ip'
 import { DomainError } from '../domain/errors'
+import { messageIn } from '../mail/i18n'
 import { fieldErrorsOf, userIdSchema } from '../../shared/schemas'
 
 /**
@@ -53,9 +54,16 @@ export function parseOr400<T extends z.ZodType>(schema: T, input: unknown): z.ou
 export function toHttpError(event: H3Event, err: unknown): never {
   if (err instanceof DomainError) {
     if (err.retryAfter) setResponseHeader(event, 'Retry-After', err.retryAfter)
+    // `message` stays English (the API's); `localized` is the same in the asker's language, when that differs, for a
+    // page without a catalogue of its own (the login pages' script)
+    const localized = messageIn(answerLocale(event), err.message)
     const data
-      = err.fieldErrors || err.code
-        ? { ...(err.fieldErrors ? { fieldErrors: err.fieldErrors } : {}), ...(err.code ? { code: err.code } : {}) }
+      = err.fieldErrors || err.code || localized !== err.message
+        ? {
+            ...(err.fieldErrors ? { fieldErrors: err.fieldErrors } : {}),
+            ...(err.code ? { code: err.code } : {}),
+            ...(localized !== err.message ? { localized } : {}),
+          }
         : undefined
     throw createError({ statusCode: err.status, statusMessage: statusText(err.status), message: err.message, data })
   }

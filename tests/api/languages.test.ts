@@ -104,6 +104,20 @@ describe('the language of a page', () => {
   })
 })
 
+describe('the API\'s refusals', () => {
+  it('say `message` in English, and `localized` in the asker\'s language when that is another one', async () => {
+    const u = await seedUser(server.db())
+    const wrong = { username: u.username, password: 'not the password' }
+    const de = await new Client(server.url).request('POST', '/api/auth/login', wrong, GERMAN)
+    expect(de.status).toBe(401)
+    expect(de.body.message).toBe('Invalid username or password.')
+    expect(de.body.data.localized).toBe('Ungültiger Benutzername oder ungültiges Passwort.')
+    const en = await new Client(server.url).request('POST', '/api/auth/login', wrong, ENGLISH)
+    expect(en.body.message).toBe('Invalid username or password.')
+    expect(en.body.data?.localized).toBeUndefined()
+  })
+})
+
 describe('mails in the recipient\'s language, never the requester\'s', () => {
   it('a reset asked from a German browser for an English account is English; for a German account, German', async () => {
     const { u: english } = await signedIn(ENGLISH)

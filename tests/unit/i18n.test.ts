@@ -42,6 +42,12 @@ describe('the language files (i18n/locales)', () => {
     }
   })
 
+  it.each([{ code: 'en', messages: en }, ...others])('$code: a plural has at most one form per plural category of the language, and one more for none', ({ code, messages }) => {
+    // fewer is allowed (the last form serves the rest: French's "many", for millions, reads as "other")
+    const categories = new Intl.PluralRules(code).resolvedOptions().pluralCategories.length
+    for (const [key, text] of leaves(messages)) expect(forms(text), `${key}: ${text}`).toBeLessThanOrEqual(categories + 1)
+  })
+
   it.each([{ code: 'en', messages: en }, ...others])('$code: every message compiles (no stray @, | or braces)', ({ messages }) => {
     for (const [key, text] of leaves(messages)) {
       const errors: string[] = []
@@ -129,8 +135,9 @@ describe('server messages in the page\'s language (shared/message-text.ts)', () 
     expect(translateMessage(undefined, 'Enter a name.')).toBe('Enter a name.')
     // a pattern matches the whole message only
     expect(translateMessage(catalogue, 'Please use at most 150 characters.')).toBe('Please use at most 150 characters.')
-    // the catalogue's escapes for the message compiler are undone
+    // the catalogue's escapes for the message compiler are undone; a value that looks like one stays as it came
     expect(translateMessage({ 'Use @': 'Nutze {\'@\'}' }, 'Use @')).toBe('Nutze @')
+    expect(translateMessage({ 'Hi {x}.': 'Hallo {x}.' }, 'Hi {\'@\'}.')).toBe('Hallo {\'@\'}.')
   })
 })
 
@@ -199,6 +206,8 @@ describe('mails in the recipient\'s language, in the instance\'s time zone', () 
     const de = mailLanguage('de', s.timeZone)
     expect(de.time(when)).toBe('9. Dez. 2026, 19:36 MEZ')
     expect(mailLanguage('en', 'UTC').time(when)).toBe('9 Dec 2026, 18:36 UTC')
+    // the pages' month words, not this Node's ICU data (en-GB says "Sept" there)
+    expect(mailLanguage('en', 'UTC').time(Date.UTC(2026, 8, 9, 7, 5))).toBe('9 Sep 2026, 07:05 UTC')
     expect(de.duration(30 * 60)).toBe('30 Minuten')
     expect(mailLanguage('en').duration(3600)).toBe('1 hour')
     const one = passwordChangedNotice(s, german, { how: 'self', sessionsEnded: 1 })!.mail.text
