@@ -147,3 +147,27 @@ describe('mails in the recipient\'s language, never the requester\'s', () => {
     expect((await smtp.waitFor(u.email!)).subject).toBe('Reset your Latchkey password')
   })
 })
+
+describe('an instance whose LANGUAGE is German', () => {
+  let de: TestServer
+  beforeAll(async () => {
+    de = await startServer({ LANGUAGE: 'de' })
+  })
+  afterAll(async () => {
+    await de.stop()
+    removeDir(de.dir)
+  })
+
+  it('answers a browser that asks for none of our languages in German; its first sign-in records nothing', async () => {
+    const u = await seedUser(de.db())
+    const italian = { 'accept-language': 'it-IT,it;q=0.9' }
+    expect(langOf((await new Client(de.url).request('GET', '/login', undefined, italian)).text)).toBe('de')
+    const c = new Client(de.url)
+    await c.request('POST', '/api/auth/login', { username: u.username, password: u.password }, italian)
+    // the account keeps following LANGUAGE (a later browser that asks for English records English)
+    expect((await c.get('/api/auth/me')).body.locale).toBeNull()
+    expect(langOf((await c.request('GET', '/profile', undefined, italian)).text)).toBe('de')
+    // a browser that asks for one we speak is answered in it
+    expect(langOf((await new Client(de.url).request('GET', '/login', undefined, ENGLISH)).text)).toBe('en')
+  })
+})
