@@ -41,10 +41,10 @@ describe('login', () => {
     expect(res.status).toBe(200)
     expect(res.body).toMatchObject({ user: { id: u.id, username: u.username }, mustChangePassword: false })
     expect(res.body.user.passwordHash).toBeUndefined()
-    // One session cookie in the answer (sealed once), this browser's device cookie (issue 28: new-device alerts) and
-    // the account's language for this browser (issue 29: the login page after a sign-out speaks it).
+    // One session cookie in the answer (sealed once) and this browser's device cookie (issue 28: new-device alerts);
+    // no language cookie: this client asked for no language and the account has none (tests/api/languages.test.ts).
     const cookies = res.headers.getSetCookie()
-    expect(cookies.map(c => c.split('=')[0]).sort()).toEqual(['i18n_redirected', 'latchkey', 'latchkey-device'])
+    expect(cookies.map(c => c.split('=')[0]).sort()).toEqual(['latchkey', 'latchkey-device'])
     for (const cookie of cookies) {
       expect(cookie).toMatch(/HttpOnly/i)
       expect(cookie).toMatch(/SameSite=Lax/i)
