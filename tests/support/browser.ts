@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 import { afterAll, beforeAll } from 'vitest'
 import { signedInClient } from './client'
-import { SmtpSink } from './mail'
-import { removeDir, ROOT, startServer, type TestServer } from './server'
+import { ROOT } from './server'
+import { serverStage } from './stage'
 import { CHROMIUM_FLAGS } from './chromium'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -103,21 +103,16 @@ export async function screenshot(page: Page, name: string, opts: { axe?: boolean
 }
 
 /**
- * A browser test file's stage: one production server (with an SMTP sink to catch its mail when `mail` is set)
- * and one Chromium, started before the file's tests and stopped after them. Tests read `stage.server`,
- * `stage.smtp` and `stage.browser`.
+ * A browser test file's stage: its server (serverStage: with an SMTP sink when `mail` is set) and one Chromium, started
+ * before the file's tests and stopped after them. Tests read `stage.server`, `stage.smtp` and `stage.browser`.
  */
 export function browserStage(env: Record<string, string> = {}, opts: { mail?: boolean } = {}) {
-  const stage = {} as { server: TestServer, smtp: SmtpSink, browser: Browser }
+  const stage = serverStage(env, opts) as ReturnType<typeof serverStage> & { browser: Browser }
   beforeAll(async () => {
-    if (opts.mail) stage.smtp = await new SmtpSink().start()
-    ;[stage.server, stage.browser] = await Promise.all([startServer({ ...stage.smtp?.env(), ...env }), launchBrowser()])
+    stage.browser = await launchBrowser()
   })
   afterAll(async () => {
     await stage.browser?.close()
-    await stage.server?.stop()
-    await stage.smtp?.stop()
-    if (stage.server) removeDir(stage.server.dir)
   })
   return stage
 }
